@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "page-owner-sort",
+    products: [
+        .library(name: "PageOwnerKit", targets: ["PageOwnerKit"]),
+        .executable(name: "page-owner-sort", targets: ["page-owner-sort"]),
+        .executable(name: "page-owner-gen", targets: ["page-owner-gen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CShims", path: "Sources/CShims"),
+        .target(
+            name: "PageOwnerKit",
+            dependencies: ["CZstd", "CZlib", "CShims"]
+        ),
+        .executableTarget(
+            name: "page-owner-sort",
+            dependencies: [
+                "PageOwnerKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "page-owner-gen",
+            dependencies: [
+                "PageOwnerKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "PageOwnerKitTests", dependencies: ["PageOwnerKit"]),
+        .testTarget(name: "CLITests", dependencies: ["PageOwnerKit"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

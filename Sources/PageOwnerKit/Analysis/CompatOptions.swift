@@ -1,0 +1,96 @@
+/// The kernel tool's (`tools/mm/page_owner_sort`) options, resolved.
+public struct CompatOptions: Sendable {
+    /// A sort or cull key of the kernel tool.
+    public enum Key: String, Sendable, CaseIterable {
+        case pid, tgid, comm, stacktrace, allocTs, txt, allocator, times, pages
+
+        /// Parses a `--sort`/`--cull` word (`p|pid`, `tg|tgid`, `n|name`, `st|stacktrace`,
+        /// `T|txt`, `at|alloc_ts`, `ator|allocator`).
+        public init?(word: String) {
+            switch word {
+            case "p", "pid": self = .pid
+            case "tg", "tgid": self = .tgid
+            case "n", "name": self = .comm
+            case "st", "stacktrace": self = .stacktrace
+            case "T", "txt": self = .txt
+            case "at", "alloc_ts": self = .allocTs
+            case "ator", "allocator": self = .allocator
+            default: return nil
+            }
+        }
+    }
+
+    public struct SortKey: Sendable, Equatable {
+        public var key: Key
+        public var descending: Bool
+        public init(_ key: Key, descending: Bool) {
+            self.key = key
+            self.descending = descending
+        }
+    }
+
+    /// Cull rules: which fields group records. Empty means: group by the whole text.
+    public struct Cull: OptionSet, Sendable {
+        public var rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        public static let pid = Cull(rawValue: 1)
+        public static let tgid = Cull(rawValue: 2)
+        public static let comm = Cull(rawValue: 4)
+        public static let stacktrace = Cull(rawValue: 8)
+        public static let allocator = Cull(rawValue: 16)
+    }
+
+    public var sort: [SortKey] = [SortKey(.times, descending: true)]
+    public var cull: Cull = []
+    public var pids: [Int32]? = nil
+    public var tgids: [Int32]? = nil
+    public var comms: [[UInt8]]? = nil
+
+    public init() {}
+
+    /// The kernel tool keeps timestamps in the text only when its first sort key is alloc_ts.
+    public var keepsTimestamps: Bool { sort.first?.key == .allocTs }
+
+    /// Parses a `--cull` list; `nil` on an unknown word.
+    public static func parseCull(_ s: String) -> Cull? {
+        var c: Cull = []
+        for w in s.split(separator: ",", omittingEmptySubsequences: false) {
+            switch Key(word: String(w)) {
+            case .pid: c.insert(.pid)
+            case .tgid: c.insert(.tgid)
+            case .comm: c.insert(.comm)
+            case .stacktrace: c.insert(.stacktrace)
+            case .allocator: c.insert(.allocator)
+            default: return nil
+            }
+        }
+        return c
+    }
+
+    /// Parses a `--sort` list of `[+|-]key`; `nil` on an unknown word.
+    public static func parseSort(_ s: String) -> [SortKey]? {
+        var keys: [SortKey] = []
+        for w in s.split(separator: ",", omittingEmptySubsequences: false) {
+            var word = Substring(w)
+            var desc = false
+            if let f = word.first, f == "-" || f == "+" {
+                desc = f == "-"
+                word = word.dropFirst()
+            }
+            guard let k = Key(word: String(word)) else { return nil }
+            keys.append(SortKey(k, descending: desc))
+        }
+        return keys.isEmpty ? nil : keys
+    }
+
+    /// Parses a `--pid`/`--tgid` list like the kernel tool (`strtol` on each item).
+    public static func parseNumbers(_ s: String) -> [Int32]? {
+        var out: [Int32] = []
+        for w in s.split(separator: ",", omittingEmptySubsequences: false) {
+            let t = w.drop(while: { $0 == " " || $0 == "\t" })
+            guard let v = Int64(t) ?? (t.hasPrefix("+") ? Int64(t.dropFirst()) : nil) else { return nil }
+            out.append(Int32(truncatingIfNeeded: v))
+        }
+        return out
+    }
+}

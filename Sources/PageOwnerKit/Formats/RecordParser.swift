@@ -1,0 +1,380 @@
+/// Why a record was rejected. The lenient default skips and counts it; `--strict` stops.
+#if canImport(Glibc)
+import Glibc
+#endif
+public enum ParseProblem: Equatable, Sendable, CustomStringConvertible {
+    /// The first line is not a header this format knows.
+    case noHeader
+    /// The header starts like one but a field is cut short or unexpected.
+    case badHeader(String)
+    /// NUL bytes: binary data, not text.
+    case binary
+    /// A show_* block without its count or handle line.
+    case badStackBlock(String)
+
+    public var description: String {
+        switch self {
+        case .noHeader: return "expected a record header ('Page allocated via order N, …'), a stack, or 'handle: N'"
+        case .badHeader(let s): return "malformed header: \(s)"
+        case .binary: return "binary data (NUL bytes) where text was expected"
+        case .badStackBlock(let s): return "malformed stack block: \(s)"
+        }
+    }
+
+    /// A short stable name for counting by kind.
+    public var kindName: String {
+        switch self {
+        case .noHeader: return "no-header"
+        case .badHeader: return "bad-header"
+        case .binary: return "binary"
+        case .badStackBlock: return "bad-stack-block"
+        }
+    }
+}
+
+/// Parses one record of any page_owner-family text format into a `Record`: page_owner of
+/// every era, swap_page_owner, show_stacks, show_handles and show_stacks_handles. It works
+/// on bytes, keys each header field by its word, and allocates nothing.
+public struct RecordParser {
+    public init() {}
+
+    /// Parses `[start, stop)` of `base` into `r`.
+    /// - Returns: `nil` when the record is usable, else why it is not.
+    public func parse(_ base: UnsafePointer<UInt8>, _ start: Int, _ stop: Int, crlf: Bool, into r: inout Record) -> ParseProblem? {
+        r = Record()
+        r.base = base
+        r.whole = ByteRange(start, stop)
+        if crlf { r.fields.insert(.crlf) }
+        if memchr(base + start, 0, stop - start) != nil { return .binary }
+
+        var pos = start
+        var first = true
+        var inStack = false
+        var stackStart = -1
+        var stackEnd = -1
+        var sawCount = false
+        var sawHandle = false
+        while pos < stop {
+            let nl = Bytes.find(10, base, pos, stop)
+            var end = nl
+            if end > pos && base[end - 1] == 13 { end -= 1 }
+            let next = nl < stop ? nl + 1 : stop
+            defer { pos = next }
+            if first {
+                first = false
+                if Bytes.hasPrefix("Page allocated via ", base, pos, end) {
+                    if let p = parseHeader(base, pos + 19, end, &r) { return p }
+                    continue
+                }
+                // Blocks of the page_owner_stacks files.
+                if Bytes.hasPrefix("handle: ", base, pos, end) {
+                    guard let h = parseHandle(base, pos + 8, end) else { return .badStackBlock("bad handle value") }
+                    r.handle = h
+                    r.fields.insert(.handle)
+                    r.kind = .handlePages
+                    sawHandle = true
+                    continue
+                }
+                if isFrameLine(base, pos, end) {
+                    r.kind = .stackPages
+                    r.pages = 0
+                    // fall through to the frame handling below
+                } else {
+                    return .noHeader
+                }
+            }
+            let c = base[pos]
+            if c == 80 /* P */ {
+                if Bytes.hasPrefix("PFN ", base, pos, end) {
+                    parsePFNLine(base, pos + 4, end, &r)
+                    inStack = false
+                    continue
+                }
+                if Bytes.hasPrefix("Page has been migrated, last migrate reason: ", base, pos, end) {
+                    r.migrateReason = ByteRange(pos + 45, end)
+                    r.fields.insert(.migrateReason)
+                    inStack = false
+                    continue
+                }
+                if Bytes.hasPrefix("Page allocated by module ", base, pos, end) {
+                    r.moduleLine = ByteRange(pos + 25, end)
+                    r.fields.insert(.module)
+                    continue
+                }
+            } else if c == 83 /* S */ {
+                if Bytes.hasPrefix("SWP entry ", base, pos, end) {
+                    var i = pos + 10
+                    if Bytes.hasPrefix("0x", base, i, end) { i += 2 }
+                    if let v = Bytes.hex(base, i, end) { r.swapEntry = v.value }
+                    r.fields.insert(.swapEntry)
+                    continue
+                }
+                if Bytes.hasPrefix("Slab cache page", base, pos, end) {
+                    r.slabCache = true
+                    r.fields.insert(.slabCache)
+                    inStack = false
+                    continue
+                }
+            } else if c == 67 /* C */ && Bytes.hasPrefix("Charged ", base, pos, end) {
+                parseMemcg(base, pos + 8, end, &r)
+                inStack = false
+                continue
+            } else if c == 104 /* h */ && Bytes.hasPrefix("handle: ", base, pos, end) {
+                if let h = parseHandle(base, pos + 8, end) {
+                    r.handle = h
+                    r.fields.insert(.handle)
+                    sawHandle = true
+                } else {
+                    r.unknownLines += 1
+                }
+                inStack = false
+                continue
+            } else if c == 110 /* n */ && Bytes.hasPrefix("nr_base_pages: ", base, pos, end) {
+                guard let d = Bytes.decimal(base, pos + 15, end) else { return .badStackBlock("bad nr_base_pages value") }
+                r.pages = Int64(clamping: d.value)
+                r.times = 0
+                r.fields.insert(.count)
+                sawCount = true
+                if r.kind == .pageOwner { r.unknownLines += 1 }
+                inStack = false
+                continue
+            } else if c == 115 /* s */ && Bytes.hasPrefix("stack_count: ", base, pos, end) {
+                guard let d = Bytes.decimal(base, pos + 13, end) else { return .badStackBlock("bad stack_count value") }
+                r.times = Int64(clamping: d.value)
+                r.pages = 0
+                r.fields.insert(.count)
+                if r.kind == .stackPages { r.kind = .stackCount }
+                sawCount = true
+                inStack = false
+                continue
+            }
+            if isFrameLine(base, pos, end) || (r.kind == .swap && end > pos) {
+                if stackStart < 0 {
+                    stackStart = pos
+                    inStack = true
+                } else if !inStack {
+                    // Frame-like lines after a trailer: kept out of the stack, counted.
+                    r.unknownLines += 1
+                    continue
+                }
+                if base[pos] == 91 /* [ */ || (end - pos > 2 && base[pos + 1] == 91) { r.fields.insert(.addressPrefix) }
+                stackEnd = next
+                r.frameCount += 1
+                continue
+            }
+            if end > pos { r.unknownLines += 1 }
+            inStack = false
+        }
+        if stackStart >= 0 {
+            r.stack = ByteRange(stackStart, stackEnd)
+            r.fields.insert(.stack)
+        }
+        switch r.kind {
+        case .stackPages, .stackCount:
+            if !sawCount {
+                if sawHandle { r.kind = .stackHandle; r.pages = 0; r.times = 0 } else { return .badStackBlock("expected 'nr_base_pages: N' or 'handle: N' after the stack") }
+            }
+        case .handlePages:
+            if !sawCount { return .badStackBlock("expected 'nr_base_pages: N' after 'handle: N'") }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// A stack line: one leading space (or tab), or an `[<addr>]` / `[0x…]` prefix.
+    @inlinable
+    func isFrameLine(_ p: UnsafePointer<UInt8>, _ pos: Int, _ end: Int) -> Bool {
+        guard end > pos else { return false }
+        let c = p[pos]
+        if c == 32 || c == 9 { return end > pos + 1 }
+        if c == 91 /* [ */ { return true }
+        return false
+    }
+
+    @inlinable
+    func parseHandle(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> UInt32? {
+        var i = i
+        var negative = false
+        if i < end && p[i] == 45 { negative = true; i += 1 }
+        guard let d = Bytes.decimal(p, i, end), d.end == end, !d.overflow else { return nil }
+        if negative {
+            // show_handles prints with %d: a handle of 2^31 or more comes out negative.
+            guard d.value <= 0x8000_0000 else { return nil }
+            return UInt32(truncatingIfNeeded: 0 &- d.value)
+        }
+        guard d.value <= UInt64(UInt32.max) else { return nil }
+        return UInt32(d.value)
+    }
+
+    /// Parses the header after `Page allocated via `.
+    func parseHeader(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int, _ r: inout Record) -> ParseProblem? {
+        var i = from
+        if Bytes.hasPrefix("order ", p, i, end) {
+            guard let d = Bytes.decimal(p, i + 6, end) else { return .badHeader("expected a number after 'order'") }
+            r.order = d.value > 63 ? 64 : Int32(d.value)
+            r.pages = d.value > 62 ? Int64.max : Int64(1) << Int64(d.value)
+            r.fields.insert(.order)
+            i = d.end
+            if Bytes.hasPrefix(", mask ", p, i, end) {
+                i += 7
+                if Bytes.hasPrefix("0x", p, i, end) { i += 2 }
+                guard let h = Bytes.hex(p, i, end) else { return .badHeader("expected a hex value after 'mask'") }
+                r.gfp = h.value
+                r.fields.insert(.mask)
+                i = h.end
+                if i < end && p[i] == 40 /* ( */ {
+                    let close = Bytes.find(41, p, i + 1, end)
+                    guard close < end else { return .badHeader("gfp names not closed with ')'") }
+                    r.gfpNames = ByteRange(i + 1, close)
+                    r.fields.insert(.gfpNames)
+                    i = close + 1
+                }
+            }
+        } else if Bytes.hasPrefix("pid ", p, i, end) {
+            // swap_page_owner: no order, no mask; one base page.
+            r.kind = .swap
+            r.pages = 1
+            return parseFields(p, i, end, &r, swapStart: true)
+        } else {
+            return .badHeader("expected 'order N' after 'Page allocated via'")
+        }
+        return parseFields(p, i, end, &r, swapStart: false)
+    }
+
+    func parseFields(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int, _ r: inout Record, swapStart: Bool) -> ParseProblem? {
+        var i = from
+        var firstField = swapStart
+        while i < end {
+            if firstField || Bytes.hasPrefix(", pid ", p, i, end) {
+                i += firstField ? 4 : 6
+                firstField = false
+                guard let d = Bytes.decimal(p, i, end) else { return .badHeader("expected a number after 'pid'") }
+                r.pid = Int32(clamping: d.value)
+                r.fields.insert(.pid)
+                i = d.end
+                if Bytes.hasPrefix(" (", p, i, end) {
+                    // The transient 5.18 form `pid %d (%s)`.
+                    guard let c = commEnd(p, i + 2, end) else { return .badHeader("comm not closed with ')'") }
+                    r.comm = ByteRange(i + 2, c)
+                    r.fields.insert(.comm)
+                    i = c + 1
+                }
+            } else if Bytes.hasPrefix(", tgid ", p, i, end) {
+                guard let d = Bytes.decimal(p, i + 7, end) else { return .badHeader("expected a number after 'tgid'") }
+                r.tgid = Int32(clamping: d.value)
+                r.fields.insert(.tgid)
+                i = d.end
+                if Bytes.hasPrefix(" (", p, i, end) {
+                    guard let c = commEnd(p, i + 2, end) else { return .badHeader("comm not closed with ')'") }
+                    r.comm = ByteRange(i + 2, c)
+                    r.fields.insert(.comm)
+                    i = c + 1
+                }
+            } else if Bytes.hasPrefix(", ts ", p, i, end) {
+                guard let d = Bytes.decimal(p, i + 5, end) else { return .badHeader("expected a number after 'ts'") }
+                guard Bytes.hasPrefix(" ns", p, d.end, end) else { return .badHeader("expected ' ns' after the ts value") }
+                r.ts = d.value
+                r.fields.insert(.ts)
+                i = d.end + 3
+            } else if Bytes.hasPrefix(", free_ts ", p, i, end) {
+                guard let d = Bytes.decimal(p, i + 10, end) else { return .badHeader("expected a number after 'free_ts'") }
+                guard Bytes.hasPrefix(" ns", p, d.end, end) else { return .badHeader("expected ' ns' after the free_ts value") }
+                r.freeTs = d.value
+                r.fields.insert(.freeTs)
+                i = d.end + 3
+            } else if Bytes.hasPrefix(" (swapped)", p, i, end) {
+                r.swapped = true
+                r.fields.insert(.swapped)
+                i += 10
+            } else {
+                return .badHeader("unexpected text '\(Self.snippet(p, i, end))'")
+            }
+        }
+        return nil
+    }
+
+    /// The `)` that ends a comm starting at `from`: the one before the last `), ts ` of
+    /// the line, or else the line's last `)` (a comm may itself hold `)` and `), ts `).
+    @inlinable
+    func commEnd(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int? {
+        if let j = Bytes.findLast("), ts ", p, from, end) { return j }
+        if let j = Bytes.findLast("), ", p, from, end) { return j }
+        var j = end - 1
+        while j >= from {
+            if p[j] == 41 { return j }
+            j -= 1
+        }
+        return nil
+    }
+
+    static func snippet(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> String {
+        let n = min(24, end - i)
+        return String(decoding: UnsafeBufferPointer(start: p + i, count: max(0, n)), as: UTF8.self)
+    }
+
+    /// `PFN <n> [type <mt>] Block <n> type <mt> [Fallback] Flags <flags>`, every era.
+    func parsePFNLine(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int, _ r: inout Record) {
+        r.fields.insert(.pfnLine)
+        var i = from
+        if Bytes.hasPrefix("0x", p, i, end) {
+            if let h = Bytes.hex(p, i + 2, end) { r.pfn = h.value; i = h.end }
+            r.fields.insert(.pfnHex)
+        } else if let d = Bytes.decimal(p, i, end) {
+            r.pfn = d.value
+            i = d.end
+        }
+        if Bytes.hasPrefix(" type ", p, i, end) {
+            let s = i + 6
+            let e = Bytes.find(32, p, s, end)
+            r.pageType = MigrateType.parse(p, s, e)
+            r.fields.insert(.pageType)
+            i = e
+        }
+        if Bytes.hasPrefix(" Block ", p, i, end), let d = Bytes.decimal(p, i + 7, end) {
+            i = d.end
+        }
+        if Bytes.hasPrefix(" type ", p, i, end) {
+            let s = i + 6
+            let e = Bytes.find(32, p, s, end)
+            r.blockType = MigrateType.parse(p, s, e)
+            i = e
+        }
+        // The kernel tool's allocator test looks at the whole PFN line.
+        r.pfnSaysCMA = Bytes.find("CMA", p, from, end) != nil
+        if let f = Bytes.find(" Flags ", p, i, end) {
+            var j = f + 7
+            if Bytes.hasPrefix("0x", p, j, end), let h = Bytes.hex(p, j + 2, end) {
+                r.flags = h.value
+                j = h.end
+            }
+            if j < end && p[j] == 40 {
+                if let n = Bytes.find("node=", p, j, end), let d = Bytes.decimal(p, n + 5, end) {
+                    r.node = Int16(clamping: d.value)
+                    r.fields.insert(.flagFields)
+                }
+                if let z = Bytes.find("zone=", p, j, end), let d = Bytes.decimal(p, z + 5, end) {
+                    r.zone = Int16(clamping: d.value)
+                }
+            }
+            r.pfnSaysSlab = Bytes.find("slab", p, from, end) != nil
+        } else {
+            r.pfnSaysSlab = Bytes.find("slab", p, from, end) != nil
+        }
+    }
+
+    /// `Charged [(via objcg) ]to [offline ]memcg NAME`.
+    func parseMemcg(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int, _ r: inout Record) {
+        var i = from
+        var via = false
+        var offline = false
+        if Bytes.hasPrefix("(via objcg) ", p, i, end) { via = true; i += 12 }
+        if Bytes.hasPrefix("to ", p, i, end) { i += 3 }
+        if Bytes.hasPrefix("offline ", p, i, end) { offline = true; i += 8 }
+        if Bytes.hasPrefix("offlined ", p, i, end) { offline = true; i += 9 }
+        if Bytes.hasPrefix("memcg ", p, i, end) { i += 6 }
+        r.memcg = ByteRange(i, end)
+        r.memcgState = via ? (offline ? .viaObjcgOffline : .viaObjcg) : (offline ? .offline : .charged)
+        r.fields.insert(.memcg)
+    }
+}

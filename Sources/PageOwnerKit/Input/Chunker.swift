@@ -1,0 +1,170 @@
+import CShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Cuts a byte stream into large chunks that hold only whole records (a record ends at a
+/// blank line). It reads through one reusable buffer, never the whole input, and grows
+/// the buffer only for a record longer than a chunk, up to `maxRecord`.
+public final class Chunker {
+    let source: ByteSource
+    let chunkSize: Int
+    let maxRecord: Int
+    var buffer: UnsafeMutableRawBufferPointer
+    /// Bytes read so far (for messages and `info`).
+    public private(set) var bytesRead: Int = 0
+    /// Whether the input used CRLF line ends (decided from its first line).
+    public private(set) var crlf = false
+    var decided = false
+
+    public init(source: ByteSource, chunkSize: Int = 4 << 20, maxRecord: Int = 64 << 20) {
+        self.source = source
+        self.chunkSize = max(chunkSize, 64)
+        self.maxRecord = max(maxRecord, 64)
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: self.chunkSize, alignment: 64)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Calls `body` with each chunk of whole records and the line number (1-based) of
+    /// the chunk's first byte. The last chunk may end without a blank line.
+    public func forEachChunk(_ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
+        var filled = 0
+        var line = 1
+        var eof = false
+        while true {
+            // Fill the buffer.
+            while !eof && filled < buffer.count {
+                let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                if n == 0 { eof = true } else { filled += n; bytesRead += n }
+            }
+            if filled == 0 { return }
+            let base = UnsafePointer<UInt8>(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            if !decided {
+                let nl = Bytes.find(10, base, 0, filled)
+                if nl < filled || eof {
+                    crlf = nl > 0 && nl < filled && base[nl - 1] == 13
+                    decided = true
+                }
+            }
+            var cut: Int
+            if eof {
+                cut = filled
+            } else {
+                cut = Chunker.lastBoundary(base, filled)
+                if cut == 0 {
+                    // No blank line in the whole buffer: one record longer than a chunk.
+                    if buffer.count < maxRecord {
+                        let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: min(buffer.count * 2, maxRecord), alignment: 64)
+                        bigger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
+                        buffer.deallocate()
+                        buffer = bigger
+                        continue
+                    }
+                    // Over the limit: cut at the last line end; the parser reports the rest.
+                    let lastNL = Chunker.lastNewline(base, filled)
+                    cut = lastNL > 0 ? lastNL : filled
+                }
+            }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<cut]), line)
+            if cut == filled && eof { return }
+            line += Chunker.countNewlines(base, cut)
+            let rest = filled - cut
+            if rest > 0 {
+                memmove(buffer.baseAddress!, buffer.baseAddress! + cut, rest)
+            }
+            filled = rest
+            if eof && filled == 0 { return }
+        }
+    }
+
+    /// The end of the last blank line in `[0, n)`, or 0 when there is none.
+    static func lastBoundary(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        var end = n
+        while end > 0 {
+            guard let q = po_memrchr(p, 10, end) else { return 0 }
+            let i = p.distance(to: q.assumingMemoryBound(to: UInt8.self))
+            if i >= 1 && p[i - 1] == 10 { return i + 1 }
+            if i >= 2 && p[i - 1] == 13 && p[i - 2] == 10 { return i + 1 }
+            end = i
+        }
+        return 0
+    }
+
+    static func lastNewline(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        guard n > 0, let q = po_memrchr(p, 10, n) else { return 0 }
+        return p.distance(to: q.assumingMemoryBound(to: UInt8.self)) + 1
+    }
+
+    /// Counts `\n` bytes, eight at a time.
+    public static func countNewlines(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        var count = 0
+        var i = 0
+        let raw = UnsafeRawPointer(p)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let lows: UInt64 = 0x7f7f_7f7f_7f7f_7f7f
+        let nl = ones &* 10
+        while i + 8 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ nl
+            // Exactly one high bit per zero byte of w, i.e. per newline.
+            let z = ~(((w & lows) &+ lows) | w | lows)
+            count += z.nonzeroBitCount
+            i += 8
+        }
+        while i < n {
+            if p[i] == 10 { count += 1 }
+            i += 1
+        }
+        return count
+    }
+}
+
+/// Walks the records of a chunk: each record is the bytes from its first line through the
+/// newline of its last line; blank lines between records are skipped.
+@usableFromInline
+struct RecordCursor {
+    @usableFromInline let base: UnsafePointer<UInt8>
+    @usableFromInline let end: Int
+    @usableFromInline var pos = 0
+    @usableFromInline let crlf: Bool
+
+    @inlinable
+    init(_ chunk: UnsafeRawBufferPointer, crlf: Bool) {
+        base = chunk.count == 0 ? UnsafePointer(bitPattern: 1)! : UnsafePointer(chunk.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        end = chunk.count
+        self.crlf = crlf
+    }
+
+    /// Next record as `[start, stop)` offsets into the chunk, or `nil` at the end.
+    @inlinable
+    mutating func next() -> (Int, Int)? {
+        // Skip blank lines.
+        while pos < end {
+            let c = base[pos]
+            if c == 10 { pos += 1; continue }
+            if c == 13 && pos + 1 < end && base[pos + 1] == 10 { pos += 2; continue }
+            break
+        }
+        if pos >= end { return nil }
+        let start = pos
+        var stop: Int
+        if !crlf {
+            if let i = Bytes.find("\n\n", base, start, end) {
+                stop = i + 1
+            } else {
+                stop = end
+            }
+        } else {
+            let a = Bytes.find("\n\n", base, start, end) ?? end
+            let b = Bytes.find("\n\r\n", base, start, min(end, a + 2)) ?? end
+            stop = min(a, b)
+            if stop < end { stop += 1 }
+        }
+        pos = stop
+        return (start, stop)
+    }
+}

@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Stores each distinct byte string once, in one arena, and hands out dense handles
+/// (0, 1, 2, …) in first-seen order. The lookup is an open-addressing table keyed by a
+/// deterministic 64-bit hash, so memory grows with the number of distinct strings, never
+/// with how often they occur.
+public struct ByteInterner {
+    /// Bytes of every string, back to back.
+    @usableFromInline var arena: [UInt8] = []
+    /// `starts[h]` is where string `h` begins; `starts[count]` is the arena's end.
+    @usableFromInline var starts: [Int] = [0]
+    /// Slots: 0 = empty, else (hash high 32 bits << 32) | (handle + 1).
+    @usableFromInline var slots: [UInt64]
+    @usableFromInline var mask: Int
+
+    public init(capacity: Int = 1024) {
+        var n = 16
+        while n < capacity * 2 { n <<= 1 }
+        slots = [UInt64](repeating: 0, count: n)
+        mask = n - 1
+    }
+
+    /// Number of distinct strings.
+    @inlinable public var count: Int { starts.count - 1 }
+
+    /// Total bytes held in the arena.
+    @inlinable public var arenaBytes: Int { arena.count }
+
+    /// Returns the handle of `bytes`, adding them if they are new.
+    /// - Complexity: O(bytes.count) expected.
+    @inlinable
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        let h = ByteHash.hash(bytes)
+        return intern(bytes, hash: h)
+    }
+
+    @inlinable
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer, hash h: UInt64) -> Int32 {
+        let tag = h & 0xffff_ffff_0000_0000
+        var i = Int(truncatingIfNeeded: h) & mask
+        let n = bytes.count
+        while true {
+            let s = slots[i]
+            if s == 0 { break }
+            if s & 0xffff_ffff_0000_0000 == tag {
+                let handle = Int(s & 0xffff_ffff) - 1
+                let a = starts[handle]
+                let len = starts[handle + 1] - a
+                if len == n {
+                    let equal = n == 0 || arena.withUnsafeBytes { memcmp($0.baseAddress! + a, bytes.baseAddress!, n) == 0 }
+                    if equal { return Int32(handle) }
+                }
+            }
+            i = (i + 1) & mask
+        }
+        let handle = count
+        arena.append(contentsOf: bytes)
+        starts.append(arena.count)
+        slots[i] = tag | UInt64(handle + 1)
+        if count * 2 > mask { grow() }
+        return Int32(handle)
+    }
+
+    /// Handle of `bytes` if present, without adding.
+    @inlinable
+    public func lookup(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+        let h = ByteHash.hash(bytes)
+        let tag = h & 0xffff_ffff_0000_0000
+        var i = Int(truncatingIfNeeded: h) & mask
+        let n = bytes.count
+        while true {
+            let s = slots[i]
+            if s == 0 { return nil }
+            if s & 0xffff_ffff_0000_0000 == tag {
+                let handle = Int(s & 0xffff_ffff) - 1
+                let a = starts[handle]
+                if starts[handle + 1] - a == n {
+                    let equal = n == 0 || arena.withUnsafeBytes { memcmp($0.baseAddress! + a, bytes.baseAddress!, n) == 0 }
+                    if equal { return Int32(handle) }
+                }
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    @usableFromInline
+    mutating func grow() {
+        let n = (mask + 1) * 2
+        var newSlots = [UInt64](repeating: 0, count: n)
+        let newMask = n - 1
+        arena.withUnsafeBytes { a in
+            for handle in 0..<count {
+                let s = starts[handle]
+                let len = starts[handle + 1] - s
+                let h = len == 0 ? ByteHash.hash(UnsafeRawBufferPointer(start: nil, count: 0))
+                    : ByteHash.hash(a.baseAddress! + s, len)
+                var i = Int(truncatingIfNeeded: h) & newMask
+                while newSlots[i] != 0 { i = (i + 1) & newMask }
+                newSlots[i] = (h & 0xffff_ffff_0000_0000) | UInt64(handle + 1)
+            }
+        }
+        slots = newSlots
+        mask = newMask
+    }
+
+    /// Calls `body` with the bytes of `handle`.
+    @inlinable
+    public func withBytes<R>(_ handle: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let a = starts[Int(handle)]
+        let b = starts[Int(handle) + 1]
+        return try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[a..<b])) }
+    }
+
+    /// Length in bytes of `handle`.
+    @inlinable public func length(_ handle: Int32) -> Int { starts[Int(handle) + 1] - starts[Int(handle)] }
+
+    /// The bytes of `handle` as an array (for formatters and tests, not the hot path).
+    public func bytes(_ handle: Int32) -> [UInt8] { withBytes(handle) { Array($0) } }
+
+    /// The string of `handle`, decoding invalid UTF-8 leniently (edge use only).
+    public func string(_ handle: Int32) -> String { withBytes(handle) { String(decoding: $0, as: UTF8.self) } }
+
+    /// Compares two handles' bytes like `strcmp` (unsigned, shorter prefix first).
+    public func compare(_ a: Int32, _ b: Int32) -> Int {
+        if a == b { return 0 }
+        return arena.withUnsafeBytes { ar in
+            let sa = starts[Int(a)], ea = starts[Int(a) + 1]
+            let sb = starts[Int(b)], eb = starts[Int(b) + 1]
+            return Bytes.compare(UnsafeRawBufferPointer(rebasing: ar[sa..<ea]), UnsafeRawBufferPointer(rebasing: ar[sb..<eb]))
+        }
+    }
+
+    /// A rank for every handle, in ascending byte order (ties impossible: strings are distinct).
+    public func sortedRanks() -> [Int32] {
+        var order = Array(0..<Int32(count))
+        order.sort { compare($0, $1) < 0 }
+        var rank = [Int32](repeating: 0, count: count)
+        for (r, h) in order.enumerated() { rank[Int(h)] = Int32(r) }
+        return rank
+    }
+}

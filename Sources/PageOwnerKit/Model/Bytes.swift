@@ -1,0 +1,169 @@
+import CShims
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Small, allocation-free helpers over raw bytes. Every parser works through these,
+/// so that the hot loops never build a `String`.
+@usableFromInline
+enum Bytes {
+    /// Position of the first `byte` in `[from, to)` of `base`, or `to` when absent.
+    @inlinable @inline(__always)
+    static func find(_ byte: UInt8, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+        if from >= to { return to }
+        guard let p = memchr(base + from, Int32(byte), to - from) else { return to }
+        return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Position of the first occurrence of `needle` in `[from, to)`, or `nil`.
+    @inlinable
+    static func find(_ needle: StaticString, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
+        let n = needle.utf8CodeUnitCount
+        if to - from < n { return nil }
+        guard let p = po_memmem(base + from, to - from, needle.utf8Start, n) else { return nil }
+        return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Position of the first occurrence of the bytes `needle` in `[from, to)`, or `nil`.
+    @inlinable
+    static func find(_ needle: UnsafeRawBufferPointer, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
+        let n = needle.count
+        if n == 0 { return from }
+        if to - from < n { return nil }
+        guard let p = po_memmem(base + from, to - from, needle.baseAddress!, n) else { return nil }
+        return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Position of the last occurrence of `needle` in `[from, to)`, or `nil`.
+    @inlinable
+    static func findLast(_ needle: StaticString, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
+        let n = needle.utf8CodeUnitCount
+        var i = to - n
+        let first = needle.utf8Start.pointee
+        while i >= from {
+            if base[i] == first && memcmp(base + i, needle.utf8Start, n) == 0 { return i }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// Whether `[at, to)` starts with `prefix`.
+    @inlinable @inline(__always)
+    static func hasPrefix(_ prefix: StaticString, _ base: UnsafePointer<UInt8>, _ at: Int, _ to: Int) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        return to - at >= n && memcmp(base + at, prefix.utf8Start, n) == 0
+    }
+
+    /// Parses decimal digits at `i`; returns the value (saturating) and the end index.
+    /// `nil` when there is no digit at `i`. A value over `UInt64.max` saturates and
+    /// sets `overflow`.
+    @inlinable @inline(__always)
+    static func decimal(_ base: UnsafePointer<UInt8>, _ i: Int, _ to: Int) -> (value: UInt64, end: Int, overflow: Bool)? {
+        var j = i
+        var v: UInt64 = 0
+        var overflow = false
+        while j < to {
+            let d = base[j] &- 48
+            if d > 9 { break }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(d))
+            if o1 || o2 { overflow = true; v = .max } else if !overflow { v = a }
+            j += 1
+        }
+        return j == i ? nil : (v, j, overflow)
+    }
+
+    /// Parses hex digits at `i` (no `0x`); `nil` when there is none.
+    @inlinable @inline(__always)
+    static func hex(_ base: UnsafePointer<UInt8>, _ i: Int, _ to: Int) -> (value: UInt64, end: Int, overflow: Bool)? {
+        var j = i
+        var v: UInt64 = 0
+        var overflow = false
+        while j < to {
+            let c = base[j]
+            var d: UInt8
+            if c &- 48 <= 9 { d = c &- 48 } else if c &- 97 <= 5 { d = c &- 87 } else if c &- 65 <= 5 { d = c &- 55 } else { break }
+            if v >> 60 != 0 { overflow = true }
+            v = (v << 4) | UInt64(d)
+            j += 1
+        }
+        return j == i ? nil : (overflow ? .max : v, j, overflow)
+    }
+
+    /// Lexicographic comparison of two byte ranges, like `strcmp` on unsigned bytes.
+    @inlinable
+    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let n = min(a.count, b.count)
+        if n > 0 {
+            let c = memcmp(a.baseAddress!, b.baseAddress!, n)
+            if c != 0 { return c < 0 ? -1 : 1 }
+        }
+        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+    }
+
+    @inlinable @inline(__always)
+    static func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends the UTF-8 bytes of a static string without creating a `String`.
+    @inlinable @inline(__always)
+    mutating func append(_ s: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// Appends a decimal rendering of `v`.
+    @inlinable
+    mutating func appendDecimal(_ v: Int64) {
+        if v < 0 {
+            append(45)
+            appendDecimal(UInt64(v.magnitude))
+        } else {
+            appendDecimal(UInt64(v))
+        }
+    }
+
+    @inlinable
+    mutating func appendDecimal(_ v: UInt64) {
+        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch
+        Swift.withUnsafeMutableBytes(of: &tmp) { t in
+            var i = 24
+            var x = v
+            repeat {
+                i -= 1
+                t[i] = UInt8(48 + x % 10)
+                x /= 10
+            } while x != 0
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: t[i..<24]))
+        }
+    }
+
+    @inlinable
+    mutating func appendDecimal(_ v: Int) { appendDecimal(Int64(v)) }
+
+    @inlinable
+    mutating func appendDecimal(_ v: Int32) { appendDecimal(Int64(v)) }
+
+    /// Appends lower-case hex digits of `v` (no prefix).
+    @inlinable
+    mutating func appendHex(_ v: UInt64) {
+        var started = false
+        for shift in stride(from: 60, through: 0, by: -4) {
+            let d = UInt8((v >> UInt64(shift)) & 0xf)
+            if d != 0 || started || shift == 0 {
+                started = true
+                append(d < 10 ? 48 + d : 87 + d)
+            }
+        }
+    }
+
+    @inlinable
+    mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { append(contentsOf: $0) }
+    }
+}

@@ -1,0 +1,136 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why output could not be written.
+public struct OutputError: Error, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public init(path: String, _ message: String) {
+        self.path = path
+        self.message = message
+    }
+    public var description: String { "\(path): \(message)" }
+}
+
+/// A buffered writer to a file or stdout. A file is written to a temporary name in the
+/// same directory and renamed over the target only by `commit()`, so a failed run leaves
+/// no half-written file and never clobbers what was there.
+public final class OutputSink {
+    public let path: String
+    let fd: Int32
+    let tempPath: String?
+    var buffer: [UInt8] = []
+    var committed = false
+    var failed = false
+
+    /// Opens `path` (`-` is stdout).
+    public init(path: String) throws {
+        self.path = path
+        buffer.reserveCapacity(1 << 20)
+        if path == "-" {
+            fd = 1
+            tempPath = nil
+            return
+        }
+        var dir = "."
+        var base = path
+        if let slash = path.lastIndex(of: "/") {
+            dir = String(path[..<slash])
+            if dir.isEmpty { dir = "/" }
+            base = String(path[path.index(after: slash)...])
+        }
+        var st = stat()
+        if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+            throw OutputError(path: path, "is a directory")
+        }
+        // A special file (/dev/null, /dev/full, a FIFO) is written in place.
+        if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+            let f = open(path, O_WRONLY | O_CLOEXEC)
+            if f < 0 { throw OutputError(path: path, String(cString: strerror(errno))) }
+            fd = f
+            tempPath = nil
+            return
+        }
+        var template = Array("\(dir)/.\(base).tmp-XXXXXX".utf8CString)
+        let f = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        if f < 0 {
+            throw OutputError(path: path, "cannot create a file in \(dir): \(String(cString: strerror(errno)))")
+        }
+        fchmod(f, 0o644 & ~Self.umaskValue)
+        fd = f
+        tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    static let umaskValue: mode_t = {
+        let m = umask(0o022)
+        umask(m)
+        return m
+    }()
+
+    deinit {
+        if !committed, let t = tempPath {
+            close(fd)
+            unlink(t)
+        } else if fd > 2 && !committed {
+            close(fd)
+        }
+    }
+
+    /// Appends bytes; flushes when the buffer is large.
+    public func write(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    public func write(_ s: String) throws {
+        var s = s
+        s.withUTF8 { buffer.append(contentsOf: $0) }
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    public func write(_ b: UnsafeRawBufferPointer) throws {
+        buffer.append(contentsOf: b)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    func flush() throws {
+        var off = 0
+        let n = buffer.count
+        try buffer.withUnsafeBytes { b in
+            while off < n {
+                let w = Glibc.write(fd, b.baseAddress! + off, n - off)
+                if w < 0 {
+                    if errno == EINTR { continue }
+                    failed = true
+                    throw OutputError(path: path, String(cString: strerror(errno)))
+                }
+                off += w
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, syncs and renames the temporary file over the target.
+    public func commit() throws {
+        try flush()
+        guard let t = tempPath else {
+            committed = true
+            return
+        }
+        if close(fd) != 0 {
+            failed = true
+            throw OutputError(path: path, String(cString: strerror(errno)))
+        }
+        committed = true
+        if rename(t, path) != 0 {
+            let e = String(cString: strerror(errno))
+            unlink(t)
+            throw OutputError(path: path, e)
+        }
+    }
+}

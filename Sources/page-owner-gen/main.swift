@@ -1,0 +1,1 @@
+print("page-owner-gen: not yet")

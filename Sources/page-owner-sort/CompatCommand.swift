@@ -1,0 +1,114 @@
+import ArgumentParser
+import PageOwnerKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `page-owner-sort [options] <input> <output>`: the kernel tool's command line and output.
+struct CompatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compat",
+        abstract: "Sort and cull like tools/mm/page_owner_sort (the default).",
+        discussion: """
+        Writes the same bytes as the kernel's page_owner_sort for the same flags. Fixes: input \
+        may be stdin (-), a debugfs file, compressed or a tar archive; output may be - for \
+        stdout and is written atomically; counters are 64-bit; --sort is honoured; a last \
+        record without a blank line is read.
+        """
+    )
+
+    @Flag(name: .customShort("a"), help: "Sort by memory allocation time.") var byAllocTime = false
+    @Flag(name: .customShort("m"), help: "Sort by total memory.") var byMemory = false
+    @Flag(name: .customShort("n"), help: "Sort by task command name.") var byName = false
+    @Flag(name: .customShort("p"), help: "Sort by pid.") var byPid = false
+    @Flag(name: .customShort("P"), help: "Sort by tgid.") var byTgid = false
+    @Flag(name: .customShort("s"), help: "Sort by the stack trace.") var byStack = false
+    @Flag(name: .customShort("t"), help: "Sort by number of times a record is seen (default).") var byTimes = false
+    @Flag(name: .customShort("d"), help: "Print debug information.") var debug = false
+
+    @Option(name: .customLong("pid"), help: "Select by pid (comma-separated list).") var pids: String?
+    @Option(name: .customLong("tgid"), help: "Select by tgid (comma-separated list).") var tgids: String?
+    @Option(name: .customLong("name"), help: "Select by command name (comma-separated list).") var names: String?
+    @Option(name: .customLong("cull"), help: "Cull by rules: pid|p, tgid|tg, name|n, stacktrace|st, allocator|ator.") var cull: String?
+    @Option(name: .customLong("sort"), help: "Sort order: [+|-]key[,[+|-]key…] with keys p, tg, n, st, at, T, ator.") var sort: String?
+    @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
+
+    @Argument(help: "The page_owner dump (- for stdin).") var input: String
+    @Argument(help: "Where to write the result (- for stdout).") var output: String
+
+    func resolveOptions() throws -> CompatOptions {
+        var o = CompatOptions()
+        if let pids {
+            guard let l = CompatOptions.parseNumbers(pids) else {
+                throw CommandFailure(status: ExitStatus.usage, message: "wrong/invalid pid in from the command line:\(pids)")
+            }
+            o.pids = l
+        }
+        if let tgids {
+            guard let l = CompatOptions.parseNumbers(tgids) else {
+                throw CommandFailure(status: ExitStatus.usage, message: "wrong/invalid tgid in from the command line:\(tgids)")
+            }
+            o.tgids = l
+        }
+        if let names {
+            o.comms = names.split(separator: ",", omittingEmptySubsequences: false).map { Array($0.utf8) }
+        }
+        if let cull {
+            guard let c = CompatOptions.parseCull(cull) else {
+                throw CommandFailure(status: ExitStatus.usage, message: "wrong argument after --cull option:\(cull)")
+            }
+            o.cull = c
+        }
+        var sortKeys: [CompatOptions.SortKey]? = nil
+        if let sort {
+            guard let s = CompatOptions.parseSort(sort) else {
+                throw CommandFailure(status: ExitStatus.usage, message: "wrong argument after --sort option:\(sort)")
+            }
+            sortKeys = s
+        }
+        // Exactly one single-letter sort flag may be given; it wins over --sort.
+        let flags: [(Bool, CompatOptions.SortKey)] = [
+            (byAllocTime, .init(.allocTs, descending: false)), (byMemory, .init(.pages, descending: true)),
+            (byPid, .init(.pid, descending: false)), (byStack, .init(.stacktrace, descending: false)),
+            (byTimes, .init(.times, descending: true)), (byTgid, .init(.tgid, descending: false)),
+            (byName, .init(.comm, descending: false)),
+        ]
+        let set = flags.filter { $0.0 }
+        if set.count > 1 {
+            throw CommandFailure(status: ExitStatus.usage, message: "page-owner-sort: only one of -a -m -n -p -P -s -t may be given\n" + CompatCommand.helpMessage())
+        }
+        if let f = set.first {
+            o.sort = [f.1]
+        } else if let sortKeys {
+            o.sort = sortKeys
+        } else {
+            o.sort = [.init(.times, descending: true)]
+        }
+        return o
+    }
+
+    func run() throws {
+        let options = try resolveOptions()
+        try refuseSamePath(input: input, output: output)
+        let result = try CompatRun.aggregate(inputPath: input, options: options, strict: strict)
+        let sink = try OutputSink(path: output)
+        try result.sort.write(to: sink)
+        try sink.commit()
+        for l in result.diagnostics.summary() { printErr(l) }
+        if debug {
+            printErr("page-owner-sort: \(result.records) records, \(result.groups) groups")
+        }
+    }
+}
+
+/// Refuses to write over the input.
+func refuseSamePath(input: String, output: String) throws {
+    guard input != "-", output != "-" else { return }
+    var a = stat(), b = stat()
+    if stat(input, &a) == 0 && stat(output, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino {
+        throw CommandFailure(status: ExitStatus.usage, message: "page-owner-sort: refusing to overwrite the input file \(input)")
+    }
+    if input == output {
+        throw CommandFailure(status: ExitStatus.usage, message: "page-owner-sort: refusing to overwrite the input file \(input)")
+    }
+}
