@@ -37,54 +37,25 @@ struct CompatCommand: ParsableCommand {
     @Argument(help: "Where to write the result (- for stdout).") var output: String
 
     func resolveOptions() throws -> CompatOptions {
-        var o = CompatOptions()
-        if let pids {
-            guard let l = CompatOptions.parseNumbers(pids) else {
-                throw CommandFailure(status: ExitStatus.usage, message: "wrong/invalid pid in from the command line:\(pids)")
-            }
-            o.pids = l
-        }
-        if let tgids {
-            guard let l = CompatOptions.parseNumbers(tgids) else {
-                throw CommandFailure(status: ExitStatus.usage, message: "wrong/invalid tgid in from the command line:\(tgids)")
-            }
-            o.tgids = l
-        }
-        if let names {
-            o.comms = names.split(separator: ",", omittingEmptySubsequences: false).map { Array($0.utf8) }
-        }
-        if let cull {
-            guard let c = CompatOptions.parseCull(cull) else {
-                throw CommandFailure(status: ExitStatus.usage, message: "wrong argument after --cull option:\(cull)")
-            }
-            o.cull = c
-        }
-        var sortKeys: [CompatOptions.SortKey]? = nil
-        if let sort {
-            guard let s = CompatOptions.parseSort(sort) else {
-                throw CommandFailure(status: ExitStatus.usage, message: "wrong argument after --sort option:\(sort)")
-            }
-            sortKeys = s
-        }
-        // Exactly one single-letter sort flag may be given; it wins over --sort.
-        let flags: [(Bool, CompatOptions.SortKey)] = [
-            (byAllocTime, .init(.allocTs, descending: false)), (byMemory, .init(.pages, descending: true)),
-            (byPid, .init(.pid, descending: false)), (byStack, .init(.stacktrace, descending: false)),
-            (byTimes, .init(.times, descending: true)), (byTgid, .init(.tgid, descending: false)),
-            (byName, .init(.comm, descending: false)),
+        var f = CompatFlags()
+        let letters: [(Bool, CompatFlags.Letter)] = [
+            (byAllocTime, .allocTime), (byMemory, .memory), (byName, .name), (byPid, .pid),
+            (byTgid, .tgid), (byStack, .stack), (byTimes, .times),
         ]
-        let set = flags.filter { $0.0 }
-        if set.count > 1 {
-            throw CommandFailure(status: ExitStatus.usage, message: "page-owner-sort: only one of -a -m -n -p -P -s -t may be given\n" + CompatCommand.helpMessage())
+        f.letters = letters.filter(\.0).map(\.1)
+        f.pids = pids
+        f.tgids = tgids
+        f.names = names
+        f.cull = cull
+        f.sort = sort
+        f.debug = debug
+        do {
+            return try f.resolve()
+        } catch let e as CompatFlags.UsageError {
+            throw CommandFailure(
+                status: ExitStatus.usage,
+                message: e.showUsage ? "page-owner-sort: \(e.description)\n\n" + CompatCommand.helpMessage() : e.description)
         }
-        if let f = set.first {
-            o.sort = [f.1]
-        } else if let sortKeys {
-            o.sort = sortKeys
-        } else {
-            o.sort = [.init(.times, descending: true)]
-        }
-        return o
     }
 
     func run() throws {
