@@ -1,0 +1,250 @@
+/// Groups records by any combination of keys, for one or more snapshots at once, in one
+/// pass and in memory bounded by the number of groups. A group is the packed tuple of its
+/// key values (small integers: stack handles, pids, interned comms…) interned like a stack;
+/// each snapshot has its own metrics for the same groups, which is what diff and series use.
+public final class Aggregator {
+    public struct Metrics: Sendable, Equatable {
+        public var records: Int64 = 0
+        public var pages: Int64 = 0
+        public var firstTs: UInt64 = .max
+        public var lastTs: UInt64 = 0
+        public init() {}
+    }
+
+    /// Per-snapshot totals before and after the filters.
+    public struct SnapshotTotals: Sendable {
+        public var name: String
+        public var format: InputFormat?
+        public var recordsRead: Int64 = 0
+        public var pagesRead: Int64 = 0
+        public var records: Int64 = 0
+        public var pages: Int64 = 0
+        public var fields: RecordFields = []
+        public var distinctStacks: Set<Int32> = []
+    }
+
+    public let keys: [GroupKey]
+    public var filters: Filters
+    public internal(set) var stacks: StackTable
+    public internal(set) var comms = ByteInterner(capacity: 512)
+    public internal(set) var memcgs = ByteInterner(capacity: 64)
+    public internal(set) var gfpNames = ByteInterner(capacity: 64)
+    var gfpNameOf: [UInt64: Int32] = [:]
+    /// Stacks of kernel handles, from show_stacks_handles or `handle:` lines with stacks.
+    public var handleStacks: [UInt32: Int32] = [:]
+    /// Unresolved-handle stack entries and the handle each stands for.
+    var unresolvedHandle: [Int32: UInt32] = [:]
+    /// Group keys, packed: `keys.count` UInt64 values each.
+    public internal(set) var groups = ByteInterner(capacity: 4096)
+    public internal(set) var metrics: [[Metrics]] = []
+    public internal(set) var totals: [SnapshotTotals] = []
+    var cache = FilterCache()
+    var packed: [UInt64]
+    let needStack: Bool
+    let trackStacks: Bool
+    public var countDistinctStacks = false
+    var current = -1
+
+    public init(keys: [GroupKey], filters: Filters = Filters(), allocatorFunctions: AllocatorFunctions = AllocatorFunctions()) {
+        self.keys = keys
+        self.filters = filters
+        stacks = StackTable(allocatorFunctions: allocatorFunctions)
+        packed = [UInt64](repeating: 0, count: keys.count)
+        needStack = keys.contains { $0.needsStack } || filters.needsStack
+        trackStacks = true
+    }
+
+    /// Starts a new snapshot; later records count in it.
+    @discardableResult
+    public func beginSnapshot(name: String) -> Int {
+        totals.append(SnapshotTotals(name: name))
+        metrics.append([Metrics](repeating: Metrics(), count: groups.count))
+        current = totals.count - 1
+        return current
+    }
+
+    public var snapshotCount: Int { totals.count }
+
+    /// The stack handle of a record: its frames, or the stack its handle resolves to.
+    func stackHandle(_ r: Record) -> Int32 {
+        if r.hasStack {
+            let h = stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf))
+            if r.fields.contains(.handle), handleStacks[r.handle] == nil { handleStacks[r.handle] = h }
+            return h
+        }
+        if r.fields.contains(.handle) {
+            if let h = handleStacks[r.handle] { return h }
+            let u = stacks.unresolved(handle: r.handle)
+            unresolvedHandle[u] = r.handle
+            return u
+        }
+        return stacks.noStack()
+    }
+
+    /// Adds one record to the current snapshot.
+    public func add(_ r: inout Record) {
+        if current < 0 { beginSnapshot(name: "input") }
+        let s = current
+        totals[s].recordsRead += 1
+        totals[s].pagesRead &+= r.pages
+        totals[s].fields.formUnion(r.fields)
+        if r.kind == .stackHandle {
+            // show_stacks_handles: a handle→stack map, no counts.
+            if r.hasStack, r.fields.contains(.handle) {
+                handleStacks[r.handle] = stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf))
+            }
+            return
+        }
+        // Filters.
+        let f = filters
+        if let p = f.pids, !p.contains(r.pid) { return }
+        if let p = f.tgids, !p.contains(r.tgid) { return }
+        if let c = f.comms, !c.contains(Array(r.bytes(r.comm))) { return }
+        if let t = f.since, r.ts < t { return }
+        if let t = f.until, r.ts > t { return }
+        if let o = f.orders, !o.contains(r.order) { return }
+        if let m = f.migratetypes, !m.contains(r.pageType) { return }
+        if !f.gfpFlags.isEmpty, !cache.gfpPasses(r, f) { return }
+        if let m = f.memcgs, !m.contains(Array(r.bytes(r.memcg))) { return }
+        var stack: Int32 = -1
+        if needStack || countDistinctStacks {
+            stack = stackHandle(r)
+            if f.needsStack, !cache.stackPasses(stack, f, stacks) { return }
+            if countDistinctStacks { totals[s].distinctStacks.insert(stack) }
+        }
+        for (i, k) in keys.enumerated() {
+            packed[i] = value(k, r, stack)
+        }
+        let g = packed.withUnsafeBytes { groups.intern($0) }
+        let gi = Int(g)
+        if gi >= metrics[s].count {
+            for j in 0..<metrics.count { metrics[j].append(contentsOf: repeatElement(Metrics(), count: gi + 1 - metrics[j].count)) }
+        }
+        metrics[s][gi].records &+= r.times
+        metrics[s][gi].pages &+= r.pages
+        if r.fields.contains(.ts) {
+            if r.ts < metrics[s][gi].firstTs { metrics[s][gi].firstTs = r.ts }
+            if r.ts > metrics[s][gi].lastTs { metrics[s][gi].lastTs = r.ts }
+        }
+        totals[s].records &+= r.times
+        totals[s].pages &+= r.pages
+    }
+
+    /// Records a parsed input's format for the current snapshot.
+    public func noteFormat(_ f: InputFormat?) {
+        if current >= 0, totals[current].format == nil { totals[current].format = f }
+    }
+
+    @inline(__always)
+    func value(_ k: GroupKey, _ r: Record, _ stack: Int32) -> UInt64 {
+        switch k {
+        case .stack: return UInt64(UInt32(bitPattern: stack))
+        case .caller: return UInt64(UInt32(bitPattern: stacks.info[Int(stack)].caller))
+        case .pid: return UInt64(UInt32(bitPattern: r.pid))
+        case .tgid: return UInt64(UInt32(bitPattern: r.tgid))
+        case .comm: return UInt64(UInt32(bitPattern: comms.intern(r.bytes(r.comm))))
+        case .gfp:
+            if r.fields.contains(.mask) {
+                if gfpNameOf[r.gfp] == nil { gfpNameOf[r.gfp] = gfpNames.intern(r.bytes(r.gfpNames)) }
+                return r.gfp
+            }
+            return .max
+        case .migratetype: return UInt64(r.pageType.rawValue)
+        case .blocktype: return UInt64(r.blockType.rawValue)
+        case .order: return UInt64(UInt32(bitPattern: r.order))
+        case .allocator:
+            var a: CompatAllocator = []
+            if r.pfnSaysCMA { a.insert(.cma) }
+            if r.pfnSaysSlab || r.slabCache { a.insert(.slab) }
+            if stacks.info[Int(stack)].vmalloc { a.insert(.vmalloc) }
+            if a.isEmpty { a = .others }
+            return UInt64(a.rawValue)
+        case .module:
+            if r.fields.contains(.module) { return UInt64(UInt32(bitPattern: stacks.internName(r.bytes(r.moduleLine)))) }
+            return UInt64(UInt32(bitPattern: stacks.info[Int(stack)].module))
+        case .memcg:
+            if r.memcgState == .none { return .max }
+            let h = memcgs.intern(r.bytes(r.memcg))
+            return UInt64(h) | (UInt64(r.memcgState.rawValue) << 32)
+        case .node: return UInt64(UInt16(bitPattern: r.node))
+        case .zone: return UInt64(UInt16(bitPattern: r.zone))
+        case .swapped: return r.swapped || r.kind == .swap ? 1 : 0
+        case .handle: return r.fields.contains(.handle) ? UInt64(r.handle) : .max
+        }
+    }
+
+    /// Metrics of every group summed over `snapshots`.
+    public func summed(_ snapshots: [Int]) -> [Metrics] {
+        if snapshots.count == 1 { return metrics[snapshots[0]] }
+        var out = [Metrics](repeating: Metrics(), count: groups.count)
+        for s in snapshots {
+            for (g, x) in metrics[s].enumerated() {
+                out[g].records &+= x.records
+                out[g].pages &+= x.pages
+                out[g].firstTs = min(out[g].firstTs, x.firstTs)
+                out[g].lastTs = max(out[g].lastTs, x.lastTs)
+            }
+        }
+        return out
+    }
+
+    /// Re-keys groups whose stack was an unresolved handle that a later input resolved
+    /// (a show_handles sample read before its show_stacks_handles).
+    public func resolveLateHandles() {
+        guard let si = keys.firstIndex(of: .stack) ?? keys.firstIndex(of: .caller) ?? keys.firstIndex(of: .module) else { return }
+        _ = si
+        var remap: [Int32: Int32] = [:]
+        for (u, handle) in unresolvedHandle {
+            if let s = handleStacks[handle] { remap[u] = s }
+        }
+        if remap.isEmpty { return }
+        let old = groups
+        let oldMetrics = metrics
+        groups = ByteInterner(capacity: old.count)
+        metrics = Array(repeating: [], count: oldMetrics.count)
+        for g in 0..<Int32(old.count) {
+            var v = old.withBytes(g) { Array($0.bindMemory(to: UInt64.self)) }
+            // Which stack did this group come from? Only the stack key says it exactly.
+            if let sp = keys.firstIndex(of: .stack) {
+                let h = Int32(bitPattern: UInt32(truncatingIfNeeded: v[sp]))
+                if let s = remap[h] {
+                    for (i, k) in keys.enumerated() {
+                        switch k {
+                        case .stack: v[i] = UInt64(UInt32(bitPattern: s))
+                        case .caller: v[i] = UInt64(UInt32(bitPattern: stacks.info[Int(s)].caller))
+                        case .module: v[i] = UInt64(UInt32(bitPattern: stacks.info[Int(s)].module))
+                        default: break
+                        }
+                    }
+                }
+            }
+            let ng = Int(v.withUnsafeBytes { groups.intern($0) })
+            for si in 0..<oldMetrics.count {
+                if metrics[si].count <= ng { metrics[si].append(contentsOf: repeatElement(Metrics(), count: ng + 1 - metrics[si].count)) }
+                let x = g < oldMetrics[si].count ? oldMetrics[si][Int(g)] : Metrics()
+                metrics[si][ng].records &+= x.records
+                metrics[si][ng].pages &+= x.pages
+                metrics[si][ng].firstTs = min(metrics[si][ng].firstTs, x.firstTs)
+                metrics[si][ng].lastTs = max(metrics[si][ng].lastTs, x.lastTs)
+            }
+        }
+        for si in 0..<metrics.count where metrics[si].count < groups.count {
+            metrics[si].append(contentsOf: repeatElement(Metrics(), count: groups.count - metrics[si].count))
+        }
+    }
+
+    /// The packed key values of group `g`.
+    public func keyValues(_ g: Int32) -> [UInt64] {
+        groups.withBytes(g) { b in Array(b.bindMemory(to: UInt64.self)) }
+    }
+
+    /// The gfp names printed for a mask value.
+    public func gfpText(_ mask: UInt64) -> String? {
+        gfpNameOf[mask].map { gfpNames.string($0) }
+    }
+}
+
+extension StackTable {
+    /// Interns a name (module, caller) into the table's name store.
+    mutating func internName(_ b: UnsafeRawBufferPointer) -> Int32 { names.intern(b) }
+}

@@ -1,0 +1,59 @@
+/// A field records can be grouped by. Names are the same in `report`, `diff`, `series`,
+/// CSV headers, JSON fields and the man page.
+public enum GroupKey: String, CaseIterable, Sendable {
+    case stack, caller, pid, tgid, comm, gfp, migratetype, blocktype, order, allocator, module, memcg, node, zone, swapped, handle
+
+    /// Parses `stack,comm,…`; throws on an unknown name.
+    public static func parseList(_ s: String) throws -> [GroupKey] {
+        var keys: [GroupKey] = []
+        for w in s.split(separator: ",") {
+            let name = w.trimmingCharacters(in: " ")
+            guard let k = GroupKey(rawValue: name) ?? GroupKey.aliases[name] else {
+                throw ReportError.usage("unknown group key '\(name)'; keys are: \(GroupKey.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if !keys.contains(k) { keys.append(k) }
+        }
+        if keys.isEmpty { throw ReportError.usage("--group-by needs at least one key") }
+        return keys
+    }
+
+    static let aliases: [String: GroupKey] = [
+        "st": .stack, "stacktrace": .stack, "p": .pid, "tg": .tgid, "n": .comm, "name": .comm,
+        "ator": .allocator, "mod": .module, "mt": .migratetype, "mask": .gfp,
+    ]
+
+    /// Whether the key's values are numbers in JSON.
+    public var isNumeric: Bool {
+        switch self {
+        case .pid, .tgid, .order, .node, .zone, .handle: return true
+        default: return false
+        }
+    }
+
+    /// Whether computing the key needs the stack table.
+    var needsStack: Bool {
+        switch self {
+        case .stack, .caller, .module, .allocator: return true
+        default: return false
+        }
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in c: Character) -> String {
+        var s = self
+        while s.first == c { s = s.dropFirst() }
+        while s.last == c { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+/// Errors of the report-family commands that are the user's to fix.
+public enum ReportError: Error, CustomStringConvertible {
+    case usage(String)
+    public var description: String {
+        switch self {
+        case .usage(let s): return s
+        }
+    }
+}

@@ -1,0 +1,256 @@
+/// The groups of one snapshot, filtered, sorted and cut to what the user asked for, with
+/// every value rendered for the formatters. Formatters only print what is here.
+public struct Report {
+    /// One rendered key value.
+    public struct Cell: Sendable {
+        public var text: String
+        /// Set for numeric keys (nil when the input did not carry the field).
+        public var number: Int64?
+        public var isNumeric: Bool
+        public var bool: Bool?
+    }
+
+    public struct Row: Sendable {
+        public var group: Int32
+        public var metrics: Aggregator.Metrics
+        public var cells: [Cell]
+        /// Frames, innermost first, when `stack` is a key.
+        public var frames: [String]?
+        /// A label for placeholder and unresolved stacks.
+        public var stackLabel: String?
+    }
+
+    /// A sort field: a metric or a group key.
+    public struct SortField: Sendable, Equatable {
+        public enum Field: Sendable, Equatable {
+            case records, pages, bytes, firstTs, lastTs
+            case key(GroupKey)
+        }
+        public var field: Field
+        public var descending: Bool
+
+        public init(field: Field, descending: Bool) {
+            self.field = field
+            self.descending = descending
+        }
+
+        /// Parses `pages`, `pages:asc`, `comm:desc`, `-pages`, `+comm`.
+        public static func parseList(_ s: String) throws -> [SortField] {
+            try s.split(separator: ",").map { w in
+                var word = String(w)
+                var dir: Bool? = nil
+                if word.hasPrefix("-") { dir = true; word.removeFirst() } else if word.hasPrefix("+") { dir = false; word.removeFirst() }
+                if let c = word.firstIndex(of: ":") {
+                    let d = word[word.index(after: c)...]
+                    word = String(word[..<c])
+                    switch d {
+                    case "asc": dir = false
+                    case "desc": dir = true
+                    default: throw ReportError.usage("bad sort direction '\(d)': use asc or desc")
+                    }
+                }
+                let f: Field
+                switch word {
+                case "records", "times": f = .records
+                case "pages": f = .pages
+                case "bytes": f = .bytes
+                case "first_ts", "first-ts": f = .firstTs
+                case "last_ts", "last-ts", "ts": f = .lastTs
+                default:
+                    guard let k = GroupKey(rawValue: word) ?? GroupKey.aliases[word] else {
+                        throw ReportError.usage("unknown sort field '\(word)': use records, pages, bytes, first_ts, last_ts or a group key")
+                    }
+                    f = .key(k)
+                }
+                let numericMetric: Bool = { if case .key = f { return false } else { return true } }()
+                return SortField(field: f, descending: dir ?? numericMetric)
+            }
+        }
+    }
+
+    public struct Selection: Sendable {
+        public var top: Int?
+        public var minPages: Int64?
+        public var minPercent: Double?
+        public var sort: [SortField] = [SortField(field: .pages, descending: true)]
+        public init() {}
+    }
+
+    public let keys: [GroupKey]
+    public let pageSize: Int64
+    /// Totals after filters (every group), and of the rows shown.
+    public var total = Aggregator.Metrics()
+    public var shown = Aggregator.Metrics()
+    public var groupCount = 0
+    public var rows: [Row] = []
+
+    /// Builds the report of snapshot `snapshot`.
+    public init(_ agg: Aggregator, snapshots: [Int]? = nil, selection: Selection, pageSize: Int64 = 4096) {
+        keys = agg.keys
+        self.pageSize = pageSize
+        let m = agg.summed(snapshots ?? Array(0..<agg.snapshotCount))
+        var live: [Int32] = []
+        for (g, x) in m.enumerated() where x.records != 0 || x.pages != 0 {
+            live.append(Int32(g))
+            total.records += x.records
+            total.pages &+= x.pages
+            total.firstTs = min(total.firstTs, x.firstTs)
+            total.lastTs = max(total.lastTs, x.lastTs)
+        }
+        groupCount = live.count
+        let order = Report.order(agg, groups: live, metrics: { m[Int($0)] }, sort: selection.sort)
+        var out: [Int32] = []
+        for g in order {
+            let x = m[Int(g)]
+            if let mp = selection.minPages, x.pages < mp { continue }
+            if let pc = selection.minPercent, total.pages > 0, Double(x.pages) * 100 / Double(total.pages) < pc { continue }
+            if let t = selection.top, out.count >= t { break }
+            out.append(g)
+        }
+        for g in out {
+            let x = m[Int(g)]
+            shown.records += x.records
+            shown.pages &+= x.pages
+            rows.append(Report.render(agg, group: g, metrics: x))
+        }
+    }
+
+    /// Groups in the requested order; ties are broken by the key values (stack bytes,
+    /// comm bytes, numbers), so the order is total and the same on every run.
+    public static func order(_ agg: Aggregator, groups: [Int32], metrics: (Int32) -> Aggregator.Metrics, sort: [SortField]) -> [Int32] {
+        let keys = agg.keys
+        var ranks: [GroupKey: [Int32]] = [:]
+        for k in keys {
+            switch k {
+            case .stack: ranks[k] = agg.stacks.stacks.sortedRanks()
+            case .comm: ranks[k] = agg.comms.sortedRanks()
+            case .caller, .module: ranks[k] = agg.stacks.names.sortedRanks()
+            case .memcg: ranks[k] = agg.memcgs.sortedRanks()
+            default: break
+            }
+        }
+        let values = groups.map { agg.keyValues($0) }
+        var index = [Int32: Int](minimumCapacity: groups.count)
+        for (i, g) in groups.enumerated() { index[g] = i }
+        func keyCompare(_ k: GroupKey, _ pos: Int, _ a: [UInt64], _ b: [UInt64]) -> Int {
+            let x = a[pos], y = b[pos]
+            if x == y { return 0 }
+            switch k {
+            case .stack, .comm, .caller, .module:
+                let r = ranks[k]!
+                let rx = x == 0xffff_ffff ? -1 : Int(r[Int(x)]), ry = y == 0xffff_ffff ? -1 : Int(r[Int(y)])
+                return rx < ry ? -1 : (rx > ry ? 1 : 0)
+            case .memcg:
+                if x == .max { return -1 }
+                if y == .max { return 1 }
+                let r = ranks[k]!
+                let rx = Int(r[Int(x & 0xffff_ffff)]), ry = Int(r[Int(y & 0xffff_ffff)])
+                if rx != ry { return rx < ry ? -1 : 1 }
+                return x < y ? -1 : 1
+            case .pid, .tgid, .order:
+                let sx = Int32(bitPattern: UInt32(truncatingIfNeeded: x)), sy = Int32(bitPattern: UInt32(truncatingIfNeeded: y))
+                return sx < sy ? -1 : 1
+            case .node, .zone:
+                let sx = Int16(bitPattern: UInt16(truncatingIfNeeded: x)), sy = Int16(bitPattern: UInt16(truncatingIfNeeded: y))
+                return sx < sy ? -1 : 1
+            default:
+                return x < y ? -1 : 1
+            }
+        }
+        var order = groups
+        order.sort { ga, gb in
+            let a = values[index[ga]!], b = values[index[gb]!]
+            let ma = metrics(ga), mb = metrics(gb)
+            for s in sort {
+                var c = 0
+                switch s.field {
+                case .records: c = ma.records == mb.records ? 0 : (ma.records < mb.records ? -1 : 1)
+                case .pages, .bytes: c = ma.pages == mb.pages ? 0 : (ma.pages < mb.pages ? -1 : 1)
+                case .firstTs: c = ma.firstTs == mb.firstTs ? 0 : (ma.firstTs < mb.firstTs ? -1 : 1)
+                case .lastTs: c = ma.lastTs == mb.lastTs ? 0 : (ma.lastTs < mb.lastTs ? -1 : 1)
+                case .key(let k):
+                    if let pos = keys.firstIndex(of: k) { c = keyCompare(k, pos, a, b) }
+                }
+                if s.descending { c = -c }
+                if c != 0 { return c < 0 }
+            }
+            for (pos, k) in keys.enumerated() {
+                let c = keyCompare(k, pos, a, b)
+                if c != 0 { return c < 0 }
+            }
+            return ga < gb
+        }
+        return order
+    }
+
+    /// Renders group `g`'s key values.
+    public static func render(_ agg: Aggregator, group g: Int32, metrics: Aggregator.Metrics) -> Row {
+        let values = agg.keyValues(g)
+        var cells: [Cell] = []
+        var frames: [String]?
+        var label: String?
+        for (i, k) in agg.keys.enumerated() {
+            let v = values[i]
+            switch k {
+            case .stack:
+                let h = Int32(bitPattern: UInt32(truncatingIfNeeded: v))
+                let info = agg.stacks.info[Int(h)]
+                frames = agg.stacks.frames(h)
+                label = info.kind.label
+                let caller = info.caller >= 0 ? agg.stacks.names.string(info.caller) : ""
+                cells.append(Cell(text: caller, number: nil, isNumeric: false))
+            case .caller, .module:
+                let h = Int32(bitPattern: UInt32(truncatingIfNeeded: v))
+                let text = h >= 0 ? agg.stacks.names.string(h) : (k == .module ? "vmlinux" : "")
+                cells.append(Cell(text: text, number: nil, isNumeric: false))
+            case .pid, .tgid, .order:
+                let n = Int32(bitPattern: UInt32(truncatingIfNeeded: v))
+                cells.append(Cell(text: n < 0 ? "" : String(n), number: n < 0 ? nil : Int64(n), isNumeric: true))
+            case .node, .zone:
+                let n = Int16(bitPattern: UInt16(truncatingIfNeeded: v))
+                cells.append(Cell(text: n < 0 ? "" : String(n), number: n < 0 ? nil : Int64(n), isNumeric: true))
+            case .handle:
+                cells.append(Cell(text: v == .max ? "" : String(v), number: v == .max ? nil : Int64(v), isNumeric: true))
+            case .comm:
+                cells.append(Cell(text: agg.comms.string(Int32(v)), number: nil, isNumeric: false))
+            case .gfp:
+                if v == .max {
+                    cells.append(Cell(text: "", number: nil, isNumeric: false))
+                } else {
+                    var t: [UInt8] = [48, 120]
+                    t.appendHex(v)
+                    let names = agg.gfpText(v) ?? ""
+                    cells.append(Cell(text: String(decoding: t, as: UTF8.self) + "(\(names))", number: nil, isNumeric: false))
+                }
+            case .migratetype, .blocktype:
+                cells.append(Cell(text: MigrateType(rawValue: UInt8(truncatingIfNeeded: v)).name, number: nil, isNumeric: false))
+            case .allocator:
+                let a = CompatAllocator(rawValue: Int32(truncatingIfNeeded: v))
+                var parts: [String] = []
+                if a.contains(.cma) { parts.append("CMA") }
+                if a.contains(.slab) { parts.append("SLAB") }
+                if a.contains(.vmalloc) { parts.append("VMALLOC") }
+                if a.contains(.others) { parts.append("OTHERS") }
+                cells.append(Cell(text: parts.joined(separator: "|"), number: nil, isNumeric: false))
+            case .memcg:
+                if v == .max {
+                    cells.append(Cell(text: "", number: nil, isNumeric: false))
+                } else {
+                    let name = agg.memcgs.string(Int32(v & 0xffff_ffff))
+                    let state = MemcgState(rawValue: UInt8(v >> 32)) ?? .charged
+                    let suffix: String
+                    switch state {
+                    case .offline: suffix = " (offline)"
+                    case .viaObjcg: suffix = " (via objcg)"
+                    case .viaObjcgOffline: suffix = " (via objcg, offline)"
+                    default: suffix = ""
+                    }
+                    cells.append(Cell(text: name + suffix, number: nil, isNumeric: false))
+                }
+            case .swapped:
+                cells.append(Cell(text: v == 1 ? "yes" : "no", number: nil, isNumeric: false, bool: v == 1))
+            }
+        }
+        return Row(group: g, metrics: metrics, cells: cells, frames: frames, stackLabel: label)
+    }
+}

@@ -1,0 +1,223 @@
+/// Every distinct stack, stored once, with what is derived from it computed once: its
+/// frames, the caller (first frame outside the allocator), its module, whether it is a
+/// placeholder, whether it is a vmalloc allocation. Records refer to stacks by handle.
+public struct StackTable {
+    /// What kind of stack an entry is.
+    public enum Kind: UInt8, Sendable {
+        case normal
+        /// `register_early_stack`: pages allocated before page_owner was up.
+        case earlyPlaceholder
+        /// `register_dummy_stack`: allocations made while page_owner was recording one.
+        case dummyPlaceholder
+        /// `register_failure_stack`: the stack depot could not save the stack.
+        case failurePlaceholder
+        /// A kernel handle whose stack no input resolved.
+        case unresolvedHandle
+        /// A record that carried no stack and no handle.
+        case none
+
+        public var label: String? {
+            switch self {
+            case .normal: return nil
+            case .earlyPlaceholder: return "early boot placeholder (register_early_stack)"
+            case .dummyPlaceholder: return "dummy placeholder (register_dummy_stack)"
+            case .failurePlaceholder: return "stack depot failure placeholder (register_failure_stack)"
+            case .unresolvedHandle: return "unresolved handle"
+            case .none: return "no stack"
+            }
+        }
+    }
+
+    public struct Info: Sendable {
+        public var kind: Kind = .normal
+        /// Index of the first frame outside the allocator, or -1.
+        public var callerFrame: Int32 = -1
+        /// Interned caller name (in `names`), or -1.
+        public var caller: Int32 = -1
+        /// Interned module of the innermost `[module]` frame (in `names`), or -1 for vmlinux.
+        public var module: Int32 = -1
+        public var vmalloc = false
+        public var frameCount: Int32 = 0
+    }
+
+    /// Stack bytes: frame lines as printed (leading space included), newline-terminated.
+    public private(set) var stacks = ByteInterner(capacity: 4096)
+    public private(set) var info: [Info] = []
+    /// Short strings derived from stacks: caller symbols and module names.
+    public internal(set) var names = ByteInterner(capacity: 1024)
+    let allocatorFunctions: AllocatorFunctions
+    var scratch: [UInt8] = []
+
+    public init(allocatorFunctions: AllocatorFunctions = AllocatorFunctions()) {
+        self.allocatorFunctions = allocatorFunctions
+    }
+
+    public var count: Int { stacks.count }
+
+    /// The handle of the stack in `bytes` (frame lines), adding it if new.
+    /// CR bytes of CRLF input are dropped first.
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer, crlf: Bool = false) -> Int32 {
+        if crlf, bytes.contains(13) {
+            scratch.removeAll(keepingCapacity: true)
+            for b in bytes where b != 13 { scratch.append(b) }
+            var s = scratch
+            scratch = []
+            defer { scratch = s }
+            return s.withUnsafeMutableBytes { intern(UnsafeRawBufferPointer($0), crlf: false) }
+        }
+        let before = stacks.count
+        var h = stacks.intern(bytes)
+        if stacks.count != before {
+            info.append(derive(bytes))
+            h = Int32(before)
+        }
+        return h
+    }
+
+    /// A synthetic entry that stands for a handle no input resolved.
+    public mutating func unresolved(handle: UInt32) -> Int32 {
+        var text: [UInt8] = []
+        text.append("unresolved handle ")
+        text.appendDecimal(UInt64(handle))
+        text.append(10)
+        return text.withUnsafeBytes { b in
+            let before = stacks.count
+            let h = stacks.intern(b)
+            if stacks.count != before {
+                var i = Info()
+                i.kind = .unresolvedHandle
+                info.append(i)
+            }
+            return h
+        }
+    }
+
+    /// A synthetic entry for records with neither stack nor handle.
+    public mutating func noStack() -> Int32 {
+        let s: StaticString = "no stack\n"
+        let b = UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
+        let before = stacks.count
+        let h = stacks.intern(b)
+        if stacks.count != before {
+            var i = Info()
+            i.kind = .none
+            info.append(i)
+        }
+        return h
+    }
+
+    /// Calls `body` with each frame's text (leading space and `[<addr>] ` prefix removed).
+    public func forEachFrame(_ handle: Int32, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try stacks.withBytes(handle) { b in
+            guard let p0 = b.baseAddress else { return }
+            let p = p0.assumingMemoryBound(to: UInt8.self)
+            var pos = 0
+            let n = b.count
+            while pos < n {
+                let nl = Bytes.find(10, p, pos, n)
+                let (s, e) = StackTable.frameText(p, pos, nl)
+                if e > s { try body(UnsafeRawBufferPointer(start: p + s, count: e - s)) }
+                pos = nl + 1
+            }
+        }
+    }
+
+    /// The frames of a stack as strings (formatters; not the hot path).
+    public func frames(_ handle: Int32) -> [String] {
+        var out: [String] = []
+        forEachFrame(handle) { out.append(String(decoding: $0, as: UTF8.self)) }
+        return out
+    }
+
+    /// Frame text without the leading whitespace (the kernel prints one space).
+    static func frameText(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> (Int, Int) {
+        var s = s
+        while s < e && (p[s] == 32 || p[s] == 9) { s += 1 }
+        return (s, e)
+    }
+
+    /// The symbol of a frame: `[<addr>] ` prefix, `+0x…` offset and ` [module]` removed.
+    static func symbol(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> (Int, Int) {
+        var s = s
+        if s < e && p[s] == 91 /* [ */ {
+            let close = Bytes.find(93, p, s, e)
+            if close < e {
+                s = close + 1
+                while s < e && p[s] == 32 { s += 1 }
+            }
+        }
+        var end = s
+        while end < e && p[end] != 43 /* + */ && p[end] != 32 { end += 1 }
+        return (s, end)
+    }
+
+    /// The module of a frame (`… [ext4]`), or nil.
+    static func module(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> (Int, Int)? {
+        guard e - s >= 3, p[e - 1] == 93 /* ] */ else { return nil }
+        var i = e - 2
+        while i > s && p[i] != 91 { i -= 1 }
+        guard i > s, p[i] == 91, p[i - 1] == 32, i + 1 < e - 1 else { return nil }
+        return (i + 1, e - 1)
+    }
+
+    mutating func derive(_ bytes: UnsafeRawBufferPointer) -> Info {
+        var info = Info()
+        guard let b0 = bytes.baseAddress, bytes.count > 0 else { return info }
+        let p = b0.assumingMemoryBound(to: UInt8.self)
+        let n = bytes.count
+        var pos = 0
+        var index: Int32 = 0
+        var prevHadAllocPages = false
+        var placeholderSlot: Int32 = 0
+        while pos < n {
+            let nl = Bytes.find(10, p, pos, n)
+            let (fs, fe) = StackTable.frameText(p, pos, nl)
+            let (ss, se) = StackTable.symbol(p, fs, fe)
+            if index == placeholderSlot {
+                // Placeholders are the first frame (second after an arm64 stack_trace_save).
+                if Bytes.hasPrefix("stack_trace_save", p, ss, se) && index == 0 {
+                    placeholderSlot = 1
+                } else if Bytes.hasPrefix("register_early_stack", p, ss, se) {
+                    info.kind = .earlyPlaceholder
+                } else if Bytes.hasPrefix("register_dummy_stack", p, ss, se) {
+                    info.kind = .dummyPlaceholder
+                } else if Bytes.hasPrefix("register_failure_stack", p, ss, se) {
+                    info.kind = .failurePlaceholder
+                }
+            }
+            let sym = UnsafeRawBufferPointer(start: p + ss, count: se - ss)
+            if info.callerFrame < 0 && se > ss && !allocatorFunctions.matches(sym) && !(index == 0 && placeholderSlot == 1) {
+                info.callerFrame = index
+                info.caller = names.intern(sym)
+            }
+            if info.module < 0, let (ms, me) = StackTable.module(p, fs, fe) {
+                info.module = names.intern(UnsafeRawBufferPointer(start: p + ms, count: me - ms))
+            }
+            // The kernel tool's VMALLOC test: __vmalloc_node_range right after an alloc_pages frame.
+            if !info.vmalloc && prevHadAllocPages && Bytes.find("__vmalloc_node_range", p, fs, fe) != nil {
+                info.vmalloc = true
+            }
+            prevHadAllocPages = Bytes.find("alloc_pages", p, fs, fe) != nil
+            index += 1
+            pos = nl + 1
+        }
+        info.frameCount = index
+        if info.kind != .normal {
+            info.caller = names.intern(placeholderName(info.kind))
+            info.callerFrame = -1
+        }
+        return info
+    }
+
+    func placeholderName(_ k: Kind) -> UnsafeRawBufferPointer {
+        let s: StaticString
+        switch k {
+        case .earlyPlaceholder: s = "[early boot]"
+        case .dummyPlaceholder: s = "[dummy stack]"
+        case .failurePlaceholder: s = "[stack depot failure]"
+        case .unresolvedHandle: s = "[unresolved handle]"
+        default: s = "[no stack]"
+        }
+        return UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
+    }
+}

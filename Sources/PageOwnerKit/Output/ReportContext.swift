@@ -1,0 +1,140 @@
+/// What a formatter may say about a run besides the groups: inputs, filters, warnings.
+public struct ReportContext {
+    public var command: String = "report"
+    public var inputs: [Aggregator.SnapshotTotals] = []
+    public var skipped: [String: Int] = [:]
+    public var warnings: [String] = []
+    public var filters: [String: String] = [:]
+    public var sort: String = "pages:desc"
+    public var foldedKeepOffsets = false
+    public var title: String = "page-owner-sort"
+    public init() {}
+}
+
+/// Shared rendering helpers.
+enum Render {
+    /// `1.5 MiB`-style sizes.
+    static func human(_ bytes: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+        var v = Double(bytes.magnitude)
+        var u = 0
+        while v >= 1024 && u < units.count - 1 {
+            v /= 1024
+            u += 1
+        }
+        let sign = bytes < 0 ? "-" : ""
+        if u == 0 { return "\(sign)\(bytes.magnitude) B" }
+        return sign + fixed(v, 1) + " " + units[u]
+    }
+
+    static func fixed(_ v: Double, _ digits: Int) -> String {
+        var m = 1.0
+        for _ in 0..<digits { m *= 10 }
+        let r = (v * m).rounded() / m
+        var s = String(r)
+        if let dot = s.firstIndex(of: ".") {
+            let decimals = s.distance(from: dot, to: s.endIndex) - 1
+            if decimals < digits { s += String(repeating: "0", count: digits - decimals) }
+        } else if digits > 0 {
+            s += "." + String(repeating: "0", count: digits)
+        }
+        return s
+    }
+
+    static func percent(_ part: Int64, _ whole: Int64) -> Double {
+        whole == 0 ? 0 : Double(part) * 100 / Double(whole)
+    }
+
+    /// JSON string literal.
+    static func json(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let h = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// RFC 4180 field.
+    static func csv(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+
+    /// The symbol and module of a frame, offset removed (`ext4_writepages [ext4]`).
+    static func frameName(_ f: String, keepOffsets: Bool) -> String {
+        if keepOffsets { return f }
+        var s = Substring(f)
+        if s.hasPrefix("["), let close = s.firstIndex(of: "]") {
+            s = s[s.index(after: close)...].drop(while: { $0 == " " })
+        }
+        let sym = s.prefix(while: { $0 != "+" && $0 != " " })
+        var out = String(sym)
+        if let open = s.lastIndex(of: "["), s.hasSuffix("]") {
+            out += " " + s[open...]
+        }
+        return out
+    }
+}
+
+extension String {
+    func replacingOccurrences(of a: String, with b: String) -> String {
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.range(of: a) {
+            out += rest[..<r.lowerBound]
+            out += b
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}
+
+extension Substring {
+    func range(of needle: String) -> Range<Substring.Index>? {
+        guard !needle.isEmpty else { return nil }
+        var i = startIndex
+        while i < endIndex {
+            if self[i...].hasPrefix(needle) {
+                return i..<index(i, offsetBy: needle.count)
+            }
+            i = index(after: i)
+        }
+        return nil
+    }
+}
+
+/// A report formatter.
+public protocol ReportFormatter {
+    func write(_ report: Report, context: ReportContext, to out: OutputSink) throws
+}
+
+/// The output formats of `report`.
+public enum ReportFormat: String, CaseIterable, Sendable {
+    case text, csv, json, jsonl, folded, svg
+
+    public var formatter: ReportFormatter {
+        switch self {
+        case .text: return TableFormatter()
+        case .csv: return CSVFormatter()
+        case .json: return JSONFormatter(lines: false)
+        case .jsonl: return JSONFormatter(lines: true)
+        case .folded: return FoldedFormatter()
+        case .svg: return FlameGraphSVG()
+        }
+    }
+}

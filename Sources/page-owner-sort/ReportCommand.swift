@@ -1,0 +1,43 @@
+import ArgumentParser
+import PageOwnerKit
+
+/// `page-owner-sort report <input>…`: who holds the memory, grouped any way.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Aggregate records by any combination of keys and print a table, CSV, JSON, folded stacks or a flame graph."
+    )
+
+    @OptionGroup var options: ReportOptions
+    @Argument(help: "Dumps of any supported format (- for stdin); compressed files and tar archives are read too.")
+    var inputs: [String]
+
+    func run() throws {
+        let format = try options.parsedFormat()
+        var (run, ctx) = try options.makeRun()
+        let selection = try options.selection(defaultSort: [Report.SortField(field: .pages, descending: true)])
+        for i in inputs { try refuseSamePath(input: i, output: options.output) }
+        let agg = try run.makeAggregator()
+        for i in inputs { try run.read(i, into: agg) }
+        agg.resolveLateHandles()
+        let report = Report(agg, selection: selection, pageSize: options.pageSize)
+        ctx.inputs = agg.totals
+        ctx.skipped = run.diagnostics.skipped
+        ctx.warnings = Self.warnings(agg, run.diagnostics)
+        ctx.title = "page-owner-sort report: " + inputs.joined(separator: " ")
+        let sink = try OutputSink(path: options.output)
+        try format.formatter.write(report, context: ctx, to: sink)
+        try sink.commit()
+        for l in run.diagnostics.summary() { printErr(l) }
+    }
+
+    static func warnings(_ agg: Aggregator, _ d: Diagnostics) -> [String] {
+        var w: [String] = []
+        let unresolved = agg.stacks.info.filter { $0.kind == .unresolvedHandle }.count
+        if unresolved > 0 {
+            w.append("\(unresolved) handle(s) have no stack in the inputs (give a show_stacks_handles file with --stacks); they are reported as 'unresolved handle N'")
+        }
+        for (k, v) in d.warnings.sorted(by: { $0.key < $1.key }) { w.append("\(k): \(v)") }
+        return w
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import PageOwnerKit
+
+/// Options shared by `report`, `diff` and `series`: same names, same meaning.
+struct ReportOptions: ParsableArguments {
+    @Option(name: .customLong("group-by"), help: "Group by these keys, comma-separated: stack, caller, pid, tgid, comm, gfp, migratetype, blocktype, order, allocator, module, memcg, node, zone, swapped, handle.")
+    var groupBy: String = "stack"
+
+    @Option(name: .customLong("format"), help: "Output format: text, csv, json, jsonl, folded, svg.")
+    var format: String = "text"
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Write here instead of stdout (written atomically).")
+    var output: String = "-"
+
+    @Option(help: "Show only the first N groups.") var top: Int?
+    @Option(name: .customLong("min-pages"), help: "Show only groups with at least this many pages.") var minPages: Int64?
+    @Option(name: .customLong("min-percent"), help: "Show only groups with at least this share of the pages.") var minPercent: Double?
+    @Option(help: "Sort by metrics or keys: records, pages, bytes, first_ts, last_ts or a group key, each with :asc or :desc.")
+    var sort: String?
+    @Option(name: .customLong("page-size"), help: "Bytes per base page.") var pageSize: Int64 = 4096
+
+    @Option(help: "Keep only these pids (comma-separated).") var pid: String?
+    @Option(help: "Keep only these tgids (comma-separated).") var tgid: String?
+    @Option(help: "Keep only these command names (comma-separated).") var comm: String?
+    @Option(help: "Keep records with a frame whose symbol matches this regular expression.") var frame: String?
+    @Option(name: .customLong("exclude-frame"), help: "Drop records with a frame whose symbol matches this regular expression.") var excludeFrame: String?
+    @Option(help: "Keep records allocated at or after this time (ns, or with s/ms/us/ns).") var since: String?
+    @Option(help: "Keep records allocated at or before this time (ns, or with s/ms/us/ns).") var until: String?
+    @Option(name: .customLong("gfp-flag"), help: "Keep records whose gfp mask includes this flag (repeatable).") var gfpFlag: [String] = []
+    @Option(help: "Keep only these orders (comma-separated).") var order: String?
+    @Option(help: "Keep only these page migratetypes (comma-separated names).") var migratetype: String?
+    @Option(help: "Keep records with a frame in this module (comma-separated).") var module: String?
+    @Option(help: "Keep records charged to this memcg (comma-separated names).") var memcg: String?
+
+    @Option(name: .customLong("stacks"), help: "A show_stacks_handles file (or a dump with stacks and handle: lines) that resolves handles to stacks.")
+    var stacks: [String] = []
+    @Option(name: .customLong("allocator-function"), help: "Treat symbols matching this (a trailing * matches a prefix) as allocator functions when finding the caller.")
+    var allocatorFunction: [String] = []
+    @Option(name: .customLong("input-format"), help: "Skip detection: page_owner, swap_page_owner, show_stacks, show_handles, show_stacks_handles.")
+    var inputFormat: String?
+    @Flag(name: .customLong("keep-offsets"), help: "Keep +0xoff/0xsize in folded and svg frames.") var keepOffsets = false
+    @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
+
+    func parsedFormat() throws -> ReportFormat {
+        guard let f = ReportFormat(rawValue: format) else {
+            throw ValidationError("unknown format '\(format)'; formats are: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return f
+    }
+
+    func intList(_ s: String, _ name: String) throws -> Set<Int32> {
+        var out = Set<Int32>()
+        for w in s.split(separator: ",") {
+            guard let v = Int32(w.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("bad --\(name) value '\(w)'") }
+            out.insert(v)
+        }
+        return out
+    }
+
+    func makeRun() throws -> (ReportRun, ReportContext) {
+        var run = ReportRun()
+        var ctx = ReportContext()
+        do {
+            run.keys = try GroupKey.parseList(groupBy)
+        } catch let e as ReportError {
+            throw ValidationError(e.description)
+        }
+        var f = Filters()
+        if let pid { f.pids = try intList(pid, "pid"); ctx.filters["pid"] = pid }
+        if let tgid { f.tgids = try intList(tgid, "tgid"); ctx.filters["tgid"] = tgid }
+        if let comm { f.comms = Set(comm.split(separator: ",").map { Array($0.utf8) }); ctx.filters["comm"] = comm }
+        if let frame {
+            do { f.frame = try Regex(frame) } catch { throw ValidationError("bad --frame regular expression: \(error)") }
+            ctx.filters["frame"] = frame
+        }
+        if let excludeFrame {
+            do { f.excludeFrame = try Regex(excludeFrame) } catch { throw ValidationError("bad --exclude-frame regular expression: \(error)") }
+            ctx.filters["exclude_frame"] = excludeFrame
+        }
+        do {
+            if let since { f.since = try Filters.parseTime(since); ctx.filters["since"] = since }
+            if let until { f.until = try Filters.parseTime(until); ctx.filters["until"] = until }
+        } catch let e as ReportError { throw ValidationError(e.description) }
+        if !gfpFlag.isEmpty { f.gfpFlags = gfpFlag; ctx.filters["gfp_flag"] = gfpFlag.joined(separator: ",") }
+        if let order { f.orders = try intList(order, "order"); ctx.filters["order"] = order }
+        if let migratetype {
+            var s = Set<MigrateType>()
+            for w in migratetype.split(separator: ",") {
+                guard let t = MigrateType(name: String(w)) else { throw ValidationError("unknown migratetype '\(w)'") }
+                s.insert(t)
+            }
+            f.migratetypes = s
+            ctx.filters["migratetype"] = migratetype
+        }
+        if let module { f.modules = Set(module.split(separator: ",").map(String.init)); ctx.filters["module"] = module }
+        if let memcg { f.memcgs = Set(memcg.split(separator: ",").map { Array($0.utf8) }); ctx.filters["memcg"] = memcg }
+        run.filters = f
+        run.strict = strict
+        run.stacksFiles = stacks
+        run.allocatorFunctions = AllocatorFunctions(extra: allocatorFunction)
+        if let inputFormat {
+            guard let fm = InputFormat(rawValue: inputFormat) else {
+                throw ValidationError("unknown input format '\(inputFormat)'; formats are: \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            run.inputFormat = fm
+        }
+        ctx.foldedKeepOffsets = keepOffsets
+        ctx.sort = sort ?? "pages:desc"
+        return (run, ctx)
+    }
+
+    func selection(defaultSort: [Report.SortField]) throws -> Report.Selection {
+        var s = Report.Selection()
+        s.top = top
+        s.minPages = minPages
+        s.minPercent = minPercent
+        if let sort {
+            do { s.sort = try Report.SortField.parseList(sort) } catch let e as ReportError { throw ValidationError(e.description) }
+        } else {
+            s.sort = defaultSort
+        }
+        return s
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: CharacterSetLike) -> Substring {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return s
+    }
+}
+
+enum CharacterSetLike { case whitespaces }
