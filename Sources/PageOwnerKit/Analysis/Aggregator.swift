@@ -43,6 +43,8 @@ public final class Aggregator {
     let needStack: Bool
     let trackStacks: Bool
     public var countDistinctStacks = false
+    /// Match stacks by symbol names alone (`--ignore-offsets`).
+    public var ignoreOffsets = false
     var current = -1
 
     public init(keys: [GroupKey], filters: Filters = Filters(), allocatorFunctions: AllocatorFunctions = AllocatorFunctions()) {
@@ -68,7 +70,7 @@ public final class Aggregator {
     /// The stack handle of a record: its frames, or the stack its handle resolves to.
     func stackHandle(_ r: Record) -> Int32 {
         if r.hasStack {
-            let h = stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf))
+            let h = ignoreOffsets ? stacks.internIgnoringOffsets(r.bytes(r.stack)) : stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf))
             if r.fields.contains(.handle), handleStacks[r.handle] == nil { handleStacks[r.handle] = h }
             return h
         }

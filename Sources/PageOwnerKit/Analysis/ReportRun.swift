@@ -8,6 +8,7 @@ public struct ReportRun {
     public var stacksFiles: [String] = []
     public var allocatorFunctions = AllocatorFunctions()
     public var countDistinctStacks = false
+    public var ignoreOffsets = false
     public var diagnostics = Diagnostics()
     /// Archive members and inputs that were skipped as not dumps.
     public var notes: [String] = []
@@ -18,6 +19,7 @@ public struct ReportRun {
     public mutating func makeAggregator() throws -> Aggregator {
         let agg = Aggregator(keys: keys, filters: filters, allocatorFunctions: allocatorFunctions)
         agg.countDistinctStacks = countDistinctStacks
+        agg.ignoreOffsets = ignoreOffsets
         for path in stacksFiles {
             try Inputs.forEach(path: path) { src in
                 let ingest = Ingest(strict: strict)

@@ -74,6 +74,34 @@ public struct StackTable {
         return h
     }
 
+    /// The handle of a stack compared by symbol names alone: each frame's `+0xoff/0xsize`
+    /// (and any `[<addr>]` prefix) is dropped first, so two kernel builds can be compared.
+    public mutating func internIgnoringOffsets(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        if let b0 = bytes.baseAddress {
+            let p = b0.assumingMemoryBound(to: UInt8.self)
+            var pos = 0
+            while pos < bytes.count {
+                let nl = Bytes.find(10, p, pos, bytes.count)
+                var e = nl
+                if e > pos && p[e - 1] == 13 { e -= 1 }
+                let (fs, fe) = StackTable.frameText(p, pos, e)
+                let (ss, se) = StackTable.symbol(p, fs, fe)
+                out.append(32)
+                out.append(contentsOf: UnsafeBufferPointer(start: p + ss, count: se - ss))
+                if let (ms, me) = StackTable.module(p, fs, fe) {
+                    out.append(contentsOf: [32, 91])
+                    out.append(contentsOf: UnsafeBufferPointer(start: p + ms, count: me - ms))
+                    out.append(93)
+                }
+                out.append(10)
+                pos = nl + 1
+            }
+        }
+        return out.withUnsafeBytes { intern($0) }
+    }
+
     /// A synthetic entry that stands for a handle no input resolved.
     public mutating func unresolved(handle: UInt32) -> Int32 {
         var text: [UInt8] = []
