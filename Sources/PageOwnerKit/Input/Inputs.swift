@@ -1,9 +1,96 @@
 /// Opens what the user named and yields every input stream in it: a plain file, a
 /// compressed file (decompressed), or each member of a tar archive, in order.
+///
+/// Containers are recognised by their content, never by the file name: zstd and gzip by
+/// their magic bytes, tar by `ustar` at offset 257 of the (decompressed) first block.
 public enum Inputs {
     /// Calls `body` once per input stream found at `path` (`-` is stdin).
+    /// Tar members that are not dumps are skipped silently.
+    /// - Throws: `InputError` (`.unreadable`, `.corrupt`, `.archive`) and whatever `body` throws.
     public static func forEach(path: String, _ body: (ByteSource) throws -> Void) throws {
+        try forEach(path: path, skipped: { _ in }, body)
+    }
+
+    /// Calls `body` once per input stream found at `path` (`-` is stdin), and `skipped`
+    /// with the name (`archive:member`) of every tar member that is empty or does not
+    /// start like a dump, in archive order.
+    /// - Throws: `InputError` (`.unreadable`, `.corrupt`, `.archive`) and whatever `body` throws.
+    public static func forEach(
+        path: String, skipped: (String) -> Void, _ body: (ByteSource) throws -> Void
+    ) throws {
         let file = try FileSource(path: path)
-        try body(file)
+        let (source, thread) = try decode(file)
+        defer { thread?.close() }
+        guard isTar(try source.peek(TarReader.blockSize)) else {
+            try body(source)
+            return
+        }
+        let reader = TarReader(source: source, name: path)
+        while let member = try reader.next() {
+            if member.size == 0 {
+                skipped(member.name)
+                continue
+            }
+            let (inner, memberThread) = try decode(member)
+            defer { memberThread?.close() }
+            let head = try inner.peek(dumpPeek)
+            if !looksLikeDump(head) {
+                skipped(member.name)
+                continue
+            }
+            try body(inner)
+        }
+    }
+
+    /// Bytes looked at to decide whether a tar member is a dump.
+    static let dumpPeek = 32
+
+    /// Wraps `source` in a decompressor (on its own thread) when its first bytes are a
+    /// zstd or gzip magic number. The returned thread must be closed before the source
+    /// under it is used again.
+    static func decode(_ source: ByteSource) throws -> (PeekSource, ThreadedSource?) {
+        let peek = PeekSource(source)
+        let head = try peek.peek(4)
+        let decoder: ByteSource
+        if isZstd(head) {
+            decoder = try ZstdSource(peek)
+        } else if isGzip(head) {
+            decoder = try GzipSource(peek)
+        } else {
+            return (peek, nil)
+        }
+        let thread = ThreadedSource(decoder)
+        return (PeekSource(thread), thread)
+    }
+
+    /// A zstd frame (`28 B5 2F FD`) or a zstd skippable frame (`5? 2A 4D 18`).
+    static func isZstd(_ h: [UInt8]) -> Bool {
+        guard h.count >= 4 else { return false }
+        if h[0] == 0x28 && h[1] == 0xB5 && h[2] == 0x2F && h[3] == 0xFD { return true }
+        return h[0] & 0xF0 == 0x50 && h[1] == 0x2A && h[2] == 0x4D && h[3] == 0x18
+    }
+
+    /// A gzip member (`1F 8B`).
+    static func isGzip(_ h: [UInt8]) -> Bool {
+        h.count >= 2 && h[0] == 0x1F && h[1] == 0x8B
+    }
+
+    /// `ustar` at offset 257 of the first 512-byte block (POSIX and GNU tar).
+    static func isTar(_ h: [UInt8]) -> Bool {
+        guard h.count >= TarReader.blockSize else { return false }
+        return h[257] == UInt8(ascii: "u") && h[258] == UInt8(ascii: "s") && h[259] == UInt8(ascii: "t")
+            && h[260] == UInt8(ascii: "a") && h[261] == UInt8(ascii: "r")
+    }
+
+    /// Whether the first bytes of a stream look like a page_owner dump of any kind: a
+    /// record header, a stack line (space-indented or `[<`-style), or a `handle: ` line.
+    static func looksLikeDump(_ h: [UInt8]) -> Bool {
+        func starts(_ s: StaticString) -> Bool {
+            let n = s.utf8CodeUnitCount
+            guard h.count >= n else { return false }
+            for i in 0..<n where h[i] != s.utf8Start[i] { return false }
+            return true
+        }
+        return starts("Page allocated via") || starts(" ") || starts("[<") || starts("handle: ")
     }
 }
