@@ -28,6 +28,7 @@ struct ReportCommand: ParsableCommand {
         let sink = try OutputSink(path: options.output)
         try format.formatter.write(report, context: ctx, to: sink)
         try sink.commit()
+        for l in run.notes { printErr("page-owner-sort: \(l)") }
         for l in run.diagnostics.summary() { printErr(l) }
     }
 

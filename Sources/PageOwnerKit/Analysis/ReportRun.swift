@@ -41,7 +41,9 @@ public struct ReportRun {
         let strict = self.strict
         let format = inputFormat
         var diags = Diagnostics()
-        try Inputs.forEach(path: path) { src in
+        var skipped: [String] = []
+        defer { notes += skipped.map { "skipped archive member (not a dump): \($0)" } }
+        try Inputs.forEach(path: path, skipped: { skipped.append($0) }) { src in
             let s = agg.beginSnapshot(name: src.name)
             snaps.append(s)
             let ingest = Ingest(strict: strict, format: format)

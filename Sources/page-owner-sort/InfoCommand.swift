@@ -1,0 +1,55 @@
+import ArgumentParser
+import PageOwnerKit
+
+/// `page-owner-sort info <input>…`: what each input (or archive member) is.
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Print each input's detected format, kernel-era features, records, distinct stacks, pages and warnings."
+    )
+
+    @Flag(help: "Stop at the first malformed record.") var strict = false
+    @Argument(help: "Inputs (files, compressed files, tar archives, - for stdin).") var inputs: [String]
+
+    func run() throws {
+        var run = ReportRun()
+        run.keys = [.stack]
+        run.strict = strict
+        let agg = try run.makeAggregator()
+        var lines: [String] = []
+        for i in inputs {
+            let before = agg.snapshotCount
+            let d0 = run.diagnostics
+            try run.read(i, into: agg)
+            for s in before..<agg.snapshotCount {
+                let t = agg.totals[s]
+                let stacks = agg.metrics[s].filter { $0.records != 0 || $0.pages != 0 }.count
+                lines.append("\(t.name):")
+                lines.append("  format: \(t.format?.rawValue ?? "unknown (no usable record)")")
+                lines.append("  features: \(InfoCommand.era(t.fields))")
+                lines.append("  records: \(t.recordsRead)")
+                lines.append("  distinct stacks: \(stacks)")
+                lines.append("  pages: \(t.pagesRead) (\(InfoCommand.human(t.pagesRead * 4096)) at 4 KiB)")
+            }
+            let skipped = run.diagnostics.skippedTotal - d0.skippedTotal
+            if skipped > 0 { lines.append("  skipped malformed records: \(skipped)") }
+        }
+        for n in run.notes { lines.append("note: \(n)") }
+        for l in run.diagnostics.summary() { lines.append(l) }
+        print(lines.joined(separator: "\n"))
+    }
+
+    static func era(_ f: RecordFields) -> String {
+        var parts = f.names
+        if f.contains(.pfnLine) { parts.append(f.contains(.pfnHex) ? "pfn-base=hex (6.5+)" : "pfn-base=decimal") }
+        if f.contains(.freeTs) { parts.append("era=5.13-6.6 (free_ts)") } else if f.contains(.tgid) { parts.append("era=6.7+ (tgid, no free_ts)") } else if f.contains(.ts) { parts.append("era=5.11-5.12 (pid, ts)") } else if f.contains(.gfpNames) { parts.append("era=4.6-5.10") } else if f.contains(.mask) { parts.append("era=2.6 -mm to 4.5 (mask only)") } else if f.contains(.order) { parts.append("era=2.6.11 -mm (order only)") }
+        return parts.joined(separator: ", ")
+    }
+
+    static func human(_ b: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var v = Double(b), u = 0
+        while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
+        return u == 0 ? "\(b) B" : String(Int(v * 10) / 10) + "." + String(Int(v * 10) % 10) + " " + units[u]
+    }
+}
