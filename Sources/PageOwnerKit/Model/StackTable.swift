@@ -114,6 +114,7 @@ public struct StackTable {
             if stacks.count != before {
                 var i = Info()
                 i.kind = .unresolvedHandle
+                i.caller = names.intern(placeholderName(.unresolvedHandle))
                 info.append(i)
             }
             return h
@@ -129,6 +130,7 @@ public struct StackTable {
         if stacks.count != before {
             var i = Info()
             i.kind = .none
+            i.caller = names.intern(placeholderName(.none))
             info.append(i)
         }
         return h
