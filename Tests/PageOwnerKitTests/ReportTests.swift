@@ -199,8 +199,8 @@ final class ReportTests: XCTestCase {
                 if p == r.metrics.pages { exact += 1 }
             }
             let share = Double(matched) / Double(ss.total.pages)
-            XCTAssertGreaterThan(share, 0.97, "\(run): \(share) of show_stacks pages agree with page_owner")
-            XCTAssertGreaterThan(Double(exact) / Double(ss.rows.count), 0.8, "\(run): most stacks agree exactly")
+            XCTAssertGreaterThan(share, 0.999, "\(run): \(share) of show_stacks pages agree with page_owner")
+            XCTAssertGreaterThan(Double(exact) / Double(ss.rows.count), 0.9, "\(run): most stacks agree exactly")
         }
     }
 }

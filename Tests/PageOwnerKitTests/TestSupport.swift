@@ -59,3 +59,23 @@ enum TestFixtures {
         return "identical"
     }
 }
+
+/// Golden files beside the tests: re-recorded on purpose with `RECORD_GOLDENS=1`, never by hand.
+enum Golden {
+    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens")
+
+    static func check(_ name: String, _ text: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let url = dir.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["RECORD_GOLDENS"] == "1" {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
+            XCTFail("missing golden \(name); run with RECORD_GOLDENS=1 to record it", file: file, line: line)
+            return
+        }
+        if expected != text {
+            XCTFail("golden \(name) differs: \(TestFixtures.firstDifference(Array(text.utf8), Array(expected.utf8)))", file: file, line: line)
+        }
+    }
+}
