@@ -2,7 +2,7 @@
 /// pass and in memory bounded by the number of groups. A group is the packed tuple of its
 /// key values (small integers: stack handles, pids, interned comms…) interned like a stack;
 /// each snapshot has its own metrics for the same groups, which is what diff and series use.
-public final class Aggregator {
+public final class Aggregator: RecordConsumer {
     public struct Metrics: Sendable, Equatable {
         public var records: Int64 = 0
         public var pages: Int64 = 0
@@ -131,6 +131,8 @@ public final class Aggregator {
         totals[s].records &+= r.times
         totals[s].pages &+= r.pages
     }
+
+    public func consume(_ r: inout Record) { add(&r) }
 
     /// Records a parsed input's format for the current snapshot.
     public func noteFormat(_ f: InputFormat?) {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Drives the report-family commands: reads every input (files, archives, stdin) into one
 /// `Aggregator`, one snapshot per input stream, with handle→stack files read first.
 public struct ReportRun {
@@ -9,6 +13,15 @@ public struct ReportRun {
     public var allocatorFunctions = AllocatorFunctions()
     public var countDistinctStacks = false
     public var ignoreOffsets = false
+    /// Parsing threads per input (defaults to the machine's cores).
+    public var workers = ReportRun.defaultWorkers
+
+    /// The cores this process may use, at most 8.
+    /// `PAGE_OWNER_SORT_THREADS` overrides it (benchmarks compare 1 and 2).
+    public static var defaultWorkers: Int {
+        if let e = getenv("PAGE_OWNER_SORT_THREADS"), let n = Int(String(cString: e)), n >= 1 { return min(n, 64) }
+        return max(1, min(8, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
     public var diagnostics = Diagnostics()
     /// Archive members and inputs that were skipped as not dumps.
     public var notes: [String] = []
@@ -47,7 +60,9 @@ public struct ReportRun {
             let s = agg.beginSnapshot(name: src.name)
             snaps.append(s)
             let ingest = Ingest(strict: strict, format: format)
-            try ingest.run(src) { r in agg.add(&r) }
+            let helpers = (1..<max(1, workers)).map { _ in agg.makeWorker() }
+            try ingest.run(src, consumers: [agg] + helpers)
+            for h in helpers { agg.merge(h) }
             agg.noteFormat(ingest.format)
             diags.merge(ingest.diagnostics)
         }

@@ -28,6 +28,11 @@ public struct Diagnostics: Sendable {
         warnings[kind, default: 0] += count
     }
 
+    /// Adds `n` to the line of every example (a part's lines made absolute).
+    mutating func shiftLines(by n: Int) {
+        for i in examples.indices { examples[i].line += n }
+    }
+
     public mutating func merge(_ o: Diagnostics) {
         for (k, v) in o.skipped { skipped[k, default: 0] += v }
         for (k, v) in o.warnings { warnings[k, default: 0] += v }

@@ -1,6 +1,24 @@
+import Dispatch
+
+/// Something that takes parsed records: one per parsing worker.
+public protocol RecordConsumer: AnyObject {
+    func consume(_ r: inout Record) throws
+}
+
+/// A consumer made of a closure (single-worker use).
+public final class ClosureConsumer: RecordConsumer {
+    let body: (inout Record) throws -> Void
+    public init(_ body: @escaping (inout Record) throws -> Void) { self.body = body }
+    public func consume(_ r: inout Record) throws { try body(&r) }
+}
+
 /// Reads one input stream to its end: chunks it, parses every record, detects the format
 /// from the first record, and hands each usable record to `body`. Malformed records are
 /// skipped and counted (or, when `strict`, end the run with an error naming the line).
+///
+/// With `workers > 1` each chunk is cut at a record boundary and its parts are parsed on
+/// that many threads at once; `body` gets the worker index, so each worker feeds its own
+/// consumer (merged by the caller at the end). Record `offset`s keep input order.
 public final class Ingest {
     public var diagnostics = Diagnostics()
     public let strict: Bool
@@ -10,60 +28,143 @@ public final class Ingest {
     public private(set) var records: Int64 = 0
     public private(set) var fields: RecordFields = []
     public private(set) var bytes: Int = 0
-    public var chunkSize = 4 << 20
+    public var chunkSize = 8 << 20
     public var maxRecord = 64 << 20
+    /// Threads that parse at once (1 = all on the calling thread).
+    public var workers = 1
+    /// Chunks smaller than this are parsed by one worker.
+    public var parallelThreshold = 1 << 20
 
     public init(strict: Bool = false, format: InputFormat? = nil) {
         self.strict = strict
         self.forcedFormat = format
     }
 
-    /// Parses `source` to its end, calling `body` for each usable record.
+    /// What one worker saw in its part of a chunk.
+    struct Part {
+        var diagnostics = Diagnostics()
+        var records: Int64 = 0
+        var fields: RecordFields = []
+        var lines = 0
+        var error: Error?
+    }
+
+    /// Parses `source` on one thread, calling `body` for each usable record.
     public func run(_ source: ByteSource, _ body: (inout Record) throws -> Void) throws {
+        try withoutActuallyEscaping(body) { b in
+            try run(source, consumers: [ClosureConsumer(b)])
+        }
+    }
+
+    /// Parses `source` with one worker per consumer; worker `w` feeds `consumers[w]`.
+    /// Records reach each consumer in input order; `Record.offset` orders them across consumers.
+    public func run(_ source: ByteSource, consumers: [RecordConsumer]) throws {
+        workers = consumers.count
         let chunker = Chunker(source: source, chunkSize: chunkSize, maxRecord: maxRecord)
-        let parser = RecordParser()
-        var record = Record()
         let name = source.name
         var expected = forcedFormat
-        try chunker.forEachChunk { chunk, firstLine in
+        var offset: Int64 = 0
+        var nextLine = 1
+        let pool = workers > 1 ? WorkerPool(count: workers) : nil
+        try chunker.forEachChunk { chunk in
             guard chunk.count > 0 else { return }
             let base = UnsafePointer(chunk.baseAddress!.assumingMemoryBound(to: UInt8.self))
-            var cursor = RecordCursor(chunk, crlf: chunker.crlf)
-            // Line numbers are counted lazily, only up to records that need one.
-            var linePos = 0
-            var line = firstLine
-            func lineOf(_ pos: Int) -> Int {
-                line += Chunker.countNewlines(base + linePos, pos - linePos)
-                linePos = pos
-                return line
-            }
-            while let (start, stop) = cursor.next() {
-                if let problem = parser.parse(base, start, stop, crlf: chunker.crlf, into: &record) {
-                    let l = lineOf(start)
-                    if strict { throw InputError(.malformed, input: name, line: l, problem.description) }
-                    diagnostics.skip(problem.kindName, input: name, line: l, problem.description)
-                    continue
+            let n = chunk.count
+            let crlf = chunker.crlf
+            // The first records decide the format; parse serially until they have.
+            let parallel = workers > 1 && n >= parallelThreshold && expected != nil
+            var cuts = [0]
+            if parallel {
+                for w in 1..<workers {
+                    let b = RecordSplitter.boundary(base, near: n * w / workers, n)
+                    cuts.append(max(b, cuts.last!))
                 }
-                let f = InputFormat(kind: record.kind)
-                if let e = expected {
-                    if e != f {
-                        let l = lineOf(start)
-                        let msg = "expected a \(e.rawValue) record, found a \(f.rawValue) block (mixed formats)"
-                        if strict { throw InputError(.format, input: name, line: l, msg) }
-                        diagnostics.skip("mixed-format", input: name, line: l, msg)
-                        continue
+            }
+            cuts.append(n)
+            let parts = cuts.count - 1
+            var results = [Part](repeating: Part(), count: parts)
+            let fixedExpected = expected
+            let chunkOffset = offset
+            func work(_ w: Int) -> Part {
+                var part = Part()
+                var exp = fixedExpected
+                let consumer = consumers[w]
+                do {
+                    try self.parseRange(base, cuts[w], cuts[w + 1], crlf: crlf, offset: chunkOffset, name: name, expected: &exp, part: &part, consumer)
+                } catch {
+                    part.error = error
+                }
+                if w == 0 && fixedExpected == nil { expected = exp }
+                return part
+            }
+            if parts == 1 {
+                results[0] = work(0)
+            } else {
+                results.withUnsafeMutableBufferPointer { res in
+                    let r = res
+                    withoutActuallyEscaping(work) { work in
+                        pool!.run(parts: parts) { w in r[w] = work(w) }
                     }
-                } else {
-                    expected = f
                 }
-                if record.unknownLines > 0 { diagnostics.warn("unknown-line", count: Int(record.unknownLines)) }
-                if record.kind == .pageOwner && !record.fields.contains(.pfnLine) { diagnostics.warn("no-pfn-line") }
-                fields.formUnion(record.fields)
-                records += 1
-                try body(&record)
             }
+            // Merge in input order; line numbers become absolute.
+            var lineBase = nextLine
+            for var part in results {
+                part.diagnostics.shiftLines(by: lineBase - 1)
+                if let e = part.error {
+                    if var ie = e as? InputError, let l = ie.line {
+                        ie.line = l + lineBase - 1
+                        throw ie
+                    }
+                    throw e
+                }
+                diagnostics.merge(part.diagnostics)
+                records += part.records
+                fields.formUnion(part.fields)
+                lineBase += part.lines
+            }
+            nextLine = lineBase
+            offset += Int64(n)
         }
         bytes = chunker.bytesRead
         format = expected
+    }
+
+    /// Parses the records of `[from, to)`.
+    func parseRange(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, crlf: Bool, offset: Int64, name: String,
+                    expected: inout InputFormat?, part: inout Part, _ consumer: RecordConsumer) throws {
+        let parser = RecordParser()
+        var record = Record()
+        var splitter = RecordSplitter(base, from: from, to: to)
+        defer {
+            part.lines = splitter.lines
+            splitter.release()
+        }
+        while let (start, stop, line) = splitter.next() {
+            // `line` is 0-based within the part; stored 1-based, shifted later.
+            if let problem = parser.parse(base, start, stop, crlf: crlf, lineEnds: splitter.ends, splitter.endCount, into: &record) {
+                if strict { throw InputError(.malformed, input: name, line: line + 1, problem.description) }
+                part.diagnostics.skip(problem.kindName, input: name, line: line + 1, problem.description)
+                continue
+            }
+            let f = InputFormat(kind: record.kind)
+            if let e = expected {
+                if e != f {
+                    let msg = "expected a \(e.rawValue) record, found a \(f.rawValue) block (mixed formats)"
+                    if strict { throw InputError(.format, input: name, line: line + 1, msg) }
+                    part.diagnostics.skip("mixed-format", input: name, line: line + 1, msg)
+                    continue
+                }
+            } else {
+                expected = f
+            }
+            if record.unknownLines > 0 { part.diagnostics.warn("unknown-line", count: Int(record.unknownLines)) }
+            if record.kind == .pageOwner && !record.fields.contains(.pfnLine) { part.diagnostics.warn("no-pfn-line") }
+            part.fields.formUnion(record.fields)
+            part.records += 1
+            record.offset = offset + Int64(start)
+            record.line = line + 1
+            try consumer.consume(&record)
+        }
     }
 }

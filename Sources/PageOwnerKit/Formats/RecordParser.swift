@@ -41,6 +41,13 @@ public struct RecordParser {
     /// Parses `[start, stop)` of `base` into `r`.
     /// - Returns: `nil` when the record is usable, else why it is not.
     public func parse(_ base: UnsafePointer<UInt8>, _ start: Int, _ stop: Int, crlf: Bool, into r: inout Record) -> ParseProblem? {
+        parse(base, start, stop, crlf: crlf, lineEnds: nil, 0, into: &r)
+    }
+
+    /// Parses `[start, stop)`, reusing the newline positions a `RecordSplitter` found
+    /// (`lineEnds[0..<count]`), so that each line is scanned once.
+    func parse(_ base: UnsafePointer<UInt8>, _ start: Int, _ stop: Int, crlf: Bool,
+               lineEnds: UnsafePointer<Int>?, _ lineEndCount: Int, into r: inout Record) -> ParseProblem? {
         r = Record()
         r.base = base
         r.whole = ByteRange(start, stop)
@@ -54,8 +61,15 @@ public struct RecordParser {
         var stackEnd = -1
         var sawCount = false
         var sawHandle = false
+        var li = 0
         while pos < stop {
-            let nl = Bytes.find(10, base, pos, stop)
+            let nl: Int
+            if let lineEnds {
+                nl = li < lineEndCount ? lineEnds[li] : stop
+                li += 1
+            } else {
+                nl = Bytes.find(10, base, pos, stop)
+            }
             var end = nl
             if end > pos && base[end - 1] == 13 { end -= 1 }
             let next = nl < stop ? nl + 1 : stop
@@ -340,27 +354,42 @@ public struct RecordParser {
             r.blockType = MigrateType.parse(p, s, e)
             i = e
         }
-        // The kernel tool's allocator test looks at the whole PFN line.
-        r.pfnSaysCMA = Bytes.find("CMA", p, from, end) != nil
-        if let f = Bytes.find(" Flags ", p, i, end) {
-            var j = f + 7
+        // The kernel tool's allocator test: "CMA" anywhere on the PFN line (a migratetype
+        // name) and "slab" (a page flag name).
+        if r.pageType == .cma || r.blockType == .cma {
+            r.pfnSaysCMA = true
+        } else if r.pageType.rawValue >= MigrateType.other.rawValue || r.blockType.rawValue >= MigrateType.other.rawValue {
+            r.pfnSaysCMA = Bytes.contains("CMA", p, from, end)
+        }
+        var j = i
+        if Bytes.hasPrefix(" Flags ", p, i, end) { j = i + 7 } else if let f = Bytes.find(" Flags ", p, i, end) { j = f + 7 }
+        if j > i {
             if Bytes.hasPrefix("0x", p, j, end), let h = Bytes.hex(p, j + 2, end) {
                 r.flags = h.value
                 j = h.end
             }
-            if j < end && p[j] == 40 {
-                if let n = Bytes.find("node=", p, j, end), let d = Bytes.decimal(p, n + 5, end) {
-                    r.node = Int16(clamping: d.value)
-                    r.fields.insert(.flagFields)
+            // Names and fields, `|`-separated: `(uptodate|lru|slab|node=0|zone=1|…)`.
+            var k = j < end && p[j] == 40 ? j + 1 : j
+            while k < end {
+                switch p[k] {
+                case 115 /* s */:
+                    if Bytes.hasPrefix("slab", p, k, end) { r.pfnSaysSlab = true }
+                case 110 /* n */:
+                    if Bytes.hasPrefix("node=", p, k, end), let d = Bytes.decimal(p, k + 5, end) {
+                        r.node = Int16(clamping: d.value)
+                        r.fields.insert(.flagFields)
+                    }
+                case 122 /* z */:
+                    if Bytes.hasPrefix("zone=", p, k, end), let d = Bytes.decimal(p, k + 5, end) {
+                        r.zone = Int16(clamping: d.value)
+                    }
+                default:
+                    break
                 }
-                if let z = Bytes.find("zone=", p, j, end), let d = Bytes.decimal(p, z + 5, end) {
-                    r.zone = Int16(clamping: d.value)
-                }
+                k = Bytes.find(124 /* | */, p, k, end) + 1
             }
-            r.pfnSaysSlab = Bytes.find("slab", p, from, end) != nil
-        } else {
-            r.pfnSaysSlab = Bytes.find("slab", p, from, end) != nil
         }
+        if !r.pfnSaysSlab && j <= i { r.pfnSaysSlab = Bytes.contains("slab", p, from, end) }
     }
 
     /// `Charged [(via objcg) ]to [offline ]memcg NAME`.

@@ -13,6 +13,14 @@ public protocol ByteSource: AnyObject {
     var name: String { get }
     /// Fills up to `buffer.count` bytes and returns how many; 0 means the end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// The whole remaining input as one mapped region, when the source is a large regular
+    /// file nothing has been read from yet; `nil` otherwise. Parsing a mapping needs no
+    /// copies and lets parallel workers fault pages in on their own cores.
+    func mapped() -> UnsafeRawBufferPointer?
+}
+
+extension ByteSource {
+    public func mapped() -> UnsafeRawBufferPointer? { nil }
 }
 
 /// A file descriptor read with `read(2)` until it returns 0, so that debugfs files whose
@@ -50,13 +58,36 @@ public final class FileSource: ByteSource {
         owned = false
     }
 
+    var mapping: UnsafeMutableRawPointer?
+    var mappingSize = 0
+    var consumed = false
+    /// Files smaller than this are read, not mapped.
+    public static var mapThreshold = 32 << 20
+
     deinit {
+        if let m = mapping { munmap(m, mappingSize) }
         if owned { close(fd) }
+    }
+
+    public func mapped() -> UnsafeRawBufferPointer? {
+        if let m = mapping { return UnsafeRawBufferPointer(start: m, count: mappingSize) }
+        guard owned, !consumed else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= Self.mapThreshold else { return nil }
+        let size = Int(st.st_size)
+        guard let m = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED else { return nil }
+        // MADV_WILLNEED reads ahead when the file is not cached; no MADV_SEQUENTIAL, which
+        // would drop the page cache behind us.
+        _ = madvise(m, size, MADV_WILLNEED)
+        mapping = m
+        mappingSize = size
+        return UnsafeRawBufferPointer(start: m, count: size)
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n > 0 { consumed = true }
             if n >= 0 { return n }
             if errno == EINTR { continue }
             throw InputError(.unreadable, input: name, String(cString: strerror(errno)))

@@ -30,11 +30,14 @@ public final class Chunker {
 
     deinit { buffer.deallocate() }
 
-    /// Calls `body` with each chunk of whole records and the line number (1-based) of
-    /// the chunk's first byte. The last chunk may end without a blank line.
-    public func forEachChunk(_ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
+    /// Calls `body` with each chunk of whole records, in order. The last chunk may end
+    /// without a blank line.
+    public func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        if let m = source.mapped() {
+            try forEachMappedChunk(m, body)
+            return
+        }
         var filled = 0
-        var line = 1
         var eof = false
         while true {
             // Fill the buffer.
@@ -70,15 +73,40 @@ public final class Chunker {
                     cut = lastNL > 0 ? lastNL : filled
                 }
             }
-            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<cut]), line)
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<cut]))
             if cut == filled && eof { return }
-            line += Chunker.countNewlines(base, cut)
             let rest = filled - cut
             if rest > 0 {
                 memmove(buffer.baseAddress!, buffer.baseAddress! + cut, rest)
             }
             filled = rest
             if eof && filled == 0 { return }
+        }
+    }
+
+    /// Chunks of a mapped file: views cut at record boundaries, no copy.
+    func forEachMappedChunk(_ m: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard m.count > 0 else { return }
+        let base = m.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let nl = Bytes.find(10, base, 0, m.count)
+        crlf = nl > 0 && nl < m.count && base[nl - 1] == 13
+        decided = true
+        bytesRead = m.count
+        let step = chunkSize * 4
+        var start = 0
+        while start < m.count {
+            var cut = min(m.count, start + step)
+            if cut < m.count {
+                let b = RecordSplitter.boundary(base, near: cut, m.count)
+                cut = b
+            }
+            try body(UnsafeRawBufferPointer(rebasing: m[start..<cut]))
+            // Done with these pages: drop them from this process (they stay in the page
+            // cache), so resident memory stays flat however large the file is.
+            let page = 4096
+            let a = start / page * page, b = cut / page * page
+            if b > a { _ = madvise(UnsafeMutableRawPointer(mutating: m.baseAddress! + a), b - a, MADV_DONTNEED) }
+            start = cut
         }
     }
 
@@ -120,51 +148,5 @@ public final class Chunker {
             i += 1
         }
         return count
-    }
-}
-
-/// Walks the records of a chunk: each record is the bytes from its first line through the
-/// newline of its last line; blank lines between records are skipped.
-@usableFromInline
-struct RecordCursor {
-    @usableFromInline let base: UnsafePointer<UInt8>
-    @usableFromInline let end: Int
-    @usableFromInline var pos = 0
-    @usableFromInline let crlf: Bool
-
-    @inlinable
-    init(_ chunk: UnsafeRawBufferPointer, crlf: Bool) {
-        base = chunk.count == 0 ? UnsafePointer(bitPattern: 1)! : UnsafePointer(chunk.baseAddress!.assumingMemoryBound(to: UInt8.self))
-        end = chunk.count
-        self.crlf = crlf
-    }
-
-    /// Next record as `[start, stop)` offsets into the chunk, or `nil` at the end.
-    @inlinable
-    mutating func next() -> (Int, Int)? {
-        // Skip blank lines.
-        while pos < end {
-            let c = base[pos]
-            if c == 10 { pos += 1; continue }
-            if c == 13 && pos + 1 < end && base[pos + 1] == 10 { pos += 2; continue }
-            break
-        }
-        if pos >= end { return nil }
-        let start = pos
-        var stop: Int
-        if !crlf {
-            if let i = Bytes.find("\n\n", base, start, end) {
-                stop = i + 1
-            } else {
-                stop = end
-            }
-        } else {
-            let a = Bytes.find("\n\n", base, start, end) ?? end
-            let b = Bytes.find("\n\r\n", base, start, min(end, a + 2)) ?? end
-            stop = min(a, b)
-            if stop < end { stop += 1 }
-        }
-        pos = stop
-        return (start, stop)
     }
 }

@@ -37,7 +37,19 @@ public final class PeekSource: ByteSource {
         return Array(pending.prefix(count))
     }
 
+    /// The inner source's mapping, while nothing has been handed out by `read` yet
+    /// (peeked bytes are the mapping's first bytes).
+    public func mapped() -> UnsafeRawBufferPointer? {
+        guard !handedOut, let f = inner as? FileSource else { return nil }
+        f.consumed = false
+        let m = f.mapped()
+        return m
+    }
+
+    var handedOut = false
+
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        handedOut = true
         if buffer.count == 0 { return 0 }
         let left = pending.count - pendingOffset
         if left > 0 {

@@ -38,6 +38,24 @@ enum Bytes {
         return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
     }
 
+    /// Whether a short `needle` occurs in the short range `[from, to)`: a plain loop, cheaper
+    /// than `memmem`'s setup for the few dozen bytes of one line.
+    @inlinable
+    static func contains(_ needle: StaticString, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
+        let n = needle.utf8CodeUnitCount
+        let first = needle.utf8Start.pointee
+        var i = from
+        while i + n <= to {
+            if base[i] == first {
+                var k = 1
+                while k < n && base[i + k] == needle.utf8Start[k] { k += 1 }
+                if k == n { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
     /// Position of the last occurrence of `needle` in `[from, to)`, or `nil`.
     @inlinable
     static func findLast(_ needle: StaticString, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int? {

@@ -76,8 +76,10 @@ public struct Record {
     public var base: UnsafePointer<UInt8> = UnsafePointer(bitPattern: 1)!
     public var kind: RecordKind = .pageOwner
     public var fields: RecordFields = []
-    /// 1-based line number of the record's first line in its input.
+    /// 1-based line number of the record's first line in its chunk part (for messages).
     public var line: Int = 0
+    /// Byte offset of the record in its input: orders records across parallel workers.
+    public var offset: Int64 = 0
     public var order: Int32 = -1
     /// Base pages this record stands for (2^order, nr_base_pages, or 1).
     public var pages: Int64 = 0

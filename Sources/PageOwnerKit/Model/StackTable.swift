@@ -46,6 +46,7 @@ public struct StackTable {
     /// Short strings derived from stacks: caller symbols and module names.
     public internal(set) var names = ByteInterner(capacity: 1024)
     let allocatorFunctions: AllocatorFunctions
+
     var scratch: [UInt8] = []
 
     public init(allocatorFunctions: AllocatorFunctions = AllocatorFunctions()) {

@@ -1,0 +1,84 @@
+/// Merging the aggregators of parallel workers: every handle of the other side (stacks,
+/// names, comms, memcgs) is re-interned here by its bytes, so groups meet by content.
+extension Aggregator {
+    /// A fresh aggregator with the same keys, filters and snapshots, for one more worker.
+    public func makeWorker() -> Aggregator {
+        let w = Aggregator(keys: keys, filters: filters, allocatorFunctions: stacks.allocatorFunctions)
+        w.countDistinctStacks = countDistinctStacks
+        w.ignoreOffsets = ignoreOffsets
+        for t in totals { w.beginSnapshot(name: t.name) }
+        return w
+    }
+
+    /// Adds everything `other` counted (snapshot by snapshot) to this aggregator.
+    public func merge(_ other: Aggregator) {
+        var stackMap = [Int32](repeating: -1, count: other.stacks.count)
+        func stack(_ h: Int32) -> Int32 {
+            if h < 0 { return h }
+            if stackMap[Int(h)] >= 0 { return stackMap[Int(h)] }
+            let info = other.stacks.info[Int(h)]
+            let n: Int32
+            switch info.kind {
+            case .unresolvedHandle:
+                let handle = other.unresolvedHandle[h] ?? 0
+                n = stacks.unresolved(handle: handle)
+                unresolvedHandle[n] = handle
+            case .none:
+                n = stacks.noStack()
+            default:
+                n = other.stacks.stacks.withBytes(h) { stacks.intern($0) }
+            }
+            stackMap[Int(h)] = n
+            return n
+        }
+        func name(_ h: Int32) -> Int32 { h < 0 ? h : other.stacks.names.withBytes(h) { stacks.names.intern($0) } }
+        for (handle, s) in other.handleStacks where handleStacks[handle] == nil { handleStacks[handle] = stack(s) }
+        for (mask, h) in other.gfpNameOf where gfpNameOf[mask] == nil {
+            gfpNameOf[mask] = other.gfpNames.withBytes(h) { gfpNames.intern($0) }
+        }
+        for s in 0..<min(totals.count, other.totals.count) {
+            totals[s].recordsRead += other.totals[s].recordsRead
+            totals[s].pagesRead &+= other.totals[s].pagesRead
+            totals[s].records += other.totals[s].records
+            totals[s].pages &+= other.totals[s].pages
+            totals[s].fields.formUnion(other.totals[s].fields)
+            if totals[s].format == nil { totals[s].format = other.totals[s].format }
+            for h in other.totals[s].distinctStacks { totals[s].distinctStacks.insert(stack(h)) }
+        }
+        var v = [UInt64](repeating: 0, count: keys.count)
+        for g in 0..<Int32(other.groups.count) {
+            other.groups.withBytes(g) { b in
+                let o = b.bindMemory(to: UInt64.self)
+                for (i, k) in keys.enumerated() {
+                    let x = o[i]
+                    switch k {
+                    case .stack:
+                        v[i] = UInt64(UInt32(bitPattern: stack(Int32(bitPattern: UInt32(truncatingIfNeeded: x)))))
+                    case .caller, .module:
+                        v[i] = UInt64(UInt32(bitPattern: name(Int32(bitPattern: UInt32(truncatingIfNeeded: x)))))
+                    case .comm:
+                        v[i] = UInt64(UInt32(bitPattern: other.comms.withBytes(Int32(x)) { comms.intern($0) }))
+                    case .memcg:
+                        if x == .max { v[i] = x } else {
+                            let h = other.memcgs.withBytes(Int32(x & 0xffff_ffff)) { memcgs.intern($0) }
+                            v[i] = UInt64(h) | (x & 0xffff_ffff_0000_0000)
+                        }
+                    default:
+                        v[i] = x
+                    }
+                }
+            }
+            let ng = Int(v.withUnsafeBytes { groups.intern($0) })
+            for s in 0..<metrics.count where ng >= metrics[s].count {
+                metrics[s].append(contentsOf: repeatElement(Metrics(), count: ng + 1 - metrics[s].count))
+            }
+            for s in 0..<min(metrics.count, other.metrics.count) where Int(g) < other.metrics[s].count {
+                let x = other.metrics[s][Int(g)]
+                metrics[s][ng].records &+= x.records
+                metrics[s][ng].pages &+= x.pages
+                metrics[s][ng].firstTs = min(metrics[s][ng].firstTs, x.firstTs)
+                metrics[s][ng].lastTs = max(metrics[s][ng].lastTs, x.lastTs)
+            }
+        }
+    }
+}
