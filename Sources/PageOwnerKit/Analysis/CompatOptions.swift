@@ -45,6 +45,9 @@ public struct CompatOptions: Sendable {
     public var pids: [Int32]? = nil
     public var tgids: [Int32]? = nil
     public var comms: [[UInt8]]? = nil
+    /// Send every block through the exact (regular-expression) path: tests use it to show
+    /// that the fast path gives the same bytes.
+    public var exactPathOnly = false
 
     public init() {}
 

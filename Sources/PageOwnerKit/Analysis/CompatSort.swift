@@ -1,11 +1,16 @@
 /// The page_owner_sort-compatible mode: groups blocks as the kernel tool culls them and
 /// orders the groups as it sorts them, in one streaming pass.
 ///
-/// With no cull rule a group is the block's whole text (PFN line removed, timestamp digits
-/// cut out unless sorting by alloc_ts), interned like a stack; with rules, a group is the
+/// The kernel tool's text of a block is its header line (timestamp digits cut out unless
+/// sorting by alloc_ts) followed by its "stacktrace" (every other line but the PFN line).
+/// Both halves are interned; with no cull rule a group is the pair, with rules it is the
 /// tuple of the chosen fields. Each group keeps the fields of its first block in input
-/// order, which is what the kernel tool's stable sort leaves first. Its final order is the
+/// order, which is what the kernel tool's stable sort leaves first. The final order is the
 /// sort key, then the cull key's bytes: a total order, so output is deterministic.
+///
+/// A well-formed record takes the fast path: its typed fields are the ones the kernel
+/// tool's regular expressions would find, and its stacktrace is a contiguous byte range.
+/// Anything unusual takes the exact path, which reproduces those expressions on the text.
 public struct CompatSort {
     public let options: CompatOptions
 
@@ -17,10 +22,12 @@ public struct CompatSort {
         var comm: Int32 = 0
         var ts: UInt64 = 0
         var allocator: CompatAllocator = .others
-        /// Handle of the first block's text in `texts`, when needed, else -1.
-        var text: Int32 = -1
-        /// Handle of the first block's stacktrace (text after the header) in `stacks`, else -1.
+        /// Handle of the first block's header line (with its newline) in `headers`.
+        var header: Int32 = -1
+        /// Handle of the first block's stacktrace (text after the header) in `stacks`.
         var stack: Int32 = -1
+        /// Input offset of the group's first block: parallel parts merge by it.
+        var first: Int64 = .max
     }
 
     struct CullKey: Hashable {
@@ -29,35 +36,112 @@ public struct CompatSort {
         var tgid: Int32
         var comm: Int32
         var allocator: Int32
+        var header: Int32
     }
 
     var groups: [Group] = []
-    var texts = ByteInterner(capacity: 4096)
+    var headers = ByteInterner(capacity: 4096)
     var stacks = ByteInterner(capacity: 1024)
-    let needText: Bool
-    let needStack: Bool
     var comms = ByteInterner(capacity: 256)
+    /// The kernel tool's VMALLOC test, per stacktrace (0 unknown, 1 no, 2 yes).
+    var vmallocOf: [UInt8] = []
     var keyIndex: [CullKey: Int32] = [:]
     var scratch: [UInt8] = []
     var lastPFNCMA = false
     var lastPFNSlab = false
     let hasFilter: Bool
+    var offset: Int64 = 0
     /// Blocks read, and blocks kept after the filters.
     public private(set) var blocks: Int64 = 0
     public private(set) var kept: Int64 = 0
+    /// Blocks that took the exact (regular-expression) path.
+    public private(set) var exactPath: Int64 = 0
 
     public init(options: CompatOptions) {
         self.options = options
         hasFilter = options.pids != nil || options.tgids != nil || options.comms != nil
-        needText = options.cull.isEmpty || options.sort.contains { $0.key == .txt }
-        needStack = options.cull.contains(.stacktrace) || options.sort.contains { $0.key == .stacktrace }
         scratch.reserveCapacity(1 << 16)
     }
 
     /// Number of groups so far.
     public var groupCount: Int { groups.count }
 
-    /// Adds one block (a record's bytes, up to and including its last newline).
+    /// Adds a parsed record.
+    public mutating func add(_ r: Record) {
+        offset = r.offset
+        if options.exactPathOnly || !addFast(r) {
+            exactPath += 1
+            add(r.base, Int(r.whole.start), Int(r.whole.end))
+        }
+    }
+
+    /// The fast path; false when the record needs the exact path.
+    mutating func addFast(_ r: Record) -> Bool {
+        let need: RecordFields = [.order, .pid, .tgid, .comm, .ts]
+        guard r.kind == .pageOwner, r.fields.isSuperset(of: need), !r.fields.contains(.crlf),
+              r.afterPFN >= 0, r.unknownLines == 0, r.pid >= 0, r.pid < Int32.max, r.tgid >= 0, r.tgid < Int32.max,
+              r.ts != .max, r.whole.end > r.whole.start, r.base[Int(r.whole.end) - 1] == 10
+        else { return false }
+        let p = r.base
+        // A comm holding "ts" could fool the kernel tool's ts pattern: take the exact path.
+        if Bytes.contains("ts", p, Int(r.comm.start), Int(r.comm.end)) { return false }
+        blocks += 1
+        let commBytes = r.bytes(r.comm)
+        if hasFilter {
+            if let pids = options.pids, !pids.contains(r.pid) { return true }
+            if let tgids = options.tgids, !tgids.contains(r.tgid) { return true }
+            if let cs = options.comms, !cs.contains(where: { $0.withUnsafeBytes { Bytes.compare($0, commBytes) == 0 } }) { return true }
+        }
+        kept += 1
+        lastPFNCMA = r.pfnSaysCMA
+        lastPFNSlab = r.pfnSaysSlab
+        let pages: Int64 = r.order <= 62 ? Int64(1) << Int64(r.order) : 0
+        let stackStart = Int(r.afterPFN)
+        let st = stacks.intern(UnsafeRawBufferPointer(start: p + stackStart, count: Int(r.whole.end) - stackStart))
+        var alloc: CompatAllocator = []
+        if lastPFNCMA { alloc.insert(.cma) }
+        if lastPFNSlab { alloc.insert(.slab) }
+        if vmalloc(st) { alloc.insert(.vmalloc) }
+        if alloc.isEmpty { alloc = .others }
+        let comm = comms.intern(commBytes)
+        // The header line with its newline, timestamp digits cut out.
+        let hs = Int(r.headerLine.start), he = Int(r.headerLine.end)
+        let h: Int32
+        if options.keepsTimestamps || r.tsDigits.isEmpty {
+            h = headers.intern(UnsafeRawBufferPointer(start: p + hs, count: he + 1 - hs))
+        } else {
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: UnsafeBufferPointer(start: p + hs, count: Int(r.tsDigits.start) - hs))
+            scratch.append(contentsOf: UnsafeBufferPointer(start: p + Int(r.tsDigits.end), count: he + 1 - Int(r.tsDigits.end)))
+            h = scratch.withUnsafeBytes { headers.intern($0) }
+        }
+        place(header: h, stack: st, pid: r.pid, tgid: r.tgid, comm: comm, ts: r.ts, alloc: alloc, pages: pages)
+        return true
+    }
+
+    /// The kernel tool's VMALLOC test on a stacktrace: the first `__vmalloc_node_range`
+    /// with `alloc_pages` on the line before it (or earlier on its own line).
+    mutating func vmalloc(_ st: Int32) -> Bool {
+        let i = Int(st)
+        if i >= vmallocOf.count { vmallocOf.append(contentsOf: repeatElement(0, count: i + 1 - vmallocOf.count)) }
+        if vmallocOf[i] == 0 {
+            let v = stacks.withBytes(st) { b -> Bool in
+                guard let b0 = b.baseAddress else { return false }
+                return CompatText.vmalloc(b0.assumingMemoryBound(to: UInt8.self), b.count)
+            }
+            vmallocOf[i] = v ? 2 : 1
+        }
+        return vmallocOf[i] == 2
+    }
+
+    /// Adds one block found at `offset` in the input, by the exact path.
+    public mutating func add(_ p: UnsafePointer<UInt8>, _ start: Int, _ stop: Int, offset: Int64) {
+        self.offset = offset
+        add(p, start, stop)
+    }
+
+    /// Adds one block (a record's bytes, up to and including its last newline) by the exact
+    /// path: the kernel tool's regular expressions, reproduced on the block's text.
     public mutating func add(_ p: UnsafePointer<UInt8>, _ start: Int, _ stop: Int) {
         blocks += 1
         // The block text: every line but those starting with "PFN", CR removed.
@@ -118,39 +202,72 @@ public struct CompatSort {
             (buf.baseAddress! + r.lowerBound).update(from: buf.baseAddress! + r.upperBound, count: n - r.upperBound)
             n -= cut
         }
-        let text = UnsafeRawBufferPointer(start: b, count: n)
+        // Header (first line, with its newline) and stacktrace (the rest).
+        let nl = Bytes.find(10, b, 0, n)
+        let split = nl < n ? nl + 1 : n
+        let h = headers.intern(UnsafeRawBufferPointer(start: b, count: split))
+        let st = stacks.intern(UnsafeRawBufferPointer(start: b + split, count: n - split))
+        place(header: h, stack: st, pid: pid, tgid: tgid, comm: comm, ts: ts, alloc: alloc, pages: pages)
+    }
 
-        var st: Int32 = -1
-        if needStack {
-            let nl = Bytes.find(10, b, 0, n)
-            let s = nl < n ? nl + 1 : n
-            st = stacks.intern(UnsafeRawBufferPointer(start: b + s, count: n - s))
-        }
+    /// Counts a block in its group, creating the group with this block's fields if new.
+    mutating func place(header h: Int32, stack st: Int32, pid: Int32, tgid: Int32, comm: Int32, ts: UInt64,
+                        alloc: CompatAllocator, pages: Int64) {
+        let cull = options.cull
+        let key = cull.isEmpty
+            ? CullKey(stack: st, pid: 0, tgid: 0, comm: 0, allocator: 0, header: h)
+            : CullKey(
+                stack: cull.contains(.stacktrace) ? st : 0,
+                pid: cull.contains(.pid) ? pid : 0,
+                tgid: cull.contains(.tgid) ? tgid : 0,
+                comm: cull.contains(.comm) ? comm : 0,
+                allocator: cull.contains(.allocator) ? alloc.rawValue : 0,
+                header: 0)
         let index: Int
-        if options.cull.isEmpty {
-            let h = texts.intern(text)
-            if Int(h) == groups.count {
-                groups.append(Group(pid: pid, tgid: tgid, comm: comm, ts: ts, allocator: alloc, text: h, stack: st))
-            }
-            index = Int(h)
+        if let g = keyIndex[key] {
+            index = Int(g)
         } else {
-            let key = CullKey(
-                stack: options.cull.contains(.stacktrace) ? st : 0,
-                pid: options.cull.contains(.pid) ? pid : 0,
-                tgid: options.cull.contains(.tgid) ? tgid : 0,
-                comm: options.cull.contains(.comm) ? comm : 0,
-                allocator: options.cull.contains(.allocator) ? alloc.rawValue : 0)
-            if let g = keyIndex[key] {
-                index = Int(g)
-            } else {
-                index = groups.count
-                keyIndex[key] = Int32(index)
-                let t = needText ? texts.intern(text) : -1
-                groups.append(Group(pid: pid, tgid: tgid, comm: comm, ts: ts, allocator: alloc, text: t, stack: st))
-            }
+            index = groups.count
+            keyIndex[key] = Int32(index)
+            groups.append(Group(pid: pid, tgid: tgid, comm: comm, ts: ts, allocator: alloc, header: h, stack: st, first: offset))
         }
         groups[index].times += 1
         groups[index].pages &+= pages
+    }
+
+    /// Adds the groups of a parallel part. Where both saw a group, the fields of the block
+    /// that came first in the input are kept, as a sequential run would keep them.
+    public mutating func merge(_ o: CompatSort) {
+        blocks += o.blocks
+        kept += o.kept
+        exactPath += o.exactPath
+        for g in o.groups {
+            var x = g
+            x.comm = o.comms.withBytes(g.comm) { comms.intern($0) }
+            x.header = o.headers.withBytes(g.header) { headers.intern($0) }
+            x.stack = o.stacks.withBytes(g.stack) { stacks.intern($0) }
+            let cull = options.cull
+            let key = cull.isEmpty
+                ? CullKey(stack: x.stack, pid: 0, tgid: 0, comm: 0, allocator: 0, header: x.header)
+                : CullKey(
+                    stack: cull.contains(.stacktrace) ? x.stack : 0,
+                    pid: cull.contains(.pid) ? x.pid : 0,
+                    tgid: cull.contains(.tgid) ? x.tgid : 0,
+                    comm: cull.contains(.comm) ? x.comm : 0,
+                    allocator: cull.contains(.allocator) ? x.allocator.rawValue : 0,
+                    header: 0)
+            guard let i = keyIndex[key] else {
+                keyIndex[key] = Int32(groups.count)
+                groups.append(x)
+                continue
+            }
+            let index = Int(i)
+            let times = groups[index].times + x.times
+            let pages = groups[index].pages &+ x.pages
+            if x.first < groups[index].first { groups[index] = x }
+            groups[index].times = times
+            groups[index].pages = pages
+        }
     }
 
     /// Total base pages and records over every group (they reconcile with the input).
@@ -160,27 +277,28 @@ public struct CompatSort {
 
     /// The groups in output order.
     func ordered() -> [Int32] {
-        let textRank = texts.sortedRanks()
+        let headerRank = headers.sortedRanks()
+        let stackRank = stacks.sortedRanks()
         let commRank = comms.sortedRanks()
         let noCull = options.cull.isEmpty
-        let stackRank = stacks.sortedRanks()
         let cull = options.cull
+        func cmp<T: Comparable>(_ a: T, _ b: T) -> Int { a == b ? 0 : (a < b ? -1 : 1) }
         func cmpKey(_ k: CompatOptions.Key, _ a: Int, _ b: Int) -> Int {
             let x = groups[a], y = groups[b]
             switch k {
-            case .times: return x.times == y.times ? 0 : (x.times < y.times ? -1 : 1)
-            case .pages: return x.pages == y.pages ? 0 : (x.pages < y.pages ? -1 : 1)
-            case .pid: return x.pid == y.pid ? 0 : (x.pid < y.pid ? -1 : 1)
-            case .tgid: return x.tgid == y.tgid ? 0 : (x.tgid < y.tgid ? -1 : 1)
-            case .comm: return commRank[Int(x.comm)] == commRank[Int(y.comm)] ? 0 : (commRank[Int(x.comm)] < commRank[Int(y.comm)] ? -1 : 1)
-            case .allocTs: return x.ts == y.ts ? 0 : (x.ts < y.ts ? -1 : 1)
-            case .allocator: return x.allocator.rawValue == y.allocator.rawValue ? 0 : (x.allocator.rawValue < y.allocator.rawValue ? -1 : 1)
+            case .times: return cmp(x.times, y.times)
+            case .pages: return cmp(x.pages, y.pages)
+            case .pid: return cmp(x.pid, y.pid)
+            case .tgid: return cmp(x.tgid, y.tgid)
+            case .comm: return cmp(commRank[Int(x.comm)], commRank[Int(y.comm)])
+            case .allocTs: return cmp(x.ts, y.ts)
+            case .allocator: return cmp(x.allocator.rawValue, y.allocator.rawValue)
             case .txt:
-                let rx = textRank[Int(x.text)], ry = textRank[Int(y.text)]
-                return rx == ry ? 0 : (rx < ry ? -1 : 1)
-            case .stacktrace:
-                let rx = stackRank[Int(x.stack)], ry = stackRank[Int(y.stack)]
-                return rx == ry ? 0 : (rx < ry ? -1 : 1)
+                // strcmp on header + stacktrace: the header ends the first line, so this is
+                // the header's order, then the stacktrace's.
+                let c = cmp(headerRank[Int(x.header)], headerRank[Int(y.header)])
+                return c != 0 ? c : cmp(stackRank[Int(x.stack)], stackRank[Int(y.stack)])
+            case .stacktrace: return cmp(stackRank[Int(x.stack)], stackRank[Int(y.stack)])
             }
         }
         func cullCompare(_ a: Int, _ b: Int) -> Int {
@@ -225,7 +343,8 @@ public struct CompatSort {
                 line.append(", ")
                 g.allocator.appendLabel(to: &line)
                 line.append(":\n")
-                texts.withBytes(g.text) { line.append(contentsOf: $0) }
+                headers.withBytes(g.header) { line.append(contentsOf: $0) }
+                stacks.withBytes(g.stack) { line.append(contentsOf: $0) }
                 line.append(10)
             } else {
                 if cull.contains(.pid) || options.pids != nil {

@@ -71,7 +71,19 @@ public final class Ingest {
             let base = UnsafePointer(chunk.baseAddress!.assumingMemoryBound(to: UInt8.self))
             let n = chunk.count
             let crlf = chunker.crlf
-            // The first records decide the format; parse serially until they have.
+            // The first usable record decides the format: find it before cutting the chunk.
+            if expected == nil && workers > 1 && n >= parallelThreshold {
+                var probe = RecordSplitter(base, from: 0, to: n)
+                var r = Record()
+                let parser = RecordParser()
+                while let (a, b, _) = probe.next() {
+                    if parser.parse(base, a, b, crlf: crlf, into: &r) == nil {
+                        expected = InputFormat(kind: r.kind)
+                        break
+                    }
+                }
+                probe.release()
+            }
             let parallel = workers > 1 && n >= parallelThreshold && expected != nil
             var cuts = [0]
             if parallel {

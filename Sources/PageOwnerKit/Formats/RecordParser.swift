@@ -62,6 +62,7 @@ public struct RecordParser {
         var sawCount = false
         var sawHandle = false
         var li = 0
+        var li2 = 0
         while pos < stop {
             let nl: Int
             if let lineEnds {
@@ -74,8 +75,10 @@ public struct RecordParser {
             if end > pos && base[end - 1] == 13 { end -= 1 }
             let next = nl < stop ? nl + 1 : stop
             defer { pos = next }
+            li2 += 1
             if first {
                 first = false
+                r.headerLine = ByteRange(pos, end)
                 if Bytes.hasPrefix("Page allocated via ", base, pos, end) {
                     if let p = parseHeader(base, pos + 19, end, &r) { return p }
                     continue
@@ -101,6 +104,7 @@ public struct RecordParser {
             if c == 80 /* P */ {
                 if Bytes.hasPrefix("PFN ", base, pos, end) {
                     parsePFNLine(base, pos + 4, end, &r)
+                    r.afterPFN = li2 == 2 ? Int32(truncatingIfNeeded: next) : -2
                     inStack = false
                     continue
                 }
@@ -290,6 +294,7 @@ public struct RecordParser {
                 guard Bytes.hasPrefix(" ns", p, d.end, end) else { return .badHeader("expected ' ns' after the ts value") }
                 r.ts = d.value
                 r.fields.insert(.ts)
+                r.tsDigits = ByteRange(i + 5, d.end)
                 i = d.end + 3
             } else if Bytes.hasPrefix(", free_ts ", p, i, end) {
                 guard let d = Bytes.decimal(p, i + 10, end) else { return .badHeader("expected a number after 'free_ts'") }

@@ -116,6 +116,13 @@ public struct Record {
     public var unknownLines: Int32 = 0
     /// The record's bytes.
     public var whole = ByteRange.empty
+    /// The header line (without its newline), and where the line after a PFN line that
+    /// is the record's second line starts (-1 otherwise): the kernel tool's "stacktrace"
+    /// is then the record's bytes from there on.
+    public var headerLine = ByteRange.empty
+    public var afterPFN: Int32 = -1
+    /// The digits of `ts N ns` in the header.
+    public var tsDigits = ByteRange.empty
 
     public init() {}
 
