@@ -58,11 +58,11 @@ public enum EraRenderer {
             if options.bareAddresses && era.frameStyle != .mm2005 && rng.chance(1, in: 4) {
                 frames[rng.below(frames.count)] = EraVocabulary.bareFrame
             }
+            if frames.count > era.maxDepth { frames = Array(frames.prefix(era.maxDepth)) }
             if era.frameStyle == .mm2005, i % 5 == 3 {
                 // -mm 2005 printed module frames with an empty symbol name.
                 frames[frames.count - 1] = SynthFrame("", 1207, 0, address: 0xf8ac_0a57)
             }
-            if frames.count > era.maxDepth { frames = Array(frames.prefix(era.maxDepth)) }
             if options.placeholderStacks && era.hasPlaceholderStacks && (i == 2 || rng.chance(1, in: 6)) {
                 let kinds: [[SynthFrame]] = era.isStackFile
                     ? [EraVocabulary.dummyStack, EraVocabulary.failureStack]
