@@ -39,8 +39,9 @@ to_bytes() {
         printf "%.0f", n * m }'
 }
 
-# run_timed CMD… : runs CMD, sets SECS (wall, ms precision) and RSS_KB (peak, from GNU time);
-# sets OK=0 if the command failed.
+# run_timed CMD… : runs CMD, sets SECS (wall, ms precision), RSS_KB (peak, from GNU time)
+# and ERR (its stderr); OK=0 if it failed, or skipped input as malformed (e.g. a
+# compressed file read as text), since then the time measures nothing useful.
 run_timed() {
     local tf; tf=$(mktemp)
     local t0 t1
@@ -51,6 +52,8 @@ run_timed() {
     SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
     RSS_KB=$(tail -n 1 "$tf" | tr -dc '0-9')
     [[ -n "$RSS_KB" ]] || RSS_KB=0
+    ERR=$(head -c 4096 "$tf.err")
+    if grep -qiE 'malformed|skipped' "$tf.err"; then OK=0; fi
     if [[ $OK == 0 ]]; then sed 's/^/    /' "$tf.err" | head -n 3 >&2; fi
     rm -f "$tf" "$tf.err"
 }
