@@ -5,6 +5,7 @@ let package = Package(
     name: "page-owner-sort",
     products: [
         .library(name: "PageOwnerKit", targets: ["PageOwnerKit"]),
+        .library(name: "PageOwnerSynth", targets: ["PageOwnerSynth"]),
         .executable(name: "page-owner-sort", targets: ["page-owner-sort"]),
         .executable(name: "page-owner-gen", targets: ["page-owner-gen"]),
     ],
@@ -32,14 +33,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "PageOwnerSynth"),
         .executableTarget(
             name: "page-owner-gen",
             dependencies: [
-                "PageOwnerKit",
+                "PageOwnerSynth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PageOwnerKitTests", dependencies: ["PageOwnerKit"]),
+        .testTarget(name: "PageOwnerKitTests", dependencies: ["PageOwnerKit", "PageOwnerSynth"]),
         .testTarget(name: "CLITests", dependencies: ["PageOwnerKit"]),
     ],
     swiftLanguageModes: [.v5]
