@@ -62,6 +62,10 @@ public final class Ingest {
                 records += 1
                 try body(&record)
             }
+        } tooLong: { line in
+            let msg = "record longer than \(maxRecord) bytes"
+            if strict { throw InputError(.malformed, input: name, line: line, msg) }
+            diagnostics.skip("too-long", input: name, line: line, msg)
         }
         bytes = chunker.bytesRead
         format = expected
