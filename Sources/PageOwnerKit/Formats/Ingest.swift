@@ -137,6 +137,13 @@ public final class Ingest {
             }
             nextLine = lineBase
             offset += Int64(n)
+        } tooLong: { lead in
+            let msg = "record longer than \(maxRecord) bytes"
+            let line = nextLine + lead
+            if strict { throw InputError(.malformed, input: name, line: line, msg) }
+            diagnostics.skip("too-long", input: name, line: line, msg)
+        } dropped: { lines in
+            nextLine += lines
         }
         bytes = chunker.bytesRead
         format = expected

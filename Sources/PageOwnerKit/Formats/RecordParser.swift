@@ -148,7 +148,7 @@ public struct RecordParser {
                 inStack = false
                 continue
             } else if c == 110 /* n */ && Bytes.hasPrefix("nr_base_pages: ", base, pos, end) {
-                guard let d = Bytes.decimal(base, pos + 15, end) else { return .badStackBlock("bad nr_base_pages value") }
+                guard let d = Bytes.decimal(base, pos + 15, end), !d.overflow, d.value <= UInt64(Int64.max) else { return .badStackBlock("bad nr_base_pages value") }
                 r.pages = Int64(clamping: d.value)
                 r.times = 0
                 r.fields.insert(.count)
@@ -157,7 +157,7 @@ public struct RecordParser {
                 inStack = false
                 continue
             } else if c == 115 /* s */ && Bytes.hasPrefix("stack_count: ", base, pos, end) {
-                guard let d = Bytes.decimal(base, pos + 13, end) else { return .badStackBlock("bad stack_count value") }
+                guard let d = Bytes.decimal(base, pos + 13, end), !d.overflow, d.value <= UInt64(Int64.max) else { return .badStackBlock("bad stack_count value") }
                 r.times = Int64(clamping: d.value)
                 r.pages = 0
                 r.fields.insert(.count)
@@ -230,7 +230,9 @@ public struct RecordParser {
         var i = from
         if Bytes.hasPrefix("order ", p, i, end) {
             guard let d = Bytes.decimal(p, i + 6, end) else { return .badHeader("expected a number after 'order'") }
-            r.order = d.value > 63 ? 64 : Int32(d.value)
+            // 2^order base pages must fit in Int64: order 63 saturates, above that is garbage.
+            guard !d.overflow, d.value <= 63 else { return .badHeader("order out of range (0…63)") }
+            r.order = Int32(d.value)
             r.pages = d.value > 62 ? Int64.max : Int64(1) << Int64(d.value)
             r.fields.insert(.order)
             i = d.end
@@ -238,6 +240,7 @@ public struct RecordParser {
                 i += 7
                 if Bytes.hasPrefix("0x", p, i, end) { i += 2 }
                 guard let h = Bytes.hex(p, i, end) else { return .badHeader("expected a hex value after 'mask'") }
+                guard !h.overflow else { return .badHeader("mask out of range (over 64 bits)") }
                 r.gfp = h.value
                 r.fields.insert(.mask)
                 i = h.end
@@ -268,7 +271,8 @@ public struct RecordParser {
                 i += firstField ? 4 : 6
                 firstField = false
                 guard let d = Bytes.decimal(p, i, end) else { return .badHeader("expected a number after 'pid'") }
-                r.pid = Int32(clamping: d.value)
+                guard !d.overflow, d.value <= UInt64(Int32.max) else { return .badHeader("pid out of range") }
+                r.pid = Int32(d.value)
                 r.fields.insert(.pid)
                 i = d.end
                 if Bytes.hasPrefix(" (", p, i, end) {
@@ -280,7 +284,8 @@ public struct RecordParser {
                 }
             } else if Bytes.hasPrefix(", tgid ", p, i, end) {
                 guard let d = Bytes.decimal(p, i + 7, end) else { return .badHeader("expected a number after 'tgid'") }
-                r.tgid = Int32(clamping: d.value)
+                guard !d.overflow, d.value <= UInt64(Int32.max) else { return .badHeader("tgid out of range") }
+                r.tgid = Int32(d.value)
                 r.fields.insert(.tgid)
                 i = d.end
                 if Bytes.hasPrefix(" (", p, i, end) {
@@ -292,6 +297,7 @@ public struct RecordParser {
             } else if Bytes.hasPrefix(", ts ", p, i, end) {
                 guard let d = Bytes.decimal(p, i + 5, end) else { return .badHeader("expected a number after 'ts'") }
                 guard Bytes.hasPrefix(" ns", p, d.end, end) else { return .badHeader("expected ' ns' after the ts value") }
+                guard !d.overflow else { return .badHeader("ts out of range (over 64 bits)") }
                 r.ts = d.value
                 r.fields.insert(.ts)
                 r.tsDigits = ByteRange(i + 5, d.end)
@@ -299,6 +305,7 @@ public struct RecordParser {
             } else if Bytes.hasPrefix(", free_ts ", p, i, end) {
                 guard let d = Bytes.decimal(p, i + 10, end) else { return .badHeader("expected a number after 'free_ts'") }
                 guard Bytes.hasPrefix(" ns", p, d.end, end) else { return .badHeader("expected ' ns' after the free_ts value") }
+                guard !d.overflow else { return .badHeader("free_ts out of range (over 64 bits)") }
                 r.freeTs = d.value
                 r.fields.insert(.freeTs)
                 i = d.end + 3

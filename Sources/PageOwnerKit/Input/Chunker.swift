@@ -32,13 +32,21 @@ public final class Chunker {
 
     /// Calls `body` with each chunk of whole records, in order. The last chunk may end
     /// without a blank line.
-    public func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    ///
+    /// A record longer than `maxRecord` is never handed out: `tooLong` is called with the
+    /// number of blank lines before it (after the last chunk), and its bytes are dropped up
+    /// to the next blank line; `dropped` is told how many newlines that removed.
+    /// A mapped file (see `ByteSource.mapped`) has no such limit: it needs no buffer.
+    public func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void,
+                             tooLong: (Int) throws -> Void = { _ in },
+                             dropped: (Int) -> Void = { _ in }) throws {
         if let m = source.mapped() {
             try forEachMappedChunk(m, body)
             return
         }
         var filled = 0
         var eof = false
+        var discarding = false
         while true {
             // Fill the buffer.
             while !eof && filled < buffer.count {
@@ -47,6 +55,22 @@ public final class Chunker {
             }
             if filled == 0 { return }
             let base = UnsafePointer<UInt8>(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            if discarding {
+                // Drop the rest of an over-long record, through the blank line that ends it.
+                var drop = filled
+                if let e = Chunker.firstBoundary(base, filled) {
+                    drop = e
+                    discarding = false
+                } else if !eof {
+                    // Keep a trailing "\n" or "\n\r": the blank line may complete in the next read.
+                    if base[filled - 1] == 10 { drop -= 1 } else if filled >= 2 && base[filled - 1] == 13 && base[filled - 2] == 10 { drop -= 2 }
+                }
+                dropped(Chunker.countNewlines(base, drop))
+                memmove(buffer.baseAddress!, buffer.baseAddress! + drop, filled - drop)
+                filled -= drop
+                if eof && filled == 0 { return }
+                continue
+            }
             if !decided {
                 let nl = Bytes.find(10, base, 0, filled)
                 if nl < filled || eof {
@@ -68,9 +92,15 @@ public final class Chunker {
                         buffer = bigger
                         continue
                     }
-                    // Over the limit: cut at the last line end; the parser reports the rest.
-                    let lastNL = Chunker.lastNewline(base, filled)
-                    cut = lastNL > 0 ? lastNL : filled
+                    // Over the limit: report the record and drop it whole.
+                    var lead = 0
+                    var leadLines = 0
+                    while lead < filled && (base[lead] == 10 || (base[lead] == 13 && lead + 1 < filled && base[lead + 1] == 10)) {
+                        if base[lead] == 10 { leadLines += 1; lead += 1 } else { leadLines += 1; lead += 2 }
+                    }
+                    try tooLong(leadLines)
+                    discarding = true
+                    continue
                 }
             }
             try body(UnsafeRawBufferPointer(rebasing: buffer[0..<cut]))
@@ -121,6 +151,19 @@ public final class Chunker {
             end = i
         }
         return 0
+    }
+
+    /// The end of the first blank line in `[0, n)` (`\n\n` or `\n\r\n`), or nil.
+    static func firstBoundary(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        var i = 0
+        while i < n {
+            let j = Bytes.find(10, p, i, n)
+            if j >= n { return nil }
+            if j + 1 < n && p[j + 1] == 10 { return j + 2 }
+            if j + 2 < n && p[j + 1] == 13 && p[j + 2] == 10 { return j + 3 }
+            i = j + 1
+        }
+        return nil
     }
 
     static func lastNewline(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
