@@ -26,6 +26,7 @@ public enum CompatRun {
         var base: Int64 = 0
         try Inputs.forEach(path: inputPath) { source in
             let ingest = Ingest(strict: strict)
+            ingest.requireUsable = true
             let parts = [main] + (1..<max(1, workers)).map { _ in Part(options) }
             // Offsets continue across the streams of an archive.
             let shift = base

@@ -60,6 +60,7 @@ public struct ReportRun {
             let s = agg.beginSnapshot(name: src.name)
             snaps.append(s)
             let ingest = Ingest(strict: strict, format: format)
+            ingest.requireUsable = true
             let helpers = (1..<max(1, workers)).map { _ in agg.makeWorker() }
             try ingest.run(src, consumers: [agg] + helpers)
             for h in helpers { agg.merge(h) }

@@ -30,6 +30,8 @@ public final class Ingest {
     public private(set) var bytes: Int = 0
     public var chunkSize = 8 << 20
     public var maxRecord = 64 << 20
+    /// Fail with a format error when the input had records but none of a known format.
+    public var requireUsable = false
     /// Threads that parse at once (1 = all on the calling thread).
     public var workers = 1
     /// Chunks smaller than this are parsed by one worker.
@@ -147,6 +149,11 @@ public final class Ingest {
         }
         bytes = chunker.bytesRead
         format = expected
+        if requireUsable && records == 0 && diagnostics.skippedTotal > 0 {
+            let first = diagnostics.examples.first
+            throw InputError(.format, input: name, line: first?.line,
+                             "no record of a known format (page_owner, swap_page_owner, show_stacks, show_handles, show_stacks_handles); the first block says: \(first?.message ?? "?")")
+        }
     }
 
     /// Parses the records of `[from, to)`.

@@ -151,7 +151,7 @@ public struct RecordParser {
                 guard let d = Bytes.decimal(base, pos + 15, end), !d.overflow, d.value <= UInt64(Int64.max) else { return .badStackBlock("bad nr_base_pages value") }
                 r.pages = Int64(clamping: d.value)
                 r.times = 0
-                r.fields.insert(.count)
+                r.fields.insert([.count, .basePages])
                 sawCount = true
                 if r.kind == .pageOwner { r.unknownLines += 1 }
                 inStack = false
@@ -160,7 +160,7 @@ public struct RecordParser {
                 guard let d = Bytes.decimal(base, pos + 13, end), !d.overflow, d.value <= UInt64(Int64.max) else { return .badStackBlock("bad stack_count value") }
                 r.times = Int64(clamping: d.value)
                 r.pages = 0
-                r.fields.insert(.count)
+                r.fields.insert([.count, .stackCount])
                 if r.kind == .stackPages { r.kind = .stackCount }
                 sawCount = true
                 inStack = false

@@ -41,6 +41,10 @@ public struct RecordFields: OptionSet, Hashable, Sendable {
     public static let stack = RecordFields(rawValue: 1 << 20)
     public static let count = RecordFields(rawValue: 1 << 21)
     public static let crlf = RecordFields(rawValue: 1 << 22)
+    /// `stack_count: N` (v6.8.0: outstanding allocations, not pages).
+    public static let stackCount = RecordFields(rawValue: 1 << 23)
+    /// `nr_base_pages: N` (v6.9+: base pages).
+    public static let basePages = RecordFields(rawValue: 1 << 24)
 
     public static let allNames: [(RecordFields, String)] = [
         (.order, "order"), (.mask, "mask"), (.gfpNames, "gfp-names"), (.pid, "pid"), (.tgid, "tgid"),
@@ -49,6 +53,7 @@ public struct RecordFields: OptionSet, Hashable, Sendable {
         (.memcg, "memcg"), (.slabCache, "slab-cache-page"), (.handle, "handle"), (.module, "module-line"),
         (.swapped, "swapped"), (.swapEntry, "swap-entry"), (.addressPrefix, "address-prefix"),
         (.stack, "stack"), (.count, "count"), (.crlf, "crlf"),
+        (.stackCount, "stack_count"), (.basePages, "nr_base_pages"),
     ]
 
     public var names: [String] { Self.allNames.filter { contains($0.0) }.map(\.1) }

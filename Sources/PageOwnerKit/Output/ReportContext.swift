@@ -12,9 +12,9 @@ public struct ReportContext {
 }
 
 /// Shared rendering helpers.
-enum Render {
-    /// `1.5 MiB`-style sizes.
-    static func human(_ bytes: Int64) -> String {
+public enum Render {
+    /// `1.5 MiB`-style sizes (binary units, one decimal, rounded).
+    public static func human(_ bytes: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
         var v = Double(bytes.magnitude)
         var u = 0
