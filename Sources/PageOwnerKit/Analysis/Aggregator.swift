@@ -24,7 +24,7 @@ public final class Aggregator: RecordConsumer {
     }
 
     public let keys: [GroupKey]
-    public var filters: Filters
+    public let filters: Filters
     public internal(set) var stacks: StackTable
     public internal(set) var comms = ByteInterner(capacity: 512)
     public internal(set) var memcgs = ByteInterner(capacity: 64)
@@ -41,6 +41,8 @@ public final class Aggregator: RecordConsumer {
     var cache = FilterCache()
     var packed: [UInt64]
     let needStack: Bool
+    let filtersNeedStack: Bool
+    let hasRecordFilters: Bool
     let trackStacks: Bool
     public var countDistinctStacks = false
     /// Match stacks by symbol names alone (`--ignore-offsets`).
@@ -53,6 +55,10 @@ public final class Aggregator: RecordConsumer {
         stacks = StackTable(allocatorFunctions: allocatorFunctions)
         packed = [UInt64](repeating: 0, count: keys.count)
         needStack = keys.contains { $0.needsStack } || filters.needsStack
+        filtersNeedStack = filters.needsStack
+        hasRecordFilters = filters.pids != nil || filters.tgids != nil || filters.comms != nil || filters.since != nil
+            || filters.until != nil || filters.orders != nil || filters.migratetypes != nil || !filters.gfpFlags.isEmpty
+            || filters.memcgs != nil
         trackStacks = true
     }
 
@@ -98,20 +104,11 @@ public final class Aggregator: RecordConsumer {
             return
         }
         // Filters.
-        let f = filters
-        if let p = f.pids, !p.contains(r.pid) { return }
-        if let p = f.tgids, !p.contains(r.tgid) { return }
-        if let c = f.comms, !c.contains(Array(r.bytes(r.comm))) { return }
-        if let t = f.since, r.ts < t { return }
-        if let t = f.until, r.ts > t { return }
-        if let o = f.orders, !o.contains(r.order) { return }
-        if let m = f.migratetypes, !m.contains(r.pageType) { return }
-        if !f.gfpFlags.isEmpty, !cache.gfpPasses(r, f) { return }
-        if let m = f.memcgs, !m.contains(Array(r.bytes(r.memcg))) { return }
+        if hasRecordFilters && !passesRecordFilters(r) { return }
         var stack: Int32 = -1
         if needStack || countDistinctStacks {
             stack = stackHandle(r)
-            if f.needsStack, !cache.stackPasses(stack, f, stacks) { return }
+            if filtersNeedStack, !cache.stackPasses(stack, filters, stacks) { return }
             if countDistinctStacks { totals[s].distinctStacks.insert(stack) }
         }
         for (i, k) in keys.enumerated() {
@@ -133,6 +130,20 @@ public final class Aggregator: RecordConsumer {
     }
 
     public func consume(_ r: inout Record) { add(&r) }
+
+    /// The per-record filters (pid, tgid, comm, time, order, migratetype, gfp, memcg).
+    func passesRecordFilters(_ r: Record) -> Bool {
+        if let p = filters.pids, !p.contains(r.pid) { return false }
+        if let p = filters.tgids, !p.contains(r.tgid) { return false }
+        if let c = filters.comms, !c.contains(Array(r.bytes(r.comm))) { return false }
+        if let t = filters.since, r.ts < t { return false }
+        if let t = filters.until, r.ts > t { return false }
+        if let o = filters.orders, !o.contains(r.order) { return false }
+        if let m = filters.migratetypes, !m.contains(r.pageType) { return false }
+        if !filters.gfpFlags.isEmpty, !cache.gfpPasses(r, filters) { return false }
+        if let m = filters.memcgs, !m.contains(Array(r.bytes(r.memcg))) { return false }
+        return true
+    }
 
     /// Records a parsed input's format for the current snapshot.
     public func noteFormat(_ f: InputFormat?) {

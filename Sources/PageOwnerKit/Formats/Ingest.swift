@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Dispatch
 
 /// Something that takes parsed records: one per parsing worker.
@@ -161,6 +164,8 @@ public final class Ingest {
                     expected: inout InputFormat?, part: inout Part, _ consumer: RecordConsumer) throws {
         let parser = RecordParser()
         var record = Record()
+        // One scan for NUL bytes over the whole range spares one per record.
+        let mayHoldNUL = memchr(base + from, 0, to - from) != nil
         var splitter = RecordSplitter(base, from: from, to: to)
         defer {
             part.lines = splitter.lines
@@ -168,7 +173,7 @@ public final class Ingest {
         }
         while let (start, stop, line) = splitter.next() {
             // `line` is 0-based within the part; stored 1-based, shifted later.
-            if let problem = parser.parse(base, start, stop, crlf: crlf, lineEnds: splitter.ends, splitter.endCount, into: &record) {
+            if let problem = parser.parse(base, start, stop, crlf: crlf, lineEnds: splitter.ends, splitter.endCount, mayHoldNUL: mayHoldNUL, into: &record) {
                 if strict { throw InputError(.malformed, input: name, line: line + 1, problem.description) }
                 part.diagnostics.skip(problem.kindName, input: name, line: line + 1, problem.description)
                 continue

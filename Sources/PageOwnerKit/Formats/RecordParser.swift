@@ -41,18 +41,18 @@ public struct RecordParser {
     /// Parses `[start, stop)` of `base` into `r`.
     /// - Returns: `nil` when the record is usable, else why it is not.
     public func parse(_ base: UnsafePointer<UInt8>, _ start: Int, _ stop: Int, crlf: Bool, into r: inout Record) -> ParseProblem? {
-        parse(base, start, stop, crlf: crlf, lineEnds: nil, 0, into: &r)
+        parse(base, start, stop, crlf: crlf, lineEnds: nil, 0, mayHoldNUL: true, into: &r)
     }
 
     /// Parses `[start, stop)`, reusing the newline positions a `RecordSplitter` found
     /// (`lineEnds[0..<count]`), so that each line is scanned once.
     func parse(_ base: UnsafePointer<UInt8>, _ start: Int, _ stop: Int, crlf: Bool,
-               lineEnds: UnsafePointer<Int>?, _ lineEndCount: Int, into r: inout Record) -> ParseProblem? {
+               lineEnds: UnsafePointer<Int>?, _ lineEndCount: Int, mayHoldNUL: Bool, into r: inout Record) -> ParseProblem? {
         r = Record()
         r.base = base
         r.whole = ByteRange(start, stop)
         if crlf { r.fields.insert(.crlf) }
-        if memchr(base + start, 0, stop - start) != nil { return .binary }
+        if mayHoldNUL && memchr(base + start, 0, stop - start) != nil { return .binary }
 
         var pos = start
         var first = true
