@@ -59,7 +59,8 @@ public enum Inputs {
         } else {
             return (peek, nil)
         }
-        let thread = ThreadedSource(decoder)
+        // Room for the decoder to run a whole parse chunk ahead of the parser (16 MiB).
+        let thread = ThreadedSource(decoder, bufferCount: 8, bufferSize: 2 << 20)
         return (PeekSource(thread), thread)
     }
 

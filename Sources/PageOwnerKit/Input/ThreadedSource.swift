@@ -15,6 +15,9 @@ public final class ThreadedSource: ByteSource {
     var length = 0
     var closed = false
 
+    /// One: the producer thread.
+    public var backgroundThreads: Int { 1 }
+
     /// Starts the producer thread.
     /// - Parameters:
     ///   - inner: the source read on the background thread; it must not be used by
