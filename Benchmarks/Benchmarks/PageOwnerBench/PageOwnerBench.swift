@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Benchmark
+import Foundation
 import PageOwnerKit
 import PageOwnerSynth
 
@@ -28,6 +29,37 @@ enum BenchInputs {
     static let pageOwner = make(.pageOwner)
     static let showStacks = make(.showStacks)
     static let showHandles = make(.showHandles)
+
+    /// The page_owner input compressed by the system `zstd -1` / `gzip -1` (empty if missing).
+    static func compressed(_ tool: String) -> [UInt8] {
+        let dir = FileManager.default.temporaryDirectory
+        let plain = dir.appendingPathComponent("pos-bench-\(getpid()).txt")
+        let packed = dir.appendingPathComponent("pos-bench-\(getpid()).\(tool)")
+        defer {
+            try? FileManager.default.removeItem(at: plain)
+            try? FileManager.default.removeItem(at: packed)
+        }
+        guard (try? Data(pageOwner).write(to: plain)) != nil else { return [] }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "\(tool) -1 -c '\(plain.path)' > '\(packed.path)'"]
+        guard (try? p.run()) != nil else { return [] }
+        p.waitUntilExit()
+        return (try? [UInt8](Data(contentsOf: packed))) ?? []
+    }
+
+    static let zstd = compressed("zstd")
+    static let gzip = compressed("gzip")
+
+    /// An aggregator over the page_owner input grouped by `keys`, for the formatter benchmarks.
+    static func aggregate(_ keys: [GroupKey]) -> Aggregator {
+        let agg = Aggregator(keys: keys)
+        agg.beginSnapshot(name: "bench")
+        try! Ingest().run(MemorySource(pageOwner), consumers: [agg])
+        return agg
+    }
+
+    static let byStack = aggregate([.stack])
 
     /// Every page_owner record's stack, back to back, with (start, end) offsets.
     static let stacks: (arena: [UInt8], ranges: [(Int, Int)]) = {
@@ -111,7 +143,7 @@ let benchmarks: @Sendable () -> Void = {
         var options = CompatOptions()
         options.cull = .stacktrace
         var sort = CompatSort(options: options)
-        try Ingest().run(MemorySource(input)) { r in sort.add(r.base, Int(r.whole.start), Int(r.whole.end)) }
+        try Ingest().run(MemorySource(input)) { r in sort.add(r) }
         blackHole(sort.groupCount)
         reportThroughput(benchmark, bytes: input.count, start: t)
     }
@@ -121,9 +153,76 @@ let benchmarks: @Sendable () -> Void = {
         let input = BenchInputs.pageOwner
         let t = ContinuousClock.now
         var sort = CompatSort(options: CompatOptions())
-        try Ingest().run(MemorySource(input)) { r in sort.add(r.base, Int(r.whole.start), Int(r.whole.end)) }
+        try Ingest().run(MemorySource(input)) { r in sort.add(r) }
         blackHole(sort.groupCount)
         reportThroughput(benchmark, bytes: input.count, start: t)
+    }
+
+    /// The compatible mode's exact path (the kernel tool's expressions on every block).
+    Benchmark("compat: exact path") { benchmark in
+        let input = BenchInputs.pageOwner
+        let t = ContinuousClock.now
+        var options = CompatOptions()
+        options.exactPathOnly = true
+        var sort = CompatSort(options: options)
+        try Ingest().run(MemorySource(input)) { r in sort.add(r) }
+        blackHole(sort.groupCount)
+        reportThroughput(benchmark, bytes: input.count, start: t)
+    }
+
+    /// Aggregation by stack and by comm+caller (parse included), one worker.
+    for keys in [[GroupKey.stack], [.comm, .caller], [.pid, .order, .migratetype]] {
+        Benchmark("aggregate: \(keys.map(\.rawValue).joined(separator: ","))") { benchmark in
+            let input = BenchInputs.pageOwner
+            let t = ContinuousClock.now
+            let agg = Aggregator(keys: keys)
+            agg.beginSnapshot(name: "bench")
+            try Ingest().run(MemorySource(input), consumers: [agg])
+            blackHole(agg.groups.count)
+            reportThroughput(benchmark, bytes: input.count, start: t)
+        }
+    }
+
+    /// The same with two parsing workers and a merge.
+    Benchmark("aggregate: stack, 2 workers") { benchmark in
+        let input = BenchInputs.pageOwner
+        let t = ContinuousClock.now
+        let agg = Aggregator(keys: [.stack])
+        agg.beginSnapshot(name: "bench")
+        let helper = agg.makeWorker()
+        try Ingest().run(MemorySource(input), consumers: [agg, helper])
+        agg.merge(helper)
+        blackHole(agg.groups.count)
+        reportThroughput(benchmark, bytes: input.count, start: t)
+    }
+
+    /// zstd and gzip input: decode on a thread, parse, aggregate by stack.
+    for (label, bytes) in [("zstd", BenchInputs.zstd), ("gzip", BenchInputs.gzip)] {
+        Benchmark("input: \(label) page_owner") { benchmark in
+            guard !bytes.isEmpty else { return }
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pos-bench-in-\(getpid()).\(label)")
+            try Data(bytes).write(to: dir)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let t = ContinuousClock.now
+            let agg = Aggregator(keys: [.stack])
+            try Inputs.forEach(path: dir.path) { src in
+                agg.beginSnapshot(name: src.name)
+                try Ingest().run(src, consumers: [agg])
+            }
+            blackHole(agg.groups.count)
+            reportThroughput(benchmark, bytes: BenchInputs.pageOwner.count, start: t)
+        }
+    }
+
+    /// Each report formatter over the by-stack groups.
+    for format in ReportFormat.allCases {
+        Benchmark("format: \(format.rawValue)") { benchmark in
+            let report = Report(BenchInputs.byStack, selection: Report.Selection())
+            let out = try OutputSink(path: "/dev/null")
+            try format.formatter.write(report, context: ReportContext(), to: out)
+            try out.commit()
+            blackHole(report.rows.count)
+        }
     }
 
     /// The scale generator itself, into a reused buffer.

@@ -34,13 +34,14 @@ public struct SeriesReport {
     public init(_ agg: Aggregator, top: Int?, minPages: Int64?, pageSize: Int64 = 4096) {
         keys = agg.keys
         self.pageSize = pageSize
-        snapshots = agg.totals.map(\.name)
-        let n = agg.snapshotCount
-        totals = (0..<n).map { s in agg.metrics[s].reduce(0) { $0 &+ $1.pages } }
+        // A show_stacks_handles input only resolves handles: it is not a column.
+        let cols = (0..<agg.snapshotCount).filter { agg.totals[$0].format != .showStacksHandles }
+        snapshots = cols.map { agg.totals[$0].name }
+        totals = cols.map { s in agg.metrics[s].reduce(0) { $0 &+ $1.pages } }
         var all: [Row] = []
         for g in 0..<agg.groups.count {
-            let pages = (0..<n).map { s in g < agg.metrics[s].count ? agg.metrics[s][g].pages : 0 }
-            let records = (0..<n).map { s in g < agg.metrics[s].count ? agg.metrics[s][g].records : 0 }
+            let pages = cols.map { s in g < agg.metrics[s].count ? agg.metrics[s][g].pages : 0 }
+            let records = cols.map { s in g < agg.metrics[s].count ? agg.metrics[s][g].records : 0 }
             if pages.allSatisfy({ $0 == 0 }) && records.allSatisfy({ $0 == 0 }) { continue }
             var m = Aggregator.Metrics()
             m.pages = pages.last ?? 0

@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+
+/// The subcommands end to end on real fixtures: exit statuses, stdin and size-0 inputs.
+final class CLICommandTests: CLITestCase {
+    func testDiffFailOnGrowthExitStatus() throws {
+        let a = Self.fixture("k6.12-m1024/s1-boot/page_owner"), b = Self.fixture("k6.12-m1024/s2-workload/page_owner.zst")
+        let over = try run(["diff", a, b, "--group-by", "comm", "--fail-on-growth", "16417", "-o", path("d.txt")])
+        XCTAssertEqual(over.status, 3, over.err)
+        XCTAssertTrue(over.err.contains("grew beyond the bound"), over.err)
+        XCTAssertTrue(over.err.contains("comm=dd"), over.err)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("d.txt")), "the report is still written")
+        let under = try run(["diff", a, b, "--group-by", "comm", "--fail-on-growth", "100000", "-o", path("d2.txt")])
+        XCTAssertEqual(under.status, 0, under.err)
+        let pct = try run(["diff", a, a, "--fail-on-growth-percent", "0", "-o", path("d3.txt")])
+        XCTAssertEqual(pct.status, 0, "no group grows against itself: \(pct.err)")
+        let newGroups = try run(["diff", a, b, "--fail-on-growth-percent", "1000", "-o", "/dev/null"])
+        XCTAssertEqual(newGroups.status, 3, "new groups count as unbounded growth")
+    }
+
+    /// A debugfs file reports size 0 until read; a FIFO does the same.
+    func testSizeZeroInputIsReadToItsEnd() throws {
+        let src = Self.fixture("k6.12-m1024/s1-boot/page_owner")
+        let fifo = path("fifo")
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "cat '\(src)' > '\(fifo)'"]
+        try writer.run()
+        let viaFifo = try run(["--cull=stacktrace", fifo, path("fifo.txt")])
+        writer.waitUntilExit()
+        XCTAssertEqual(viaFifo.status, 0, viaFifo.err)
+        let direct = try run(["--cull=stacktrace", src, path("file.txt")])
+        XCTAssertEqual(direct.status, 0, direct.err)
+        let x = try Data(contentsOf: URL(fileURLWithPath: path("fifo.txt")))
+        XCTAssertEqual(x, try Data(contentsOf: URL(fileURLWithPath: path("file.txt"))))
+        XCTAssertGreaterThan(x.count, 1000)
+    }
+
+    func testReportSeriesAndInfoRun() throws {
+        let s2 = Self.fixture("k7.3-m1536-numa/s2-workload/page_owner.zst")
+        let r = try run(["report", s2, "--group-by", "comm", "--top", "1", "--format", "csv"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out.split(separator: "\r\n").first, "comm,records,pages,bytes,percent,first_ts,last_ts")
+        XCTAssertTrue(r.out.contains("\r\ndd,"), r.out)
+        let bad = try run(["report", s2, "--group-by", "colour"])
+        XCTAssertEqual(bad.status, 1, "an unknown key is a usage error")
+        XCTAssertTrue(bad.err.contains("unknown group key 'colour'"), bad.err)
+        let dir = "k7.3-m1536-numa/s2-workload/"
+        let series = try run(["series", Self.fixture(dir + "show_handles"), Self.fixture("k7.3-m1536-numa/s3-after/show_handles"),
+                              Self.fixture(dir + "show_stacks_handles"), "--group-by", "caller", "--format", "json"])
+        XCTAssertEqual(series.status, 0, series.err)
+        let doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(series.out.utf8)) as? [String: Any])
+        XCTAssertEqual((doc["snapshots"] as? [String])?.count, 2, "the stacks file resolves handles, it is not a column")
+        let info = try run(["info", Self.fixture(dir + "show_stacks"), Self.fixture(dir + "page_owner.mode_handle.zst")])
+        XCTAssertEqual(info.status, 0, info.err)
+        XCTAssertTrue(info.out.contains("format: show_stacks"))
+        XCTAssertTrue(info.out.contains("count=nr_base_pages"))
+        XCTAssertTrue(info.out.contains("format: page_owner"))
+        XCTAssertTrue(info.out.contains("handle"))
+        let none = try run(["report", Self.fixture("README.shared.md")])
+        XCTAssertEqual(none.status, 2, "text of no known format is an input error: \(none.err)")
+        XCTAssertTrue(none.err.contains("no record of a known format"), none.err)
+    }
+}
