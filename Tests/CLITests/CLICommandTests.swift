@@ -62,4 +62,26 @@ final class CLICommandTests: CLITestCase {
         XCTAssertEqual(none.status, 2, "text of no known format is an input error: \(none.err)")
         XCTAssertTrue(none.err.contains("no record of a known format"), none.err)
     }
+
+    /// scripts/check_formats.py: CSV through DuckDB's read_csv_auto and JSON through
+    /// Python's json sum to the text footer's totals, for report, diff and series.
+    func testCSVLoadsInDuckDBAndJSONInPython() throws {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/bin/sh")
+        probe.arguments = ["-c", "python3 -c 'import duckdb' 2>/dev/null"]
+        try probe.run()
+        probe.waitUntilExit()
+        guard probe.terminationStatus == 0 else { throw XCTSkip("python3 with duckdb is not installed (pip install duckdb)") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", Self.packageRoot.appendingPathComponent("scripts/check_formats.py").path, bin]
+        let o = Pipe()
+        p.standardOutput = o
+        try p.run()
+        let out = String(decoding: o.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, out)
+        XCTAssertTrue(out.contains("all sums agree"), out)
+        XCTAssertFalse(out.contains("MISMATCH"), out)
+    }
 }
