@@ -20,7 +20,7 @@ MM
 clang -c -O1 -fsanitize=fuzzer-no-link,address -I Sources/CShims/include Sources/CShims/cshims.c -o "$out/cshims.o"
 mapfile -t kit < <(find Sources/PageOwnerKit -name '*.swift' | sort)
 for h in FuzzParser FuzzDecompress; do
-  swiftc -sanitize=fuzzer,address -parse-as-library -Onone -g -module-name PageOwnerFuzz \
+  swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name PageOwnerFuzz \
     -I "$out/shims" -I Sources/CZstd -I Sources/CZlib \
     "Fuzz/$h.swift" "${kit[@]}" "$out/cshims.o" -lzstd -lz -o "$out/$h.bin"
   mkdir -p "$out/$h/corpus" "$out/$h/artifacts"
@@ -31,6 +31,6 @@ for h in FuzzParser FuzzDecompress; do
     head -c 20000 Fixtures/k6.12-m1024/s1-boot/page_owner | zstd -q -c > "$out/$h/corpus/seed.zst" || true
     head -c 20000 Fixtures/k6.12-m1024/s1-boot/page_owner | gzip -c > "$out/$h/corpus/seed.gz" || true
   fi
-  "$out/$h.bin" -max_total_time="$secs" -rss_limit_mb=2048 -artifact_prefix="$out/$h/artifacts/" "$out/$h/corpus" \
+  "$out/$h.bin" -max_total_time="$secs" -max_len="${MAX_LEN:-4096}" -rss_limit_mb=2048 -artifact_prefix="$out/$h/artifacts/" "$out/$h/corpus" \
     2>&1 | tee "$out/$h.log" | grep -E '^#[0-9]+ +(DONE|pulse)|ERROR|crash' || true
 done
