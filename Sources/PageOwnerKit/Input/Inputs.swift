@@ -21,7 +21,9 @@ public enum Inputs {
         let file = try FileSource(path: path)
         let (source, thread) = try decode(file)
         defer { thread?.close() }
-        guard isTar(try source.peek(TarReader.blockSize)) else {
+        let head = try source.peek(TarReader.blockSize)
+        if let dump = CrashDumpSniffer.kind(head) { throw CrashDumpSniffer.error(dump, input: path) }
+        guard isTar(head) else {
             try body(source)
             return
         }
