@@ -1,0 +1,68 @@
+import Foundation
+import XCTest
+@testable import PageOwnerKit
+
+/// Parsing on several workers gives the records, counts and line numbers of one worker.
+final class ParallelIngestTests: XCTestCase {
+    final class Counter: RecordConsumer {
+        var records = 0
+        var pages: Int64 = 0
+        var offsets: [Int64] = []
+        func consume(_ r: inout Record) {
+            records += 1
+            pages += r.pages
+            offsets.append(r.offset)
+        }
+    }
+
+    /// ~3 MiB of real records with one bad block at a known line.
+    func input() throws -> (bytes: [UInt8], badLine: Int, good: Int) {
+        let text = try String(contentsOfFile: TestFixtures.dump("k6.12-m1024/s1-boot/page_owner"), encoding: .utf8)
+        var out = ""
+        var lines = 0
+        var badLine = 0
+        var good = 0
+        let blocks = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        for (i, b) in blocks.enumerated() {
+            if i == 4000 {
+                badLine = lines + 1
+                out += "Page allocated via order 0, mask 0x\n\n"
+                lines += 2
+            }
+            out += b + "\n\n"
+            lines += b.split(separator: "\n", omittingEmptySubsequences: false).count + 1
+            good += 1
+        }
+        return (Array(out.utf8), badLine, good)
+    }
+
+    func run(_ bytes: [UInt8], workers: Int, strict: Bool) throws -> (Ingest, [Counter]) {
+        let ingest = Ingest(strict: strict)
+        ingest.chunkSize = 256 << 10
+        ingest.parallelThreshold = 64 << 10
+        let counters = (0..<workers).map { _ in Counter() }
+        try ingest.run(MemorySource(bytes, name: "big"), consumers: counters)
+        return (ingest, counters)
+    }
+
+    func testWorkersAgreeOnCountsAndLines() throws {
+        let (bytes, badLine, good) = try input()
+        XCTAssertGreaterThan(bytes.count, 2 << 20)
+        let (one, c1) = try run(bytes, workers: 1, strict: false)
+        for workers in [2, 3] {
+            let (many, cs) = try run(bytes, workers: workers, strict: false)
+            XCTAssertEqual(cs.reduce(0) { $0 + $1.records }, good)
+            XCTAssertEqual(cs.reduce(0) { $0 + $1.pages }, c1[0].pages)
+            XCTAssertGreaterThan(cs[1].records, 0, "the second worker parsed records")
+            XCTAssertEqual(Set(cs.flatMap(\.offsets)), Set(c1[0].offsets), "same records, same offsets")
+            XCTAssertEqual(many.diagnostics.examples.map(\.line), [badLine])
+            XCTAssertEqual(many.diagnostics.skipped, one.diagnostics.skipped)
+        }
+        XCTAssertEqual(one.diagnostics.examples.map(\.line), [badLine])
+        for workers in [1, 2] {
+            XCTAssertThrowsError(try run(bytes, workers: workers, strict: true)) { e in
+                XCTAssertEqual((e as? InputError)?.line, badLine, "\(workers) workers")
+            }
+        }
+    }
+}
