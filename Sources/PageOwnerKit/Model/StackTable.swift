@@ -109,29 +109,23 @@ public struct StackTable {
         text.append("unresolved handle ")
         text.appendDecimal(UInt64(handle))
         text.append(10)
-        return text.withUnsafeBytes { b in
-            let before = stacks.count
-            let h = stacks.intern(b)
-            if stacks.count != before {
-                var i = Info()
-                i.kind = .unresolvedHandle
-                i.caller = names.intern(placeholderName(.unresolvedHandle))
-                info.append(i)
-            }
-            return h
-        }
+        return text.withUnsafeBytes { synthetic($0, kind: .unresolvedHandle) }
     }
 
     /// A synthetic entry for records with neither stack nor handle.
     public mutating func noStack() -> Int32 {
         let s: StaticString = "no stack\n"
-        let b = UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
+        return synthetic(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount), kind: .none)
+    }
+
+    /// An entry whose text is a label, not frames (no frame line starts without a space).
+    mutating func synthetic(_ text: UnsafeRawBufferPointer, kind: Kind) -> Int32 {
         let before = stacks.count
-        let h = stacks.intern(b)
+        let h = stacks.intern(text)
         if stacks.count != before {
             var i = Info()
-            i.kind = .none
-            i.caller = names.intern(placeholderName(.none))
+            i.kind = kind
+            i.caller = names.intern(placeholderName(kind))
             info.append(i)
         }
         return h

@@ -4,18 +4,12 @@
 public struct CSVFormatter: ReportFormatter {
     public init() {}
 
-    public static func keyField(_ r: Report.Row, _ i: Int, _ k: GroupKey) -> String {
-        if k == .stack { return Render.csv((r.frames ?? []).joined(separator: ";")) }
-        return Render.csv(r.cells[i].text)
-    }
-
     public func write(_ report: Report, context: ReportContext, to out: OutputSink) throws {
         var header = report.keys.map(\.rawValue)
         header += ["records", "pages", "bytes", "percent", "first_ts", "last_ts"]
         try out.write(header.joined(separator: ",") + "\r\n")
         for r in report.rows {
-            var f: [String] = []
-            for (i, k) in report.keys.enumerated() { f.append(Self.keyField(r, i, k)) }
+            var f = GroupRendering.csvKeys(report.keys, r.cells, frames: r.frames)
             let m = r.metrics
             f.append(String(m.records))
             f.append(String(m.pages))

@@ -13,32 +13,15 @@ public struct DiffFormatter {
         case .folded:
             for (l, p) in folded(d, context) { try out.write("\(l) \(p)\n") }
         case .svg:
-            let root = FlameGraphSVG.Node("growth")
-            for (line, pages) in folded(d, context) {
-                root.value += pages
-                var n = root
-                for part in line.split(separator: ";") {
-                    let k = String(part)
-                    let c = n.children[k] ?? FlameGraphSVG.Node(k)
-                    n.children[k] = c
-                    c.value += pages
-                    n = c
-                }
-            }
+            let root = GroupRendering.tree(folded(d, context), root: "growth")
             try out.write(FlameGraphSVG.render(root, title: context.title, unit: "pages grown", pageSize: d.pageSize) { _ in "rgb(230,80,60)" })
         }
     }
 
     func folded(_ d: DiffReport, _ c: ReportContext) -> [(String, Int64)] {
-        var sums: [String: Int64] = [:]
-        for r in d.rows where r.pagesDelta > 0 {
-            var parts: [String] = []
-            for (i, k) in d.keys.enumerated() where k != .stack { parts.append(r.cells[i].text.isEmpty ? "-" : r.cells[i].text) }
-            if let f = r.frames { parts += f.reversed().map { Render.frameName($0, keepOffsets: c.foldedKeepOffsets) } }
-            let line = parts.map { $0.replacingOccurrences(of: ";", with: ",") }.joined(separator: ";")
-            sums[line.isEmpty ? "all" : line, default: 0] += r.pagesDelta
-        }
-        return sums.sorted { $0.key < $1.key }
+        GroupRendering.fold(d.rows.filter { $0.pagesDelta > 0 }.map { r in
+            (GroupRendering.foldedLine(d.keys, r.cells, frames: r.frames, label: nil, keepOffsets: c.foldedKeepOffsets), r.pagesDelta)
+        })
     }
 
     func text(_ d: DiffReport, _ c: ReportContext, _ out: OutputSink) throws {
@@ -54,25 +37,11 @@ public struct DiffFormatter {
             l += keyCols.map { r.cells[$0.offset].text.isEmpty ? "-" : r.cells[$0.offset].text }
             table.append(l)
         }
-        var widths = header.map(\.count)
-        for l in table { for (i, x) in l.enumerated() { widths[i] = max(widths[i], x.count) } }
-        func fmt(_ cells: [String]) -> String {
-            var s = ""
-            for (i, x) in cells.enumerated() {
-                let pad = String(repeating: " ", count: widths[i] - x.count)
-                if i > 0 { s += "  " }
-                s += i < 5 ? pad + x : (i == cells.count - 1 ? x : x + pad)
-            }
-            return s + "\n"
-        }
-        try out.write(fmt(header))
+        let lines = GroupRendering.table(header: header, rows: table, numeric: Set(0..<5))
+        try out.write(lines[0])
         for (i, r) in d.rows.enumerated() {
-            try out.write(fmt(table[i]))
-            if let frames = r.frames {
-                if let l = r.stackLabel { try out.write("    [\(l)]\n") }
-                for f in frames { try out.write("    \(f)\n") }
-                try out.write("\n")
-            }
+            try out.write(lines[i + 1])
+            try out.write(GroupRendering.stackLines(r.frames, label: r.stackLabel))
         }
         let delta = d.after.pages &- d.before.pages
         try out.write("total: before \(d.before.pages) pages (\(Render.human(d.before.pages &* d.pageSize))), after \(d.after.pages) pages (\(Render.human(d.after.pages &* d.pageSize))), delta \(delta > 0 ? "+" : "")\(delta) pages (\(Render.human(delta &* d.pageSize))); \(d.groupCount) groups, \(d.rows.count) shown\n")
@@ -85,10 +54,7 @@ public struct DiffFormatter {
                    "bytes_before", "bytes_after", "bytes_delta", "ratio"]
         try out.write(header.joined(separator: ",") + "\r\n")
         for r in d.rows {
-            var f: [String] = []
-            for (i, k) in d.keys.enumerated() {
-                f.append(k == .stack ? Render.csv((r.frames ?? []).joined(separator: ";")) : Render.csv(r.cells[i].text))
-            }
+            var f = GroupRendering.csvKeys(d.keys, r.cells, frames: r.frames)
             let ps = d.pageSize
             f += [r.status.rawValue, String(r.before.records), String(r.after.records), String(r.recordsDelta),
                   String(r.before.pages), String(r.after.pages), String(r.pagesDelta),
@@ -100,16 +66,7 @@ public struct DiffFormatter {
 
     func json(_ d: DiffReport, _ c: ReportContext, _ out: OutputSink, lines: Bool) throws {
         func row(_ r: DiffReport.Row) -> String {
-            var f: [String] = []
-            for (i, k) in d.keys.enumerated() {
-                let cell = r.cells[i]
-                let v: String
-                if k == .stack { v = "[" + (r.frames ?? []).map(Render.json).joined(separator: ",") + "]" }
-                else if let b = cell.bool { v = b ? "true" : "false" }
-                else if cell.isNumeric { v = cell.number.map { String($0) } ?? "null" }
-                else { v = Render.json(cell.text) }
-                f.append("\(Render.json(k.rawValue)):\(v)")
-            }
+            var f = GroupRendering.jsonKeys(d.keys, r.cells, frames: r.frames, label: nil)
             let ps = d.pageSize
             f.append("\"status\":\(Render.json(r.status.rawValue))")
             f.append("\"records_before\":\(r.before.records),\"records_after\":\(r.after.records),\"records_delta\":\(r.recordsDelta)")

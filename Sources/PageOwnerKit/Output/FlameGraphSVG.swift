@@ -11,18 +11,7 @@ public struct FlameGraphSVG: ReportFormatter {
     }
 
     public func write(_ report: Report, context: ReportContext, to out: OutputSink) throws {
-        let root = Node("all")
-        for (line, pages) in FoldedFormatter.lines(report, keepOffsets: context.foldedKeepOffsets) {
-            root.value += pages
-            var n = root
-            for part in line.split(separator: ";") {
-                let k = String(part)
-                let c = n.children[k] ?? Node(k)
-                n.children[k] = c
-                c.value += pages
-                n = c
-            }
-        }
+        let root = GroupRendering.tree(FoldedFormatter.lines(report, keepOffsets: context.foldedKeepOffsets), root: "all")
         try out.write(Self.render(root, title: context.title, unit: "pages", pageSize: report.pageSize))
     }
 

@@ -6,22 +6,9 @@ public struct FoldedFormatter: ReportFormatter {
 
     /// Folded stacks and their pages, merged and sorted by text.
     public static func lines(_ report: Report, keepOffsets: Bool) -> [(String, Int64)] {
-        var sums: [String: Int64] = [:]
-        for r in report.rows {
-            var parts: [String] = []
-            for (i, k) in report.keys.enumerated() where k != .stack {
-                let t = r.cells[i].text
-                parts.append(t.isEmpty ? "-" : t)
-            }
-            if let frames = r.frames {
-                if let l = r.stackLabel, frames.count <= 1 { parts.append("[\(l)]") } else {
-                    parts += frames.reversed().map { Render.frameName($0, keepOffsets: keepOffsets) }
-                }
-            }
-            let line = parts.map { $0.replacingOccurrences(of: ";", with: ",") }.joined(separator: ";")
-            sums[line.isEmpty ? "all" : line, default: 0] += r.metrics.pages
-        }
-        return sums.sorted { $0.key < $1.key }
+        GroupRendering.fold(report.rows.map { r in
+            (GroupRendering.foldedLine(report.keys, r.cells, frames: r.frames, label: r.stackLabel, keepOffsets: keepOffsets), r.metrics.pages)
+        })
     }
 
     public func write(_ report: Report, context: ReportContext, to out: OutputSink) throws {

@@ -7,22 +7,7 @@ public struct JSONFormatter: ReportFormatter {
     public init(lines: Bool) { self.lines = lines }
 
     static func group(_ r: Report.Row, _ report: Report) -> String {
-        var f: [String] = []
-        for (i, k) in report.keys.enumerated() {
-            let c = r.cells[i]
-            let v: String
-            if k == .stack {
-                v = "[" + (r.frames ?? []).map(Render.json).joined(separator: ",") + "]"
-                if let l = r.stackLabel { f.append("\"stack_label\":\(Render.json(l))") }
-            } else if let b = c.bool {
-                v = b ? "true" : "false"
-            } else if c.isNumeric {
-                v = c.number.map { String($0) } ?? "null"
-            } else {
-                v = Render.json(c.text)
-            }
-            f.append("\(Render.json(k.rawValue)):\(v)")
-        }
+        var f = GroupRendering.jsonKeys(report.keys, r.cells, frames: r.frames, label: r.stackLabel)
         let m = r.metrics
         f.append("\"records\":\(m.records)")
         f.append("\"pages\":\(m.pages)")

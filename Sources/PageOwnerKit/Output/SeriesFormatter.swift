@@ -19,17 +19,8 @@ public struct SeriesFormatter {
                 table.append([Render.fixed(r.slope, 1), (r.growth > 0 ? "+" : "") + String(r.growth)] + r.pages.map(String.init)
                              + zip(s.keys, r.cells).map { $1.text.isEmpty ? "-" : $1.text })
             }
-            var w = header.map(\.count)
-            for l in table { for (i, c) in l.enumerated() { w[i] = max(w[i], c.count) } }
-            let nNum = 2 + s.snapshots.count
-            for l in table {
-                var line = ""
-                for (i, c) in l.enumerated() {
-                    let pad = String(repeating: " ", count: w[i] - c.count)
-                    if i > 0 { line += "  " }
-                    line += i < nNum ? pad + c : (i == l.count - 1 ? c : c + pad)
-                }
-                try out.write(line + "\n")
+            for l in GroupRendering.table(header: table[0], rows: Array(table.dropFirst()), numeric: Set(0..<(2 + s.snapshots.count))) {
+                try out.write(l)
             }
             for (i, n) in s.snapshots.enumerated() { try out.write("S\(i + 1): \(n): \(s.totals[i]) pages (\(Render.human(s.totals[i] &* s.pageSize)))\n") }
             try out.write("\(s.groupCount) groups, \(s.rows.count) shown; slope is pages per snapshot (least squares)\n")
@@ -38,22 +29,13 @@ public struct SeriesFormatter {
             header += (1...max(1, s.snapshots.count)).map { "pages_\($0)" } + ["growth_pages", "slope_pages"]
             try out.write(header.joined(separator: ",") + "\r\n")
             for r in s.rows {
-                var f: [String] = []
-                for (i, k) in s.keys.enumerated() {
-                    f.append(k == .stack ? Render.csv((r.frames ?? []).joined(separator: ";")) : Render.csv(r.cells[i].text))
-                }
+                var f = GroupRendering.csvKeys(s.keys, r.cells, frames: r.frames)
                 f += r.pages.map(String.init) + [String(r.growth), Render.fixed(r.slope, 4)]
                 try out.write(f.joined(separator: ",") + "\r\n")
             }
         case .json, .jsonl:
             func row(_ r: SeriesReport.Row) -> String {
-                var f: [String] = []
-                for (i, k) in s.keys.enumerated() {
-                    let c = r.cells[i]
-                    let v = k == .stack ? "[" + (r.frames ?? []).map(Render.json).joined(separator: ",") + "]"
-                        : (c.bool.map { $0 ? "true" : "false" } ?? (c.isNumeric ? (c.number.map { String($0) } ?? "null") : Render.json(c.text)))
-                    f.append("\(Render.json(k.rawValue)):\(v)")
-                }
+                var f = GroupRendering.jsonKeys(s.keys, r.cells, frames: r.frames, label: nil)
                 f.append("\"pages\":[" + r.pages.map(String.init).joined(separator: ",") + "]")
                 f.append("\"records\":[" + r.records.map(String.init).joined(separator: ",") + "]")
                 f.append("\"growth_pages\":\(r.growth),\"slope_pages\":\(Render.fixed(r.slope, 4))")

@@ -19,26 +19,12 @@ public struct TableFormatter: ReportFormatter {
             line += keyCols.map { r.cells[$0.offset].text.isEmpty ? "-" : r.cells[$0.offset].text }
             table.append(line)
         }
-        var widths = header.map(\.count)
-        for l in table { for (i, c) in l.enumerated() { widths[i] = max(widths[i], c.count) } }
         let numeric = Set(0..<5).union(keyCols.enumerated().filter { $0.element.element.isNumeric }.map { $0.offset + 5 })
-        func fmt(_ cells: [String]) -> String {
-            var s = ""
-            for (i, c) in cells.enumerated() {
-                let pad = String(repeating: " ", count: widths[i] - c.count)
-                if i > 0 { s += "  " }
-                s += numeric.contains(i) ? pad + c : (i == cells.count - 1 ? c : c + pad)
-            }
-            return s + "\n"
-        }
-        try out.write(fmt(header))
+        let lines = GroupRendering.table(header: header, rows: table, numeric: numeric)
+        try out.write(lines[0])
         for (i, r) in report.rows.enumerated() {
-            try out.write(fmt(table[i]))
-            if let frames = r.frames {
-                if let label = r.stackLabel { try out.write("    [\(label)]\n") }
-                for f in frames { try out.write("    \(f)\n") }
-                try out.write("\n")
-            }
+            try out.write(lines[i + 1])
+            try out.write(GroupRendering.stackLines(r.frames, label: r.stackLabel))
         }
         try out.write(Self.footer(report, context))
     }
