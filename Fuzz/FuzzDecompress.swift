@@ -4,7 +4,9 @@
 public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     // Give each decoder its magic so the fuzzer reaches the decoding, not only the sniffing.
-    let inputs: [(Bool, [UInt8])] = [(true, [0x28, 0xB5, 0x2F, 0xFD] + bytes), (false, [0x1F, 0x8B] + bytes), (true, bytes), (false, bytes)]
+    let inputs: [(Bool, [UInt8])] = [
+        (true, [0x28, 0xB5, 0x2F, 0xFD] + bytes), (false, [0x1F, 0x8B] + bytes), (true, bytes), (false, bytes),
+    ]
     var buf = [UInt8](repeating: 0, count: 4096)
     for (zstd, input) in inputs {
         do {

@@ -15,7 +15,10 @@ public enum EraRenderer {
         var pfn: UInt64 = 0x100 + UInt64(rng.below(0x1000))
         var ts: UInt64 = 1_000_000 + UInt64(rng.below(100_000_000))
         let orders = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 4, 9]
-        var tricky = 0, memcgs = 0, reasons = 0, placeholders = 0
+        var tricky = 0
+        var memcgs = 0
+        var reasons = 0
+        var placeholders = 0
         for i in 0..<count {
             var r = SynthRecord()
             r.order = rng.pick(orders)
@@ -64,7 +67,8 @@ public enum EraRenderer {
                 frames[frames.count - 1] = SynthFrame("", 1207, 0, address: 0xf8ac_0a57)
             }
             if options.placeholderStacks && era.hasPlaceholderStacks && (i == 2 || rng.chance(1, in: 6)) {
-                let kinds: [[SynthFrame]] = era.isStackFile
+                let kinds: [[SynthFrame]] =
+                    era.isStackFile
                     ? [EraVocabulary.dummyStack, EraVocabulary.failureStack]
                     : [EraVocabulary.earlyStack, EraVocabulary.dummyStack, EraVocabulary.failureStack]
                 frames = kinds[placeholders % kinds.count]

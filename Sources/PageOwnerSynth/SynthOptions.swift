@@ -21,9 +21,11 @@ public struct SynthOptions: Sendable, Equatable {
     /// Put some unresolved frames (a bare `0x…` address) in stacks.
     public var bareAddresses = false
 
-    public init(crlf: Bool = false, finalBlankLine: Bool = true, trickyComms: Bool = false,
-                migrateReasons: Bool = false, memcg: Bool = false, swapped: Bool = false,
-                placeholderStacks: Bool = false, addressFrames: Bool = false, bareAddresses: Bool = false) {
+    public init(
+        crlf: Bool = false, finalBlankLine: Bool = true, trickyComms: Bool = false,
+        migrateReasons: Bool = false, memcg: Bool = false, swapped: Bool = false,
+        placeholderStacks: Bool = false, addressFrames: Bool = false, bareAddresses: Bool = false
+    ) {
         self.crlf = crlf
         self.finalBlankLine = finalBlankLine
         self.trickyComms = trickyComms
@@ -37,7 +39,8 @@ public struct SynthOptions: Sendable, Equatable {
 
     /// Every feature on (CRLF and the final blank line left as they are).
     public static var everything: SynthOptions {
-        SynthOptions(trickyComms: true, migrateReasons: true, memcg: true, swapped: true,
-                     placeholderStacks: true, bareAddresses: true)
+        SynthOptions(
+            trickyComms: true, migrateReasons: true, memcg: true, swapped: true,
+            placeholderStacks: true, bareAddresses: true)
     }
 }

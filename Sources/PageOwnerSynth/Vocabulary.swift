@@ -122,7 +122,9 @@ public struct Vocabulary: Sendable {
     static let pfnPrefix = Array("PFN ".utf8)
 
     /// Splits one record's header and PFN line into a profile.
-    static func profile(header h: [UInt8], pfnLine: [UInt8]?, trailer: [UInt8]) -> (profile: VocabularyProfile, comm: [UInt8]?, mask: [UInt8]?) {
+    static func profile(header h: [UInt8], pfnLine: [UInt8]?, trailer: [UInt8]) -> (
+        profile: VocabularyProfile, comm: [UInt8]?, mask: [UInt8]?
+    ) {
         var order = 0
         var i = headerPrefix.count
         while i < h.count, h[i] >= 48, h[i] <= 57 {
@@ -138,7 +140,8 @@ public struct Vocabulary: Sendable {
         }
         var comm: [UInt8]? = nil
         if let t = firstIndex(of: Array(", tgid ".utf8), in: h), let open = firstIndex(of: Array(" (".utf8), in: h, from: t),
-           let close = lastIndex(of: Array("), ts ".utf8), in: h), close >= open + 2 {
+            let close = lastIndex(of: Array("), ts ".utf8), in: h), close >= open + 2
+        {
             comm = Array(h[(open + 2)..<close])
         }
         var mask: [UInt8]? = nil
@@ -146,20 +149,23 @@ public struct Vocabulary: Sendable {
             let end = firstIndex(of: Array(", pid ".utf8), in: h, from: m) ?? h.count
             mask = Array(h[(m + 5)..<end])
         }
-        var pageType = Array("Unmovable".utf8), blockType = pageType
+        var pageType = Array("Unmovable".utf8)
+        var blockType = pageType
         var flags = Array("0x0(section=0|node=0|zone=0)".utf8)
         if let p = pfnLine {
             let words = p.split(separator: 32, omittingEmptySubsequences: false)
             // PFN <pfn> type <A> Block <n> type <B> Flags <F…>
             if words.count >= 10, words[2].elementsEqual("type".utf8), words[6].elementsEqual("type".utf8),
-               words[8].elementsEqual("Flags".utf8) {
+                words[8].elementsEqual("Flags".utf8)
+            {
                 pageType = Array(words[3])
                 blockType = Array(words[7])
                 if let f = firstIndex(of: Array(" Flags ".utf8), in: p) { flags = Array(p[(f + 7)...]) }
             }
         }
-        let profile = VocabularyProfile(order: order, head: head, pageType: pageType, blockType: blockType,
-                                        flags: flags, trailer: trailer)
+        let profile = VocabularyProfile(
+            order: order, head: head, pageType: pageType, blockType: blockType,
+            flags: flags, trailer: trailer)
         return (profile, comm, mask)
     }
 

@@ -19,10 +19,10 @@ struct Scale: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a 6.12-style page_owner, show_stacks or show_handles dump of a given size.",
         discussion: """
-        The vocabulary (record shapes, stacks, comms, masks) is harvested from a real page_owner \
-        file: --vocabulary, else Fixtures/k6.12-m1024/s1-boot/page_owner or \
-        ../shared/fixtures/k6.12-m1024/s1-boot/page_owner, else a built-in synthetic one.
-        """
+            The vocabulary (record shapes, stacks, comms, masks) is harvested from a real page_owner \
+            file: --vocabulary, else Fixtures/k6.12-m1024/s1-boot/page_owner or \
+            ../shared/fixtures/k6.12-m1024/s1-boot/page_owner, else a built-in synthetic one.
+            """
     )
 
     @Option(help: "page_owner, show_stacks or show_handles.") var format: String = "page_owner"
@@ -41,7 +41,9 @@ struct Scale: ParsableCommand {
         let vocab = try Vocabulary.load(path: vocabulary)
         let gen = ScaleGenerator(format: f, size: bytes, stackCount: stacks, seed: seed, vocabulary: vocab)
         let summary = try gen.write(path: output)
-        fputs("page-owner-gen: \(summary.bytes) bytes, \(summary.records) records, \(summary.distinctStacks) distinct stacks (vocabulary: \(vocab.source), \(vocab.stacks.count) stacks, \(vocab.profiles.count) records)\n", stderr)
+        fputs(
+            "page-owner-gen: \(summary.bytes) bytes, \(summary.records) records, \(summary.distinctStacks) distinct stacks (vocabulary: \(vocab.source), \(vocab.stacks.count) stacks, \(vocab.profiles.count) records)\n",
+            stderr)
     }
 }
 

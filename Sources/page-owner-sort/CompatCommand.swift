@@ -1,5 +1,6 @@
 import ArgumentParser
 import PageOwnerKit
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,11 +11,11 @@ struct CompatCommand: ParsableCommand {
         commandName: "compat",
         abstract: "Sort and cull like tools/mm/page_owner_sort (the default).",
         discussion: """
-        Writes the same bytes as the kernel's page_owner_sort for the same flags. Fixes: input \
-        may be stdin (-), a debugfs file, compressed or a tar archive; output may be - for \
-        stdout and is written atomically; counters are 64-bit; --sort is honoured; a last \
-        record without a blank line is read.
-        """
+            Writes the same bytes as the kernel's page_owner_sort for the same flags. Fixes: input \
+            may be stdin (-), a debugfs file, compressed or a tar archive; output may be - for \
+            stdout and is written atomically; counters are 64-bit; --sort is honoured; a last \
+            record without a blank line is read.
+            """
     )
 
     @Flag(name: .customShort("a"), help: "Sort by memory allocation time.") var byAllocTime = false
@@ -75,7 +76,8 @@ struct CompatCommand: ParsableCommand {
 /// Refuses to write over the input.
 func refuseSamePath(input: String, output: String) throws {
     guard input != "-", output != "-" else { return }
-    var a = stat(), b = stat()
+    var a = stat()
+    var b = stat()
     if stat(input, &a) == 0 && stat(output, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino {
         throw CommandFailure(status: ExitStatus.usage, message: "page-owner-sort: refusing to overwrite the input file \(input)")
     }

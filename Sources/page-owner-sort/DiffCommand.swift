@@ -6,13 +6,18 @@ struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Compare two snapshots group by group: before, after, change, ratio; new and gone groups marked.",
-        discussion: "Exit status 3 when --fail-on-growth or --fail-on-growth-percent is exceeded by any group (offenders on stderr), 0 otherwise."
+        discussion:
+            "Exit status 3 when --fail-on-growth or --fail-on-growth-percent is exceeded by any group (offenders on stderr), 0 otherwise."
     )
 
     @OptionGroup var options: ReportOptions
-    @Flag(name: .customLong("ignore-offsets"), help: "Match stacks by symbol names alone (compare two kernel builds).") var ignoreOffsets = false
+    @Flag(name: .customLong("ignore-offsets"), help: "Match stacks by symbol names alone (compare two kernel builds).") var ignoreOffsets =
+        false
     @Option(name: .customLong("fail-on-growth"), help: "Exit 3 when any group's pages_delta is greater than this.") var failOnGrowth: Int64?
-    @Option(name: .customLong("fail-on-growth-percent"), help: "Exit 3 when any group grew by more than this percent of its size before (a new group counts as infinite growth).") var failOnGrowthPercent: Double?
+    @Option(
+        name: .customLong("fail-on-growth-percent"),
+        help: "Exit 3 when any group grew by more than this percent of its size before (a new group counts as infinite growth).")
+    var failOnGrowthPercent: Double?
     @Argument(help: "The earlier snapshot.") var before: String
     @Argument(help: "The later snapshot.") var after: String
 
@@ -42,7 +47,8 @@ struct DiffCommand: ParsableCommand {
                 var msg = "page-owner-sort: \(off.count) group(s) grew beyond the bound:"
                 for r in off.prefix(20) {
                     let key = zip(d.keys, r.cells).map { k, c in
-                        k == .stack ? "stack " + (r.frames?.first(where: { _ in true }).map { _ in c.text } ?? c.text) : "\(k.rawValue)=\(c.text)"
+                        k == .stack
+                            ? "stack " + (r.frames?.first(where: { _ in true }).map { _ in c.text } ?? c.text) : "\(k.rawValue)=\(c.text)"
                     }.joined(separator: " ")
                     msg += "\n  +\(r.pagesDelta) pages (\(r.before.pages) -> \(r.after.pages)) \(key)"
                 }

@@ -36,10 +36,14 @@ struct ReportCommand: ParsableCommand {
         var w: [String] = []
         let unresolved = agg.stacks.info.filter { $0.kind == .unresolvedHandle }.count
         if unresolved > 0 {
-            w.append("\(unresolved) handle(s) have no stack in the inputs (give a show_stacks_handles file with --stacks); they are reported as 'unresolved handle N'")
+            w.append(
+                "\(unresolved) handle(s) have no stack in the inputs (give a show_stacks_handles file with --stacks); they are reported as 'unresolved handle N'"
+            )
         }
         for t in agg.totals where t.fields.contains(.stackCount) {
-            w.append("\(t.name) is a v6.8.0 show_stacks: its stack_count is outstanding allocations, not pages; it is counted as records, with 0 pages")
+            w.append(
+                "\(t.name) is a v6.8.0 show_stacks: its stack_count is outstanding allocations, not pages; it is counted as records, with 0 pages"
+            )
         }
         for (k, v) in d.warnings.sorted(by: { $0.key < $1.key }) { w.append("\(k): \(v)") }
         return w

@@ -3,7 +3,11 @@ import PageOwnerKit
 
 /// Options shared by `report`, `diff` and `series`: same names, same meaning.
 struct ReportOptions: ParsableArguments {
-    @Option(name: .customLong("group-by"), help: "Group by these keys, comma-separated: stack, caller, pid, tgid, comm, gfp, migratetype, blocktype, order, allocator, module, memcg, node, zone, swapped, handle.")
+    @Option(
+        name: .customLong("group-by"),
+        help:
+            "Group by these keys, comma-separated: stack, caller, pid, tgid, comm, gfp, migratetype, blocktype, order, allocator, module, memcg, node, zone, swapped, handle."
+    )
     var groupBy: String = "stack"
 
     @Option(name: .customLong("format"), help: "Output format: text, csv, json, jsonl, folded, svg.")
@@ -23,7 +27,8 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Keep only these tgids (comma-separated).") var tgid: String?
     @Option(help: "Keep only these command names (comma-separated).") var comm: String?
     @Option(help: "Keep records with a frame whose symbol matches this regular expression.") var frame: String?
-    @Option(name: .customLong("exclude-frame"), help: "Drop records with a frame whose symbol matches this regular expression.") var excludeFrame: String?
+    @Option(name: .customLong("exclude-frame"), help: "Drop records with a frame whose symbol matches this regular expression.")
+    var excludeFrame: String?
     @Option(help: "Keep records allocated at or after this time (ns, or with s/ms/us/ns).") var since: String?
     @Option(help: "Keep records allocated at or before this time (ns, or with s/ms/us/ns).") var until: String?
     @Option(name: .customLong("gfp-flag"), help: "Keep records whose gfp mask includes this flag (repeatable).") var gfpFlag: [String] = []
@@ -32,18 +37,25 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Keep records with a frame in this module (comma-separated).") var module: String?
     @Option(help: "Keep records charged to this memcg (comma-separated names).") var memcg: String?
 
-    @Option(name: .customLong("stacks"), help: "A show_stacks_handles file (or a dump with stacks and handle: lines) that resolves handles to stacks.")
+    @Option(
+        name: .customLong("stacks"),
+        help: "A show_stacks_handles file (or a dump with stacks and handle: lines) that resolves handles to stacks.")
     var stacks: [String] = []
-    @Option(name: .customLong("allocator-function"), help: "Treat symbols matching this (a trailing * matches a prefix) as allocator functions when finding the caller.")
+    @Option(
+        name: .customLong("allocator-function"),
+        help: "Treat symbols matching this (a trailing * matches a prefix) as allocator functions when finding the caller.")
     var allocatorFunction: [String] = []
-    @Option(name: .customLong("input-format"), help: "Skip detection: page_owner, swap_page_owner, show_stacks, show_handles, show_stacks_handles.")
+    @Option(
+        name: .customLong("input-format"),
+        help: "Skip detection: page_owner, swap_page_owner, show_stacks, show_handles, show_stacks_handles.")
     var inputFormat: String?
     @Flag(name: .customLong("keep-offsets"), help: "Keep +0xoff/0xsize in folded and svg frames.") var keepOffsets = false
     @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
 
     func parsedFormat() throws -> ReportFormat {
         guard let f = ReportFormat(rawValue: format) else {
-            throw ValidationError("unknown format '\(format)'; formats are: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown format '\(format)'; formats are: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return f
     }
@@ -66,23 +78,46 @@ struct ReportOptions: ParsableArguments {
             throw ValidationError(e.description)
         }
         var f = Filters()
-        if let pid { f.pids = try intList(pid, "pid"); ctx.filters["pid"] = pid }
-        if let tgid { f.tgids = try intList(tgid, "tgid"); ctx.filters["tgid"] = tgid }
-        if let comm { f.comms = Set(comm.split(separator: ",").map { Array($0.utf8) }); ctx.filters["comm"] = comm }
+        if let pid {
+            f.pids = try intList(pid, "pid")
+            ctx.filters["pid"] = pid
+        }
+        if let tgid {
+            f.tgids = try intList(tgid, "tgid")
+            ctx.filters["tgid"] = tgid
+        }
+        if let comm {
+            f.comms = Set(comm.split(separator: ",").map { Array($0.utf8) })
+            ctx.filters["comm"] = comm
+        }
         if let frame {
             do { f.frame = try Regex(frame) } catch { throw ValidationError("bad --frame regular expression: \(error)") }
             ctx.filters["frame"] = frame
         }
         if let excludeFrame {
-            do { f.excludeFrame = try Regex(excludeFrame) } catch { throw ValidationError("bad --exclude-frame regular expression: \(error)") }
+            do { f.excludeFrame = try Regex(excludeFrame) } catch {
+                throw ValidationError("bad --exclude-frame regular expression: \(error)")
+            }
             ctx.filters["exclude_frame"] = excludeFrame
         }
         do {
-            if let since { f.since = try Filters.parseTime(since); ctx.filters["since"] = since }
-            if let until { f.until = try Filters.parseTime(until); ctx.filters["until"] = until }
+            if let since {
+                f.since = try Filters.parseTime(since)
+                ctx.filters["since"] = since
+            }
+            if let until {
+                f.until = try Filters.parseTime(until)
+                ctx.filters["until"] = until
+            }
         } catch let e as ReportError { throw ValidationError(e.description) }
-        if !gfpFlag.isEmpty { f.gfpFlags = gfpFlag; ctx.filters["gfp_flag"] = gfpFlag.joined(separator: ",") }
-        if let order { f.orders = try intList(order, "order"); ctx.filters["order"] = order }
+        if !gfpFlag.isEmpty {
+            f.gfpFlags = gfpFlag
+            ctx.filters["gfp_flag"] = gfpFlag.joined(separator: ",")
+        }
+        if let order {
+            f.orders = try intList(order, "order")
+            ctx.filters["order"] = order
+        }
         if let migratetype {
             var s = Set<MigrateType>()
             for w in migratetype.split(separator: ",") {
@@ -92,15 +127,22 @@ struct ReportOptions: ParsableArguments {
             f.migratetypes = s
             ctx.filters["migratetype"] = migratetype
         }
-        if let module { f.modules = Set(module.split(separator: ",").map(String.init)); ctx.filters["module"] = module }
-        if let memcg { f.memcgs = Set(memcg.split(separator: ",").map { Array($0.utf8) }); ctx.filters["memcg"] = memcg }
+        if let module {
+            f.modules = Set(module.split(separator: ",").map(String.init))
+            ctx.filters["module"] = module
+        }
+        if let memcg {
+            f.memcgs = Set(memcg.split(separator: ",").map { Array($0.utf8) })
+            ctx.filters["memcg"] = memcg
+        }
         run.filters = f
         run.strict = strict
         run.stacksFiles = stacks
         run.allocatorFunctions = AllocatorFunctions(extra: allocatorFunction)
         if let inputFormat {
             guard let fm = InputFormat(rawValue: inputFormat) else {
-                throw ValidationError("unknown input format '\(inputFormat)'; formats are: \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError(
+                    "unknown input format '\(inputFormat)'; formats are: \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             run.inputFormat = fm
         }

@@ -4,7 +4,8 @@ import XCTest
 /// The subcommands end to end on real fixtures: exit statuses, stdin and size-0 inputs.
 final class CLICommandTests: CLITestCase {
     func testDiffFailOnGrowthExitStatus() throws {
-        let a = Self.fixture("k6.12-m1024/s1-boot/page_owner"), b = Self.fixture("k6.12-m1024/s2-workload/page_owner.zst")
+        let a = Self.fixture("k6.12-m1024/s1-boot/page_owner")
+        let b = Self.fixture("k6.12-m1024/s2-workload/page_owner.zst")
         let over = try run(["diff", a, b, "--group-by", "comm", "--fail-on-growth", "16417", "-o", path("d.txt")])
         XCTAssertEqual(over.status, 3, over.err)
         XCTAssertTrue(over.err.contains("grew beyond the bound"), over.err)
@@ -47,8 +48,10 @@ final class CLICommandTests: CLITestCase {
         XCTAssertEqual(bad.status, 1, "an unknown key is a usage error")
         XCTAssertTrue(bad.err.contains("unknown group key 'colour'"), bad.err)
         let dir = "k7.3-m1536-numa/s2-workload/"
-        let series = try run(["series", Self.fixture(dir + "show_handles"), Self.fixture("k7.3-m1536-numa/s3-after/show_handles"),
-                              Self.fixture(dir + "show_stacks_handles"), "--group-by", "caller", "--format", "json"])
+        let series = try run([
+            "series", Self.fixture(dir + "show_handles"), Self.fixture("k7.3-m1536-numa/s3-after/show_handles"),
+            Self.fixture(dir + "show_stacks_handles"), "--group-by", "caller", "--format", "json",
+        ])
         XCTAssertEqual(series.status, 0, series.err)
         let doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(series.out.utf8)) as? [String: Any])
         XCTAssertEqual((doc["snapshots"] as? [String])?.count, 2, "the stacks file resolves handles, it is not a column")

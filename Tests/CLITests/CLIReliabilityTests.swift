@@ -61,7 +61,9 @@ final class CLIReliabilityTests: CLITestCase {
     }
 
     func which(_ tool: String) -> String? {
-        for d in ["/usr/bin", "/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(d)/\(tool)") { return "\(d)/\(tool)" }
+        for d in ["/usr/bin", "/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(d)/\(tool)") {
+            return "\(d)/\(tool)"
+        }
         return nil
     }
 
@@ -84,12 +86,16 @@ final class CLIReliabilityTests: CLITestCase {
         let dump = String(repeating: Self.good + "\n", count: 2000)
         var cases: [(String, String)] = []
         if which("zstd") != nil {
-            try write(dump, "z"); try tool("zstd", ["-q", "-f", path("z"), "-o", path("d.zst")]); try truncated("d.zst")
+            try write(dump, "z")
+            try tool("zstd", ["-q", "-f", path("z"), "-o", path("d.zst")])
+            try truncated("d.zst")
             cases.append(("d.zst", "zstd"))
         }
         if which("gzip") != nil {
-            try write(dump, "d.gz.src"); try tool("gzip", ["-q", "-f", "-k", path("d.gz.src")])
-            try FileManager.default.moveItem(atPath: path("d.gz.src.gz"), toPath: path("d.gz")); try truncated("d.gz")
+            try write(dump, "d.gz.src")
+            try tool("gzip", ["-q", "-f", "-k", path("d.gz.src")])
+            try FileManager.default.moveItem(atPath: path("d.gz.src.gz"), toPath: path("d.gz"))
+            try truncated("d.gz")
             cases.append(("d.gz", "gzip"))
         }
         if which("tar") != nil {

@@ -4,7 +4,8 @@ import XCTest
 /// Runs the built `page-owner-sort` binary: finds it next to the tests, gives each test a
 /// temporary folder, and captures stdout, stderr and the exit status.
 class CLITestCase: XCTestCase {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static var binary: String? {
         var dirs: [URL] = []
@@ -35,13 +36,18 @@ class CLITestCase: XCTestCase {
         if let tmp { try? FileManager.default.removeItem(at: tmp) }
     }
 
-    struct Result { var status: Int32; var out: String; var err: String }
+    struct Result {
+        var status: Int32
+        var out: String
+        var err: String
+    }
 
     func run(_ args: [String], stdin: String? = nil) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin)
         p.arguments = args
-        let o = Pipe(), e = Pipe()
+        let o = Pipe()
+        let e = Pipe()
         p.standardOutput = o
         p.standardError = e
         if let stdin { p.standardInput = FileHandle(forReadingAtPath: stdin) }
@@ -50,12 +56,16 @@ class CLITestCase: XCTestCase {
         let box = Box()
         let g = DispatchGroup()
         g.enter()
-        DispatchQueue.global().async { box.data = o.fileHandleForReading.readDataToEndOfFile(); g.leave() }
+        DispatchQueue.global().async {
+            box.data = o.fileHandleForReading.readDataToEndOfFile()
+            g.leave()
+        }
         let errData = e.fileHandleForReading.readDataToEndOfFile()
         g.wait()
         let outData = box.data
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, out: String(decoding: outData, as: UTF8.self), err: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, out: String(decoding: outData, as: UTF8.self), err: String(decoding: errData, as: UTF8.self))
     }
 
     func path(_ n: String) -> String { tmp.appendingPathComponent(n).path }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PageOwnerKit
 
 /// Every golden output of the kernel's page_owner_sort over the real dumps, byte for byte.

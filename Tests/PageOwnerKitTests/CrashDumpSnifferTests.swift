@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PageOwnerKit
 
 /// A vmcore or a kernel object given as a dump is named for what it is, by content.
@@ -27,9 +28,9 @@ final class CrashDumpSnifferTests: XCTestCase {
         core[0...3] = [0x7f, 0x45, 0x4c, 0x46]
         core[4] = 2  // ELFCLASS64
         core[5] = 1  // little endian
-        core[16] = 4 // ET_CORE
+        core[16] = 4  // ET_CORE
         XCTAssertEqual(CrashDumpSniffer.kind(core), .elfCore)
-        core[16] = 2 // ET_EXEC
+        core[16] = 2  // ET_EXEC
         XCTAssertEqual(CrashDumpSniffer.kind(core), .elfOther)
         XCTAssertEqual(CrashDumpSniffer.kind(Array("KDUMP   \u{0}\u{0}".utf8)), .kdumpCompressed)
         XCTAssertEqual(CrashDumpSniffer.kind(Array("makedumpfile\u{0}".utf8)), .kdumpFlattened)

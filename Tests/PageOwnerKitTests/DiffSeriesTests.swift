@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PageOwnerKit
 
 /// `diff` and `series` on the real snapshot pairs and series.
@@ -58,7 +59,8 @@ final class DiffSeriesTests: XCTestCase {
     }
 
     func testDiffGoldens() throws {
-        let a = "k6.12-m1024/s1-boot/page_owner", b = "k6.12-m1024/s2-workload/page_owner"
+        let a = "k6.12-m1024/s1-boot/page_owner"
+        let b = "k6.12-m1024/s2-workload/page_owner"
         try Golden.check("diff-k6.12-s1-s2-stack-top5.txt", try render(try diff(a, b, keys: [.stack], top: 5), .text))
         try Golden.check("diff-k6.12-s1-s2-comm.csv", try render(try diff(a, b, keys: [.comm]), .csv))
         try Golden.check("diff-k6.12-s2-s3-comm.json", try render(try diff(b, "k6.12-m1024/s3-after/page_owner", keys: [.comm]), .json))
@@ -67,7 +69,10 @@ final class DiffSeriesTests: XCTestCase {
     func testDiffCSVAndJSONCarryBeforeAfterDelta() throws {
         let d = try diff("k7.3-m1536-numa/s2-workload/page_owner", "k7.3-m1536-numa/s3-after/page_owner", keys: [.comm])
         let csv = try render(d, .csv)
-        XCTAssertTrue(csv.hasPrefix("comm,status,records_before,records_after,records_delta,pages_before,pages_after,pages_delta,bytes_before,bytes_after,bytes_delta,ratio\r\n"))
+        XCTAssertTrue(
+            csv.hasPrefix(
+                "comm,status,records_before,records_after,records_delta,pages_before,pages_after,pages_delta,bytes_before,bytes_after,bytes_delta,ratio\r\n"
+            ))
         let doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try render(d, .json).utf8)) as? [String: Any])
         let groups = try XCTUnwrap(doc["groups"] as? [[String: Any]])
         let totals = try XCTUnwrap(doc["totals"] as? [String: Any])
@@ -99,7 +104,8 @@ final class DiffSeriesTests: XCTestCase {
         let changed = d.allRows.filter { $0.status != .gone && $0.pagesDelta != 0 }
         XCTAssertLessThan(changed.count, 20, "only a few stacks differ between the two reads")
         // Two kernel builds: 6.12 and 7.3 stacks differ by offsets and names; by caller they meet.
-        let x = try diff("k6.12-m1024/s2-workload/page_owner", "k7.3-m1536-numa/s2-workload/page_owner", keys: [.stack], ignoreOffsets: true)
+        let x = try diff(
+            "k6.12-m1024/s2-workload/page_owner", "k7.3-m1536-numa/s2-workload/page_owner", keys: [.stack], ignoreOffsets: true)
         XCTAssertGreaterThan(x.allRows.filter { $0.status != .new && $0.status != .gone }.count, 0)
     }
 

@@ -1,12 +1,13 @@
 import Foundation
 import XCTest
+
 @testable import PageOwnerKit
 
 /// Every real dump is detected by content and parsed to the counts the fixture README
 /// gives, plain, gzip- and zstd-compressed, and as members of one `.tar.zst` of them all.
 final class FixtureInventoryTests: XCTestCase {
     struct Expected {
-        var path: String      // relative to Fixtures/, as stored (maybe .zst)
+        var path: String  // relative to Fixtures/, as stored (maybe .zst)
         var records: Int64
         var pages: Int64?
         var format: InputFormat?
@@ -24,11 +25,17 @@ final class FixtureInventoryTests: XCTestCase {
             let pages = Int64(cells[3])
             let name = (path as NSString).lastPathComponent
             let format: InputFormat?
-            if records == 0 { format = nil }
-            else if name.hasPrefix("page_owner") { format = .pageOwner }
-            else if name.hasPrefix("show_stacks_handles") { format = .showStacksHandles }
-            else if name.hasPrefix("show_stacks") { format = .showStacks }
-            else { format = .showHandles }
+            if records == 0 {
+                format = nil
+            } else if name.hasPrefix("page_owner") {
+                format = .pageOwner
+            } else if name.hasPrefix("show_stacks_handles") {
+                format = .showStacksHandles
+            } else if name.hasPrefix("show_stacks") {
+                format = .showStacks
+            } else {
+                format = .showHandles
+            }
             out.append(Expected(path: path, records: records, pages: pages, format: format))
         }
         return out
@@ -77,9 +84,11 @@ final class FixtureInventoryTests: XCTestCase {
             check(e, stored[0], "as stored")
             // Plain, gzip and zstd copies under names that say nothing of their content.
             let plainPath = plainDir.appendingPathComponent(e.path.hasSuffix(".zst") ? String(e.path.dropLast(4)) : e.path).path
-            try FileManager.default.createDirectory(atPath: (plainPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (plainPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try shell("zstd -q -d -c -f '\(src)' 2>/dev/null > '\(plainPath)' || cp '\(src)' '\(plainPath)'")
-            let g = dir.appendingPathComponent("g.bin").path, z = dir.appendingPathComponent("z.bin").path
+            let g = dir.appendingPathComponent("g.bin").path
+            let z = dir.appendingPathComponent("z.bin").path
             try shell("gzip -c '\(plainPath)' > '\(g)' && zstd -q -c '\(plainPath)' > '\(z)'")
             for (how, p) in [("plain", plainPath), ("gzip", g), ("zstd", z)] {
                 let r = try read(p)

@@ -108,8 +108,10 @@ final class InputTests: XCTestCase {
         return s.first?.1 ?? []
     }
 
-    func assertThrows(_ kind: InputError.Kind, _ name: String, containing text: String? = nil,
-                      file: StaticString = #filePath, line: UInt = #line) {
+    func assertThrows(
+        _ kind: InputError.Kind, _ name: String, containing text: String? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         do {
             _ = try streams(name)
             XCTFail("\(name): no error, expected \(kind)", file: file, line: line)
@@ -341,11 +343,13 @@ final class InputTests: XCTestCase {
                 members.append((m.path, try readAll(m, bufferSize: chunk == 1 ? 4096 : chunk)))
             }
             XCTAssertEqual(members.map { $0.0 }, ["tree/page_owner", "tree/empty", deep], "tar, chunk \(chunk)")
-            XCTAssertTrue(members.count == 3 && members[0].1 == pageOwner && members[1].1 == [] && members[2].1 == showStacks,
-                          "tar bytes, chunk \(chunk)")
+            XCTAssertTrue(
+                members.count == 3 && members[0].1 == pageOwner && members[1].1 == [] && members[2].1 == showStacks,
+                "tar bytes, chunk \(chunk)")
 
-            let threaded = ThreadedSource(try ChunkedSource(FileSource(path: path("show_stacks")), chunk: chunk),
-                                          bufferCount: 2, bufferSize: max(chunk, 7))
+            let threaded = ThreadedSource(
+                try ChunkedSource(FileSource(path: path("show_stacks")), chunk: chunk),
+                bufferCount: 2, bufferSize: max(chunk, 7))
             XCTAssertTrue(try readAll(threaded, bufferSize: chunk == 1 ? 13 : chunk) == showStacks, "threaded, chunk \(chunk)")
         }
     }

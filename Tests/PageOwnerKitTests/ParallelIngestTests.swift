@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PageOwnerKit
 
 /// Parsing on several workers gives the records, counts and line numbers of one worker.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PageOwnerKit
 
 /// A corpus of bad inputs, made by code from one real record, each with its defined result:
@@ -43,9 +44,11 @@ final class ReliabilityTests: XCTestCase {
     }
 
     /// Reads `bytes` through Ingest into an Aggregator grouped by stack, pid and comm.
-    static func ingest(_ bytes: [UInt8], strict: Bool = false, sourceChunk: Int? = nil,
-                       chunkSize: Int? = nil, maxRecord: Int? = nil,
-                       each: ((inout Record) -> Void)? = nil) throws -> Outcome {
+    static func ingest(
+        _ bytes: [UInt8], strict: Bool = false, sourceChunk: Int? = nil,
+        chunkSize: Int? = nil, maxRecord: Int? = nil,
+        each: ((inout Record) -> Void)? = nil
+    ) throws -> Outcome {
         var src: ByteSource = MemorySource(bytes, name: "mem")
         if let c = sourceChunk { src = ChunkedSource(src, chunk: c) }
         let ing = Ingest(strict: strict)
@@ -82,11 +85,15 @@ final class ReliabilityTests: XCTestCase {
     }
 
     static func corpus() -> [Case] {
-        let G = good, H = header, P = pfnLine, F = frames
+        let G = good
+        let H = header
+        let P = pfnLine
+        let F = frames
         var cases: [Case] = []
         func bad(_ name: String, _ block: String, kind: String, warnings: [String: Int]? = nil) {
             let blocks = [G, block, G]
-            cases.append(Case(name: name, input: doc(blocks), records: 2, skipped: [kind: 1], strictLine: lineOf(blocks, 1), warnings: warnings))
+            cases.append(
+                Case(name: name, input: doc(blocks), records: 2, skipped: [kind: 1], strictLine: lineOf(blocks, 1), warnings: warnings))
         }
         func ok(_ name: String, _ blocks: [String], records: Int64, warnings: [String: Int]? = [:]) {
             cases.append(Case(name: name, input: doc(blocks), records: records, warnings: warnings))
@@ -108,13 +115,17 @@ final class ReliabilityTests: XCTestCase {
             junk.append(b)
         }
         junk.append(10)
-        cases.append(Case(name: "binary junk", input: docBytes([Array(G.utf8), junk, Array(G.utf8)]), records: 2,
-                          skipped: ["no-header": 1], strictLine: 8))
+        cases.append(
+            Case(
+                name: "binary junk", input: docBytes([Array(G.utf8), junk, Array(G.utf8)]), records: 2,
+                skipped: ["no-header": 1], strictLine: 8))
         bad("NUL bytes inside a record", G.replacingOccurrences(of: "init_page_owner", with: "init\0page_owner"), kind: "binary")
         ok("1 MB frame line", [G, ([H, P, " " + String(repeating: "x", count: 1 << 20)] + F).joined(separator: "\n") + "\n"], records: 2)
         bad("1 MB junk line", String(repeating: "y", count: 1 << 20) + "\n", kind: "no-header")
         ok("100 000-frame stack", [([H, P] + Array(repeating: " f+0x1/0x2", count: 100_000)).joined(separator: "\n") + "\n"], records: 1)
-        bad("order 99999999999999999999", withHeader(H.replacingOccurrences(of: "order 0,", with: "order 99999999999999999999,")), kind: "bad-header")
+        bad(
+            "order 99999999999999999999", withHeader(H.replacingOccurrences(of: "order 0,", with: "order 99999999999999999999,")),
+            kind: "bad-header")
         bad("order 64", withHeader(H.replacingOccurrences(of: "order 0,", with: "order 64,")), kind: "bad-header")
         ok("order 63 (saturated pages)", [withHeader(H.replacingOccurrences(of: "order 0,", with: "order 63,"))], records: 1)
         bad("pid 2^40", withHeader(H.replacingOccurrences(of: "pid 0,", with: "pid 1099511627776,")), kind: "bad-header")
@@ -123,21 +134,37 @@ final class ReliabilityTests: XCTestCase {
         bad("mask overflow", withHeader(H.replacingOccurrences(of: "mask 0x0", with: "mask 0x1ffffffffffffffff")), kind: "bad-header")
         bad("header with trailing garbage", withHeader(H + " garbage"), kind: "bad-header")
         bad("ts 12s (no ' ns')", withHeader(H.replacingOccurrences(of: "ts 0 ns", with: "ts 12s")), kind: "bad-header")
-        bad("comm of 200 000 '('", withHeader(H.replacingOccurrences(of: "(swapper), ts 0 ns", with: "(" + String(repeating: "(", count: 200_000))), kind: "bad-header")
+        bad(
+            "comm of 200 000 '('",
+            withHeader(H.replacingOccurrences(of: "(swapper), ts 0 ns", with: "(" + String(repeating: "(", count: 200_000))),
+            kind: "bad-header")
         bad("line of 200 000 '('", String(repeating: "(", count: 200_000) + "\n", kind: "no-header")
         ok("frame of 200 000 '('", [([H, P, " " + String(repeating: "(", count: 200_000)]).joined(separator: "\n") + "\n"], records: 1)
         bad("record that is only a PFN line", P + "\n", kind: "no-header")
         let showStacks = " a+0x1/0x2\n b+0x3/0x4\nnr_base_pages: 5\n"
-        cases.append(Case(name: "mixed formats (page_owner then show_stacks)", input: doc([G, G, showStacks]), records: 2,
-                          skipped: ["mixed-format": 1], strictLine: 15, strictKind: .format))
-        cases.append(Case(name: "show_stacks block missing nr_base_pages", input: doc([" a+0x1/0x2\n b+0x3/0x4\n", showStacks]), records: 1,
-                          skipped: ["bad-stack-block": 1], strictLine: 1))
-        cases.append(Case(name: "show_handles with a bad number", input: doc(["handle: 12x\nnr_base_pages: 4\n", "handle: 7\nnr_base_pages: 4\n"]), records: 1,
-                          skipped: ["bad-stack-block": 1], strictLine: 1))
-        cases.append(Case(name: "show_handles handle overflow", input: doc(["handle: 7\nnr_base_pages: 4\n", "handle: 99999999999\nnr_base_pages: 1\n"]), records: 1,
-                          skipped: ["bad-stack-block": 1], strictLine: 4))
-        cases.append(Case(name: "nr_base_pages overflow", input: doc([showStacks, " a+0x1/0x2\nnr_base_pages: 99999999999999999999999\n"]), records: 1,
-                          skipped: ["bad-stack-block": 1], strictLine: 5))
+        cases.append(
+            Case(
+                name: "mixed formats (page_owner then show_stacks)", input: doc([G, G, showStacks]), records: 2,
+                skipped: ["mixed-format": 1], strictLine: 15, strictKind: .format))
+        cases.append(
+            Case(
+                name: "show_stacks block missing nr_base_pages", input: doc([" a+0x1/0x2\n b+0x3/0x4\n", showStacks]), records: 1,
+                skipped: ["bad-stack-block": 1], strictLine: 1))
+        cases.append(
+            Case(
+                name: "show_handles with a bad number", input: doc(["handle: 12x\nnr_base_pages: 4\n", "handle: 7\nnr_base_pages: 4\n"]),
+                records: 1,
+                skipped: ["bad-stack-block": 1], strictLine: 1))
+        cases.append(
+            Case(
+                name: "show_handles handle overflow",
+                input: doc(["handle: 7\nnr_base_pages: 4\n", "handle: 99999999999\nnr_base_pages: 1\n"]), records: 1,
+                skipped: ["bad-stack-block": 1], strictLine: 4))
+        cases.append(
+            Case(
+                name: "nr_base_pages overflow", input: doc([showStacks, " a+0x1/0x2\nnr_base_pages: 99999999999999999999999\n"]),
+                records: 1,
+                skipped: ["bad-stack-block": 1], strictLine: 5))
         bad("orphan frames after page_owner records", " a+0x1/0x2\n b+0x3/0x4\n", kind: "bad-stack-block")
         ok("empty file", [], records: 0)
         cases.append(Case(name: "only blank lines", input: Array("\n\n\n".utf8), records: 0))
@@ -147,12 +174,18 @@ final class ReliabilityTests: XCTestCase {
         utf[w] = 0xFF
         utf[w + 1] = 0xC3
         cases.append(Case(name: "invalid UTF-8 in comm", input: docBytes([Array(G.utf8), utf]), records: 2))
-        ok("'), ts ' inside a comm", [withHeader(H.replacingOccurrences(of: "(swapper), ts 0 ns", with: "(a), ts 5 ns (b), ts 42 ns"))], records: 1)
-        ok("comm with spaces and parentheses", [withHeader(H.replacingOccurrences(of: "(swapper)", with: "(kworker/u8:2 (x) y)"))], records: 1)
+        ok(
+            "'), ts ' inside a comm", [withHeader(H.replacingOccurrences(of: "(swapper), ts 0 ns", with: "(a), ts 5 ns (b), ts 42 ns"))],
+            records: 1)
+        ok(
+            "comm with spaces and parentheses", [withHeader(H.replacingOccurrences(of: "(swapper)", with: "(kworker/u8:2 (x) y)"))],
+            records: 1)
         cases.append(Case(name: "last record without a trailing newline", input: Array((G + "\n" + G.dropLast()).utf8), records: 2))
         let blanks = [G + String(repeating: "\n", count: 1000), "Page allocated via order x\n", G]
-        cases.append(Case(name: "many blank lines between records", input: doc(blanks), records: 2, skipped: ["bad-header": 1],
-                          strictLine: lineOf(blanks, 1)))
+        cases.append(
+            Case(
+                name: "many blank lines between records", input: doc(blanks), records: 2, skipped: ["bad-header": 1],
+                strictLine: lineOf(blanks, 1)))
         ok("tabs instead of the leading space", [G, G.replacingOccurrences(of: "\n ", with: "\n\t")], records: 2)
         ok("swap_page_owner block", ["Page allocated via pid 5, tgid 5 (a), ts 1 ns\nSWP entry 0x12\n f+0x1/0x2\n"], records: 1)
         ok("show_handles negative handle", ["handle: -5\nnr_base_pages: 1\n"], records: 1)
@@ -205,7 +238,10 @@ final class ReliabilityTests: XCTestCase {
         func one(_ h: String) throws -> Record {
             var rec = Record()
             var comm: [UInt8] = []
-            _ = try Self.ingest(Array(Self.withHeader(h).utf8)) { r in rec = r; comm = Array(r.bytes(r.comm)) }
+            _ = try Self.ingest(Array(Self.withHeader(h).utf8)) { r in
+                rec = r
+                comm = Array(r.bytes(r.comm))
+            }
             rec.base = UnsafePointer(bitPattern: 1)!
             commBytes = comm
             return rec
@@ -241,11 +277,17 @@ final class ReliabilityTests: XCTestCase {
     var commBytes: [UInt8] = []
 
     func testCRLFParsesLikeLF() throws {
-        let lf = Self.doc([Self.good, Self.good, Self.withHeader(Self.header.replacingOccurrences(of: "pid 0,", with: "pid 9,")),
-                           "Page allocated via order x\n", Self.good])
+        let lf = Self.doc([
+            Self.good, Self.good, Self.withHeader(Self.header.replacingOccurrences(of: "pid 0,", with: "pid 9,")),
+            "Page allocated via order x\n", Self.good,
+        ])
         var crlf: [UInt8] = []
-        for b in lf { if b == 10 { crlf.append(13) }; crlf.append(b) }
-        let a = try Self.ingest(lf), b = try Self.ingest(crlf)
+        for b in lf {
+            if b == 10 { crlf.append(13) }
+            crlf.append(b)
+        }
+        let a = try Self.ingest(lf)
+        let b = try Self.ingest(crlf)
         XCTAssertEqual(a.records, 4)
         XCTAssertEqual(a, b)
         for chunk in [1, 7, 4096] {
@@ -265,8 +307,12 @@ final class ReliabilityTests: XCTestCase {
         let whole = try Self.ingest(input)
         XCTAssertEqual(whole.records, 300)
         XCTAssertEqual(whole.skipped, ["bad-header": 1, "no-header": 1])
-        XCTAssertEqual(whole.examples, ["mem:\(Self.lineOf(blocks, 100)): malformed header: expected a hex value after 'mask'",
-                                        "mem:\(Self.lineOf(blocks, 200)): expected a record header ('Page allocated via order N, …'), a stack, or 'handle: N'"])
+        XCTAssertEqual(
+            whole.examples,
+            [
+                "mem:\(Self.lineOf(blocks, 100)): malformed header: expected a hex value after 'mask'",
+                "mem:\(Self.lineOf(blocks, 200)): expected a record header ('Page allocated via order N, …'), a stack, or 'handle: N'",
+            ])
         for chunk in [1, 7, 4096] {
             XCTAssertEqual(try Self.ingest(input, sourceChunk: chunk), whole, "source chunk \(chunk)")
         }
@@ -325,7 +371,10 @@ final class ReliabilityTests: XCTestCase {
         }
         // A single line longer than maxRecord, at the end, with CRLF.
         var crlf: [UInt8] = []
-        for b in Self.doc([Self.good, String(repeating: "z", count: 20_000) + "\n", Self.good]) { if b == 10 { crlf.append(13) }; crlf.append(b) }
+        for b in Self.doc([Self.good, String(repeating: "z", count: 20_000) + "\n", Self.good]) {
+            if b == 10 { crlf.append(13) }
+            crlf.append(b)
+        }
         let o = try Self.ingest(crlf, chunkSize: 64, maxRecord: 4096)
         XCTAssertEqual(o.records, 2)
         XCTAssertEqual(o.skipped, ["too-long": 1])
@@ -334,8 +383,11 @@ final class ReliabilityTests: XCTestCase {
 
     /// Regression: sums of pages never go negative from one absurd order.
     func testAbsurdOrdersDoNotWrapTotals() throws {
-        let o = try Self.ingest(Self.doc([Self.good, Self.withHeader(Self.header.replacingOccurrences(of: "order 0,", with: "order 64,")),
-                                          Self.withHeader(Self.header.replacingOccurrences(of: "order 0,", with: "order 99999999999999999999,")), Self.good]))
+        let o = try Self.ingest(
+            Self.doc([
+                Self.good, Self.withHeader(Self.header.replacingOccurrences(of: "order 0,", with: "order 64,")),
+                Self.withHeader(Self.header.replacingOccurrences(of: "order 0,", with: "order 99999999999999999999,")), Self.good,
+            ]))
         XCTAssertEqual(o.pagesRead, 2)
         XCTAssertEqual(o.skipped, ["bad-header": 2])
     }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PageOwnerKit
 
 /// `report` on the real dumps: every key, filter and format; totals reconcile everywhere.
@@ -209,14 +210,35 @@ final class ReportTests: XCTestCase {
         let s2 = "k6.12-m1024/s2-workload/page_owner"
         var top = Report.Selection()
         top.top = 10
-        try Golden.check("report-k6.12-s2-comm.txt", try render(Report(try aggregate([s2], keys: [.comm]), selection: Report.Selection()), .text))
-        try Golden.check("report-k6.12-s2-caller.csv", try render(Report(try aggregate([s2], keys: [.caller]), selection: Report.Selection()), .csv))
-        try Golden.check("report-k6.12-s2-comm-stack-top10.json", try render(Report(try aggregate([s2], keys: [.comm, .stack]), selection: top), .json))
-        try Golden.check("report-k6.12-s2-stack.folded", try render(Report(try aggregate([s2], keys: [.stack]), selection: Report.Selection()), .folded))
-        try Golden.check("report-k6.12-s2-memcg-order-mt.jsonl", try render(Report(try aggregate([s2], keys: [.memcg, .order, .migratetype]), selection: Report.Selection()), .jsonl))
-        try Golden.check("report-k7.3-s2-module-allocator-node.txt", try render(Report(try aggregate(["k7.3-m1536-numa/s2-workload/page_owner"], keys: [.module, .allocator, .node, .zone]), selection: Report.Selection()), .text))
-        try Golden.check("report-k6.1-s2-gfp-swapped.csv", try render(Report(try aggregate(["k6.1-m1024/s2-workload/page_owner"], keys: [.gfp, .swapped, .blocktype]), selection: Report.Selection()), .csv))
-        try Golden.check("report-k7.3-s2-handle-top10.txt", try render(Report(try aggregate(["k7.3-m1536-numa/s2-workload/page_owner.mode_handle"], keys: [.handle, .tgid, .pid]), selection: top), .text))
+        try Golden.check(
+            "report-k6.12-s2-comm.txt", try render(Report(try aggregate([s2], keys: [.comm]), selection: Report.Selection()), .text))
+        try Golden.check(
+            "report-k6.12-s2-caller.csv", try render(Report(try aggregate([s2], keys: [.caller]), selection: Report.Selection()), .csv))
+        try Golden.check(
+            "report-k6.12-s2-comm-stack-top10.json", try render(Report(try aggregate([s2], keys: [.comm, .stack]), selection: top), .json))
+        try Golden.check(
+            "report-k6.12-s2-stack.folded", try render(Report(try aggregate([s2], keys: [.stack]), selection: Report.Selection()), .folded))
+        try Golden.check(
+            "report-k6.12-s2-memcg-order-mt.jsonl",
+            try render(Report(try aggregate([s2], keys: [.memcg, .order, .migratetype]), selection: Report.Selection()), .jsonl))
+        try Golden.check(
+            "report-k7.3-s2-module-allocator-node.txt",
+            try render(
+                Report(
+                    try aggregate(["k7.3-m1536-numa/s2-workload/page_owner"], keys: [.module, .allocator, .node, .zone]),
+                    selection: Report.Selection()), .text))
+        try Golden.check(
+            "report-k6.1-s2-gfp-swapped.csv",
+            try render(
+                Report(
+                    try aggregate(["k6.1-m1024/s2-workload/page_owner"], keys: [.gfp, .swapped, .blocktype]), selection: Report.Selection()),
+                .csv))
+        try Golden.check(
+            "report-k7.3-s2-handle-top10.txt",
+            try render(
+                Report(
+                    try aggregate(["k7.3-m1536-numa/s2-workload/page_owner.mode_handle"], keys: [.handle, .tgid, .pid]), selection: top),
+                .text))
         try Golden.check("report-k6.12-s2-stack-top10.svg", try render(Report(try aggregate([s2], keys: [.stack]), selection: top), .svg))
     }
 }

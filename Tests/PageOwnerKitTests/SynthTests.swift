@@ -1,6 +1,6 @@
-import XCTest
 import PageOwnerKit
 import PageOwnerSynth
+import XCTest
 
 /// Tests of the synthetic-input generators: determinism, the exact format strings of every
 /// era (formats.md §1–§4), that PageOwnerKit reads what they write, and the scale
@@ -30,10 +30,21 @@ final class SynthTests: XCTestCase {
                 continue
             }
             i += 1
-            var alt = false, zero = false, width = 0
-            if f[i] == UInt8(ascii: "#") { alt = true; i += 1 }
-            if f[i] == UInt8(ascii: "0") { zero = true; i += 1 }
-            while f[i] >= 48 && f[i] <= 57 { width = width * 10 + Int(f[i] - 48); i += 1 }
+            var alt = false
+            var zero = false
+            var width = 0
+            if f[i] == UInt8(ascii: "#") {
+                alt = true
+                i += 1
+            }
+            if f[i] == UInt8(ascii: "0") {
+                zero = true
+                i += 1
+            }
+            while f[i] >= 48 && f[i] <= 57 {
+                width = width * 10 + Int(f[i] - 48)
+                i += 1
+            }
             while f[i] == UInt8(ascii: "l") { i += 1 }
             let conv = f[i]
             i += 1
@@ -68,9 +79,14 @@ final class SynthTests: XCTestCase {
     /// kernel format strings of each era.
     func expected(_ r: SynthRecord, _ era: SyntheticEra, addressFrames: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
-        let order = Arg.uint(UInt64(r.order)), mask = Arg.uint(UInt64(r.mask)), names = Arg.str(r.gfpNames)
-        let pid = Arg.int(Int64(r.pid)), tgid = Arg.int(Int64(r.tgid)), comm = Arg.bytes(r.comm)
-        let ts = Arg.uint(r.ts), freeTs = Arg.uint(r.freeTs)
+        let order = Arg.uint(UInt64(r.order))
+        let mask = Arg.uint(UInt64(r.mask))
+        let names = Arg.str(r.gfpNames)
+        let pid = Arg.int(Int64(r.pid))
+        let tgid = Arg.int(Int64(r.tgid))
+        let comm = Arg.bytes(r.comm)
+        let ts = Arg.uint(r.ts)
+        let freeTs = Arg.uint(r.freeTs)
         let swapped = r.swapped ? " (swapped)" : ""
         switch era {
         case .mm2005: out += cformat("Page allocated via order %d\n", [.int(Int64(r.order))])
@@ -79,17 +95,21 @@ final class SynthTests: XCTestCase {
         case .v4_6: out += cformat("Page allocated via order %u, mask %#x(%s)\n", [order, mask, names])
         case .v5_11: out += cformat("Page allocated via order %u, mask %#x(%s), pid %d, ts %llu ns\n", [order, mask, names, pid, ts])
         case .v5_13:
-            out += cformat("Page allocated via order %u, mask %#x(%s), pid %d, ts %llu ns, free_ts %llu ns\n",
-                           [order, mask, names, pid, ts, freeTs])
+            out += cformat(
+                "Page allocated via order %u, mask %#x(%s), pid %d, ts %llu ns, free_ts %llu ns\n",
+                [order, mask, names, pid, ts, freeTs])
         case .v5_18transient:
-            out += cformat("Page allocated via order %u, mask %#x(%s), pid %d (%s), ts %llu ns, free_ts %llu ns\n",
-                           [order, mask, names, pid, comm, ts, freeTs])
+            out += cformat(
+                "Page allocated via order %u, mask %#x(%s), pid %d (%s), ts %llu ns, free_ts %llu ns\n",
+                [order, mask, names, pid, comm, ts, freeTs])
         case .v5_18, .v6_5:
-            out += cformat("Page allocated via order %u, mask %#x(%s), pid %d, tgid %d (%s), ts %llu ns, free_ts %llu ns\n",
-                           [order, mask, names, pid, tgid, comm, ts, freeTs])
+            out += cformat(
+                "Page allocated via order %u, mask %#x(%s), pid %d, tgid %d (%s), ts %llu ns, free_ts %llu ns\n",
+                [order, mask, names, pid, tgid, comm, ts, freeTs])
         case .v6_7, .v7_3handle, .v7_3handleOnly:
-            out += cformat("Page allocated via order %u, mask %#x(%s), pid %d, tgid %d (%s), ts %llu ns\(swapped)\n",
-                           [order, mask, names, pid, tgid, comm, ts])
+            out += cformat(
+                "Page allocated via order %u, mask %#x(%s), pid %d, tgid %d (%s), ts %llu ns\(swapped)\n",
+                [order, mask, names, pid, tgid, comm, ts])
         case .swap:
             out += cformat("Page allocated via pid %d, tgid %d (%s), ts %llu ns\n", [pid, tgid, comm, ts])
             out += cformat("SWP entry 0x%lx\n", [.uint(r.swapEntry)])
@@ -98,15 +118,20 @@ final class SynthTests: XCTestCase {
         }
         switch era {
         case .v3_19:
-            out += cformat("PFN %lu Block %lu type %d %s Flags %s\n",
-                           [.uint(r.pfn), .uint(r.pfn >> 9), .int(Int64(r.blockTypeNumber)),
-                            .str(r.fallback ? "Fallback" : "        "), .str(r.flagColumns)])
+            out += cformat(
+                "PFN %lu Block %lu type %d %s Flags %s\n",
+                [
+                    .uint(r.pfn), .uint(r.pfn >> 9), .int(Int64(r.blockTypeNumber)),
+                    .str(r.fallback ? "Fallback" : "        "), .str(r.flagColumns),
+                ])
         case .v4_6, .v5_11, .v5_13, .v5_18transient, .v5_18:
-            out += cformat("PFN %lu type %s Block %lu type %s Flags %s\n",
-                           [.uint(r.pfn), .str(r.pageType), .uint(r.pfn >> 9), .str(r.blockType), .str(r.flags)])
+            out += cformat(
+                "PFN %lu type %s Block %lu type %s Flags %s\n",
+                [.uint(r.pfn), .str(r.pageType), .uint(r.pfn >> 9), .str(r.blockType), .str(r.flags)])
         case .v6_5, .v6_7, .v7_3handle, .v7_3handleOnly:
-            out += cformat("PFN 0x%lx type %s Block %lu type %s Flags %s\n",
-                           [.uint(r.pfn), .str(r.pageType), .uint(r.pfn >> 9), .str(r.blockType), .str(r.flags)])
+            out += cformat(
+                "PFN 0x%lx type %s Block %lu type %s Flags %s\n",
+                [.uint(r.pfn), .str(r.pageType), .uint(r.pfn >> 9), .str(r.blockType), .str(r.flags)])
         default:
             break
         }
@@ -198,9 +223,11 @@ final class SynthTests: XCTestCase {
 
     func testOptionsShowUp() {
         let all = text(EraRenderer.render(era: .v6_7, count: 60, seed: 9, options: .everything))
-        for needle in ["(a), ts 5 ns)", "(my app)", "()", " (swapped)\n", "Charged (via objcg) to memcg",
-                       "Charged to offline memcg", "Slab cache page\n", "last migrate reason: (null)",
-                       " register_early_stack+", " register_dummy_stack+", " register_failure_stack+", "\n 0xffffffff"] {
+        for needle in [
+            "(a), ts 5 ns)", "(my app)", "()", " (swapped)\n", "Charged (via objcg) to memcg",
+            "Charged to offline memcg", "Slab cache page\n", "last migrate reason: (null)",
+            " register_early_stack+", " register_dummy_stack+", " register_failure_stack+", "\n 0xffffffff",
+        ] {
             XCTAssertTrue(all.contains(needle), "missing \(needle)")
         }
         let mm = text(EraRenderer.render(era: .mm2005, count: 10, seed: 1))
@@ -314,7 +341,10 @@ final class SynthTests: XCTestCase {
     }
 
     func testScaleWithTinyVocabularyStillReachesTheCount() {
-        var v = Vocabulary.harvest(bytes: Array("Page allocated via order 0, mask 0xcc0(GFP_KERNEL), pid 1, tgid 1 (a), ts 5 ns\nPFN 0x1 type Unmovable Block 0 type Unmovable Flags 0x0()\n f+0x1/0x2\n\n".utf8))
+        var v = Vocabulary.harvest(
+            bytes: Array(
+                "Page allocated via order 0, mask 0xcc0(GFP_KERNEL), pid 1, tgid 1 (a), ts 5 ns\nPFN 0x1 type Unmovable Block 0 type Unmovable Flags 0x0()\n f+0x1/0x2\n\n"
+                    .utf8))
         XCTAssertEqual(v.stacks.count, 1)
         v.source = "tiny"
         let g = ScaleGenerator(format: .showStacks, size: 200_000, stackCount: 500, seed: 2, vocabulary: v)

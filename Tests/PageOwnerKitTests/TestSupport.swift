@@ -1,10 +1,12 @@
 import Foundation
 import XCTest
+
 @testable import PageOwnerKit
 
 /// Where the project's fixtures are, and small helpers to read them.
 enum TestFixtures {
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let root: URL = packageRoot.appendingPathComponent("Fixtures")
 
     /// The fixture path for a dump named like golden.tsv names it (`k6.1-m1024/s2-workload/page_owner`):
@@ -75,7 +77,8 @@ enum Golden {
             return
         }
         if expected != text {
-            XCTFail("golden \(name) differs: \(TestFixtures.firstDifference(Array(text.utf8), Array(expected.utf8)))", file: file, line: line)
+            XCTFail(
+                "golden \(name) differs: \(TestFixtures.firstDifference(Array(text.utf8), Array(expected.utf8)))", file: file, line: line)
         }
     }
 }

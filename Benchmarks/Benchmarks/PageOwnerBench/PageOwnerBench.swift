@@ -1,12 +1,13 @@
+import Benchmark
+import Foundation
+import PageOwnerKit
+import PageOwnerSynth
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Benchmark
-import Foundation
-import PageOwnerKit
-import PageOwnerSynth
 
 /// Inputs shared by every benchmark, generated once (lazily) in memory.
 enum BenchInputs {
@@ -79,14 +80,17 @@ func reportThroughput(_ benchmark: Benchmark, bytes: Int, start: ContinuousClock
     let elapsed = ContinuousClock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     guard seconds > 0 else { return }
-    benchmark.measurement(.custom("MB/s", polarity: .prefersLarger, useScalingFactor: false),
-                          Int(Double(bytes) / 1_048_576 / seconds))
+    benchmark.measurement(
+        .custom("MB/s", polarity: .prefersLarger, useScalingFactor: false),
+        Int(Double(bytes) / 1_048_576 / seconds))
 }
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .throughput, .peakMemoryResident, .mallocCountTotal,
-                  .custom("MB/s", polarity: .prefersLarger, useScalingFactor: false)],
+        metrics: [
+            .wallClock, .throughput, .peakMemoryResident, .mallocCountTotal,
+            .custom("MB/s", polarity: .prefersLarger, useScalingFactor: false),
+        ],
         warmupIterations: 1,
         maxDuration: .seconds(20),
         maxIterations: 8
@@ -227,8 +231,9 @@ let benchmarks: @Sendable () -> Void = {
 
     /// The scale generator itself, into a reused buffer.
     Benchmark("gen: ScaleGenerator page_owner") { benchmark in
-        let gen = ScaleGenerator(format: .pageOwner, size: BenchInputs.size, stackCount: 5000, seed: 2,
-                                 vocabulary: BenchInputs.vocabulary)
+        let gen = ScaleGenerator(
+            format: .pageOwner, size: BenchInputs.size, stackCount: 5000, seed: 2,
+            vocabulary: BenchInputs.vocabulary)
         let t = ContinuousClock.now
         var n = 0
         gen.generate { n &+= $0.count }

@@ -56,7 +56,8 @@ public final class Aggregator: RecordConsumer {
         packed = [UInt64](repeating: 0, count: keys.count)
         needStack = keys.contains { $0.needsStack } || filters.needsStack
         filtersNeedStack = filters.needsStack
-        hasRecordFilters = filters.pids != nil || filters.tgids != nil || filters.comms != nil || filters.since != nil
+        hasRecordFilters =
+            filters.pids != nil || filters.tgids != nil || filters.comms != nil || filters.since != nil
             || filters.until != nil || filters.orders != nil || filters.migratetypes != nil || !filters.gfpFlags.isEmpty
             || filters.memcgs != nil
         trackStacks = true
@@ -76,7 +77,9 @@ public final class Aggregator: RecordConsumer {
     /// The stack handle of a record: its frames, or the stack its handle resolves to.
     func stackHandle(_ r: Record) -> Int32 {
         if r.hasStack {
-            let h = ignoreOffsets ? stacks.internIgnoringOffsets(r.bytes(r.stack)) : stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf))
+            let h =
+                ignoreOffsets
+                ? stacks.internIgnoringOffsets(r.bytes(r.stack)) : stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf))
             if r.fields.contains(.handle), handleStacks[r.handle] == nil { handleStacks[r.handle] = h }
             return h
         }

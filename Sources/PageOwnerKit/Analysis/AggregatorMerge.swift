@@ -59,7 +59,9 @@ extension Aggregator {
                     case .comm:
                         v[i] = UInt64(UInt32(bitPattern: other.comms.withBytes(Int32(x)) { comms.intern($0) }))
                     case .memcg:
-                        if x == .max { v[i] = x } else {
+                        if x == .max {
+                            v[i] = x
+                        } else {
                             let h = other.memcgs.withBytes(Int32(x & 0xffff_ffff)) { memcgs.intern($0) }
                             v[i] = UInt64(h) | (x & 0xffff_ffff_0000_0000)
                         }

@@ -3,7 +3,13 @@
 /// values. `resolve()` applies its rules (the fixed 2026 ones: `--sort` is honoured).
 public struct CompatFlags: Sendable {
     public enum Letter: Character, CaseIterable, Sendable {
-        case allocTime = "a", memory = "m", name = "n", pid = "p", tgid = "P", stack = "s", times = "t"
+        case allocTime = "a"
+        case memory = "m"
+        case name = "n"
+        case pid = "p"
+        case tgid = "P"
+        case stack = "s"
+        case times = "t"
     }
 
     public struct UsageError: Error, CustomStringConvertible {
@@ -57,7 +63,10 @@ public struct CompatFlags: Sendable {
                 }
             } else if a.hasPrefix("-") && a.count > 1 {
                 for c in a.dropFirst() {
-                    if c == "d" { f.debug = true; continue }
+                    if c == "d" {
+                        f.debug = true
+                        continue
+                    }
                     guard let l = Letter(rawValue: c) else { throw UsageError(description: "invalid option -- '\(c)'", showUsage: true) }
                     f.letters.append(l)
                 }

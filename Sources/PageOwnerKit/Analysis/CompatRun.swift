@@ -18,8 +18,10 @@ public enum CompatRun {
     }
 
     /// Reads `inputPath` and returns the culled, sortable groups.
-    public static func aggregate(inputPath: String, options: CompatOptions, strict: Bool,
-                                 workers: Int = ReportRun.defaultWorkers) throws -> Result {
+    public static func aggregate(
+        inputPath: String, options: CompatOptions, strict: Bool,
+        workers: Int = ReportRun.defaultWorkers
+    ) throws -> Result {
         let main = Part(options)
         var diagnostics = Diagnostics()
         var records: Int64 = 0
@@ -33,7 +35,10 @@ public enum CompatRun {
             final class Shifted: RecordConsumer {
                 let part: Part
                 let shift: Int64
-                init(_ p: Part, _ s: Int64) { part = p; shift = s }
+                init(_ p: Part, _ s: Int64) {
+                    part = p
+                    shift = s
+                }
                 func consume(_ r: inout Record) {
                     r.offset += shift
                     part.consume(&r)

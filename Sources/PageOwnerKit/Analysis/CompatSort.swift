@@ -79,8 +79,8 @@ public struct CompatSort {
     mutating func addFast(_ r: Record) -> Bool {
         let need: RecordFields = [.order, .pid, .tgid, .comm, .ts]
         guard r.kind == .pageOwner, r.fields.isSuperset(of: need), !r.fields.contains(.crlf),
-              r.afterPFN >= 0, r.unknownLines == 0, r.pid >= 0, r.pid < Int32.max, r.tgid >= 0, r.tgid < Int32.max,
-              r.ts != .max, r.whole.end > r.whole.start, r.base[Int(r.whole.end) - 1] == 10
+            r.afterPFN >= 0, r.unknownLines == 0, r.pid >= 0, r.pid < Int32.max, r.tgid >= 0, r.tgid < Int32.max,
+            r.ts != .max, r.whole.end > r.whole.start, r.base[Int(r.whole.end) - 1] == 10
         else { return false }
         let p = r.base
         // A comm holding "ts" could fool the kernel tool's ts pattern: take the exact path.
@@ -105,7 +105,8 @@ public struct CompatSort {
         if alloc.isEmpty { alloc = .others }
         let comm = comms.intern(commBytes)
         // The header line with its newline, timestamp digits cut out.
-        let hs = Int(r.headerLine.start), he = Int(r.headerLine.end)
+        let hs = Int(r.headerLine.start)
+        let he = Int(r.headerLine.end)
         let h: Int32
         if options.keepsTimestamps || r.tsDigits.isEmpty {
             h = headers.intern(UnsafeRawBufferPointer(start: p + hs, count: he + 1 - hs))
@@ -184,7 +185,8 @@ public struct CompatSort {
         kept += 1
         var pages: Int64 = 0
         if let o = CompatText.numberField(b, n, word: "order", terminator: 44), !o.isEmpty,
-           let d = Bytes.decimal(b, o.lowerBound, o.upperBound), !d.overflow, d.value <= 64 {
+            let d = Bytes.decimal(b, o.lowerBound, o.upperBound), !d.overflow, d.value <= 64
+        {
             pages = d.value <= 62 ? Int64(1) << Int64(d.value) : 0
         }
         let tsRange = CompatText.tsField(b, n)
@@ -211,10 +213,13 @@ public struct CompatSort {
     }
 
     /// Counts a block in its group, creating the group with this block's fields if new.
-    mutating func place(header h: Int32, stack st: Int32, pid: Int32, tgid: Int32, comm: Int32, ts: UInt64,
-                        alloc: CompatAllocator, pages: Int64) {
+    mutating func place(
+        header h: Int32, stack st: Int32, pid: Int32, tgid: Int32, comm: Int32, ts: UInt64,
+        alloc: CompatAllocator, pages: Int64
+    ) {
         let cull = options.cull
-        let key = cull.isEmpty
+        let key =
+            cull.isEmpty
             ? CullKey(stack: st, pid: 0, tgid: 0, comm: 0, allocator: 0, header: h)
             : CullKey(
                 stack: cull.contains(.stacktrace) ? st : 0,
@@ -247,7 +252,8 @@ public struct CompatSort {
             x.header = o.headers.withBytes(g.header) { headers.intern($0) }
             x.stack = o.stacks.withBytes(g.stack) { stacks.intern($0) }
             let cull = options.cull
-            let key = cull.isEmpty
+            let key =
+                cull.isEmpty
                 ? CullKey(stack: x.stack, pid: 0, tgid: 0, comm: 0, allocator: 0, header: x.header)
                 : CullKey(
                     stack: cull.contains(.stacktrace) ? x.stack : 0,
@@ -284,7 +290,8 @@ public struct CompatSort {
         let cull = options.cull
         func cmp<T: Comparable>(_ a: T, _ b: T) -> Int { a == b ? 0 : (a < b ? -1 : 1) }
         func cmpKey(_ k: CompatOptions.Key, _ a: Int, _ b: Int) -> Int {
-            let x = groups[a], y = groups[b]
+            let x = groups[a]
+            let y = groups[b]
             switch k {
             case .times: return cmp(x.times, y.times)
             case .pages: return cmp(x.pages, y.pages)
@@ -303,17 +310,33 @@ public struct CompatSort {
         }
         func cullCompare(_ a: Int, _ b: Int) -> Int {
             if noCull { return cmpKey(.txt, a, b) }
-            if cull.contains(.stacktrace) { let c = cmpKey(.stacktrace, a, b); if c != 0 { return c } }
-            if cull.contains(.pid) { let c = cmpKey(.pid, a, b); if c != 0 { return c } }
-            if cull.contains(.tgid) { let c = cmpKey(.tgid, a, b); if c != 0 { return c } }
-            if cull.contains(.comm) { let c = cmpKey(.comm, a, b); if c != 0 { return c } }
-            if cull.contains(.allocator) { let c = cmpKey(.allocator, a, b); if c != 0 { return c } }
+            if cull.contains(.stacktrace) {
+                let c = cmpKey(.stacktrace, a, b)
+                if c != 0 { return c }
+            }
+            if cull.contains(.pid) {
+                let c = cmpKey(.pid, a, b)
+                if c != 0 { return c }
+            }
+            if cull.contains(.tgid) {
+                let c = cmpKey(.tgid, a, b)
+                if c != 0 { return c }
+            }
+            if cull.contains(.comm) {
+                let c = cmpKey(.comm, a, b)
+                if c != 0 { return c }
+            }
+            if cull.contains(.allocator) {
+                let c = cmpKey(.allocator, a, b)
+                if c != 0 { return c }
+            }
             return 0
         }
         let sort = options.sort
         var order = Array(0..<Int32(groups.count))
         order.sort { ia, ib in
-            let a = Int(ia), b = Int(ib)
+            let a = Int(ia)
+            let b = Int(ib)
             for k in sort {
                 var c = cmpKey(k.key, a, b)
                 if k.descending { c = -c }

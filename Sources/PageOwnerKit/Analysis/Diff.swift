@@ -35,14 +35,17 @@ public struct DiffReport {
     public init(_ agg: Aggregator, before a: [Int], after b: [Int], selection: Report.Selection, pageSize: Int64 = 4096) {
         keys = agg.keys
         self.pageSize = pageSize
-        let ma = agg.summed(a), mb = agg.summed(b)
+        let ma = agg.summed(a)
+        let mb = agg.summed(b)
         var live: [Int32] = []
         var delta: [Aggregator.Metrics] = []
         for g in 0..<agg.groups.count {
             let x = g < ma.count ? ma[g] : Aggregator.Metrics()
             let y = g < mb.count ? mb[g] : Aggregator.Metrics()
-            before.records += x.records; before.pages &+= x.pages
-            after.records += y.records; after.pages &+= y.pages
+            before.records += x.records
+            before.pages &+= x.pages
+            after.records += y.records
+            after.pages &+= y.pages
             if x.records == 0 && x.pages == 0 && y.records == 0 && y.pages == 0 { continue }
             live.append(Int32(g))
             var d = Aggregator.Metrics()
@@ -65,7 +68,9 @@ public struct DiffReport {
         }
         for row in allRows {
             if let mp = selection.minPages, abs(row.pagesDelta) < mp { continue }
-            if let pc = selection.minPercent, before.pages > 0, abs(Double(row.pagesDelta)) * 100 / Double(max(before.pages, 1)) < pc { continue }
+            if let pc = selection.minPercent, before.pages > 0, abs(Double(row.pagesDelta)) * 100 / Double(max(before.pages, 1)) < pc {
+                continue
+            }
             if let t = selection.top, rows.count >= t { break }
             rows.append(row)
         }

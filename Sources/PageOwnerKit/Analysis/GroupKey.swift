@@ -9,7 +9,8 @@ public enum GroupKey: String, CaseIterable, Sendable {
         for w in s.split(separator: ",") {
             let name = w.trimmingCharacters(in: " ")
             guard let k = GroupKey(rawValue: name) ?? GroupKey.aliases[name] else {
-                throw ReportError.usage("unknown group key '\(name)'; keys are: \(GroupKey.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ReportError.usage(
+                    "unknown group key '\(name)'; keys are: \(GroupKey.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if !keys.contains(k) { keys.append(k) }
         }

@@ -39,7 +39,13 @@ public struct Report {
             try s.split(separator: ",").map { w in
                 var word = String(w)
                 var dir: Bool? = nil
-                if word.hasPrefix("-") { dir = true; word.removeFirst() } else if word.hasPrefix("+") { dir = false; word.removeFirst() }
+                if word.hasPrefix("-") {
+                    dir = true
+                    word.removeFirst()
+                } else if word.hasPrefix("+") {
+                    dir = false
+                    word.removeFirst()
+                }
                 if let c = word.firstIndex(of: ":") {
                     let d = word[word.index(after: c)...]
                     word = String(word[..<c])
@@ -133,25 +139,30 @@ public struct Report {
         var index = [Int32: Int](minimumCapacity: groups.count)
         for (i, g) in groups.enumerated() { index[g] = i }
         func keyCompare(_ k: GroupKey, _ pos: Int, _ a: [UInt64], _ b: [UInt64]) -> Int {
-            let x = a[pos], y = b[pos]
+            let x = a[pos]
+            let y = b[pos]
             if x == y { return 0 }
             switch k {
             case .stack, .comm, .caller, .module:
                 let r = ranks[k]!
-                let rx = x == 0xffff_ffff ? -1 : Int(r[Int(x)]), ry = y == 0xffff_ffff ? -1 : Int(r[Int(y)])
+                let rx = x == 0xffff_ffff ? -1 : Int(r[Int(x)])
+                let ry = y == 0xffff_ffff ? -1 : Int(r[Int(y)])
                 return rx < ry ? -1 : (rx > ry ? 1 : 0)
             case .memcg:
                 if x == .max { return -1 }
                 if y == .max { return 1 }
                 let r = ranks[k]!
-                let rx = Int(r[Int(x & 0xffff_ffff)]), ry = Int(r[Int(y & 0xffff_ffff)])
+                let rx = Int(r[Int(x & 0xffff_ffff)])
+                let ry = Int(r[Int(y & 0xffff_ffff)])
                 if rx != ry { return rx < ry ? -1 : 1 }
                 return x < y ? -1 : 1
             case .pid, .tgid, .order:
-                let sx = Int32(bitPattern: UInt32(truncatingIfNeeded: x)), sy = Int32(bitPattern: UInt32(truncatingIfNeeded: y))
+                let sx = Int32(bitPattern: UInt32(truncatingIfNeeded: x))
+                let sy = Int32(bitPattern: UInt32(truncatingIfNeeded: y))
                 return sx < sy ? -1 : 1
             case .node, .zone:
-                let sx = Int16(bitPattern: UInt16(truncatingIfNeeded: x)), sy = Int16(bitPattern: UInt16(truncatingIfNeeded: y))
+                let sx = Int16(bitPattern: UInt16(truncatingIfNeeded: x))
+                let sy = Int16(bitPattern: UInt16(truncatingIfNeeded: y))
                 return sx < sy ? -1 : 1
             default:
                 return x < y ? -1 : 1
@@ -159,8 +170,10 @@ public struct Report {
         }
         var order = groups
         order.sort { ga, gb in
-            let a = values[index[ga]!], b = values[index[gb]!]
-            let ma = metrics(ga), mb = metrics(gb)
+            let a = values[index[ga]!]
+            let b = values[index[gb]!]
+            let ma = metrics(ga)
+            let mb = metrics(gb)
             for s in sort {
                 var c = 0
                 switch s.field {

@@ -15,7 +15,8 @@ public struct SeriesReport {
             guard pages.count > 1 else { return 0 }
             let mx = (n - 1) / 2
             let my = pages.reduce(0.0) { $0 + Double($1) } / n
-            var num = 0.0, den = 0.0
+            var num = 0.0
+            var den = 0.0
             for (i, p) in pages.enumerated() {
                 num += (Double(i) - mx) * (Double(p) - my)
                 den += (Double(i) - mx) * (Double(i) - mx)
@@ -54,7 +55,8 @@ public struct SeriesReport {
         var rank: [Int32: Int] = [:]
         for (i, g) in keyOrder.enumerated() { rank[g] = i }
         all.sort { a, b in
-            let sa = a.slope, sb = b.slope
+            let sa = a.slope
+            let sb = b.slope
             if sa != sb { return sa > sb }
             if a.growth != b.growth { return a.growth > b.growth }
             return rank[a.group]! < rank[b.group]!

@@ -1,7 +1,8 @@
+import Dispatch
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 
 /// Something that takes parsed records: one per parsing worker.
 public protocol RecordConsumer: AnyObject {
@@ -107,7 +108,8 @@ public final class Ingest {
                 var exp = fixedExpected
                 let consumer = consumers[w]
                 do {
-                    try self.parseRange(base, cuts[w], cuts[w + 1], crlf: crlf, offset: chunkOffset, name: name, expected: &exp, part: &part, consumer)
+                    try self.parseRange(
+                        base, cuts[w], cuts[w + 1], crlf: crlf, offset: chunkOffset, name: name, expected: &exp, part: &part, consumer)
                 } catch {
                     part.error = error
                 }
@@ -154,14 +156,18 @@ public final class Ingest {
         format = expected
         if requireUsable && records == 0 && diagnostics.skippedTotal > 0 {
             let first = diagnostics.examples.first
-            throw InputError(.format, input: name, line: first?.line,
-                             "no record of a known format (page_owner, swap_page_owner, show_stacks, show_handles, show_stacks_handles); the first block says: \(first?.message ?? "?")")
+            throw InputError(
+                .format, input: name, line: first?.line,
+                "no record of a known format (page_owner, swap_page_owner, show_stacks, show_handles, show_stacks_handles); the first block says: \(first?.message ?? "?")"
+            )
         }
     }
 
     /// Parses the records of `[from, to)`.
-    func parseRange(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, crlf: Bool, offset: Int64, name: String,
-                    expected: inout InputFormat?, part: inout Part, _ consumer: RecordConsumer) throws {
+    func parseRange(
+        _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, crlf: Bool, offset: Int64, name: String,
+        expected: inout InputFormat?, part: inout Part, _ consumer: RecordConsumer
+    ) throws {
         let parser = RecordParser()
         var record = Record()
         // One scan for NUL bytes over the whole range spares one per record.
@@ -173,7 +179,9 @@ public final class Ingest {
         }
         while let (start, stop, line) = splitter.next() {
             // `line` is 0-based within the part; stored 1-based, shifted later.
-            if let problem = parser.parse(base, start, stop, crlf: crlf, lineEnds: splitter.ends, splitter.endCount, mayHoldNUL: mayHoldNUL, into: &record) {
+            if let problem = parser.parse(
+                base, start, stop, crlf: crlf, lineEnds: splitter.ends, splitter.endCount, mayHoldNUL: mayHoldNUL, into: &record)
+            {
                 if strict { throw InputError(.malformed, input: name, line: line + 1, problem.description) }
                 part.diagnostics.skip(problem.kindName, input: name, line: line + 1, problem.description)
                 continue

@@ -46,8 +46,10 @@ public struct RecordParser {
 
     /// Parses `[start, stop)`, reusing the newline positions a `RecordSplitter` found
     /// (`lineEnds[0..<count]`), so that each line is scanned once.
-    func parse(_ base: UnsafePointer<UInt8>, _ start: Int, _ stop: Int, crlf: Bool,
-               lineEnds: UnsafePointer<Int>?, _ lineEndCount: Int, mayHoldNUL: Bool, into r: inout Record) -> ParseProblem? {
+    func parse(
+        _ base: UnsafePointer<UInt8>, _ start: Int, _ stop: Int, crlf: Bool,
+        lineEnds: UnsafePointer<Int>?, _ lineEndCount: Int, mayHoldNUL: Bool, into r: inout Record
+    ) -> ParseProblem? {
         r = Record()
         r.base = base
         r.whole = ByteRange(start, stop)
@@ -148,7 +150,9 @@ public struct RecordParser {
                 inStack = false
                 continue
             } else if c == 110 /* n */ && Bytes.hasPrefix("nr_base_pages: ", base, pos, end) {
-                guard let d = Bytes.decimal(base, pos + 15, end), !d.overflow, d.value <= UInt64(Int64.max) else { return .badStackBlock("bad nr_base_pages value") }
+                guard let d = Bytes.decimal(base, pos + 15, end), !d.overflow, d.value <= UInt64(Int64.max) else {
+                    return .badStackBlock("bad nr_base_pages value")
+                }
                 r.pages = Int64(clamping: d.value)
                 r.times = 0
                 r.fields.insert([.count, .basePages])
@@ -157,7 +161,9 @@ public struct RecordParser {
                 inStack = false
                 continue
             } else if c == 115 /* s */ && Bytes.hasPrefix("stack_count: ", base, pos, end) {
-                guard let d = Bytes.decimal(base, pos + 13, end), !d.overflow, d.value <= UInt64(Int64.max) else { return .badStackBlock("bad stack_count value") }
+                guard let d = Bytes.decimal(base, pos + 13, end), !d.overflow, d.value <= UInt64(Int64.max) else {
+                    return .badStackBlock("bad stack_count value")
+                }
                 r.times = Int64(clamping: d.value)
                 r.pages = 0
                 r.fields.insert([.count, .stackCount])
@@ -190,7 +196,13 @@ public struct RecordParser {
         switch r.kind {
         case .stackPages, .stackCount:
             if !sawCount {
-                if sawHandle { r.kind = .stackHandle; r.pages = 0; r.times = 0 } else { return .badStackBlock("expected 'nr_base_pages: N' or 'handle: N' after the stack") }
+                if sawHandle {
+                    r.kind = .stackHandle
+                    r.pages = 0
+                    r.times = 0
+                } else {
+                    return .badStackBlock("expected 'nr_base_pages: N' or 'handle: N' after the stack")
+                }
             }
         case .handlePages:
             if !sawCount { return .badStackBlock("expected 'nr_base_pages: N' after 'handle: N'") }
@@ -214,7 +226,10 @@ public struct RecordParser {
     func parseHandle(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> UInt32? {
         var i = i
         var negative = false
-        if i < end && p[i] == 45 { negative = true; i += 1 }
+        if i < end && p[i] == 45 {
+            negative = true
+            i += 1
+        }
         guard let d = Bytes.decimal(p, i, end), d.end == end, !d.overflow else { return nil }
         if negative {
             // show_handles prints with %d: a handle of 2^31 or more comes out negative.
@@ -344,7 +359,10 @@ public struct RecordParser {
         r.fields.insert(.pfnLine)
         var i = from
         if Bytes.hasPrefix("0x", p, i, end) {
-            if let h = Bytes.hex(p, i + 2, end) { r.pfn = h.value; i = h.end }
+            if let h = Bytes.hex(p, i + 2, end) {
+                r.pfn = h.value
+                i = h.end
+            }
             r.fields.insert(.pfnHex)
         } else if let d = Bytes.decimal(p, i, end) {
             r.pfn = d.value
@@ -409,10 +427,19 @@ public struct RecordParser {
         var i = from
         var via = false
         var offline = false
-        if Bytes.hasPrefix("(via objcg) ", p, i, end) { via = true; i += 12 }
+        if Bytes.hasPrefix("(via objcg) ", p, i, end) {
+            via = true
+            i += 12
+        }
         if Bytes.hasPrefix("to ", p, i, end) { i += 3 }
-        if Bytes.hasPrefix("offline ", p, i, end) { offline = true; i += 8 }
-        if Bytes.hasPrefix("offlined ", p, i, end) { offline = true; i += 9 }
+        if Bytes.hasPrefix("offline ", p, i, end) {
+            offline = true
+            i += 8
+        }
+        if Bytes.hasPrefix("offlined ", p, i, end) {
+            offline = true
+            i += 9
+        }
         if Bytes.hasPrefix("memcg ", p, i, end) { i += 6 }
         r.memcg = ByteRange(i, end)
         r.memcgState = via ? (offline ? .viaObjcgOffline : .viaObjcg) : (offline ? .offline : .charged)

@@ -43,8 +43,16 @@ struct RecordSplitter {
         // Skip blank lines.
         while pos < end {
             let c = base[pos]
-            if c == 10 { pos += 1; lines += 1; continue }
-            if c == 13 && pos + 1 < end && base[pos + 1] == 10 { pos += 2; lines += 1; continue }
+            if c == 10 {
+                pos += 1
+                lines += 1
+                continue
+            }
+            if c == 13 && pos + 1 < end && base[pos + 1] == 10 {
+                pos += 2
+                lines += 1
+                continue
+            }
             break
         }
         if pos >= end { return nil }

@@ -58,7 +58,10 @@ final class ByteRing: @unchecked Sendable {
             while filled < slot.count {
                 do {
                     let n = try inner.read(into: UnsafeMutableRawBufferPointer(rebasing: slot[filled...]))
-                    if n == 0 { end = true; break }
+                    if n == 0 {
+                        end = true
+                        break
+                    }
                     filled += n
                 } catch let e {
                     error = e

@@ -1,4 +1,5 @@
 import CShims
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -37,9 +38,11 @@ public final class Chunker {
     /// number of blank lines before it (after the last chunk), and its bytes are dropped up
     /// to the next blank line; `dropped` is told how many newlines that removed.
     /// A mapped file (see `ByteSource.mapped`) has no such limit: it needs no buffer.
-    public func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void,
-                             tooLong: (Int) throws -> Void = { _ in },
-                             dropped: (Int) -> Void = { _ in }) throws {
+    public func forEachChunk(
+        _ body: (UnsafeRawBufferPointer) throws -> Void,
+        tooLong: (Int) throws -> Void = { _ in },
+        dropped: (Int) -> Void = { _ in }
+    ) throws {
         if let m = source.mapped() {
             try forEachMappedChunk(m, body)
             return
@@ -51,7 +54,12 @@ public final class Chunker {
             // Fill the buffer.
             while !eof && filled < buffer.count {
                 let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-                if n == 0 { eof = true } else { filled += n; bytesRead += n }
+                if n == 0 {
+                    eof = true
+                } else {
+                    filled += n
+                    bytesRead += n
+                }
             }
             if filled == 0 { return }
             let base = UnsafePointer<UInt8>(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
@@ -63,7 +71,11 @@ public final class Chunker {
                     discarding = false
                 } else if !eof {
                     // Keep a trailing "\n" or "\n\r": the blank line may complete in the next read.
-                    if base[filled - 1] == 10 { drop -= 1 } else if filled >= 2 && base[filled - 1] == 13 && base[filled - 2] == 10 { drop -= 2 }
+                    if base[filled - 1] == 10 {
+                        drop -= 1
+                    } else if filled >= 2 && base[filled - 1] == 13 && base[filled - 2] == 10 {
+                        drop -= 2
+                    }
                 }
                 dropped(Chunker.countNewlines(base, drop))
                 memmove(buffer.baseAddress!, buffer.baseAddress! + drop, filled - drop)
@@ -96,7 +108,13 @@ public final class Chunker {
                     var lead = 0
                     var leadLines = 0
                     while lead < filled && (base[lead] == 10 || (base[lead] == 13 && lead + 1 < filled && base[lead + 1] == 10)) {
-                        if base[lead] == 10 { leadLines += 1; lead += 1 } else { leadLines += 1; lead += 2 }
+                        if base[lead] == 10 {
+                            leadLines += 1
+                            lead += 1
+                        } else {
+                            leadLines += 1
+                            lead += 2
+                        }
                     }
                     try tooLong(leadLines)
                     discarding = true
@@ -134,7 +152,8 @@ public final class Chunker {
             // Done with these pages: drop them from this process (they stay in the page
             // cache), so resident memory stays flat however large the file is.
             let page = 4096
-            let a = start / page * page, b = cut / page * page
+            let a = start / page * page
+            let b = cut / page * page
             if b > a { _ = madvise(UnsafeMutableRawPointer(mutating: m.baseAddress! + a), b - a, MADV_DONTNEED) }
             start = cut
         }

@@ -26,7 +26,10 @@ public enum CrashDumpSniffer {
         case .elfOther:
             return InputError(.format, input: input, "this is \(kind.rawValue)")
         default:
-            return InputError(.format, input: input, "this is \(kind.rawValue); reading page_owner straight from a vmcore is not supported yet. Read /sys/kernel/debug/page_owner on a live kernel, or extract the records with drgn or crash's page_owner extension, and give this tool their text")
+            return InputError(
+                .format, input: input,
+                "this is \(kind.rawValue); reading page_owner straight from a vmcore is not supported yet. Read /sys/kernel/debug/page_owner on a live kernel, or extract the records with drgn or crash's page_owner extension, and give this tool their text"
+            )
         }
     }
 }

@@ -29,7 +29,10 @@ public final class PeekSource: ByteSource {
             try pending.withUnsafeMutableBytes { all in
                 while filled < count {
                     let n = try inner.read(into: UnsafeMutableRawBufferPointer(rebasing: all[filled..<count]))
-                    if n == 0 { innerEOF = true; break }
+                    if n == 0 {
+                        innerEOF = true
+                        break
+                    }
                     filled += n
                 }
             }

@@ -75,13 +75,17 @@ public final class TarReader {
             let bytes = UnsafeRawBufferPointer(block)
             let type = bytes[156]
             let headerName = TarReader.name(bytes)
-            var size = try TarReader.number(bytes, 124, 12) ?? {
-                throw error("entry \(headerName) has a non-octal size field")
-            }()
-            let meta = type == UInt8(ascii: "x") || type == UInt8(ascii: "g")
+            var size =
+                try TarReader.number(bytes, 124, 12)
+                ?? {
+                    throw error("entry \(headerName) has a non-octal size field")
+                }()
+            let meta =
+                type == UInt8(ascii: "x") || type == UInt8(ascii: "g")
                 || type == UInt8(ascii: "L") || type == UInt8(ascii: "K")
             if type == UInt8(ascii: "1") || type == UInt8(ascii: "2") || type == UInt8(ascii: "3")
-                || type == UInt8(ascii: "4") || type == UInt8(ascii: "6") {
+                || type == UInt8(ascii: "4") || type == UInt8(ascii: "6")
+            {
                 size = 0  // links, devices and fifos carry no data
             } else if !meta, let s = paxSize {
                 size = s
@@ -263,7 +267,10 @@ public final class TarReader {
                     var v = 0
                     var ok = !value.isEmpty
                     for c in value {
-                        guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9"), v <= (Int.max - 9) / 10 else { ok = false; break }
+                        guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9"), v <= (Int.max - 9) / 10 else {
+                            ok = false
+                            break
+                        }
                         v = v * 10 + Int(c - UInt8(ascii: "0"))
                     }
                     if ok { size = v }

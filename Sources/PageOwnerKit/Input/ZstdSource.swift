@@ -46,7 +46,12 @@ public final class ZstdSource: ByteSource {
         while true {
             if input.pos == input.size && !innerEOF {
                 let n = try inner.read(into: inBuffer)
-                if n == 0 { innerEOF = true } else { input.size = n; input.pos = 0 }
+                if n == 0 {
+                    innerEOF = true
+                } else {
+                    input.size = n
+                    input.pos = 0
+                }
             }
             if input.pos == input.size && innerEOF && lastResult == 0 {
                 // Every frame is complete and flushed.

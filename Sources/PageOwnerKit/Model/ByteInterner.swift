@@ -98,7 +98,9 @@ public struct ByteInterner {
             for handle in 0..<count {
                 let s = starts[handle]
                 let len = starts[handle + 1] - s
-                let h = len == 0 ? ByteHash.hash(UnsafeRawBufferPointer(start: nil, count: 0))
+                let h =
+                    len == 0
+                    ? ByteHash.hash(UnsafeRawBufferPointer(start: nil, count: 0))
                     : ByteHash.hash(a.baseAddress! + s, len)
                 var i = Int(truncatingIfNeeded: h) & newMask
                 while newSlots[i] != 0 { i = (i + 1) & newMask }
@@ -130,8 +132,10 @@ public struct ByteInterner {
     public func compare(_ a: Int32, _ b: Int32) -> Int {
         if a == b { return 0 }
         return arena.withUnsafeBytes { ar in
-            let sa = starts[Int(a)], ea = starts[Int(a) + 1]
-            let sb = starts[Int(b)], eb = starts[Int(b) + 1]
+            let sa = starts[Int(a)]
+            let ea = starts[Int(a) + 1]
+            let sb = starts[Int(b)]
+            let eb = starts[Int(b) + 1]
             return Bytes.compare(UnsafeRawBufferPointer(rebasing: ar[sa..<ea]), UnsafeRawBufferPointer(rebasing: ar[sb..<eb]))
         }
     }

@@ -1,4 +1,5 @@
 import CShims
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -89,7 +90,12 @@ enum Bytes {
             if d > 9 { break }
             let (m, o1) = v.multipliedReportingOverflow(by: 10)
             let (a, o2) = m.addingReportingOverflow(UInt64(d))
-            if o1 || o2 { overflow = true; v = .max } else if !overflow { v = a }
+            if o1 || o2 {
+                overflow = true
+                v = .max
+            } else if !overflow {
+                v = a
+            }
             j += 1
         }
         return j == i ? nil : (v, j, overflow)

@@ -16,7 +16,9 @@ public enum GFP {
         "GFP_DMA32": ["__GFP_DMA32"],
         "GFP_HIGHUSER": ["GFP_USER", "__GFP_HIGHMEM"],
         "GFP_HIGHUSER_MOVABLE": ["GFP_HIGHUSER", "__GFP_MOVABLE", "__GFP_SKIP_KASAN"],
-        "GFP_TRANSHUGE_LIGHT": ["__GFP_HIGHMEM", "__GFP_MOVABLE", "__GFP_IO", "__GFP_FS", "__GFP_HARDWALL", "__GFP_COMP", "__GFP_NOMEMALLOC", "__GFP_NOWARN"],
+        "GFP_TRANSHUGE_LIGHT": [
+            "__GFP_HIGHMEM", "__GFP_MOVABLE", "__GFP_IO", "__GFP_FS", "__GFP_HARDWALL", "__GFP_COMP", "__GFP_NOMEMALLOC", "__GFP_NOWARN",
+        ],
         "GFP_TRANSHUGE": ["GFP_TRANSHUGE_LIGHT", "__GFP_DIRECT_RECLAIM"],
     ]
 

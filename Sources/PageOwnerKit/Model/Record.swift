@@ -68,7 +68,10 @@ public enum MemcgState: UInt8, Sendable {
 public struct ByteRange: Sendable, Equatable {
     public var start: Int32
     public var end: Int32
-    public init(_ s: Int, _ e: Int) { start = Int32(truncatingIfNeeded: s); end = Int32(truncatingIfNeeded: e) }
+    public init(_ s: Int, _ e: Int) {
+        start = Int32(truncatingIfNeeded: s)
+        end = Int32(truncatingIfNeeded: e)
+    }
     public static let empty = ByteRange(0, 0)
     @inlinable public var isEmpty: Bool { end <= start }
     @inlinable public var count: Int { Int(end - start) }

@@ -14,14 +14,16 @@ public struct DiffFormatter {
             for (l, p) in folded(d, context) { try out.write("\(l) \(p)\n") }
         case .svg:
             let root = GroupRendering.tree(folded(d, context), root: "growth")
-            try out.write(FlameGraphSVG.render(root, title: context.title, unit: "pages grown", pageSize: d.pageSize) { _ in "rgb(230,80,60)" })
+            try out.write(
+                FlameGraphSVG.render(root, title: context.title, unit: "pages grown", pageSize: d.pageSize) { _ in "rgb(230,80,60)" })
         }
     }
 
     func folded(_ d: DiffReport, _ c: ReportContext) -> [(String, Int64)] {
-        GroupRendering.fold(d.rows.filter { $0.pagesDelta > 0 }.map { r in
-            (GroupRendering.foldedLine(d.keys, r.cells, frames: r.frames, label: nil, keepOffsets: c.foldedKeepOffsets), r.pagesDelta)
-        })
+        GroupRendering.fold(
+            d.rows.filter { $0.pagesDelta > 0 }.map { r in
+                (GroupRendering.foldedLine(d.keys, r.cells, frames: r.frames, label: nil, keepOffsets: c.foldedKeepOffsets), r.pagesDelta)
+            })
     }
 
     func text(_ d: DiffReport, _ c: ReportContext, _ out: OutputSink) throws {
@@ -44,22 +46,28 @@ public struct DiffFormatter {
             try out.write(GroupRendering.stackLines(r.frames, label: r.stackLabel))
         }
         let delta = d.after.pages &- d.before.pages
-        try out.write("total: before \(d.before.pages) pages (\(Render.human(d.before.pages &* d.pageSize))), after \(d.after.pages) pages (\(Render.human(d.after.pages &* d.pageSize))), delta \(delta > 0 ? "+" : "")\(delta) pages (\(Render.human(delta &* d.pageSize))); \(d.groupCount) groups, \(d.rows.count) shown\n")
+        try out.write(
+            "total: before \(d.before.pages) pages (\(Render.human(d.before.pages &* d.pageSize))), after \(d.after.pages) pages (\(Render.human(d.after.pages &* d.pageSize))), delta \(delta > 0 ? "+" : "")\(delta) pages (\(Render.human(delta &* d.pageSize))); \(d.groupCount) groups, \(d.rows.count) shown\n"
+        )
         for w in c.warnings { try out.write("warning: \(w)\n") }
     }
 
     func csv(_ d: DiffReport, _ out: OutputSink) throws {
         var header = d.keys.map(\.rawValue)
-        header += ["status", "records_before", "records_after", "records_delta", "pages_before", "pages_after", "pages_delta",
-                   "bytes_before", "bytes_after", "bytes_delta", "ratio"]
+        header += [
+            "status", "records_before", "records_after", "records_delta", "pages_before", "pages_after", "pages_delta",
+            "bytes_before", "bytes_after", "bytes_delta", "ratio",
+        ]
         try out.write(header.joined(separator: ",") + "\r\n")
         for r in d.rows {
             var f = GroupRendering.csvKeys(d.keys, r.cells, frames: r.frames)
             let ps = d.pageSize
-            f += [r.status.rawValue, String(r.before.records), String(r.after.records), String(r.recordsDelta),
-                  String(r.before.pages), String(r.after.pages), String(r.pagesDelta),
-                  String(r.before.pages &* ps), String(r.after.pages &* ps), String(r.pagesDelta &* ps),
-                  r.ratio.map { Render.fixed($0, 4) } ?? ""]
+            f += [
+                r.status.rawValue, String(r.before.records), String(r.after.records), String(r.recordsDelta),
+                String(r.before.pages), String(r.after.pages), String(r.pagesDelta),
+                String(r.before.pages &* ps), String(r.after.pages &* ps), String(r.pagesDelta &* ps),
+                r.ratio.map { Render.fixed($0, 4) } ?? "",
+            ]
             try out.write(f.joined(separator: ",") + "\r\n")
         }
     }
@@ -71,7 +79,8 @@ public struct DiffFormatter {
             f.append("\"status\":\(Render.json(r.status.rawValue))")
             f.append("\"records_before\":\(r.before.records),\"records_after\":\(r.after.records),\"records_delta\":\(r.recordsDelta)")
             f.append("\"pages_before\":\(r.before.pages),\"pages_after\":\(r.after.pages),\"pages_delta\":\(r.pagesDelta)")
-            f.append("\"bytes_before\":\(r.before.pages &* ps),\"bytes_after\":\(r.after.pages &* ps),\"bytes_delta\":\(r.pagesDelta &* ps)")
+            f.append(
+                "\"bytes_before\":\(r.before.pages &* ps),\"bytes_after\":\(r.after.pages &* ps),\"bytes_delta\":\(r.pagesDelta &* ps)")
             f.append("\"ratio\":\(r.ratio.map { Render.fixed($0, 4) } ?? "null")")
             return "{" + f.joined(separator: ",") + "}"
         }
@@ -80,14 +89,23 @@ public struct DiffFormatter {
             return
         }
         let ps = d.pageSize
-        var meta: [String] = ["\"tool\":\"page-owner-sort\"", "\"schema\":1", "\"command\":\"diff\"",
-                              "\"group_by\":[" + d.keys.map { Render.json($0.rawValue) }.joined(separator: ",") + "]",
-                              "\"page_size\":\(ps)"]
-        let inputs = c.inputs.map { i in "{\"name\":\(Render.json(i.name)),\"format\":\(i.format.map { Render.json($0.rawValue) } ?? "null"),\"records_read\":\(i.recordsRead),\"pages_read\":\(i.pagesRead)}" }
+        var meta: [String] = [
+            "\"tool\":\"page-owner-sort\"", "\"schema\":1", "\"command\":\"diff\"",
+            "\"group_by\":[" + d.keys.map { Render.json($0.rawValue) }.joined(separator: ",") + "]",
+            "\"page_size\":\(ps)",
+        ]
+        let inputs = c.inputs.map { i in
+            "{\"name\":\(Render.json(i.name)),\"format\":\(i.format.map { Render.json($0.rawValue) } ?? "null"),\"records_read\":\(i.recordsRead),\"pages_read\":\(i.pagesRead)}"
+        }
         meta.append("\"inputs\":[" + inputs.joined(separator: ",") + "]")
-        meta.append("\"filters\":{" + c.filters.sorted { $0.key < $1.key }.map { "\(Render.json($0.key)):\(Render.json($0.value))" }.joined(separator: ",") + "}")
+        meta.append(
+            "\"filters\":{"
+                + c.filters.sorted { $0.key < $1.key }.map { "\(Render.json($0.key)):\(Render.json($0.value))" }.joined(separator: ",")
+                + "}")
         meta.append("\"warnings\":[" + c.warnings.map(Render.json).joined(separator: ",") + "]")
-        meta.append("\"totals\":{\"records_before\":\(d.before.records),\"records_after\":\(d.after.records),\"records_delta\":\(d.after.records - d.before.records),\"pages_before\":\(d.before.pages),\"pages_after\":\(d.after.pages),\"pages_delta\":\(d.after.pages - d.before.pages),\"bytes_before\":\(d.before.pages * ps),\"bytes_after\":\(d.after.pages * ps),\"bytes_delta\":\((d.after.pages - d.before.pages) * ps),\"groups\":\(d.groupCount)}")
+        meta.append(
+            "\"totals\":{\"records_before\":\(d.before.records),\"records_after\":\(d.after.records),\"records_delta\":\(d.after.records - d.before.records),\"pages_before\":\(d.before.pages),\"pages_after\":\(d.after.pages),\"pages_delta\":\(d.after.pages - d.before.pages),\"bytes_before\":\(d.before.pages * ps),\"bytes_after\":\(d.after.pages * ps),\"bytes_delta\":\((d.after.pages - d.before.pages) * ps),\"groups\":\(d.groupCount)}"
+        )
         try out.write("{" + meta.joined(separator: ",") + ",\"groups\":[\n")
         for (i, r) in d.rows.enumerated() { try out.write(row(r) + (i + 1 < d.rows.count ? ",\n" : "\n")) }
         try out.write("]}\n")

@@ -19,17 +19,19 @@ public struct FlameGraphSVG: ReportFormatter {
 
     /// The SVG document for a tree.
     static func render(_ root: Node, title: String, unit: String, pageSize: Int64, colorOf: ((String) -> String)? = nil) -> String {
-        let width = 1200.0, rowH = 17.0, top = 36.0
+        let width = 1200.0
+        let rowH = 17.0
+        let top = 36.0
         let levels = depth(root)
         let height = top + Double(levels) * rowH + 20
         var s = """
-        <?xml version="1.0" standalone="no"?>
-        <svg version="1.1" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" xmlns="http://www.w3.org/2000/svg">
-        <style>text{font-family:Verdana,sans-serif;font-size:11px;fill:#000}rect:hover{stroke:#000;stroke-width:0.5}</style>
-        <rect x="0" y="0" width="100%" height="100%" fill="#f8f8f8"/>
-        <text x="\(Int(width / 2))" y="20" text-anchor="middle" style="font-size:15px">\(xml(title))</text>
+            <?xml version="1.0" standalone="no"?>
+            <svg version="1.1" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" xmlns="http://www.w3.org/2000/svg">
+            <style>text{font-family:Verdana,sans-serif;font-size:11px;fill:#000}rect:hover{stroke:#000;stroke-width:0.5}</style>
+            <rect x="0" y="0" width="100%" height="100%" fill="#f8f8f8"/>
+            <text x="\(Int(width / 2))" y="20" text-anchor="middle" style="font-size:15px">\(xml(title))</text>
 
-        """
+            """
         let total = max(root.value, 1)
         func draw(_ n: Node, _ x: Double, _ level: Int) {
             let w = Double(n.value) / Double(total) * (width - 20)
@@ -38,7 +40,8 @@ public struct FlameGraphSVG: ReportFormatter {
             let pct = Render.fixed(Double(n.value) * 100 / Double(total), 2)
             let color = colorOf?(n.name) ?? warm(n.name)
             s += "<g><title>\(xml(n.name)) (\(n.value) \(unit), \(Render.human(n.value &* pageSize)), \(pct)%)</title>"
-            s += "<rect x=\"\(Render.fixed(10 + x, 2))\" y=\"\(Render.fixed(y, 1))\" width=\"\(Render.fixed(w, 2))\" height=\"\(Int(rowH - 1))\" fill=\"\(color)\" rx=\"2\"/>"
+            s +=
+                "<rect x=\"\(Render.fixed(10 + x, 2))\" y=\"\(Render.fixed(y, 1))\" width=\"\(Render.fixed(w, 2))\" height=\"\(Int(rowH - 1))\" fill=\"\(color)\" rx=\"2\"/>"
             let chars = Int(w / 7)
             if chars >= 3 {
                 let label = n.name.count <= chars ? n.name : String(n.name.prefix(chars - 2)) + ".."
@@ -72,9 +75,11 @@ public struct FlameGraphSVG: ReportFormatter {
 
     /// A stable warm colour from the name (no randomness: same input, same picture).
     static func warm(_ name: String) -> String {
-        var h: UInt64 = 1469598103934665603
-        for b in name.utf8 { h = (h ^ UInt64(b)) &* 1099511628211 }
-        let r = 205 + Int(h % 50), g = Int((h >> 8) % 230), b = Int((h >> 16) % 55)
+        var h: UInt64 = 1_469_598_103_934_665_603
+        for b in name.utf8 { h = (h ^ UInt64(b)) &* 1_099_511_628_211 }
+        let r = 205 + Int(h % 50)
+        let g = Int((h >> 8) % 230)
+        let b = Int((h >> 16) % 55)
         return "rgb(\(r),\(g),\(b))"
     }
 }

@@ -6,9 +6,13 @@ public struct FoldedFormatter: ReportFormatter {
 
     /// Folded stacks and their pages, merged and sorted by text.
     public static func lines(_ report: Report, keepOffsets: Bool) -> [(String, Int64)] {
-        GroupRendering.fold(report.rows.map { r in
-            (GroupRendering.foldedLine(report.keys, r.cells, frames: r.frames, label: r.stackLabel, keepOffsets: keepOffsets), r.metrics.pages)
-        })
+        GroupRendering.fold(
+            report.rows.map { r in
+                (
+                    GroupRendering.foldedLine(report.keys, r.cells, frames: r.frames, label: r.stackLabel, keepOffsets: keepOffsets),
+                    r.metrics.pages
+                )
+            })
     }
 
     public func write(_ report: Report, context: ReportContext, to out: OutputSink) throws {

@@ -63,7 +63,9 @@ enum GroupRendering {
             parts.append(t.isEmpty ? "-" : t)
         }
         if let frames {
-            if let label, frames.count <= 1 { parts.append("[\(label)]") } else {
+            if let label, frames.count <= 1 {
+                parts.append("[\(label)]")
+            } else {
                 parts += frames.reversed().map { Render.frameName($0, keepOffsets: keepOffsets) }
             }
         }

@@ -31,11 +31,17 @@ public struct JSONFormatter: ReportFormatter {
         f.append("\"page_size\":\(report.pageSize)")
         f.append("\"sort\":\(Render.json(c.sort))")
         let inputs = c.inputs.map { i in
-            "{\"name\":\(Render.json(i.name)),\"format\":\(i.format.map { Render.json($0.rawValue) } ?? "null"),\"records_read\":\(i.recordsRead),\"pages_read\":\(i.pagesRead),\"records\":\(i.records),\"pages\":\(i.pages),\"features\":[" + i.fields.names.map(Render.json).joined(separator: ",") + "]}"
+            "{\"name\":\(Render.json(i.name)),\"format\":\(i.format.map { Render.json($0.rawValue) } ?? "null"),\"records_read\":\(i.recordsRead),\"pages_read\":\(i.pagesRead),\"records\":\(i.records),\"pages\":\(i.pages),\"features\":["
+                + i.fields.names.map(Render.json).joined(separator: ",") + "]}"
         }
         f.append("\"inputs\":[" + inputs.joined(separator: ",") + "]")
-        f.append("\"filters\":{" + c.filters.sorted { $0.key < $1.key }.map { "\(Render.json($0.key)):\(Render.json($0.value))" }.joined(separator: ",") + "}")
-        f.append("\"skipped\":{" + c.skipped.sorted { $0.key < $1.key }.map { "\(Render.json($0.key)):\($0.value)" }.joined(separator: ",") + "}")
+        f.append(
+            "\"filters\":{"
+                + c.filters.sorted { $0.key < $1.key }.map { "\(Render.json($0.key)):\(Render.json($0.value))" }.joined(separator: ",")
+                + "}")
+        f.append(
+            "\"skipped\":{" + c.skipped.sorted { $0.key < $1.key }.map { "\(Render.json($0.key)):\($0.value)" }.joined(separator: ",") + "}"
+        )
         f.append("\"warnings\":[" + c.warnings.map(Render.json).joined(separator: ",") + "]")
         return f
     }

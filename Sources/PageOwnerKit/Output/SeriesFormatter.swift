@@ -6,7 +6,9 @@ public struct SeriesFormatter {
     public init(_ format: ReportFormat) { self.format = format }
 
     func keyText(_ s: SeriesReport, _ r: SeriesReport.Row, sep: String) -> String {
-        zip(s.keys, r.cells).map { k, c in k == .stack ? (c.text.isEmpty ? (r.stackLabel ?? "stack") : c.text) : (c.text.isEmpty ? "-" : c.text) }.joined(separator: sep)
+        zip(s.keys, r.cells).map { k, c in
+            k == .stack ? (c.text.isEmpty ? (r.stackLabel ?? "stack") : c.text) : (c.text.isEmpty ? "-" : c.text)
+        }.joined(separator: sep)
     }
 
     public func write(_ s: SeriesReport, context: ReportContext, to out: OutputSink) throws {
@@ -16,13 +18,16 @@ public struct SeriesFormatter {
             header += s.keys.map { $0 == .stack ? "CALLER" : $0.rawValue.uppercased() }
             var table = [header]
             for r in s.rows {
-                table.append([Render.fixed(r.slope, 1), (r.growth > 0 ? "+" : "") + String(r.growth)] + r.pages.map(String.init)
-                             + zip(s.keys, r.cells).map { $1.text.isEmpty ? "-" : $1.text })
+                table.append(
+                    [Render.fixed(r.slope, 1), (r.growth > 0 ? "+" : "") + String(r.growth)] + r.pages.map(String.init)
+                        + zip(s.keys, r.cells).map { $1.text.isEmpty ? "-" : $1.text })
             }
             for l in GroupRendering.table(header: table[0], rows: Array(table.dropFirst()), numeric: Set(0..<(2 + s.snapshots.count))) {
                 try out.write(l)
             }
-            for (i, n) in s.snapshots.enumerated() { try out.write("S\(i + 1): \(n): \(s.totals[i]) pages (\(Render.human(s.totals[i] &* s.pageSize)))\n") }
+            for (i, n) in s.snapshots.enumerated() {
+                try out.write("S\(i + 1): \(n): \(s.totals[i]) pages (\(Render.human(s.totals[i] &* s.pageSize)))\n")
+            }
             try out.write("\(s.groupCount) groups, \(s.rows.count) shown; slope is pages per snapshot (least squares)\n")
         case .csv:
             var header = s.keys.map(\.rawValue)
@@ -45,7 +50,9 @@ public struct SeriesFormatter {
                 for r in s.rows { try out.write(row(r) + "\n") }
                 return
             }
-            let meta = "\"tool\":\"page-owner-sort\",\"schema\":1,\"command\":\"series\",\"group_by\":[" + s.keys.map { Render.json($0.rawValue) }.joined(separator: ",")
+            let meta =
+                "\"tool\":\"page-owner-sort\",\"schema\":1,\"command\":\"series\",\"group_by\":["
+                + s.keys.map { Render.json($0.rawValue) }.joined(separator: ",")
                 + "],\"page_size\":\(s.pageSize),\"snapshots\":[" + s.snapshots.map(Render.json).joined(separator: ",")
                 + "],\"totals_pages\":[" + s.totals.map(String.init).joined(separator: ",") + "],\"groups_total\":\(s.groupCount)"
             try out.write("{" + meta + ",\"groups\":[\n")
@@ -57,27 +64,37 @@ public struct SeriesFormatter {
     }
 
     func chart(_ s: SeriesReport, title: String) -> String {
-        let w = 1000.0, h = 520.0, left = 70.0, right = 330.0, top = 40.0, bottom = 50.0
+        let w = 1000.0
+        let h = 520.0
+        let left = 70.0
+        let right = 330.0
+        let top = 40.0
+        let bottom = 50.0
         let maxY = Double(max(1, s.rows.flatMap(\.pages).max() ?? 1))
         let n = max(1, s.snapshots.count - 1)
         func x(_ i: Int) -> Double { left + Double(i) / Double(n) * (w - left - right) }
         func y(_ v: Int64) -> Double { h - bottom - Double(v) / maxY * (h - top - bottom) }
-        var o = "<?xml version=\"1.0\" standalone=\"no\"?>\n<svg version=\"1.1\" width=\"\(Int(w))\" height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+        var o =
+            "<?xml version=\"1.0\" standalone=\"no\"?>\n<svg version=\"1.1\" width=\"\(Int(w))\" height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\">\n"
         o += "<style>text{font-family:Verdana,sans-serif;font-size:11px}</style><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
         o += "<text x=\"\(Int(w / 2))\" y=\"22\" text-anchor=\"middle\" style=\"font-size:14px\">\(FlameGraphSVG.xml(title))</text>\n"
-        o += "<line x1=\"\(left)\" y1=\"\(h - bottom)\" x2=\"\(w - right)\" y2=\"\(h - bottom)\" stroke=\"#000\"/><line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(h - bottom)\" stroke=\"#000\"/>\n"
+        o +=
+            "<line x1=\"\(left)\" y1=\"\(h - bottom)\" x2=\"\(w - right)\" y2=\"\(h - bottom)\" stroke=\"#000\"/><line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(h - bottom)\" stroke=\"#000\"/>\n"
         o += "<text x=\"10\" y=\"\(top)\">\(Int(maxY)) pages</text><text x=\"10\" y=\"\(h - bottom)\">0</text>\n"
         for (i, name) in s.snapshots.enumerated() {
-            o += "<text x=\"\(Render.fixed(x(i), 1))\" y=\"\(h - bottom + 16)\" text-anchor=\"middle\">S\(i + 1)<title>\(FlameGraphSVG.xml(name))</title></text>\n"
+            o +=
+                "<text x=\"\(Render.fixed(x(i), 1))\" y=\"\(h - bottom + 16)\" text-anchor=\"middle\">S\(i + 1)<title>\(FlameGraphSVG.xml(name))</title></text>\n"
         }
         let palette = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
         for (ri, r) in s.rows.enumerated() {
             let c = palette[ri % palette.count]
-            let pts = r.pages.enumerated().map { "\(Render.fixed(x($0.offset), 1)),\(Render.fixed(y($0.element), 1))" }.joined(separator: " ")
+            let pts = r.pages.enumerated().map { "\(Render.fixed(x($0.offset), 1)),\(Render.fixed(y($0.element), 1))" }.joined(
+                separator: " ")
             let label = keyText(s, r, sep: " ")
             o += "<g><title>\(FlameGraphSVG.xml(label)): \(r.pages.map(String.init).joined(separator: " → ")) pages</title>"
             o += "<polyline fill=\"none\" stroke=\"\(c)\" stroke-width=\"2\" points=\"\(pts)\"/></g>\n"
-            o += "<text x=\"\(w - right + 10)\" y=\"\(top + Double(ri) * 16 + 10)\" fill=\"\(c)\">\(FlameGraphSVG.xml(String(label.prefix(48))))</text>\n"
+            o +=
+                "<text x=\"\(w - right + 10)\" y=\"\(top + Double(ri) * 16 + 10)\" fill=\"\(c)\">\(FlameGraphSVG.xml(String(label.prefix(48))))</text>\n"
         }
         return o + "</svg>\n"
     }

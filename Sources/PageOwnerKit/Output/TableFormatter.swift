@@ -30,7 +30,9 @@ public struct TableFormatter: ReportFormatter {
     }
 
     static func footer(_ report: Report, _ context: ReportContext) -> String {
-        let t = report.total, s = report.shown, ps = report.pageSize
+        let t = report.total
+        let s = report.shown
+        let ps = report.pageSize
         var f = "total: \(t.pages) pages (\(Render.human(t.pages &* ps))) in \(t.records) records, \(report.groupCount) groups"
         if s.pages != t.pages || report.rows.count != report.groupCount {
             f += "; shown: \(s.pages) pages (\(Render.human(s.pages &* ps))) in \(s.records) records, \(report.rows.count) groups"
@@ -38,7 +40,8 @@ public struct TableFormatter: ReportFormatter {
         f += "\n"
         for i in context.inputs {
             let fmt = i.format?.rawValue ?? "unknown"
-            f += "input: \(i.name) (\(fmt)): \(i.recordsRead) records, \(i.pagesRead) pages read; \(i.records) records, \(i.pages) pages after filters\n"
+            f +=
+                "input: \(i.name) (\(fmt)): \(i.recordsRead) records, \(i.pagesRead) pages read; \(i.records) records, \(i.pages) pages after filters\n"
         }
         let skipped = context.skipped.values.reduce(0, +)
         if skipped > 0 { f += "skipped: \(skipped) malformed records\n" }
