@@ -18,6 +18,10 @@ struct InfoCommand: ParsableCommand {
         let agg = try run.makeAggregator()
         var lines: [String] = []
         for i in inputs {
+            if let (kind, vmcore) = try Inputs.crashDump(path: i) {
+                lines += InfoCommand.describe(i, kind, vmcore)
+                continue
+            }
             let before = agg.snapshotCount
             let d0 = run.diagnostics
             try run.read(i, into: agg)
@@ -37,6 +41,24 @@ struct InfoCommand: ParsableCommand {
         for n in run.notes { lines.append("note: \(n)") }
         for l in run.diagnostics.summary() { lines.append(l) }
         print(lines.joined(separator: "\n"))
+    }
+
+    /// A crash dump: what it is and what its VMCOREINFO says.
+    static func describe(_ name: String, _ kind: CrashDumpSniffer.Kind, _ v: VmcoreInfo?) -> [String] {
+        var l = ["\(name):", "  format: \(kind.rawValue)"]
+        if let v {
+            for k in [
+                "OSRELEASE", "PAGESIZE", "KERNELOFFSET", "NUMBER(phys_base)", "NUMBER(SECTION_SIZE_BITS)",
+                "NUMBER(MAX_PHYSMEM_BITS)", "SYMBOL(mem_section)", "CRASHTIME",
+            ] {
+                if let x = v[k] { l.append("  \(k): \(x)") }
+            }
+            l.append("  memory segments: \(v.segments.count), \(Render.human(Int64(clamping: v.memoryBytes)))")
+        }
+        if kind != .elfOther {
+            l.append("  page_owner records: not read (extracting page_owner from a vmcore is not supported yet)")
+        }
+        return l
     }
 
     static func era(_ f: RecordFields) -> String {

@@ -44,6 +44,16 @@ public enum Inputs {
         }
     }
 
+    /// When `path` is a crash dump or a kernel object, what it is, and for an ELF core its
+    /// VMCOREINFO; nil for anything else.
+    public static func crashDump(path: String) throws -> (CrashDumpSniffer.Kind, VmcoreInfo?)? {
+        let file = try FileSource(path: path)
+        let (source, thread) = try decode(file)
+        defer { thread?.close() }
+        guard let kind = CrashDumpSniffer.kind(try source.peek(64)) else { return nil }
+        return (kind, kind == .elfCore ? VmcoreInfo.parse(try source.peek(1 << 20)) : nil)
+    }
+
     /// Bytes looked at to decide whether a tar member is a dump.
     static let dumpPeek = 32
 
