@@ -33,6 +33,7 @@ struct CompatCommand: ParsableCommand {
     @Option(name: .customLong("cull"), help: "Cull by rules: pid|p, tgid|tg, name|n, stacktrace|st, allocator|ator.") var cull: String?
     @Option(name: .customLong("sort"), help: "Sort order: [+|-]key[,[+|-]key…] with keys p, tg, n, st, at, T, ator.") var sort: String?
     @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
+    @Option(help: "The vmlinux (with DWARF debug info) of the kernel whose vmcore is the input.") var vmlinux: String?
 
     @Argument(help: "The page_owner dump (- for stdin).") var input: String
     @Argument(help: "Where to write the result (- for stdout).") var output: String
@@ -61,6 +62,7 @@ struct CompatCommand: ParsableCommand {
 
     func run() throws {
         let options = try resolveOptions()
+        Inputs.vmlinuxPath = vmlinux
         try refuseSamePath(input: input, output: output)
         let result = try CompatRun.aggregate(inputPath: input, options: options, strict: strict)
         let sink = try OutputSink(path: output)

@@ -9,9 +9,12 @@ struct InfoCommand: ParsableCommand {
     )
 
     @Flag(help: "Stop at the first malformed record.") var strict = false
+    @Option(help: "The vmlinux (with DWARF debug info) of the kernel whose vmcore is given, to read its page_owner records.") var vmlinux:
+        String?
     @Argument(help: "Inputs (files, compressed files, tar archives, - for stdin).") var inputs: [String]
 
     func run() throws {
+        Inputs.vmlinuxPath = vmlinux
         var run = ReportRun()
         run.keys = [.stack]
         run.strict = strict
@@ -19,8 +22,8 @@ struct InfoCommand: ParsableCommand {
         var lines: [String] = []
         for i in inputs {
             if let (kind, vmcore) = try Inputs.crashDump(path: i) {
-                lines += InfoCommand.describe(i, kind, vmcore)
-                continue
+                lines += InfoCommand.describe(i, kind, vmcore, reading: kind == .elfCore && vmlinux != nil)
+                if !(kind == .elfCore && vmlinux != nil) { continue }
             }
             let before = agg.snapshotCount
             let d0 = run.diagnostics
@@ -44,7 +47,7 @@ struct InfoCommand: ParsableCommand {
     }
 
     /// A crash dump: what it is and what its VMCOREINFO says.
-    static func describe(_ name: String, _ kind: CrashDumpSniffer.Kind, _ v: VmcoreInfo?) -> [String] {
+    static func describe(_ name: String, _ kind: CrashDumpSniffer.Kind, _ v: VmcoreInfo?, reading: Bool) -> [String] {
         var l = ["\(name):", "  format: \(kind.rawValue)"]
         if let v {
             for k in [
@@ -55,8 +58,10 @@ struct InfoCommand: ParsableCommand {
             }
             l.append("  memory segments: \(v.segments.count), \(Render.human(Int64(clamping: v.memoryBytes)))")
         }
-        if kind != .elfOther {
-            l.append("  page_owner records: not read (extracting page_owner from a vmcore is not supported yet)")
+        if kind == .elfCore && !reading {
+            l.append("  page_owner records: not read (give the matching vmlinux with --vmlinux)")
+        } else if kind != .elfOther && kind != .elfCore {
+            l.append("  page_owner records: not read (only ELF vmcores are read so far)")
         }
         return l
     }

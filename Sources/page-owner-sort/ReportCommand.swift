@@ -9,6 +9,10 @@ struct ReportCommand: ParsableCommand {
     )
 
     @OptionGroup var options: ReportOptions
+    @Flag(
+        name: .customLong("as-text"),
+        help: "Write the inputs' records as page_owner text instead of a report (for example a vmcore, to feed the compatible mode).")
+    var asText = false
     @Argument(help: "Dumps of any supported format (- for stdin); compressed files and tar archives are read too.")
     var inputs: [String]
 
@@ -17,6 +21,21 @@ struct ReportCommand: ParsableCommand {
         var (run, ctx) = try options.makeRun()
         let selection = try options.selection(defaultSort: [Report.SortField(field: .pages, descending: true)])
         for i in inputs { try refuseSamePath(input: i, output: options.output) }
+        if asText {
+            let sink = try OutputSink(path: options.output)
+            var buf = [UInt8](repeating: 0, count: 1 << 20)
+            for i in inputs {
+                try Inputs.forEach(path: i) { src in
+                    while true {
+                        let n = try buf.withUnsafeMutableBytes { try src.read(into: $0) }
+                        if n == 0 { break }
+                        try buf.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                    }
+                }
+            }
+            try sink.commit()
+            return
+        }
         let agg = try run.makeAggregator()
         for i in inputs { try run.read(i, into: agg) }
         agg.resolveLateHandles()

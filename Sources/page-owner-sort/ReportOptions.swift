@@ -49,6 +49,8 @@ struct ReportOptions: ParsableArguments {
         name: .customLong("input-format"),
         help: "Skip detection: page_owner, swap_page_owner, show_stacks, show_handles, show_stacks_handles.")
     var inputFormat: String?
+    @Option(help: "The vmlinux (with DWARF debug info) of the kernel whose vmcore is given as input; plain or compressed.")
+    var vmlinux: String?
     @Flag(name: .customLong("keep-offsets"), help: "Keep +0xoff/0xsize in folded and svg frames.") var keepOffsets = false
     @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
 
@@ -72,6 +74,7 @@ struct ReportOptions: ParsableArguments {
     func makeRun() throws -> (ReportRun, ReportContext) {
         var run = ReportRun()
         var ctx = ReportContext()
+        Inputs.vmlinuxPath = vmlinux
         do {
             run.keys = try GroupKey.parseList(groupBy)
         } catch let e as ReportError {

@@ -21,14 +21,18 @@ public enum CrashDumpSniffer {
     }
 
     /// The error for such an input.
-    public static func error(_ kind: Kind, input: String) -> InputError {
+    public static func error(_ kind: Kind, input: String, vmlinuxGiven: Bool = false) -> InputError {
         switch kind {
         case .elfOther:
             return InputError(.format, input: input, "this is \(kind.rawValue)")
+        case .elfCore:
+            return InputError(
+                .format, input: input,
+                "this is \(kind.rawValue): give the matching vmlinux (with debug info) with --vmlinux to read page_owner from it")
         default:
             return InputError(
                 .format, input: input,
-                "this is \(kind.rawValue); reading page_owner straight from a vmcore is not supported yet. Read /sys/kernel/debug/page_owner on a live kernel, or extract the records with drgn or crash's page_owner extension, and give this tool their text"
+                "this is \(kind.rawValue); only ELF vmcores are read so far (makedumpfile -R turns a flattened file back into a kdump file, and makedumpfile -E converts one to ELF)"
             )
         }
     }

@@ -22,7 +22,24 @@ public enum Inputs {
         let (source, thread) = try decode(file)
         defer { thread?.close() }
         let head = try source.peek(TarReader.blockSize)
-        if let dump = CrashDumpSniffer.kind(head) { throw CrashDumpSniffer.error(dump, input: path) }
+        if let dump = CrashDumpSniffer.kind(head) {
+            guard dump == .elfCore, let vmlinux = vmlinuxPath else {
+                throw CrashDumpSniffer.error(dump, input: path, vmlinuxGiven: vmlinuxPath != nil)
+            }
+            thread?.close()
+            let core = try MappedFile(path: path)
+            let image = try MappedFile(path: vmlinux)
+            do {
+                try body(try VmcoreSource(name: path, vmcore: core, vmlinux: image))
+            } catch let e as VmcorePageOwner.Failure {
+                throw InputError(.format, input: path, e.description)
+            } catch let e as DWARF.Failure {
+                throw InputError(.format, input: vmlinux, e.description)
+            } catch let e as ELFFile.Error {
+                throw InputError(.format, input: vmlinux, e.description)
+            }
+            return
+        }
         guard isTar(head) else {
             try body(source)
             return
@@ -42,6 +59,19 @@ public enum Inputs {
             }
             try body(inner)
         }
+    }
+
+    /// The vmlinux that matches the vmcores given as input (`--vmlinux`); with it, an ELF
+    /// vmcore is read as the page_owner text it holds.
+    nonisolated(unsafe) public static var vmlinuxPath: String?
+
+    /// Calls `body` with the file at `path`, decompressed when its first bytes say so, with
+    /// no further sniffing (for binary inputs such as vmcores and vmlinux images).
+    public static func withDecoded<R>(path: String, _ body: (ByteSource) throws -> R) throws -> R {
+        let file = try FileSource(path: path)
+        let (source, thread) = try decode(file)
+        defer { thread?.close() }
+        return try body(source)
     }
 
     /// When `path` is a crash dump or a kernel object, what it is, and for an ELF core its

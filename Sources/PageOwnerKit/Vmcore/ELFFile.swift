@@ -1,0 +1,140 @@
+/// A read-only view of a 64-bit little-endian ELF file held in memory (mapped or loaded):
+/// its sections, program headers and symbol table. Used for the vmlinux, for kernel
+/// modules, and for ELF vmcores.
+public struct ELFFile {
+    public struct Section: Sendable {
+        public var name: String
+        public var type: UInt32
+        public var flags: UInt64
+        public var addr: UInt64
+        public var offset: Int
+        public var size: Int
+        public var link: UInt32
+        public var entsize: Int
+    }
+
+    public struct Segment: Sendable {
+        public var type: UInt32
+        public var offset: Int
+        public var vaddr: UInt64
+        public var paddr: UInt64
+        public var filesz: Int
+        public var memsz: UInt64
+    }
+
+    public struct Symbol: Sendable {
+        public var name: String
+        public var value: UInt64
+        public var size: UInt64
+        public var info: UInt8
+        public var shndx: UInt16
+        public var type: UInt8 { info & 0xf }
+        public var binding: UInt8 { info >> 4 }
+    }
+
+    public let bytes: UnsafeRawBufferPointer
+    public let type: UInt16
+    public private(set) var sections: [Section] = []
+    public private(set) var segments: [Segment] = []
+
+    /// Why an ELF file cannot be used.
+    public struct Error: Swift.Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(_ bytes: UnsafeRawBufferPointer) throws {
+        self.bytes = bytes
+        guard bytes.count >= 64, bytes[0] == 0x7f, bytes[1] == 0x45, bytes[2] == 0x4c, bytes[3] == 0x46 else {
+            throw Error(description: "not an ELF file")
+        }
+        guard bytes[4] == 2, bytes[5] == 1 else { throw Error(description: "not a 64-bit little-endian ELF file") }
+        type = UInt16(truncatingIfNeeded: ELFFile.read(bytes, 16, 2))
+        let phoff = Int(ELFFile.read(bytes, 32, 8))
+        let shoff = Int(ELFFile.read(bytes, 40, 8))
+        let phentsize = Int(ELFFile.read(bytes, 54, 2))
+        let phnum = Int(ELFFile.read(bytes, 56, 2))
+        let shentsize = Int(ELFFile.read(bytes, 58, 2))
+        let shnum = Int(ELFFile.read(bytes, 60, 2))
+        let shstrndx = Int(ELFFile.read(bytes, 62, 2))
+        if phnum > 0 {
+            guard phoff + phnum * phentsize <= bytes.count, phentsize >= 56 else {
+                throw Error(description: "program headers out of the file")
+            }
+            for i in 0..<phnum {
+                let p = phoff + i * phentsize
+                segments.append(
+                    Segment(
+                        type: UInt32(ELFFile.read(bytes, p, 4)), offset: Int(ELFFile.read(bytes, p + 8, 8)),
+                        vaddr: ELFFile.read(bytes, p + 16, 8), paddr: ELFFile.read(bytes, p + 24, 8),
+                        filesz: Int(ELFFile.read(bytes, p + 32, 8)), memsz: ELFFile.read(bytes, p + 40, 8)))
+            }
+        }
+        if shnum > 0 && shoff > 0 {
+            guard shoff + shnum * shentsize <= bytes.count, shentsize >= 64 else {
+                throw Error(description: "section headers out of the file")
+            }
+            var raw: [(UInt32, Section)] = []
+            for i in 0..<shnum {
+                let s = shoff + i * shentsize
+                raw.append(
+                    (
+                        UInt32(ELFFile.read(bytes, s, 4)),
+                        Section(
+                            name: "", type: UInt32(ELFFile.read(bytes, s + 4, 4)), flags: ELFFile.read(bytes, s + 8, 8),
+                            addr: ELFFile.read(bytes, s + 16, 8), offset: Int(ELFFile.read(bytes, s + 24, 8)),
+                            size: Int(ELFFile.read(bytes, s + 32, 8)), link: UInt32(ELFFile.read(bytes, s + 40, 4)),
+                            entsize: Int(ELFFile.read(bytes, s + 56, 8)))
+                    ))
+            }
+            let strtab = shstrndx < raw.count ? raw[shstrndx].1 : nil
+            for (nameOff, var sec) in raw {
+                if let st = strtab { sec.name = ELFFile.cString(bytes, st.offset + Int(nameOff), limit: st.offset + st.size) }
+                sections.append(sec)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func read(_ b: UnsafeRawBufferPointer, _ at: Int, _ n: Int) -> UInt64 {
+        guard at >= 0, at + n <= b.count else { return 0 }
+        var v: UInt64 = 0
+        for i in 0..<n { v |= UInt64(b[at + i]) << (8 * UInt64(i)) }
+        return v
+    }
+
+    static func cString(_ b: UnsafeRawBufferPointer, _ at: Int, limit: Int) -> String {
+        guard at >= 0 else { return "" }
+        var e = at
+        let lim = min(limit, b.count)
+        while e < lim && b[e] != 0 { e += 1 }
+        return at < e ? String(decoding: UnsafeRawBufferPointer(rebasing: b[at..<e]), as: UTF8.self) : ""
+    }
+
+    public func section(_ name: String) -> Section? { sections.first { $0.name == name } }
+
+    /// The bytes of a section (empty for NOBITS or out-of-range sections).
+    public func data(_ s: Section) -> UnsafeRawBufferPointer {
+        guard s.type != 8, s.offset >= 0, s.offset + s.size <= bytes.count else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(rebasing: bytes[s.offset..<(s.offset + s.size)])
+    }
+
+    /// Every entry of `.symtab` (falls back to `.dynsym`).
+    public func symbols() -> [Symbol] {
+        guard let symtab = section(".symtab") ?? section(".dynsym"), Int(symtab.link) < sections.count else { return [] }
+        let strtab = sections[Int(symtab.link)]
+        let d = data(symtab)
+        var out: [Symbol] = []
+        out.reserveCapacity(d.count / 24)
+        var i = 0
+        while i + 24 <= d.count {
+            let nameOff = Int(ELFFile.read(d, i, 4))
+            out.append(
+                Symbol(
+                    name: ELFFile.cString(bytes, strtab.offset + nameOff, limit: strtab.offset + strtab.size),
+                    value: ELFFile.read(d, i + 8, 8), size: ELFFile.read(d, i + 16, 8), info: d[i + 4],
+                    shndx: UInt16(ELFFile.read(d, i + 6, 2))))
+            i += 24
+        }
+        return out
+    }
+}

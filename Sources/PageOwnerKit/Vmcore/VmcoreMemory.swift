@@ -1,0 +1,98 @@
+/// Physical memory of an ELF vmcore, and the x86-64 kernel's virtual addresses on it:
+/// the direct map, the kernel image, and anything else through the page tables.
+public struct VmcoreMemory {
+    struct Range {
+        var paddr: UInt64
+        var size: UInt64
+        var offset: Int
+    }
+
+    let bytes: UnsafeRawBufferPointer
+    var ranges: [Range] = []
+    public let info: VmcoreInfo
+    public var pageOffset: UInt64 = 0xffff_8880_0000_0000
+    public var startKernelMap: UInt64 = 0xffff_ffff_8000_0000
+    public var physBase: UInt64 = 0
+    public var kernelOffset: UInt64 = 0
+    /// The kernel image mapping's size; module space above it goes through the page tables.
+    public var kernelImageSize: UInt64 = 512 << 20
+    /// Physical address of the kernel's top page table (`init_top_pgt`), for other addresses.
+    public var topPageTable: UInt64?
+
+    public init(_ file: MappedFile) throws {
+        bytes = file.bytes
+        let elf = try ELFFile(file.bytes)
+        guard elf.type == 4 else { throw InputError(.format, input: file.path, "not an ELF core dump") }
+        for s in elf.segments where s.type == 1 && s.filesz > 0 {
+            guard s.offset >= 0, s.offset + s.filesz <= bytes.count else {
+                throw InputError(.corrupt, input: file.path, "the dump is truncated: a memory segment runs past its end")
+            }
+            ranges.append(Range(paddr: s.paddr, size: UInt64(s.filesz), offset: s.offset))
+        }
+        ranges.sort { $0.paddr < $1.paddr }
+        guard let v = VmcoreInfo.parse(Array(file.bytes.prefix(1 << 20))) else {
+            throw InputError(.format, input: file.path, "no VMCOREINFO note in the dump")
+        }
+        info = v
+        if let s = v["NUMBER(phys_base)"], let p = Int64(s) { physBase = UInt64(bitPattern: p) }
+        if let s = v["KERNELOFFSET"], let k = UInt64(s, radix: 16) { kernelOffset = k }
+        if let s = v["NUMBER(KERNEL_IMAGE_SIZE)"], let k = UInt64(s) { kernelImageSize = k }
+    }
+
+    /// The file bytes of physical `[paddr, paddr+count)`, when one segment holds them all.
+    public func physical(_ paddr: UInt64, _ count: Int) -> UnsafeRawBufferPointer? {
+        var lo = 0
+        var hi = ranges.count - 1
+        while lo <= hi {
+            let m = (lo + hi) / 2
+            let r = ranges[m]
+            if paddr < r.paddr {
+                hi = m - 1
+            } else if paddr >= r.paddr &+ r.size {
+                lo = m + 1
+            } else {
+                guard paddr + UInt64(count) <= r.paddr + r.size else { return nil }
+                let o = r.offset + Int(paddr - r.paddr)
+                return UnsafeRawBufferPointer(rebasing: bytes[o..<(o + count)])
+            }
+        }
+        return nil
+    }
+
+    /// Physical address of kernel virtual address `v`, or nil when it is not mapped.
+    public func translate(_ v: UInt64) -> UInt64? {
+        if v >= startKernelMap && v < startKernelMap &+ kernelImageSize {
+            return v &- startKernelMap &- kernelOffset &+ physBase
+        }
+        if v >= pageOffset && v < pageOffset &+ (1 << 46) {
+            return v &- pageOffset
+        }
+        return walk(v)
+    }
+
+    /// x86-64 four-level page-table walk from `init_top_pgt`.
+    func walk(_ v: UInt64) -> UInt64? {
+        guard var table = topPageTable else { return nil }
+        let mask: UInt64 = 0x000f_ffff_ffff_f000
+        for level in 0..<4 {
+            let shift = UInt64(39 - 9 * level)
+            let index = (v >> shift) & 511
+            guard let e = physical(table + index * 8, 8).map({ ELFFile.read($0, 0, 8) }), e & 1 != 0 else { return nil }
+            if level > 0 && level < 3 && e & 0x80 != 0 {  // 1 GiB or 2 MiB page
+                let pageMask: UInt64 = (1 << shift) - 1
+                return (e & mask & ~pageMask) | (v & pageMask)
+            }
+            table = e & mask
+        }
+        return table | (v & 0xfff)
+    }
+
+    public func read(_ v: UInt64, _ count: Int) -> UnsafeRawBufferPointer? {
+        guard let p = translate(v) else { return nil }
+        if let b = physical(p, count) { return b }
+        return nil
+    }
+
+    public func u64(_ v: UInt64) -> UInt64? { read(v, 8).map { ELFFile.read($0, 0, 8) } }
+    public func u32(_ v: UInt64) -> UInt32? { read(v, 4).map { UInt32(ELFFile.read($0, 0, 4)) } }
+}

@@ -1,0 +1,359 @@
+/// Reads page_owner straight out of an x86-64 vmcore: for every PFN whose page_ext says
+/// owner-allocated, the record `/sys/kernel/debug/page_owner` would print. Layouts come from
+/// the vmlinux's DWARF, addresses from its symbol table and the dump's VMCOREINFO, stacks
+/// from the stack depot, symbols from the vmlinux and from each loaded module's kallsyms.
+public final class VmcorePageOwner {
+    public struct Layout {
+        var pageExtSizeAddr: UInt64 = 0
+        var opsOffsetAddr: UInt64 = 0
+        var stackPoolsAddr: UInt64 = 0
+        var stackPoolsIsArray = true
+        var msPageExt = 16
+        var msUsage = 8
+        var msSize = 32
+        var usagePageblockFlags = 16
+        var ownerBit: UInt64 = 1
+        var allocatedBit: UInt64 = 2
+        var order = 0, migrate = 2, gfp = 4, handle = 8, ts = 16, comm = 32, pid = 48, tgid = 52
+        var srSize = 20, srEntries = 32
+        var poolBits = (offset: 0, size: 17), offsetBits = (offset: 17, size: 10)
+        var poolPlusOne = true
+        var gfpBits: [String: Int] = [:]
+    }
+
+    public let memory: VmcoreMemory
+    let symbols: KernelSymbols
+    let layout: Layout
+    let pageExtSize: UInt64
+    let opsOffset: UInt64
+    let roots: UInt64
+    let sectionShift: Int
+    let sectionsPerRoot: UInt64
+    let pageStructSize: UInt64
+    let vmemmap: UInt64
+    let gfpNames: [(String, UInt64)]
+    let pageFlagNames: [(String, UInt64)]
+    let migrateTypeNames: [String]
+    let migrateReasonNames: [String]
+    /// Modules whose symbols were loaded, for messages.
+    public private(set) var modules: [String] = []
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(vmcore: MappedFile, vmlinux: MappedFile) throws {
+        var mem = try VmcoreMemory(vmcore)
+        let elf = try ELFFile(vmlinux.bytes)
+        let syms = elf.symbols()
+        var addr: [String: UInt64] = [:]
+        for s in syms where !s.name.isEmpty && addr[s.name] == nil { addr[s.name] = s.value }
+        func symbol(_ n: String) throws -> UInt64 {
+            guard let a = addr[n] else {
+                throw Failure(description: "the vmlinux has no symbol \(n) (is it the dump's kernel? was it built with CONFIG_PAGE_OWNER?)")
+            }
+            return a
+        }
+        if let rel = mem.info["OSRELEASE"], let banner = addr["linux_banner"], let b = mem.read(banner, 256) {
+            let text = String(decoding: b.prefix { $0 != 0 }, as: UTF8.self)
+            if !text.contains(rel) {
+                throw Failure(
+                    description:
+                        "the vmlinux does not match the dump: the dump's kernel is \(rel), the vmlinux's banner reads \(text.prefix(60))")
+            }
+        }
+        if let p = addr["init_top_pgt"] { mem.topPageTable = p &- mem.startKernelMap &- mem.kernelOffset &+ mem.physBase }
+        if let pob = addr["page_offset_base"], let v = mem.u64(pob) { mem.pageOffset = v }
+        memory = mem
+
+        var d = try DWARF(elf)
+        try d.index(
+            types: [
+                "page_owner", "page_ext_operations", "mem_section", "mem_section_usage", "stack_record", "module", "mod_kallsyms",
+                "module_memory",
+            ],
+            variables: ["stack_pools"],
+            enumerators: ["PAGE_EXT_OWNER", "PAGE_EXT_OWNER_ALLOCATED", "MOD_TEXT", "___GFP_MOVABLE_BIT", "___GFP_RECLAIMABLE_BIT"]
+                .reduce(into: Set<String>()) { $0.insert($1) }.union(VmcorePageOwner.gfpBitNames))
+        var l = Layout()
+        l.pageExtSizeAddr = try symbol("page_ext_size")
+        l.opsOffsetAddr = try symbol("page_owner_ops") + UInt64(try d.member("page_ext_operations", "offset").offset)
+        l.stackPoolsAddr = try symbol("stack_pools")
+        l.stackPoolsIsArray = (try? d.isArray(d.variableType("stack_pools"))) ?? true
+        l.msPageExt = try d.member("mem_section", "page_ext").offset
+        l.msUsage = try d.member("mem_section", "usage").offset
+        l.msSize = try d.size(of: "mem_section")
+        l.usagePageblockFlags = (try? d.member("mem_section_usage", "pageblock_flags").offset) ?? 16
+        guard let ob = d.enumerators["PAGE_EXT_OWNER"], let ab = d.enumerators["PAGE_EXT_OWNER_ALLOCATED"] else {
+            throw DWARF.Failure.missing("enum page_ext_flags (PAGE_EXT_OWNER)")
+        }
+        l.ownerBit = 1 << UInt64(ob)
+        l.allocatedBit = 1 << UInt64(ab)
+        l.order = try d.member("page_owner", "order").offset
+        l.migrate = try d.member("page_owner", "last_migrate_reason").offset
+        l.gfp = try d.member("page_owner", "gfp_mask").offset
+        l.handle = try d.member("page_owner", "handle").offset
+        l.ts = try d.member("page_owner", "ts_nsec").offset
+        l.comm = try d.member("page_owner", "comm").offset
+        l.pid = try d.member("page_owner", "pid").offset
+        l.tgid = (try? d.member("page_owner", "tgid").offset) ?? -1
+        l.srSize = try d.member("stack_record", "size").offset
+        l.srEntries = try d.member("stack_record", "entries").offset
+        let handleBase = try d.member("stack_record", "handle").offset
+        if let p = try? d.member("stack_record", "handle.pool_index_plus_1") {
+            l.poolBits = (p.bitOffset ?? 0, p.bitSize ?? 17)
+            l.poolPlusOne = true
+        } else {
+            let p = try d.member("stack_record", "handle.pool_index")
+            l.poolBits = (p.bitOffset ?? 0, p.bitSize ?? 16)
+            l.poolPlusOne = false
+        }
+        let o = try d.member("stack_record", "handle.offset")
+        l.offsetBits = ((o.bitOffset ?? 0) + (o.offset - handleBase) * 8, o.bitSize ?? 10)
+        for n in VmcorePageOwner.gfpBitNames { if let v = d.enumerators[n] { l.gfpBits[n] = Int(v) } }
+        layout = l
+        // The kernel's own name tables, when the dump has them: exact for this kernel.
+        func names(_ sym: String) -> [(String, UInt64)]? {
+            guard let a = addr[sym] else { return nil }
+            var out: [(String, UInt64)] = []
+            for i in 0..<UInt64(256) {
+                guard let mask = mem.u64(a + i * 16), let np = mem.u64(a + i * 16 + 8) else { return nil }
+                if np == 0 { break }
+                guard let nb = mem.read(np, 64) else { return nil }
+                out.append((String(decoding: nb.prefix { $0 != 0 }, as: UTF8.self), mask))
+            }
+            return out.isEmpty ? nil : out
+        }
+        func strings(_ sym: String) -> [String]? {
+            guard let a = addr[sym] else { return nil }
+            var out: [String] = []
+            for i in 0..<UInt64(64) {
+                guard let np = mem.u64(a + i * 8), np != 0, let nb = mem.read(np, 64) else { break }
+                let n = String(decoding: nb.prefix { $0 != 0 }, as: UTF8.self)
+                if n.isEmpty || n.utf8.contains(where: { $0 < 32 || $0 > 126 }) { break }
+                out.append(n)
+            }
+            return out.isEmpty ? nil : out
+        }
+        gfpNames = names("gfpflag_names") ?? VmcorePageOwner.gfpTable(l.gfpBits)
+        pageFlagNames = names("pageflag_names") ?? []
+        migrateTypeNames = strings("migratetype_names") ?? VmcorePageOwner.migrateTypes
+        migrateReasonNames = strings("migrate_reason_names") ?? VmcorePageOwner.migrateReasons
+
+        guard let pes = mem.u64(l.pageExtSizeAddr), let off = mem.u64(l.opsOffsetAddr) else {
+            throw Failure(description: "cannot read page_ext_size or page_owner_ops from the dump")
+        }
+        pageExtSize = pes
+        opsOffset = off
+        guard let r = mem.info["SYMBOL(mem_section)"], let rv = UInt64(r, radix: 16) else {
+            throw Failure(description: "VMCOREINFO has no SYMBOL(mem_section)")
+        }
+        roots = rv
+        let sectionBits = Int(mem.info["NUMBER(SECTION_SIZE_BITS)"] ?? "27") ?? 27
+        pageStructSize = UInt64(mem.info["SIZE(page)"] ?? "") ?? UInt64((try? d.size(of: "page")) ?? 64)
+        vmemmap =
+            mem.info["NUMBER(VMEMMAP_START)"].flatMap { UInt64($0.hasPrefix("0x") ? String($0.dropFirst(2)) : $0, radix: 16) }
+            ?? addr["vmemmap_base"].flatMap { mem.u64($0) } ?? 0xffff_ea00_0000_0000
+        sectionShift = sectionBits - 12
+        sectionsPerRoot = UInt64(4096 / max(1, l.msSize))
+
+        var s = KernelSymbols(vmlinux: elf)
+        if let head = addr["modules"] {
+            let mList = try d.member("module", "list").offset
+            let mName = try d.member("module", "name").offset
+            let mMem = try d.member("module", "mem").offset
+            let mdSize = (try? d.size(of: "module_memory")) ?? 72
+            let mdBase = (try? d.member("module_memory", "base").offset) ?? 0
+            let mdLen = (try? d.member("module_memory", "size").offset) ?? 8
+            let textIndex = Int(d.enumerators["MOD_TEXT"] ?? 0)
+            let mKallsyms = try d.member("module", "kallsyms").offset
+            let kSymtab = (try? d.member("mod_kallsyms", "symtab").offset) ?? 0
+            let kNum = (try? d.member("mod_kallsyms", "num_symtab").offset) ?? 8
+            let kStrtab = (try? d.member("mod_kallsyms", "strtab").offset) ?? 16
+            var next = mem.u64(head) ?? head
+            var seen = 0
+            while next != head && next != 0 && seen < 4096 {
+                seen += 1
+                let m = next &- UInt64(mList)
+                let name = mem.read(m + UInt64(mName), 56).map { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } ?? "?"
+                let md = m + UInt64(mMem + textIndex * mdSize)
+                let base = mem.u64(md + UInt64(mdBase)) ?? 0
+                let size = UInt64(mem.u32(md + UInt64(mdLen)) ?? 0)
+                var list: [(UInt64, String)] = []
+                if let ks = mem.u64(m + UInt64(mKallsyms)), ks != 0, let tab = mem.u64(ks + UInt64(kSymtab)),
+                    let num = mem.u32(ks + UInt64(kNum)), let strs = mem.u64(ks + UInt64(kStrtab)), num < 1_000_000
+                {
+                    for i in 0..<UInt64(num) {
+                        guard let e = mem.read(tab + i * 24, 24) else { break }
+                        let nameOff = ELFFile.read(e, 0, 4)
+                        let value = ELFFile.read(e, 8, 8)
+                        let info = e[4]
+                        guard info & 0xf <= 2, value >= base, value < base + size else { continue }
+                        if let nb = mem.read(strs + nameOff, 128) {
+                            list.append((value, String(decoding: nb.prefix { $0 != 0 }, as: UTF8.self)))
+                        }
+                    }
+                }
+                s.addModule(name, symbols: list, textStart: base, textEnd: base + size)
+                modules.append(name)
+                next = mem.u64(next) ?? head
+            }
+        }
+        s.finish()
+        symbols = s
+    }
+
+    static let gfpBitNames: Set<String> = [
+        "___GFP_DMA_BIT", "___GFP_HIGHMEM_BIT", "___GFP_DMA32_BIT", "___GFP_MOVABLE_BIT", "___GFP_RECLAIMABLE_BIT",
+        "___GFP_HIGH_BIT", "___GFP_IO_BIT", "___GFP_FS_BIT", "___GFP_ZERO_BIT", "___GFP_UNUSED_BIT",
+        "___GFP_DIRECT_RECLAIM_BIT", "___GFP_KSWAPD_RECLAIM_BIT", "___GFP_WRITE_BIT", "___GFP_NOWARN_BIT",
+        "___GFP_RETRY_MAYFAIL_BIT", "___GFP_NOFAIL_BIT", "___GFP_NORETRY_BIT", "___GFP_MEMALLOC_BIT", "___GFP_COMP_BIT",
+        "___GFP_NOMEMALLOC_BIT", "___GFP_HARDWALL_BIT", "___GFP_THISNODE_BIT", "___GFP_ACCOUNT_BIT", "___GFP_ZEROTAGS_BIT",
+        "___GFP_SKIP_ZERO_BIT", "___GFP_SKIP_KASAN_BIT", "___GFP_NOLOCKDEP_BIT", "___GFP_NO_OBJ_EXT_BIT",
+    ]
+
+    /// `%pGg`'s table for this kernel: composites first, then single flags.
+    static func gfpTable(_ bits: [String: Int]) -> [(String, UInt64)] {
+        func f(_ n: String) -> UInt64 { bits["___GFP_\(n)_BIT"].map { 1 << UInt64($0) } ?? 0 }
+        let reclaim = f("DIRECT_RECLAIM") | f("KSWAPD_RECLAIM")
+        let kernel = reclaim | f("IO") | f("FS")
+        let user = kernel | f("HARDWALL")
+        let highuser = user | f("HIGHMEM")
+        let movable = highuser | f("MOVABLE") | f("SKIP_KASAN")
+        let thpLight = (movable | f("COMP") | f("NOMEMALLOC") | f("NOWARN")) & ~reclaim
+        var t: [(String, UInt64)] = [
+            ("GFP_TRANSHUGE", thpLight | f("DIRECT_RECLAIM")), ("GFP_TRANSHUGE_LIGHT", thpLight),
+            ("GFP_HIGHUSER_MOVABLE", movable), ("GFP_HIGHUSER", highuser), ("GFP_USER", user),
+            ("GFP_KERNEL_ACCOUNT", kernel | f("ACCOUNT")), ("GFP_KERNEL", kernel), ("GFP_NOFS", reclaim | f("IO")),
+            ("GFP_ATOMIC", f("HIGH") | f("KSWAPD_RECLAIM")), ("GFP_NOIO", reclaim), ("GFP_NOWAIT", f("KSWAPD_RECLAIM")),
+            ("GFP_DMA", f("DMA")), ("__GFP_HIGHMEM", f("HIGHMEM")), ("GFP_DMA32", f("DMA32")),
+        ]
+        for n in [
+            "HIGH", "IO", "FS", "NOWARN", "RETRY_MAYFAIL", "NOFAIL", "NORETRY", "COMP", "ZERO", "NOMEMALLOC", "MEMALLOC",
+            "HARDWALL", "THISNODE", "RECLAIMABLE", "MOVABLE", "ACCOUNT", "WRITE",
+        ] {
+            t.append(("__GFP_\(n)", f(n)))
+        }
+        t.append(("__GFP_RECLAIM", reclaim))
+        for n in ["DIRECT_RECLAIM", "KSWAPD_RECLAIM", "ZEROTAGS", "SKIP_ZERO", "SKIP_KASAN", "NOLOCKDEP", "NO_OBJ_EXT"] {
+            t.append(("__GFP_\(n)", f(n)))
+        }
+        return t.filter { $0.1 != 0 }
+    }
+
+    /// `%pGg` / `%pGp` names: each table entry whose bits are all still set, in order.
+    static func flagText(_ value: UInt64, _ table: [(String, UInt64)]) -> String {
+        var left = value
+        var parts: [String] = []
+        for (n, v) in table where v != 0 && left & v == v {
+            parts.append(n)
+            left &= ~v
+        }
+        if left != 0 { parts.append("0x" + String(left, radix: 16)) }
+        return parts.joined(separator: "|")
+    }
+
+    func gfpText(_ mask: UInt64) -> String { VmcorePageOwner.flagText(mask, gfpNames) }
+
+    static let migrateTypes = ["Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA", "Isolate"]
+    static let migrateReasons = [
+        "compaction", "memory_failure", "memory_hotplug", "syscall_or_cpuset", "mempolicy_mbind",
+        "numa_misplaced", "contig_range", "longterm_pin", "demotion", "damon",
+    ]
+
+    /// Physical page ranges of the dump.
+    public var pfnRanges: [(UInt64, UInt64)] { memory.ranges.map { ($0.paddr >> 12, ($0.paddr + $0.size) >> 12) } }
+
+    /// Appends the page_owner text of `pfn` (if it is an owner-allocated head page) to `out`.
+    /// Returns the number of PFNs the caller may skip (order of the record), or 1.
+    public func appendRecord(pfn: UInt64, to out: inout [UInt8]) -> UInt64 {
+        let nr = pfn >> UInt64(sectionShift)
+        guard let root = memory.u64(roots + (nr / sectionsPerRoot) * 8), root != 0 else { return 1 }
+        let ms = root + (nr % sectionsPerRoot) * UInt64(layout.msSize)
+        guard let base = memory.u64(ms + UInt64(layout.msPageExt)), base != 0, base & 1 == 0 else { return 1 }
+        let entry = base &+ pfn &* pageExtSize
+        guard let flags = memory.u64(entry), flags & layout.ownerBit != 0, flags & layout.allocatedBit != 0 else { return 1 }
+        guard let po = memory.read(entry &+ opsOffset, 64) else { return 1 }
+        let order = ELFFile.read(po, layout.order, 2)
+        guard order < 64 else { return 1 }
+        if pfn & ((1 << order) - 1) != 0 { return 1 }
+        let handle = UInt32(ELFFile.read(po, layout.handle, 4))
+        guard handle != 0 else { return 1 }
+        let gfp = ELFFile.read(po, layout.gfp, 4)
+        let pid = Int32(truncatingIfNeeded: ELFFile.read(po, layout.pid, 4))
+        let tgid = layout.tgid >= 0 ? Int32(truncatingIfNeeded: ELFFile.read(po, layout.tgid, 4)) : pid
+        let ts = ELFFile.read(po, layout.ts, 8)
+        let migrate = Int16(truncatingIfNeeded: ELFFile.read(po, layout.migrate, 2))
+        let comm = po[layout.comm..<(layout.comm + 16)].prefix { $0 != 0 }
+        out.append("Page allocated via order ")
+        out.appendDecimal(order)
+        out.append(", mask 0x")
+        out.appendHex(gfp)
+        out.append("(")
+        out.append(gfpText(gfp))
+        out.append("), pid ")
+        out.appendDecimal(pid)
+        out.append(", tgid ")
+        out.appendDecimal(tgid)
+        out.append(" (")
+        out.append(contentsOf: comm)
+        out.append("), ts ")
+        out.appendDecimal(ts)
+        out.append(" ns\n")
+        // PFN line: page migratetype from the gfp mask, block type from the pageblock bits.
+        var pageType = 0
+        if let m = layout.gfpBits["___GFP_MOVABLE_BIT"], gfp >> UInt64(m) & 1 != 0 { pageType |= 1 }
+        if let r = layout.gfpBits["___GFP_RECLAIMABLE_BIT"], gfp >> UInt64(r) & 1 != 0 { pageType |= 2 }
+        var blockType = pageType
+        if let usage = memory.u64(ms + UInt64(layout.msUsage)), usage != 0 {
+            let index = (pfn & ((1 << UInt64(sectionShift)) - 1)) >> 9
+            let bit = index * 4
+            if let w = memory.u64(usage + UInt64(layout.usagePageblockFlags) + (bit / 64) * 8) { blockType = Int((w >> (bit % 64)) & 7) }
+        }
+        out.append("PFN 0x")
+        out.appendHex(pfn)
+        out.append(" type ")
+        out.append(pageType < migrateTypeNames.count ? migrateTypeNames[pageType] : "Unknown")
+        out.append(" Block ")
+        out.appendDecimal(pfn >> 9)
+        out.append(" type ")
+        out.append(blockType < migrateTypeNames.count ? migrateTypeNames[blockType] : "Unknown")
+        out.append(" Flags 0x")
+        // The page's flags word: names from the kernel's table; the node/zone fields that
+        // %pGp appends need the kernel's field widths, which the debug info does not carry.
+        let flagsWord = memory.u64(vmemmap &+ pfn &* pageStructSize) ?? 0
+        out.appendHex(flagsWord)
+        out.append("(")
+        let known = pageFlagNames.reduce(UInt64(0)) { $0 | $1.1 }
+        out.append(VmcorePageOwner.flagText(flagsWord & known, pageFlagNames))
+        out.append(")\n")
+        appendStack(handle, to: &out)
+        if migrate != -1 {
+            out.append("Page has been migrated, last migrate reason: ")
+            out.append(migrate >= 0 && Int(migrate) < migrateReasonNames.count ? migrateReasonNames[Int(migrate)] : "(null)")
+            out.append(10)
+        }
+        out.append(10)
+        return 1 << order
+    }
+
+    /// The frames of a stack depot handle, one ` %pS` line each.
+    func appendStack(_ handle: UInt32, to out: inout [UInt8]) {
+        let h = UInt64(handle)
+        let pool = (h >> UInt64(layout.poolBits.offset)) & ((1 << UInt64(layout.poolBits.size)) - 1)
+        let off = (h >> UInt64(layout.offsetBits.offset)) & ((1 << UInt64(layout.offsetBits.size)) - 1)
+        guard !layout.poolPlusOne || pool > 0 else { return }
+        let index = layout.poolPlusOne ? pool - 1 : pool
+        let pools = layout.stackPoolsIsArray ? layout.stackPoolsAddr : (memory.u64(layout.stackPoolsAddr) ?? 0)
+        guard let poolBase = memory.u64(pools + index * 8), poolBase != 0 else { return }
+        let record = poolBase + (off << 4)
+        guard let size = memory.u32(record + UInt64(layout.srSize)), size <= 64,
+            let entries = memory.read(record + UInt64(layout.srEntries), Int(size) * 8)
+        else { return }
+        for i in 0..<Int(size) {
+            out.append(32)
+            out.append(symbols.format(ELFFile.read(entries, i * 8, 8)))
+            out.append(10)
+        }
+    }
+}
