@@ -19,7 +19,7 @@ final class CrashDumpSnifferTests: XCTestCase {
         let elf = Self.vmcore.appendingPathComponent("vmcore.elf.zst").path
         guard FileManager.default.fileExists(atPath: elf) else { throw XCTSkip("../shared/vmcore is absent") }
         expectFormatError(elf, contains: "ELF core dump")
-        expectFormatError(Self.vmcore.appendingPathComponent("vmcore.kdump-zlib.zst").path, contains: "flattened kdump")
+        expectFormatError(Self.vmcore.appendingPathComponent("vmcore.kdump-zlib.zst").path, contains: "flattened kdump file: give the matching vmlinux")
         expectFormatError(Self.vmcore.appendingPathComponent("modules/crc16.ko.zst").path, contains: "ELF object")
     }
 

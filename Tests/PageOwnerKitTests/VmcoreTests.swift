@@ -62,6 +62,11 @@ final class VmcoreTests: XCTestCase {
         XCTAssertEqual(full, 48649)
         XCTAssertGreaterThan(Double(full) / Double(common.count), 0.999)
 
+        // The same moment saved by makedumpfile (zlib pages, flattened): the same records.
+        let kdump = try records(Self.dir.appendingPathComponent("vmcore.kdump-zlib.zst").path)
+        XCTAssertEqual(kdump.count, dump.count)
+        XCTAssertEqual(kdump.filter { dump[$0.key] == $0.value }.count, dump.count)
+
         // Per-stack totals differ only by the records that changed between the two reads.
         var delta: [[UInt8]: Int64] = [:]
         var changed: Int64 = 0
@@ -104,7 +109,13 @@ final class VmcoreTests: XCTestCase {
         // No vmlinux at all.
         Inputs.vmlinuxPath = nil
         XCTAssertTrue(failure(Self.vmcore).contains("--vmlinux"), failure(Self.vmcore))
-        // The flattened kdump format is named, not misread.
-        XCTAssertTrue(failure(Self.dir.appendingPathComponent("vmcore.kdump-zlib.zst").path).contains("flattened"))
+        // Without a vmlinux, the flattened kdump file is named, not misread.
+        XCTAssertTrue(failure(Self.dir.appendingPathComponent("vmcore.kdump-zlib.zst").path).contains("flattened kdump file: give"))
+        // A flattened dump cut short.
+        Inputs.vmlinuxPath = Self.vmlinux
+        let flat = try MappedFile(path: Self.dir.appendingPathComponent("vmcore.kdump-zlib.zst").path)
+        let cutFlat = tmp.appendingPathComponent("cut.flat").path
+        try Data(flat.bytes.prefix(flat.bytes.count / 2)).write(to: URL(fileURLWithPath: cutFlat))
+        XCTAssertTrue(failure(cutFlat).contains("truncated"), failure(cutFlat))
     }
 }

@@ -25,15 +25,10 @@ public enum CrashDumpSniffer {
         switch kind {
         case .elfOther:
             return InputError(.format, input: input, "this is \(kind.rawValue)")
-        case .elfCore:
-            return InputError(
-                .format, input: input,
-                "this is \(kind.rawValue): give the matching vmlinux (with debug info) with --vmlinux to read page_owner from it")
         default:
             return InputError(
                 .format, input: input,
-                "this is \(kind.rawValue); only ELF vmcores are read so far (makedumpfile -R turns a flattened file back into a kdump file, and makedumpfile -E converts one to ELF)"
-            )
+                "this is \(kind.rawValue): give the matching vmlinux (with debug info) with --vmlinux to read page_owner from it")
         }
     }
 }

@@ -23,7 +23,7 @@ public enum Inputs {
         defer { thread?.close() }
         let head = try source.peek(TarReader.blockSize)
         if let dump = CrashDumpSniffer.kind(head) {
-            guard dump == .elfCore, let vmlinux = vmlinuxPath else {
+            guard dump != .elfOther, let vmlinux = vmlinuxPath else {
                 throw CrashDumpSniffer.error(dump, input: path, vmlinuxGiven: vmlinuxPath != nil)
             }
             thread?.close()

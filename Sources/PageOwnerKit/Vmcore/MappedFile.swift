@@ -54,6 +54,16 @@ public final class MappedFile {
         bytes = UnsafeRawBufferPointer(start: m, count: Int(st.st_size))
     }
 
+    /// A new empty temporary file's path (the caller removes it).
+    public static func temporaryPath() throws -> String {
+        let dir = String(cString: getenv("TMPDIR") ?? strdup("/tmp"))
+        var template = Array("\(dir)/page-owner-sort-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw InputError(.unreadable, input: dir, "cannot create a temporary file") }
+        close(fd)
+        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
     deinit {
         munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
         if let t = temporary { unlink(t) }

@@ -9,6 +9,8 @@ public struct VmcoreMemory {
 
     let bytes: UnsafeRawBufferPointer
     var ranges: [Range] = []
+    /// A compressed kdump file, when the dump is one (then `ranges` only lists its pages).
+    let kdump: KdumpFile?
     public let info: VmcoreInfo
     public var pageOffset: UInt64 = 0xffff_8880_0000_0000
     public var startKernelMap: UInt64 = 0xffff_ffff_8000_0000
@@ -19,8 +21,22 @@ public struct VmcoreMemory {
     /// Physical address of the kernel's top page table (`init_top_pgt`), for other addresses.
     public var topPageTable: UInt64?
 
+    /// Memory of a makedumpfile compressed kdump file.
+    public init(kdump: KdumpFile) {
+        bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+        self.kdump = kdump
+        info = kdump.info
+        ranges = kdump.info.segments.map { Range(paddr: $0.paddr, size: $0.size, offset: 0) }
+        physBase = kdump.physBase
+        if let s = info["NUMBER(phys_base)"], let p = Int64(s) { physBase = UInt64(bitPattern: p) }
+        if let s = info["KERNELOFFSET"], let k = UInt64(s, radix: 16) { kernelOffset = k }
+        if let s = info["NUMBER(KERNEL_IMAGE_SIZE)"], let k = UInt64(s) { kernelImageSize = k }
+    }
+
+    /// Memory of an ELF core dump.
     public init(_ file: MappedFile) throws {
         bytes = file.bytes
+        kdump = nil
         let elf = try ELFFile(file.bytes)
         guard elf.type == 4 else { throw InputError(.format, input: file.path, "not an ELF core dump") }
         for s in elf.segments where s.type == 1 && s.filesz > 0 {
@@ -41,6 +57,7 @@ public struct VmcoreMemory {
 
     /// The file bytes of physical `[paddr, paddr+count)`, when one segment holds them all.
     public func physical(_ paddr: UInt64, _ count: Int) -> UnsafeRawBufferPointer? {
+        if let k = kdump { return k.physical(paddr, count) }
         var lo = 0
         var hi = ranges.count - 1
         while lo <= hi {

@@ -42,8 +42,12 @@ public final class VmcorePageOwner {
         public var description: String
     }
 
-    public init(vmcore: MappedFile, vmlinux: MappedFile) throws {
-        var mem = try VmcoreMemory(vmcore)
+    public convenience init(vmcore: MappedFile, vmlinux: MappedFile) throws {
+        try self.init(memory: try VmcoreMemory(vmcore), vmlinux: vmlinux)
+    }
+
+    public init(memory: VmcoreMemory, vmlinux: MappedFile) throws {
+        var mem = memory
         let elf = try ELFFile(vmlinux.bytes)
         let syms = elf.symbols()
         var addr: [String: UInt64] = [:]
@@ -64,7 +68,7 @@ public final class VmcorePageOwner {
         }
         if let p = addr["init_top_pgt"] { mem.topPageTable = p &- mem.startKernelMap &- mem.kernelOffset &+ mem.physBase }
         if let pob = addr["page_offset_base"], let v = mem.u64(pob) { mem.pageOffset = v }
-        memory = mem
+        self.memory = mem
 
         var d = try DWARF(elf)
         try d.index(
@@ -284,7 +288,7 @@ public final class VmcorePageOwner {
         let tgid = layout.tgid >= 0 ? Int32(truncatingIfNeeded: ELFFile.read(po, layout.tgid, 4)) : pid
         let ts = ELFFile.read(po, layout.ts, 8)
         let migrate = Int16(truncatingIfNeeded: ELFFile.read(po, layout.migrate, 2))
-        let comm = po[layout.comm..<(layout.comm + 16)].prefix { $0 != 0 }
+        let comm = Array(po[layout.comm..<(layout.comm + 16)].prefix { $0 != 0 })
         out.append("Page allocated via order ")
         out.appendDecimal(order)
         out.append(", mask 0x")

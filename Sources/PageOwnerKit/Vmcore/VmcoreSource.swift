@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A vmcore read as page_owner text: every parser, report and format reads it like a
 /// debugfs dump. Records are made a few thousand PFNs at a time into one reused buffer,
 /// so memory stays bounded by the mapping of the dump, never by the records.
@@ -10,14 +14,32 @@ public final class VmcoreSource: ByteSource {
     var pending: [UInt8] = []
     var offset = 0
     /// Keeps the mappings alive while the source is read.
-    let files: [MappedFile]
+    let files: [AnyObject]
 
+    /// Reads an ELF core, a compressed kdump file or a flattened one (unpacked first).
     public init(name: String, vmcore: MappedFile, vmlinux: MappedFile) throws {
         self.name = name
-        reader = try VmcorePageOwner(vmcore: vmcore, vmlinux: vmlinux)
+        var keep: [AnyObject] = [vmcore, vmlinux]
+        let memory: VmcoreMemory
+        if vmcore.bytes.starts(with: Array("makedumpfile".utf8)) {
+            let tmp = try MappedFile.temporaryPath()
+            defer { unlink(tmp) }
+            try KdumpFile.unflatten(vmcore.bytes, name: name, to: tmp)
+            let file = try MappedFile(path: tmp)
+            let k = try KdumpFile(file)
+            keep += [file, k]
+            memory = VmcoreMemory(kdump: k)
+        } else if vmcore.bytes.starts(with: Array("KDUMP   ".utf8)) {
+            let k = try KdumpFile(vmcore)
+            keep.append(k)
+            memory = VmcoreMemory(kdump: k)
+        } else {
+            memory = try VmcoreMemory(vmcore)
+        }
+        reader = try VmcorePageOwner(memory: memory, vmlinux: vmlinux)
         ranges = reader.pfnRanges
         pfn = ranges.first?.0 ?? 0
-        files = [vmcore, vmlinux]
+        files = keep
         pending.reserveCapacity(1 << 20)
     }
 
