@@ -14,6 +14,7 @@ final class VmcoreTests: XCTestCase {
         var order: Int32, gfp: UInt64, pid: Int32, tgid: Int32, comm: [UInt8], ts: UInt64
         var stack: [UInt8]
         var pages: Int64
+        var flags: UInt64, pageType: MigrateType, blockType: MigrateType, node: Int16, zone: Int16
     }
 
     /// Records by PFN.
@@ -23,7 +24,8 @@ final class VmcoreTests: XCTestCase {
             try Ingest(strict: true).run(src) { r in
                 out[r.pfn] = Rec(
                     order: r.order, gfp: r.gfp, pid: r.pid, tgid: r.tgid, comm: Array(r.bytes(r.comm)), ts: r.ts,
-                    stack: Array(r.bytes(r.stack)), pages: r.pages)
+                    stack: Array(r.bytes(r.stack)), pages: r.pages, flags: r.flags, pageType: r.pageType,
+                    blockType: r.blockType, node: r.node, zone: r.zone)
             }
         }
         return out
@@ -60,6 +62,13 @@ final class VmcoreTests: XCTestCase {
         XCTAssertEqual(header, 48658)
         // The 9 others have frames in crc32c_generic's init text, freed after it loaded.
         XCTAssertEqual(full, 48649)
+        // The PFN line: migratetypes, page flags and their node/zone fields.
+        let pfnLine = common.filter { p in
+            let a = dump[p]!
+            let b = text[p]!
+            return a.flags == b.flags && a.pageType == b.pageType && a.blockType == b.blockType && a.node == b.node && a.zone == b.zone
+        }.count
+        XCTAssertEqual(pfnLine, 48665, "the other 7 pages changed state between the two reads")
         XCTAssertGreaterThan(Double(full) / Double(common.count), 0.999)
 
         // The same moment saved by makedumpfile (zlib pages, flattened): the same records.

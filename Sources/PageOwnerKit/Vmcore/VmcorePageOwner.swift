@@ -31,6 +31,10 @@ public final class VmcorePageOwner {
     let sectionsPerRoot: UInt64
     let pageStructSize: UInt64
     let vmemmap: UInt64
+    let sectionMapMask: UInt64
+    let pageFlagBits: Int
+    /// `%pGp` fields: name, shift, width (section, node, zone).
+    let pageFlagFields: [(String, Int, Int)]
     let gfpNames: [(String, UInt64)]
     let pageFlagNames: [(String, UInt64)]
     let migrateTypeNames: [String]
@@ -77,8 +81,11 @@ public final class VmcorePageOwner {
                 "module_memory",
             ],
             variables: ["stack_pools"],
-            enumerators: ["PAGE_EXT_OWNER", "PAGE_EXT_OWNER_ALLOCATED", "MOD_TEXT", "___GFP_MOVABLE_BIT", "___GFP_RECLAIMABLE_BIT"]
-                .reduce(into: Set<String>()) { $0.insert($1) }.union(VmcorePageOwner.gfpBitNames))
+            enumerators: [
+                "PAGE_EXT_OWNER", "PAGE_EXT_OWNER_ALLOCATED", "MOD_TEXT", "___GFP_MOVABLE_BIT", "___GFP_RECLAIMABLE_BIT",
+                "__MAX_NR_ZONES", "__NR_PAGEFLAGS", "SECTION_MAP_LAST_BIT",
+            ]
+            .reduce(into: Set<String>()) { $0.insert($1) }.union(VmcorePageOwner.gfpBitNames))
         var l = Layout()
         l.pageExtSizeAddr = try symbol("page_ext_size")
         l.opsOffsetAddr = try symbol("page_owner_ops") + UInt64(try d.member("page_ext_operations", "offset").offset)
@@ -155,6 +162,24 @@ public final class VmcorePageOwner {
         roots = rv
         let sectionBits = Int(mem.info["NUMBER(SECTION_SIZE_BITS)"] ?? "27") ?? 27
         pageStructSize = UInt64(mem.info["SIZE(page)"] ?? "") ?? UInt64((try? d.size(of: "page")) ?? 64)
+        sectionMapMask = ~((UInt64(1) << UInt64(d.enumerators["SECTION_MAP_LAST_BIT"] ?? 6)) - 1)
+        // %pGp's fields, laid out from the top of page->flags as include/linux/page-flags-layout.h does.
+        let physBits = Int(mem.info["NUMBER(MAX_PHYSMEM_BITS)"] ?? "46") ?? 46
+        let vmemmapConfig = addr["vmemmap_populate"] != nil || addr["vmemmap_populate_hugepages"] != nil
+        let sectionsWidth = vmemmapConfig ? 0 : max(0, physBits - sectionBits)
+        var nodesWidth = 0
+        if let n = mem.info["LENGTH(node_data)"].flatMap({ Int($0) }), n > 1 { nodesWidth = Int.bitWidth - (n - 1).leadingZeroBitCount }
+        let zones = Int(d.enumerators["__MAX_NR_ZONES"] ?? 4)
+        let zonesWidth = zones <= 1 ? 0 : (zones <= 2 ? 1 : (zones <= 4 ? 2 : 3))
+        pageFlagBits = Int(d.enumerators["__NR_PAGEFLAGS"] ?? 0)
+        if sectionsWidth + nodesWidth + zonesWidth > 64 - pageFlagBits { nodesWidth = 0 }
+        var fields: [(String, Int, Int)] = []
+        var shift = 64
+        for (name, width) in [("section", sectionsWidth), ("node", nodesWidth), ("zone", zonesWidth)] {
+            shift -= width
+            if width > 0 { fields.append((name, shift, width)) }
+        }
+        pageFlagFields = fields
         vmemmap =
             mem.info["NUMBER(VMEMMAP_START)"].flatMap { UInt64($0.hasPrefix("0x") ? String($0.dropFirst(2)) : $0, radix: 16) }
             ?? addr["vmemmap_base"].flatMap { mem.u64($0) } ?? 0xffff_ea00_0000_0000
@@ -325,11 +350,23 @@ public final class VmcorePageOwner {
         out.append(" Flags 0x")
         // The page's flags word: names from the kernel's table; the node/zone fields that
         // %pGp appends need the kernel's field widths, which the debug info does not carry.
-        let flagsWord = memory.u64(vmemmap &+ pfn &* pageStructSize) ?? 0
+        let memMap = (memory.u64(ms) ?? 0) & sectionMapMask
+        let flagsWord = memory.u64((memMap != 0 ? memMap : vmemmap) &+ pfn &* pageStructSize) ?? 0
         out.appendHex(flagsWord)
         out.append("(")
-        let known = pageFlagNames.reduce(UInt64(0)) { $0 | $1.1 }
-        out.append(VmcorePageOwner.flagText(flagsWord & known, pageFlagNames))
+        let main = pageFlagBits > 0 && pageFlagBits < 64 ? flagsWord & ((1 << UInt64(pageFlagBits)) - 1) : flagsWord
+        var append = false
+        if main != 0 {
+            out.append(VmcorePageOwner.flagText(main, pageFlagNames))
+            append = true
+        }
+        for (name, shift, width) in pageFlagFields {
+            if append { out.append(124) }
+            out.append(name)
+            out.append(61)
+            out.appendDecimal((flagsWord >> UInt64(shift)) & ((1 << UInt64(width)) - 1))
+            append = true
+        }
         out.append(")\n")
         appendStack(handle, to: &out)
         if migrate != -1 {
