@@ -15,6 +15,7 @@ final class VmcoreTests: XCTestCase {
         var stack: [UInt8]
         var pages: Int64
         var flags: UInt64, pageType: MigrateType, blockType: MigrateType, node: Int16, zone: Int16
+        var memcg: [UInt8], memcgState: MemcgState, slab: Bool, migrateReason: [UInt8]
     }
 
     /// Records by PFN.
@@ -25,7 +26,8 @@ final class VmcoreTests: XCTestCase {
                 out[r.pfn] = Rec(
                     order: r.order, gfp: r.gfp, pid: r.pid, tgid: r.tgid, comm: Array(r.bytes(r.comm)), ts: r.ts,
                     stack: Array(r.bytes(r.stack)), pages: r.pages, flags: r.flags, pageType: r.pageType,
-                    blockType: r.blockType, node: r.node, zone: r.zone)
+                    blockType: r.blockType, node: r.node, zone: r.zone, memcg: Array(r.bytes(r.memcg)),
+                    memcgState: r.memcgState, slab: r.slabCache, migrateReason: Array(r.bytes(r.migrateReason)))
             }
         }
         return out
@@ -69,6 +71,13 @@ final class VmcoreTests: XCTestCase {
             return a.flags == b.flags && a.pageType == b.pageType && a.blockType == b.blockType && a.node == b.node && a.zone == b.zone
         }.count
         XCTAssertEqual(pfnLine, 48665, "the other 7 pages changed state between the two reads")
+        // Trailers: migrate reason, Slab cache page, the memcg a page is charged to.
+        let trailers = common.filter { p in
+            let a = dump[p]!
+            let b = text[p]!
+            return a.memcg == b.memcg && a.memcgState == b.memcgState && a.slab == b.slab && a.migrateReason == b.migrateReason
+        }.count
+        XCTAssertEqual(trailers, common.count)
         XCTAssertGreaterThan(Double(full) / Double(common.count), 0.999)
 
         // The same moment saved by makedumpfile (zlib pages, flattened): the same records.

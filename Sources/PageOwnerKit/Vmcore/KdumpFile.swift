@@ -11,6 +11,8 @@ import Glibc
 public final class KdumpFile {
     let bytes: UnsafeRawBufferPointer
     let path: String
+    /// Keeps the mapping alive.
+    let file: MappedFile
     public let blockSize: Int
     public let maxPFN: UInt64
     public let info: VmcoreInfo
@@ -26,6 +28,7 @@ public final class KdumpFile {
     let scratchSize = 1 << 16
 
     public init(_ file: MappedFile) throws {
+        self.file = file
         bytes = file.bytes
         path = file.path
         func le(_ at: Int, _ n: Int) -> UInt64 { ELFFile.read(file.bytes, at, n) }

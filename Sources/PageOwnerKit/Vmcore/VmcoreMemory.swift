@@ -11,6 +11,8 @@ public struct VmcoreMemory {
     var ranges: [Range] = []
     /// A compressed kdump file, when the dump is one (then `ranges` only lists its pages).
     let kdump: KdumpFile?
+    /// Keeps the mapping alive as long as this memory is used.
+    let owner: AnyObject?
     public let info: VmcoreInfo
     public var pageOffset: UInt64 = 0xffff_8880_0000_0000
     public var startKernelMap: UInt64 = 0xffff_ffff_8000_0000
@@ -25,6 +27,7 @@ public struct VmcoreMemory {
     public init(kdump: KdumpFile) {
         bytes = UnsafeRawBufferPointer(start: nil, count: 0)
         self.kdump = kdump
+        owner = kdump
         info = kdump.info
         ranges = kdump.info.segments.map { Range(paddr: $0.paddr, size: $0.size, offset: 0) }
         physBase = kdump.physBase
@@ -37,6 +40,7 @@ public struct VmcoreMemory {
     public init(_ file: MappedFile) throws {
         bytes = file.bytes
         kdump = nil
+        owner = file
         let elf = try ELFFile(file.bytes)
         guard elf.type == 4 else { throw InputError(.format, input: file.path, "not an ELF core dump") }
         for s in elf.segments where s.type == 1 && s.filesz > 0 {

@@ -35,6 +35,12 @@ public final class VmcorePageOwner {
     let pageFlagBits: Int
     /// `%pGp` fields: name, shift, width (section, node, zone).
     let pageFlagFields: [(String, Int, Int)]
+
+    struct MemcgLayout {
+        var pageMemcgData, css, cssFlags, cssCgroup, cgroupKn, knName, knParent, objcgMemcg: UInt64
+        var objexts, kmem, flagsMask, online: UInt64
+    }
+    let memcg: MemcgLayout?
     let gfpNames: [(String, UInt64)]
     let pageFlagNames: [(String, UInt64)]
     let migrateTypeNames: [String]
@@ -78,12 +84,13 @@ public final class VmcorePageOwner {
         try d.index(
             types: [
                 "page_owner", "page_ext_operations", "mem_section", "mem_section_usage", "stack_record", "module", "mod_kallsyms",
-                "module_memory",
+                "module_memory", "page", "mem_cgroup", "cgroup_subsys_state", "cgroup", "kernfs_node", "obj_cgroup",
             ],
             variables: ["stack_pools"],
             enumerators: [
                 "PAGE_EXT_OWNER", "PAGE_EXT_OWNER_ALLOCATED", "MOD_TEXT", "___GFP_MOVABLE_BIT", "___GFP_RECLAIMABLE_BIT",
-                "__MAX_NR_ZONES", "__NR_PAGEFLAGS", "SECTION_MAP_LAST_BIT",
+                "__MAX_NR_ZONES", "__NR_PAGEFLAGS", "SECTION_MAP_LAST_BIT", "MEMCG_DATA_OBJEXTS", "MEMCG_DATA_OBJCGS",
+                "MEMCG_DATA_KMEM", "__NR_MEMCG_DATA_FLAGS", "CSS_ONLINE",
             ]
             .reduce(into: Set<String>()) { $0.insert($1) }.union(VmcorePageOwner.gfpBitNames))
         var l = Layout()
@@ -180,6 +187,23 @@ public final class VmcorePageOwner {
             if width > 0 { fields.append((name, shift, width)) }
         }
         pageFlagFields = fields
+        // The memcg a page is charged to (CONFIG_MEMCG kernels).
+        if let md = try? d.member("page", "memcg_data").offset, let css = try? d.member("mem_cgroup", "css").offset,
+            let cssFlags = try? d.member("cgroup_subsys_state", "flags").offset,
+            let cssCgroup = try? d.member("cgroup_subsys_state", "cgroup").offset, let kn = try? d.member("cgroup", "kn").offset,
+            let knName = try? d.member("kernfs_node", "name").offset, let knParent = try? d.member("kernfs_node", "parent").offset,
+            let objs = d.enumerators["MEMCG_DATA_OBJEXTS"] ?? d.enumerators["MEMCG_DATA_OBJCGS"],
+            let kmem = d.enumerators["MEMCG_DATA_KMEM"]
+        {
+            memcg = MemcgLayout(
+                pageMemcgData: UInt64(md), css: UInt64(css), cssFlags: UInt64(cssFlags), cssCgroup: UInt64(cssCgroup),
+                cgroupKn: UInt64(kn), knName: UInt64(knName), knParent: UInt64(knParent),
+                objcgMemcg: UInt64((try? d.member("obj_cgroup", "memcg").offset) ?? 16), objexts: UInt64(objs),
+                kmem: UInt64(kmem), flagsMask: UInt64(d.enumerators["__NR_MEMCG_DATA_FLAGS"] ?? 4) - 1,
+                online: UInt64(d.enumerators["CSS_ONLINE"] ?? 2))
+        } else {
+            memcg = nil
+        }
         vmemmap =
             mem.info["NUMBER(VMEMMAP_START)"].flatMap { UInt64($0.hasPrefix("0x") ? String($0.dropFirst(2)) : $0, radix: 16) }
             ?? addr["vmemmap_base"].flatMap { mem.u64($0) } ?? 0xffff_ea00_0000_0000
@@ -374,8 +398,37 @@ public final class VmcorePageOwner {
             out.append(migrate >= 0 && Int(migrate) < migrateReasonNames.count ? migrateReasonNames[Int(migrate)] : "(null)")
             out.append(10)
         }
+        appendMemcg((memMap != 0 ? memMap : vmemmap) &+ pfn &* pageStructSize, to: &out)
         out.append(10)
         return 1 << order
+    }
+
+    /// `Slab cache page` and `Charged [(via objcg) ]to [offline ]memcg NAME`, as
+    /// print_page_owner_memcg() writes them.
+    func appendMemcg(_ page: UInt64, to out: inout [UInt8]) {
+        guard let m = memcg, let data = memory.u64(page + m.pageMemcgData), data != 0 else { return }
+        if data & m.objexts != 0 {
+            out.append("Slab cache page\n")
+            return
+        }
+        let ptr = data & ~m.flagsMask
+        let kmem = data & m.kmem != 0
+        guard let mc = kmem ? memory.u64(ptr + m.objcgMemcg) : ptr, mc != 0 else { return }
+        let css = mc + m.css
+        let online = (memory.u32(css + m.cssFlags).map { UInt64($0) } ?? 0) & m.online != 0
+        var name = "/"
+        if let cg = memory.u64(css + m.cssCgroup), let kn = memory.u64(cg + m.cgroupKn), kn != 0,
+            let parent = memory.u64(kn + m.knParent), parent != 0, let np = memory.u64(kn + m.knName), let nb = memory.read(np, 256)
+        {
+            name = String(decoding: nb.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        out.append("Charged ")
+        if kmem { out.append("(via objcg) ") }
+        out.append("to ")
+        if !online { out.append("offline ") }
+        out.append("memcg ")
+        out.append(name)
+        out.append(10)
     }
 
     /// The frames of a stack depot handle, one ` %pS` line each.
