@@ -34,6 +34,8 @@ struct CompatCommand: ParsableCommand {
     @Option(name: .customLong("sort"), help: "Sort order: [+|-]key[,[+|-]key…] with keys p, tg, n, st, at, T, ator.") var sort: String?
     @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
     @Option(help: "The vmlinux (with DWARF debug info) of the kernel whose vmcore is the input.") var vmlinux: String?
+    @Option(help: "A folder of kernel module objects (.ko, plain or compressed) for modules whose symbols the vmcore lacks.") var modules:
+        String?
 
     @Argument(help: "The page_owner dump (- for stdin).") var input: String
     @Argument(help: "Where to write the result (- for stdout).") var output: String
@@ -63,6 +65,7 @@ struct CompatCommand: ParsableCommand {
     func run() throws {
         let options = try resolveOptions()
         Inputs.vmlinuxPath = vmlinux
+        Inputs.modulesDirectory = modules
         try refuseSamePath(input: input, output: output)
         let result = try CompatRun.aggregate(inputPath: input, options: options, strict: strict)
         let sink = try OutputSink(path: output)

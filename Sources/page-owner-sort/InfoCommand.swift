@@ -11,10 +11,13 @@ struct InfoCommand: ParsableCommand {
     @Flag(help: "Stop at the first malformed record.") var strict = false
     @Option(help: "The vmlinux (with DWARF debug info) of the kernel whose vmcore is given, to read its page_owner records.") var vmlinux:
         String?
+    @Option(help: "A folder of kernel module objects (.ko, plain or compressed) for modules whose symbols the vmcore lacks.") var modules:
+        String?
     @Argument(help: "Inputs (files, compressed files, tar archives, - for stdin).") var inputs: [String]
 
     func run() throws {
         Inputs.vmlinuxPath = vmlinux
+        Inputs.modulesDirectory = modules
         var run = ReportRun()
         run.keys = [.stack]
         run.strict = strict
@@ -22,8 +25,8 @@ struct InfoCommand: ParsableCommand {
         var lines: [String] = []
         for i in inputs {
             if let (kind, vmcore) = try Inputs.crashDump(path: i) {
-                lines += InfoCommand.describe(i, kind, vmcore, reading: kind == .elfCore && vmlinux != nil)
-                if !(kind == .elfCore && vmlinux != nil) { continue }
+                lines += InfoCommand.describe(i, kind, vmcore, reading: kind != .elfOther && vmlinux != nil)
+                if !(kind != .elfOther && vmlinux != nil) { continue }
             }
             let before = agg.snapshotCount
             let d0 = run.diagnostics
@@ -58,10 +61,8 @@ struct InfoCommand: ParsableCommand {
             }
             l.append("  memory segments: \(v.segments.count), \(Render.human(Int64(clamping: v.memoryBytes)))")
         }
-        if kind == .elfCore && !reading {
+        if kind != .elfOther && !reading {
             l.append("  page_owner records: not read (give the matching vmlinux with --vmlinux)")
-        } else if kind != .elfOther && kind != .elfCore {
-            l.append("  page_owner records: not read (only ELF vmcores are read so far)")
         }
         return l
     }

@@ -51,6 +51,8 @@ struct ReportOptions: ParsableArguments {
     var inputFormat: String?
     @Option(help: "The vmlinux (with DWARF debug info) of the kernel whose vmcore is given as input; plain or compressed.")
     var vmlinux: String?
+    @Option(help: "A folder of kernel module objects (.ko, plain or compressed) for modules whose symbols the vmcore lacks.") var modules:
+        String?
     @Flag(name: .customLong("keep-offsets"), help: "Keep +0xoff/0xsize in folded and svg frames.") var keepOffsets = false
     @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
 
@@ -75,6 +77,7 @@ struct ReportOptions: ParsableArguments {
         var run = ReportRun()
         var ctx = ReportContext()
         Inputs.vmlinuxPath = vmlinux
+        Inputs.modulesDirectory = modules
         do {
             run.keys = try GroupKey.parseList(groupBy)
         } catch let e as ReportError {

@@ -137,3 +137,34 @@ final class VmcoreTests: XCTestCase {
         XCTAssertTrue(failure(cutFlat).contains("truncated"), failure(cutFlat))
     }
 }
+
+/// `--modules`: symbols from `.ko` files, placed as the module loader places them, agree with
+/// the modules' own kallsyms in the dump.
+final class VmcoreModuleFileTests: XCTestCase {
+    func testModuleObjectsGiveTheSameFramesAsTheDumpsKallsyms() throws {
+        let dir = VmcoreTests.dir
+        guard FileManager.default.fileExists(atPath: VmcoreTests.vmcore) else { throw XCTSkip("../shared/vmcore is absent") }
+        let core = try MappedFile(path: VmcoreTests.vmcore)
+        let image = try MappedFile(path: VmcoreTests.vmlinux)
+        let fromDump = try VmcorePageOwner(vmcore: core, vmlinux: image)
+        let fromFiles = try VmcorePageOwner(
+            vmcore: core, vmlinux: image, moduleFiles: dir.appendingPathComponent("modules").path, preferModuleFiles: true)
+        XCTAssertEqual(
+            Set(fromFiles.symbolsFromFiles),
+            ["ext4", "jbd2", "mbcache", "crc16", "crc32c_generic", "crypto", "crypto_algapi", "crypto_hash"])
+        var a: [UInt8] = []
+        var b: [UInt8] = []
+        var moduleFrames = 0
+        for (lo, hi) in fromDump.pfnRanges {
+            var pfn = lo
+            while pfn < hi {
+                let n = fromDump.appendRecord(pfn: pfn, to: &a)
+                _ = fromFiles.appendRecord(pfn: pfn, to: &b)
+                pfn += n
+            }
+        }
+        moduleFrames = String(decoding: a, as: UTF8.self).components(separatedBy: " [ext4]").count - 1
+        XCTAssertGreaterThan(moduleFrames, 500, "the dump has hundreds of ext4 frames")
+        XCTAssertEqual(a, b, "every frame symbolized the same way")
+    }
+}

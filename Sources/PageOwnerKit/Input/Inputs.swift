@@ -30,7 +30,7 @@ public enum Inputs {
             let core = try MappedFile(path: path)
             let image = try MappedFile(path: vmlinux)
             do {
-                try body(try VmcoreSource(name: path, vmcore: core, vmlinux: image))
+                try body(try VmcoreSource(name: path, vmcore: core, vmlinux: image, moduleFiles: modulesDirectory))
             } catch let e as VmcorePageOwner.Failure {
                 throw InputError(.format, input: path, e.description)
             } catch let e as DWARF.Failure {
@@ -64,6 +64,9 @@ public enum Inputs {
     /// The vmlinux that matches the vmcores given as input (`--vmlinux`); with it, an ELF
     /// vmcore is read as the page_owner text it holds.
     nonisolated(unsafe) public static var vmlinuxPath: String?
+    /// A folder of kernel module objects (`--modules`), for modules whose symbols the
+    /// vmcore does not hold.
+    nonisolated(unsafe) public static var modulesDirectory: String?
 
     /// Calls `body` with the file at `path`, decompressed when its first bytes say so, with
     /// no further sniffing (for binary inputs such as vmcores and vmlinux images).

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads page_owner straight out of an x86-64 vmcore: for every PFN whose page_ext says
 /// owner-allocated, the record `/sys/kernel/debug/page_owner` would print. Layouts come from
 /// the vmlinux's DWARF, addresses from its symbol table and the dump's VMCOREINFO, stacks
@@ -47,16 +51,21 @@ public final class VmcorePageOwner {
     let migrateReasonNames: [String]
     /// Modules whose symbols were loaded, for messages.
     public private(set) var modules: [String] = []
+    /// Modules whose symbols came from `.ko` files rather than the dump.
+    public private(set) var symbolsFromFiles: [String] = []
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
-    public convenience init(vmcore: MappedFile, vmlinux: MappedFile) throws {
-        try self.init(memory: try VmcoreMemory(vmcore), vmlinux: vmlinux)
+    public convenience init(vmcore: MappedFile, vmlinux: MappedFile, moduleFiles: String? = nil, preferModuleFiles: Bool = false) throws {
+        try self.init(memory: try VmcoreMemory(vmcore), vmlinux: vmlinux, moduleFiles: moduleFiles, preferModuleFiles: preferModuleFiles)
     }
 
-    public init(memory: VmcoreMemory, vmlinux: MappedFile) throws {
+    /// - Parameters:
+    ///   - moduleFiles: a folder of the modules' `.ko` files (plain or compressed), used for a
+    ///     module whose symbols the dump does not hold (or for all, with `preferModuleFiles`).
+    public init(memory: VmcoreMemory, vmlinux: MappedFile, moduleFiles: String? = nil, preferModuleFiles: Bool = false) throws {
         var mem = memory
         let elf = try ELFFile(vmlinux.bytes)
         let syms = elf.symbols()
@@ -247,6 +256,12 @@ public final class VmcorePageOwner {
                         }
                     }
                 }
+                if let dir = moduleFiles, list.isEmpty || preferModuleFiles,
+                    let fromFile = VmcorePageOwner.moduleFileSymbols(dir, name, textBase: base)
+                {
+                    list = fromFile
+                    symbolsFromFiles.append(name)
+                }
                 s.addModule(name, symbols: list, textStart: base, textEnd: base + size)
                 modules.append(name)
                 next = mem.u64(next) ?? head
@@ -254,6 +269,47 @@ public final class VmcorePageOwner {
         }
         s.finish()
         symbols = s
+    }
+
+    /// A module's text symbols from its `.ko` file, at the addresses the module loader gave
+    /// them: executable, allocated, non-init sections in section order, each aligned, from
+    /// the start of the module's text (kernel/module/main.c, layout_sections).
+    static func moduleFileSymbols(_ dir: String, _ name: String, textBase: UInt64) -> [(UInt64, String)]? {
+        let stems = [name, name.replacingOccurrences(of: "_", with: "-")]
+        var found: String?
+        for stem in stems {
+            for ext in [".ko", ".ko.zst", ".ko.gz", ".ko.xz"] {
+                let path = dir + "/" + stem + ext
+                if access(path, R_OK) == 0 {
+                    found = path
+                    break
+                }
+            }
+            if found != nil { break }
+        }
+        guard let path = found, let file = try? MappedFile(path: path), let elf = try? ELFFile(file.bytes) else { return nil }
+        var offsets: [Int: UInt64] = [:]
+        var size: UInt64 = 0
+        for (i, sec) in elf.sections.enumerated() {
+            guard sec.flags & 0x6 == 0x6, !sec.name.hasPrefix(".init") else { continue }  // SHF_ALLOC | SHF_EXECINSTR
+            let a = max(1, VmcorePageOwner.sectionAlign(file.bytes, i))
+            size = (size + a - 1) / a * a
+            offsets[i] = size
+            size += UInt64(sec.size)
+        }
+        var out: [(UInt64, String)] = []
+        for sym in elf.symbols() where (sym.type == 2 || sym.type == 0) && !sym.name.isEmpty {
+            guard let o = offsets[Int(sym.shndx)] else { continue }
+            out.append((textBase + o + sym.value, sym.name))
+        }
+        return out.isEmpty ? nil : out
+    }
+
+    /// sh_addralign of section `index`.
+    static func sectionAlign(_ b: UnsafeRawBufferPointer, _ index: Int) -> UInt64 {
+        let shoff = Int(ELFFile.read(b, 40, 8))
+        let shentsize = Int(ELFFile.read(b, 58, 2))
+        return ELFFile.read(b, shoff + index * shentsize + 48, 8)
     }
 
     static let gfpBitNames: Set<String> = [

@@ -17,7 +17,7 @@ public final class VmcoreSource: ByteSource {
     let files: [AnyObject]
 
     /// Reads an ELF core, a compressed kdump file or a flattened one (unpacked first).
-    public init(name: String, vmcore: MappedFile, vmlinux: MappedFile) throws {
+    public init(name: String, vmcore: MappedFile, vmlinux: MappedFile, moduleFiles: String? = nil) throws {
         self.name = name
         var keep: [AnyObject] = [vmcore, vmlinux]
         let memory: VmcoreMemory
@@ -36,7 +36,7 @@ public final class VmcoreSource: ByteSource {
         } else {
             memory = try VmcoreMemory(vmcore)
         }
-        reader = try VmcorePageOwner(memory: memory, vmlinux: vmlinux)
+        reader = try VmcorePageOwner(memory: memory, vmlinux: vmlinux, moduleFiles: moduleFiles)
         ranges = reader.pfnRanges
         pfn = ranges.first?.0 ?? 0
         files = keep
