@@ -17,10 +17,12 @@ let package = Package(
                        providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLzo", path: "Sources/CLzo", pkgConfig: "lzo2", providers: [.apt(["liblzo2-dev"])]),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .target(name: "CShims", path: "Sources/CShims"),
         .target(
             name: "PageOwnerKit",
-            dependencies: ["CZstd", "CZlib", "CShims"],
+            dependencies: ["CZstd", "CZlib", "CLzo", "CSnappy", "CShims"],
             swiftSettings: [
                 // The parse loop checks bounds itself; exclusivity checks cost ~5% there.
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
@@ -41,7 +43,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PageOwnerKitTests", dependencies: ["PageOwnerKit", "PageOwnerSynth"]),
+        .testTarget(name: "PageOwnerKitTests", dependencies: ["PageOwnerKit", "PageOwnerSynth", "CLzo", "CSnappy"]),
         .testTarget(name: "CLITests", dependencies: ["PageOwnerKit"]),
     ],
     swiftLanguageModes: [.v5]

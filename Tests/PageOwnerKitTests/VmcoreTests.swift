@@ -1,3 +1,5 @@
+import CLzo
+import CSnappy
 import Foundation
 import XCTest
 
@@ -166,5 +168,89 @@ final class VmcoreModuleFileTests: XCTestCase {
         moduleFrames = String(decoding: a, as: UTF8.self).components(separatedBy: " [ext4]").count - 1
         XCTAssertGreaterThan(moduleFrames, 500, "the dump has hundreds of ext4 frames")
         XCTAssertEqual(a, b, "every frame symbolized the same way")
+    }
+}
+
+/// lzo and snappy kdump pages: the real kdump-zlib dump re-encoded page by page with each,
+/// by code here, reads back to the same records.
+final class KdumpCompressionTests: XCTestCase {
+    enum Codec { case lzo, snappy }
+
+    /// The kdump file `k` with every page re-compressed by `codec` (raw where it does not shrink).
+    func reencode(_ k: KdumpFile, _ codec: Codec) throws -> [UInt8] {
+        var out = Array(k.bytes[0..<k.descriptors])
+        let pfns = (0..<k.maxPFN).filter { k.isDumped($0) }
+        var descs: [UInt8] = []
+        var data: [UInt8] = []
+        let dataStart = k.descriptors + pfns.count * 24
+        var work = [UInt8](repeating: 0, count: 1 << 18)
+        var buf = [UInt8](repeating: 0, count: 8192)
+        func le(_ v: UInt64, _ n: Int) -> [UInt8] { (0..<n).map { UInt8((v >> (8 * UInt64($0))) & 0xff) } }
+        for pfn in pfns {
+            let page = try XCTUnwrap(try k.page(pfn))
+            var size = 0
+            var flags: UInt64 = 0
+            switch codec {
+            case .lzo:
+                var n: lzo_uint = lzo_uint(buf.count)
+                let rc = buf.withUnsafeMutableBytes { b in
+                    work.withUnsafeMutableBytes { w in
+                        lzo1x_1_compress(
+                            page.assumingMemoryBound(to: UInt8.self), 4096, b.baseAddress!.assumingMemoryBound(to: UInt8.self), &n,
+                            w.baseAddress)
+                    }
+                }
+                XCTAssertEqual(rc, LZO_E_OK)
+                size = Int(n)
+                flags = 0x2
+            case .snappy:
+                var n = buf.count
+                let rc = buf.withUnsafeMutableBytes { b in
+                    snappy_compress(page.assumingMemoryBound(to: CChar.self), 4096, b.baseAddress!.assumingMemoryBound(to: CChar.self), &n)
+                }
+                XCTAssertEqual(rc, SNAPPY_OK)
+                size = n
+                flags = 0x4
+            }
+            descs += le(UInt64(dataStart + data.count), 8)
+            if size >= 4096 {
+                descs += le(4096, 4) + le(0, 4) + le(0, 8)
+                data += UnsafeRawBufferPointer(start: page, count: 4096)
+            } else {
+                descs += le(UInt64(size), 4) + le(flags, 4) + le(0, 8)
+                data += buf[0..<size]
+            }
+        }
+        out += descs
+        out += data
+        return out
+    }
+
+    func testLzoAndSnappyPages() throws {
+        let flatPath = VmcoreTests.dir.appendingPathComponent("vmcore.kdump-zlib.zst").path
+        guard FileManager.default.fileExists(atPath: flatPath) else { throw XCTSkip("../shared/vmcore is absent") }
+        let tmp = try TestFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let plain = tmp.appendingPathComponent("zlib.kdump").path
+        let flat = try MappedFile(path: flatPath)
+        try withExtendedLifetime(flat) { try KdumpFile.unflatten(flat.bytes, name: flatPath, to: plain) }
+        let zlib = try KdumpFile(try MappedFile(path: plain))
+        let image = try MappedFile(path: VmcoreTests.vmlinux)
+        func text(_ k: KdumpFile) throws -> [UInt8] {
+            let r = try VmcorePageOwner(memory: VmcoreMemory(kdump: k), vmlinux: image)
+            var out: [UInt8] = []
+            for (lo, hi) in r.pfnRanges {
+                var pfn = lo
+                while pfn < hi { pfn += r.appendRecord(pfn: pfn, to: &out) }
+            }
+            return out
+        }
+        let expected = try text(zlib)
+        XCTAssertGreaterThan(expected.count, 10_000_000)
+        for codec in [Codec.lzo, .snappy] {
+            let path = tmp.appendingPathComponent("\(codec).kdump").path
+            try Data(try reencode(zlib, codec)).write(to: URL(fileURLWithPath: path))
+            XCTAssertEqual(try text(try KdumpFile(try MappedFile(path: path))), expected, "\(codec)")
+        }
     }
 }

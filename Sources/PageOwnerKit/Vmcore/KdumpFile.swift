@@ -1,3 +1,5 @@
+import CLzo
+import CSnappy
 import CZlib
 import CZstd
 
@@ -98,6 +100,14 @@ public final class KdumpFile {
         _ = descriptors
     }
 
+    /// liblzo2 wants `lzo_init()` once per process.
+    static let lzoReady: Bool =
+        __lzo_init_v2(
+            UInt32(LZO_VERSION), Int32(MemoryLayout<Int16>.size), Int32(MemoryLayout<Int32>.size), Int32(MemoryLayout<Int>.size),
+            Int32(MemoryLayout<UInt32>.size), Int32(MemoryLayout<lzo_uint>.size), Int32(MemoryLayout<UnsafeMutableRawPointer>.size),
+            Int32(MemoryLayout<UnsafeMutableRawPointer>.size), Int32(MemoryLayout<UnsafeMutableRawPointer>.size),
+            Int32(MemoryLayout<lzo_callback_t>.size)) == LZO_E_OK
+
     deinit {
         cache.deallocate()
         scratch.deallocate()
@@ -140,10 +150,23 @@ public final class KdumpFile {
             guard ZSTD_isError(n) == 0 else {
                 throw InputError(.corrupt, input: path, "page 0x\(String(pfn, radix: 16)) does not decompress (zstd)")
             }
+        } else if flags & 0x2 != 0 {
+            _ = KdumpFile.lzoReady
+            var outLen: lzo_uint = 4096
+            let rc = lzo1x_decompress_safe(
+                src.assumingMemoryBound(to: UInt8.self), lzo_uint(size), dst.assumingMemoryBound(to: UInt8.self), &outLen, nil)
+            guard rc == LZO_E_OK else {
+                throw InputError(.corrupt, input: path, "page 0x\(String(pfn, radix: 16)) does not decompress (lzo \(rc))")
+            }
+        } else if flags & 0x4 != 0 {
+            var outLen = 4096
+            let rc = snappy_uncompress(src.assumingMemoryBound(to: CChar.self), size, dst.assumingMemoryBound(to: CChar.self), &outLen)
+            guard rc == SNAPPY_OK else {
+                throw InputError(.corrupt, input: path, "page 0x\(String(pfn, radix: 16)) does not decompress (snappy)")
+            }
         } else {
             throw InputError(
-                .format, input: path,
-                "pages compressed with \(flags & 0x2 != 0 ? "lzo" : "snappy") are not supported; re-dump with -c (zlib) or --zstd")
+                .format, input: path, "page 0x\(String(pfn, radix: 16)) uses an unknown compression (flags 0x\(String(flags, radix: 16)))")
         }
         cached[slot] = pfn
         return UnsafeRawPointer(dst)
