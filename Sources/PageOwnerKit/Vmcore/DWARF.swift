@@ -487,8 +487,14 @@ public struct DWARF {
             default: break
             }
             guard case .ref(let t)? = c.attrs[0x49] else { continue }
-            let bitOffset = (c.attrs[0x6b]?.uint).map { Int($0) }
+            var bitOffset = (c.attrs[0x6b]?.uint).map { Int($0) }
             let bitSize = (c.attrs[0x0d]?.uint).map { Int($0) }
+            if bitOffset == nil, let old = c.attrs[0x0c]?.uint, let size = bitSize {
+                // DWARF 2-4: DW_AT_bit_offset counts from the storage unit's most significant
+                // bit; on a little-endian machine the field starts at unit bits - offset - size.
+                let unit = (c.attrs[0x0b]?.uint).map { Int($0) } ?? byteSize(t) ?? 4
+                bitOffset = unit * 8 - Int(old) - size
+            }
             if let name = c.name {
                 out.append(Member(name: name, offset: base + loc, bitOffset: bitOffset, bitSize: bitSize, type: t))
             } else {
