@@ -1,5 +1,6 @@
 import CLzo
 import CSnappy
+import CZstd
 import Foundation
 import XCTest
 
@@ -171,10 +172,10 @@ final class VmcoreModuleFileTests: XCTestCase {
     }
 }
 
-/// lzo and snappy kdump pages: the real kdump-zlib dump re-encoded page by page with each,
+/// lzo, snappy and zstd kdump pages: the real kdump-zlib dump re-encoded page by page with each,
 /// by code here, reads back to the same records.
 final class KdumpCompressionTests: XCTestCase {
-    enum Codec { case lzo, snappy }
+    enum Codec { case lzo, snappy, zstd }
 
     /// The kdump file `k` with every page re-compressed by `codec` (raw where it does not shrink).
     func reencode(_ k: KdumpFile, _ codec: Codec) throws -> [UInt8] {
@@ -203,6 +204,11 @@ final class KdumpCompressionTests: XCTestCase {
                 XCTAssertEqual(rc, LZO_E_OK)
                 size = Int(n)
                 flags = 0x2
+            case .zstd:
+                let n = buf.withUnsafeMutableBytes { ZSTD_compress($0.baseAddress, $0.count, page, 4096, 3) }
+                XCTAssertEqual(ZSTD_isError(n), 0)
+                size = n
+                flags = 0x20
             case .snappy:
                 var n = buf.count
                 let rc = buf.withUnsafeMutableBytes { b in
@@ -247,7 +253,7 @@ final class KdumpCompressionTests: XCTestCase {
         }
         let expected = try text(zlib)
         XCTAssertGreaterThan(expected.count, 10_000_000)
-        for codec in [Codec.lzo, .snappy] {
+        for codec in [Codec.lzo, .snappy, .zstd] {
             let path = tmp.appendingPathComponent("\(codec).kdump").path
             try Data(try reencode(zlib, codec)).write(to: URL(fileURLWithPath: path))
             XCTAssertEqual(try text(try KdumpFile(try MappedFile(path: path))), expected, "\(codec)")
