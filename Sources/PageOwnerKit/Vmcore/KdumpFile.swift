@@ -97,7 +97,6 @@ public final class KdumpFile {
         info = v
         cache = UnsafeMutableRawPointer.allocate(byteCount: KdumpFile.slots * 4096, alignment: 64)
         scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchSize, alignment: 64)
-        _ = descriptors
     }
 
     /// liblzo2 wants `lzo_init()` once per process.

@@ -14,10 +14,9 @@ public struct KernelSymbols {
     /// The kernel's own symbols from the vmlinux symbol table.
     public init(vmlinux: ELFFile) {
         var raw: [(UInt64, String, Int, Int)] = []  // address, name, weak, underscores
-        for (i, s) in vmlinux.symbols().enumerated() {
+        for s in vmlinux.symbols() {
             guard s.value >= 0xffff_ffff_8000_0000, !s.name.isEmpty, s.type <= 2, s.shndx != 0, s.shndx != 0xfff1 else { continue }
             if s.name.hasPrefix("__crc_") || s.name.hasPrefix(".L") || s.name.hasPrefix("$") { continue }
-            _ = i
             raw.append((s.value, s.name, s.binding == 2 ? 1 : 0, s.name.prefix { $0 == "_" }.count))
         }
         // kallsyms' order: by address, then strong before weak, then fewer leading underscores.

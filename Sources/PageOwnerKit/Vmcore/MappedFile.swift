@@ -17,11 +17,9 @@ public final class MappedFile {
         let probe = try FileSource(path: path)
         _ = try head.withUnsafeMutableBytes { try probe.read(into: $0) }
         if Inputs.isZstd(head) || Inputs.isGzip(head) {
-            let dir = String(cString: getenv("TMPDIR") ?? strdup("/tmp"))
-            var template = Array("\(dir)/page-owner-sort-XXXXXX".utf8CString)
-            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            guard fd >= 0 else { throw InputError(.unreadable, input: path, "cannot create a temporary file in \(dir) to unpack it") }
-            let tmp = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            let tmp = try MappedFile.temporaryPath()
+            let fd = open(tmp, O_WRONLY | O_TRUNC | O_CLOEXEC)
+            guard fd >= 0 else { throw InputError(.unreadable, input: tmp, "cannot open a temporary file to unpack \(path)") }
             temporary = tmp
             do {
                 try Inputs.withDecoded(path: path) { src in
@@ -56,7 +54,7 @@ public final class MappedFile {
 
     /// A new empty temporary file's path (the caller removes it).
     public static func temporaryPath() throws -> String {
-        let dir = String(cString: getenv("TMPDIR") ?? strdup("/tmp"))
+        let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         var template = Array("\(dir)/page-owner-sort-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw InputError(.unreadable, input: dir, "cannot create a temporary file") }
