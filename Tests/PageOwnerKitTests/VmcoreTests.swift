@@ -260,3 +260,18 @@ final class KdumpCompressionTests: XCTestCase {
         }
     }
 }
+
+/// `--modules` finds a module's object anywhere below the folder, as /lib/modules nests them.
+final class ModuleFileLookupTests: XCTestCase {
+    func testNestedTreeAndSpellings() throws {
+        let dir = try TestFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let nested = dir.appendingPathComponent("kernel/fs/ext4")
+        try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+        try Data([1]).write(to: nested.appendingPathComponent("ext4.ko.zst"))
+        try Data([1]).write(to: dir.appendingPathComponent("crc32c-generic.ko"))
+        XCTAssertEqual(VmcorePageOwner.moduleFile(dir.path, "ext4"), nested.appendingPathComponent("ext4.ko.zst").path)
+        XCTAssertEqual(VmcorePageOwner.moduleFile(dir.path, "crc32c_generic"), dir.appendingPathComponent("crc32c-generic.ko").path)
+        XCTAssertNil(VmcorePageOwner.moduleFile(dir.path, "jbd2"))
+    }
+}

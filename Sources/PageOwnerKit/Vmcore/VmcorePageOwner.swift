@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -275,19 +277,8 @@ public final class VmcorePageOwner {
     /// them: executable, allocated, non-init sections in section order, each aligned, from
     /// the start of the module's text (kernel/module/main.c, layout_sections).
     static func moduleFileSymbols(_ dir: String, _ name: String, textBase: UInt64) -> [(UInt64, String)]? {
-        let stems = [name, name.replacingOccurrences(of: "_", with: "-")]
-        var found: String?
-        for stem in stems {
-            for ext in [".ko", ".ko.zst", ".ko.gz", ".ko.xz"] {
-                let path = dir + "/" + stem + ext
-                if access(path, R_OK) == 0 {
-                    found = path
-                    break
-                }
-            }
-            if found != nil { break }
-        }
-        guard let path = found, let file = try? MappedFile(path: path), let elf = try? ELFFile(file.bytes) else { return nil }
+        guard let path = moduleFile(dir, name) else { return nil }
+        guard let file = try? MappedFile(path: path), let elf = try? ELFFile(file.bytes) else { return nil }
         var offsets: [Int: UInt64] = [:]
         var size: UInt64 = 0
         for (i, sec) in elf.sections.enumerated() {
@@ -303,6 +294,21 @@ public final class VmcorePageOwner {
             out.append((textBase + o + sym.value, sym.name))
         }
         return out.isEmpty ? nil : out
+    }
+
+    /// The object of module `name` in `dir` or any folder below it (`/lib/modules/VERSION`
+    /// nests them): `name.ko`, with `_` or `-`, plain, .zst, .gz or .xz.
+    static func moduleFile(_ dir: String, _ name: String) -> String? {
+        let wanted = Set(
+            [name, name.replacingOccurrences(of: "_", with: "-")].flatMap { stem in
+                [".ko", ".ko.zst", ".ko.gz", ".ko.xz"].map { stem + $0 }
+            })
+        for ext in [".ko", ".ko.zst", ".ko.gz", ".ko.xz"] where access(dir + "/" + name + ext, R_OK) == 0 { return dir + "/" + name + ext }
+        guard let walker = FileManager.default.enumerator(atPath: dir) else { return nil }
+        while let rel = walker.nextObject() as? String {
+            if wanted.contains((rel as NSString).lastPathComponent) { return dir + "/" + rel }
+        }
+        return nil
     }
 
     /// sh_addralign of section `index`.
