@@ -297,13 +297,13 @@ public final class VmcorePageOwner {
     }
 
     /// The object of module `name` in `dir` or any folder below it (`/lib/modules/VERSION`
-    /// nests them): `name.ko`, with `_` or `-`, plain, .zst, .gz or .xz.
+    /// nests them): `name.ko`, with `_` or `-`, plain, .zst or .gz (xz is not read).
     static func moduleFile(_ dir: String, _ name: String) -> String? {
         let wanted = Set(
             [name, name.replacingOccurrences(of: "_", with: "-")].flatMap { stem in
-                [".ko", ".ko.zst", ".ko.gz", ".ko.xz"].map { stem + $0 }
+                [".ko", ".ko.zst", ".ko.gz"].map { stem + $0 }
             })
-        for ext in [".ko", ".ko.zst", ".ko.gz", ".ko.xz"] where access(dir + "/" + name + ext, R_OK) == 0 { return dir + "/" + name + ext }
+        for ext in [".ko", ".ko.zst", ".ko.gz"] where access(dir + "/" + name + ext, R_OK) == 0 { return dir + "/" + name + ext }
         guard let walker = FileManager.default.enumerator(atPath: dir) else { return nil }
         while let rel = walker.nextObject() as? String {
             if wanted.contains((rel as NSString).lastPathComponent) { return dir + "/" + rel }
