@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PageOwnerKit
 
 /// Options shared by `report`, `diff` and `series`: same names, same meaning.
@@ -170,14 +171,3 @@ struct ReportOptions: ParsableArguments {
         return s
     }
 }
-
-extension Substring {
-    func trimmingCharacters(in set: CharacterSetLike) -> Substring {
-        var s = self
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return s
-    }
-}
-
-enum CharacterSetLike { case whitespaces }

@@ -43,7 +43,6 @@ public final class Aggregator: RecordConsumer {
     let needStack: Bool
     let filtersNeedStack: Bool
     let hasRecordFilters: Bool
-    let trackStacks: Bool
     public var countDistinctStacks = false
     /// Match stacks by symbol names alone (`--ignore-offsets`).
     public var ignoreOffsets = false
@@ -60,7 +59,6 @@ public final class Aggregator: RecordConsumer {
             filters.pids != nil || filters.tgids != nil || filters.comms != nil || filters.since != nil
             || filters.until != nil || filters.orders != nil || filters.migratetypes != nil || !filters.gfpFlags.isEmpty
             || filters.memcgs != nil
-        trackStacks = true
     }
 
     /// Starts a new snapshot; later records count in it.
@@ -209,8 +207,8 @@ public final class Aggregator: RecordConsumer {
     /// Re-keys groups whose stack was an unresolved handle that a later input resolved
     /// (a show_handles sample read before its show_stacks_handles).
     public func resolveLateHandles() {
-        guard let si = keys.firstIndex(of: .stack) ?? keys.firstIndex(of: .caller) ?? keys.firstIndex(of: .module) else { return }
-        _ = si
+        // Only the stack key says which stack a group came from.
+        guard let sp = keys.firstIndex(of: .stack) else { return }
         var remap: [Int32: Int32] = [:]
         for (u, handle) in unresolvedHandle {
             if let s = handleStacks[handle] { remap[u] = s }
@@ -222,17 +220,13 @@ public final class Aggregator: RecordConsumer {
         metrics = Array(repeating: [], count: oldMetrics.count)
         for g in 0..<Int32(old.count) {
             var v = old.withBytes(g) { Array($0.bindMemory(to: UInt64.self)) }
-            // Which stack did this group come from? Only the stack key says it exactly.
-            if let sp = keys.firstIndex(of: .stack) {
-                let h = Int32(bitPattern: UInt32(truncatingIfNeeded: v[sp]))
-                if let s = remap[h] {
-                    for (i, k) in keys.enumerated() {
-                        switch k {
-                        case .stack: v[i] = UInt64(UInt32(bitPattern: s))
-                        case .caller: v[i] = UInt64(UInt32(bitPattern: stacks.info[Int(s)].caller))
-                        case .module: v[i] = UInt64(UInt32(bitPattern: stacks.info[Int(s)].module))
-                        default: break
-                        }
+            if let s = remap[Int32(bitPattern: UInt32(truncatingIfNeeded: v[sp]))] {
+                for (i, k) in keys.enumerated() {
+                    switch k {
+                    case .stack: v[i] = UInt64(UInt32(bitPattern: s))
+                    case .caller: v[i] = UInt64(UInt32(bitPattern: stacks.info[Int(s)].caller))
+                    case .module: v[i] = UInt64(UInt32(bitPattern: stacks.info[Int(s)].module))
+                    default: break
                     }
                 }
             }

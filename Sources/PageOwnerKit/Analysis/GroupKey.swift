@@ -1,3 +1,5 @@
+import Foundation
+
 /// A field records can be grouped by. Names are the same in `report`, `diff`, `series`,
 /// CSV headers, JSON fields and the man page.
 public enum GroupKey: String, CaseIterable, Sendable {
@@ -7,7 +9,7 @@ public enum GroupKey: String, CaseIterable, Sendable {
     public static func parseList(_ s: String) throws -> [GroupKey] {
         var keys: [GroupKey] = []
         for w in s.split(separator: ",") {
-            let name = w.trimmingCharacters(in: " ")
+            let name = w.trimmingCharacters(in: .whitespaces)
             guard let k = GroupKey(rawValue: name) ?? GroupKey.aliases[name] else {
                 throw ReportError.usage(
                     "unknown group key '\(name)'; keys are: \(GroupKey.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -37,15 +39,6 @@ public enum GroupKey: String, CaseIterable, Sendable {
         case .stack, .caller, .module, .allocator: return true
         default: return false
         }
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in c: Character) -> String {
-        var s = self
-        while s.first == c { s = s.dropFirst() }
-        while s.last == c { s = s.dropLast() }
-        return String(s)
     }
 }
 

@@ -285,30 +285,15 @@ public struct RecordParser {
             if firstField || Bytes.hasPrefix(", pid ", p, i, end) {
                 i += firstField ? 4 : 6
                 firstField = false
-                guard let d = Bytes.decimal(p, i, end) else { return .badHeader("expected a number after 'pid'") }
-                guard !d.overflow, d.value <= UInt64(Int32.max) else { return .badHeader("pid out of range") }
-                r.pid = Int32(d.value)
+                guard case .ok(let v, let next) = idAndComm(p, i, end, &r) else { return idProblem(p, i, end, "pid") }
+                r.pid = v
                 r.fields.insert(.pid)
-                i = d.end
-                if Bytes.hasPrefix(" (", p, i, end) {
-                    // The transient 5.18 form `pid %d (%s)`.
-                    guard let c = commEnd(p, i + 2, end) else { return .badHeader("comm not closed with ')'") }
-                    r.comm = ByteRange(i + 2, c)
-                    r.fields.insert(.comm)
-                    i = c + 1
-                }
+                i = next  // `pid %d (%s)` is the transient 5.18 form
             } else if Bytes.hasPrefix(", tgid ", p, i, end) {
-                guard let d = Bytes.decimal(p, i + 7, end) else { return .badHeader("expected a number after 'tgid'") }
-                guard !d.overflow, d.value <= UInt64(Int32.max) else { return .badHeader("tgid out of range") }
-                r.tgid = Int32(d.value)
+                guard case .ok(let v, let next) = idAndComm(p, i + 7, end, &r) else { return idProblem(p, i + 7, end, "tgid") }
+                r.tgid = v
                 r.fields.insert(.tgid)
-                i = d.end
-                if Bytes.hasPrefix(" (", p, i, end) {
-                    guard let c = commEnd(p, i + 2, end) else { return .badHeader("comm not closed with ')'") }
-                    r.comm = ByteRange(i + 2, c)
-                    r.fields.insert(.comm)
-                    i = c + 1
-                }
+                i = next
             } else if Bytes.hasPrefix(", ts ", p, i, end) {
                 guard let d = Bytes.decimal(p, i + 5, end) else { return .badHeader("expected a number after 'ts'") }
                 guard Bytes.hasPrefix(" ns", p, d.end, end) else { return .badHeader("expected ' ns' after the ts value") }
@@ -333,6 +318,32 @@ public struct RecordParser {
             }
         }
         return nil
+    }
+
+    enum IdResult {
+        case ok(Int32, Int)
+        case bad
+    }
+
+    /// A pid or tgid at `i`, and the ` (comm)` after it if there is one.
+    @inline(__always)
+    func idAndComm(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ r: inout Record) -> IdResult {
+        guard let d = Bytes.decimal(p, i, end), !d.overflow, d.value <= UInt64(Int32.max) else { return .bad }
+        var next = d.end
+        if Bytes.hasPrefix(" (", p, next, end) {
+            guard let c = commEnd(p, next + 2, end) else { return .bad }
+            r.comm = ByteRange(next + 2, c)
+            r.fields.insert(.comm)
+            next = c + 1
+        }
+        return .ok(Int32(d.value), next)
+    }
+
+    /// Why `idAndComm` refused the field at `i` (the error path only).
+    func idProblem(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ word: String) -> ParseProblem {
+        guard let d = Bytes.decimal(p, i, end) else { return .badHeader("expected a number after '\(word)'") }
+        guard !d.overflow, d.value <= UInt64(Int32.max) else { return .badHeader("\(word) out of range") }
+        return .badHeader("comm not closed with ')'")
     }
 
     /// The `)` that ends a comm starting at `from`: the one before the last `), ts ` of

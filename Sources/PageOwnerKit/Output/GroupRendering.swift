@@ -1,3 +1,5 @@
+import Foundation
+
 /// Rendering shared by the report, diff and series formatters: aligned text tables, key
 /// cells as CSV fields and JSON members, and stacks folded for flame graphs.
 enum GroupRendering {

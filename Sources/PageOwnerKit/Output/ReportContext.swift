@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a formatter may say about a run besides the groups: inputs, filters, warnings.
 public struct ReportContext {
     public var command: String = "report"
@@ -88,33 +90,6 @@ public enum Render {
             out += " " + s[open...]
         }
         return out
-    }
-}
-
-extension String {
-    func replacingOccurrences(of a: String, with b: String) -> String {
-        var out = ""
-        var rest = Substring(self)
-        while let r = rest.range(of: a) {
-            out += rest[..<r.lowerBound]
-            out += b
-            rest = rest[r.upperBound...]
-        }
-        return out + rest
-    }
-}
-
-extension Substring {
-    func range(of needle: String) -> Range<Substring.Index>? {
-        guard !needle.isEmpty else { return nil }
-        var i = startIndex
-        while i < endIndex {
-            if self[i...].hasPrefix(needle) {
-                return i..<index(i, offsetBy: needle.count)
-            }
-            i = index(after: i)
-        }
-        return nil
     }
 }
 
