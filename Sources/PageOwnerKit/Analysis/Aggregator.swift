@@ -47,6 +47,10 @@ public final class Aggregator: RecordConsumer {
     /// Match stacks by symbol names alone (`--ignore-offsets`).
     public var ignoreOffsets = false
     var current = -1
+    /// Whether the group keys are all functions of the stack (stack, caller), and then
+    /// each stack handle's group, or -1 when not seen yet.
+    let groupIsStackFunction: Bool
+    var groupOfStack: [Int32] = []
 
     public init(keys: [GroupKey], filters: Filters = Filters(), allocatorFunctions: AllocatorFunctions = AllocatorFunctions()) {
         self.keys = keys
@@ -55,6 +59,7 @@ public final class Aggregator: RecordConsumer {
         packed = [UInt64](repeating: 0, count: keys.count)
         needStack = keys.contains { $0.needsStack } || filters.needsStack
         filtersNeedStack = filters.needsStack
+        groupIsStackFunction = !keys.isEmpty && keys.allSatisfy { $0 == .stack || $0 == .caller }
         hasRecordFilters =
             filters.pids != nil || filters.tgids != nil || filters.comms != nil || filters.since != nil
             || filters.until != nil || filters.orders != nil || filters.migratetypes != nil || !filters.gfpFlags.isEmpty
@@ -112,11 +117,20 @@ public final class Aggregator: RecordConsumer {
             if filtersNeedStack, !cache.stackPasses(stack, filters, stacks) { return }
             if countDistinctStacks { totals[s].distinctStacks.insert(stack) }
         }
-        for (i, k) in keys.enumerated() {
-            packed[i] = value(k, r, stack)
+        let gi: Int
+        if groupIsStackFunction {
+            // Every key follows from the stack: look its group up by stack handle.
+            let si = Int(stack)
+            if si < groupOfStack.count && groupOfStack[si] >= 0 {
+                gi = Int(groupOfStack[si])
+            } else {
+                gi = Int(internGroup(r, stack))
+                if si >= groupOfStack.count { groupOfStack.append(contentsOf: repeatElement(-1, count: si + 1 - groupOfStack.count)) }
+                groupOfStack[si] = Int32(gi)
+            }
+        } else {
+            gi = Int(internGroup(r, stack))
         }
-        let g = packed.withUnsafeBytes { groups.intern($0) }
-        let gi = Int(g)
         if gi >= metrics[s].count {
             for j in 0..<metrics.count { metrics[j].append(contentsOf: repeatElement(Metrics(), count: gi + 1 - metrics[j].count)) }
         }
@@ -131,6 +145,15 @@ public final class Aggregator: RecordConsumer {
     }
 
     public func consume(_ r: inout Record) { add(&r) }
+
+    /// The group of a record: its key values, packed and interned.
+    @inline(__always)
+    func internGroup(_ r: Record, _ stack: Int32) -> Int32 {
+        for (i, k) in keys.enumerated() {
+            packed[i] = value(k, r, stack)
+        }
+        return packed.withUnsafeBytes { groups.intern($0) }
+    }
 
     /// The per-record filters (pid, tgid, comm, time, order, migratetype, gfp, memcg).
     func passesRecordFilters(_ r: Record) -> Bool {
@@ -217,6 +240,7 @@ public final class Aggregator: RecordConsumer {
         let old = groups
         let oldMetrics = metrics
         groups = ByteInterner(capacity: old.count)
+        groupOfStack = []
         metrics = Array(repeating: [], count: oldMetrics.count)
         for g in 0..<Int32(old.count) {
             var v = old.withBytes(g) { Array($0.bindMemory(to: UInt64.self)) }

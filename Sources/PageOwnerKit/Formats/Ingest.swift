@@ -170,18 +170,32 @@ public final class Ingest {
     ) throws {
         let parser = RecordParser()
         var record = Record()
-        // One scan for NUL bytes over the whole range spares one per record.
-        let mayHoldNUL = memchr(base + from, 0, to - from) != nil
+        // CRLF input takes the careful path for every record; one scan for NUL bytes over the
+        // whole range then spares one per record. Otherwise records take the fast path, which
+        // sees every byte and hands any record with a NUL to the careful path.
+        let fast = !crlf
+        let mayHoldNUL = fast || memchr(base + from, 0, to - from) != nil
         var splitter = RecordSplitter(base, from: from, to: to)
         defer {
             part.lines = splitter.lines
             splitter.release()
         }
-        while let (start, stop, line) = splitter.next() {
+        while true {
+            splitter.skipBlank()
+            if splitter.pos >= to { break }
+            let start = splitter.pos
+            let line = splitter.lines
+            var problem: ParseProblem?
+            if fast, let (stop, lines) = parser.parseFast(base, start, to, into: &record) {
+                splitter.pos = stop
+                splitter.lines += lines
+            } else {
+                guard let (_, stop, _) = splitter.next() else { break }
+                problem = parser.parse(
+                    base, start, stop, crlf: crlf, lineEnds: splitter.ends, splitter.endCount, mayHoldNUL: mayHoldNUL, into: &record)
+            }
             // `line` is 0-based within the part; stored 1-based, shifted later.
-            if let problem = parser.parse(
-                base, start, stop, crlf: crlf, lineEnds: splitter.ends, splitter.endCount, mayHoldNUL: mayHoldNUL, into: &record)
-            {
+            if let problem {
                 if strict { throw InputError(.malformed, input: name, line: line + 1, problem.description) }
                 part.diagnostics.skip(problem.kindName, input: name, line: line + 1, problem.description)
                 continue

@@ -2,6 +2,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CShims
 public enum ParseProblem: Equatable, Sendable, CustomStringConvertible {
     /// The first line is not a header this format knows.
     case noHeader
@@ -56,15 +57,9 @@ public struct RecordParser {
         if crlf { r.fields.insert(.crlf) }
         if mayHoldNUL && memchr(base + start, 0, stop - start) != nil { return .binary }
 
+        var s = LineState()
         var pos = start
-        var first = true
-        var inStack = false
-        var stackStart = -1
-        var stackEnd = -1
-        var sawCount = false
-        var sawHandle = false
         var li = 0
-        var li2 = 0
         while pos < stop {
             let nl: Int
             if let lineEnds {
@@ -76,127 +71,214 @@ public struct RecordParser {
             var end = nl
             if end > pos && base[end - 1] == 13 { end -= 1 }
             let next = nl < stop ? nl + 1 : stop
-            defer { pos = next }
-            li2 += 1
-            if first {
-                first = false
-                r.headerLine = ByteRange(pos, end)
-                if Bytes.hasPrefix("Page allocated via ", base, pos, end) {
-                    if let p = parseHeader(base, pos + 19, end, &r) { return p }
-                    continue
-                }
-                // Blocks of the page_owner_stacks files.
-                if Bytes.hasPrefix("handle: ", base, pos, end) {
-                    guard let h = parseHandle(base, pos + 8, end) else { return .badStackBlock("bad handle value") }
-                    r.handle = h
-                    r.fields.insert(.handle)
-                    r.kind = .handlePages
-                    sawHandle = true
-                    continue
-                }
-                if isFrameLine(base, pos, end) {
-                    r.kind = .stackPages
-                    r.pages = 0
-                    // fall through to the frame handling below
-                } else {
-                    return .noHeader
-                }
-            }
-            let c = base[pos]
-            if c == 80 /* P */ {
-                if Bytes.hasPrefix("PFN ", base, pos, end) {
-                    parsePFNLine(base, pos + 4, end, &r)
-                    r.afterPFN = li2 == 2 ? Int32(truncatingIfNeeded: next) : -2
-                    inStack = false
-                    continue
-                }
-                if Bytes.hasPrefix("Page has been migrated, last migrate reason: ", base, pos, end) {
-                    r.migrateReason = ByteRange(pos + 45, end)
-                    r.fields.insert(.migrateReason)
-                    inStack = false
-                    continue
-                }
-                if Bytes.hasPrefix("Page allocated by module ", base, pos, end) {
-                    r.moduleLine = ByteRange(pos + 25, end)
-                    r.fields.insert(.module)
-                    continue
-                }
-            } else if c == 83 /* S */ {
-                if Bytes.hasPrefix("SWP entry ", base, pos, end) {
-                    var i = pos + 10
-                    if Bytes.hasPrefix("0x", base, i, end) { i += 2 }
-                    if let v = Bytes.hex(base, i, end) { r.swapEntry = v.value }
-                    r.fields.insert(.swapEntry)
-                    continue
-                }
-                if Bytes.hasPrefix("Slab cache page", base, pos, end) {
-                    r.slabCache = true
-                    r.fields.insert(.slabCache)
-                    inStack = false
-                    continue
-                }
-            } else if c == 67 /* C */ && Bytes.hasPrefix("Charged ", base, pos, end) {
-                parseMemcg(base, pos + 8, end, &r)
-                inStack = false
-                continue
-            } else if c == 104 /* h */ && Bytes.hasPrefix("handle: ", base, pos, end) {
-                if let h = parseHandle(base, pos + 8, end) {
-                    r.handle = h
-                    r.fields.insert(.handle)
-                    sawHandle = true
-                } else {
-                    r.unknownLines += 1
-                }
-                inStack = false
-                continue
-            } else if c == 110 /* n */ && Bytes.hasPrefix("nr_base_pages: ", base, pos, end) {
-                guard let d = Bytes.decimal(base, pos + 15, end), !d.overflow, d.value <= UInt64(Int64.max) else {
-                    return .badStackBlock("bad nr_base_pages value")
-                }
-                r.pages = Int64(clamping: d.value)
-                r.times = 0
-                r.fields.insert([.count, .basePages])
-                sawCount = true
-                if r.kind == .pageOwner { r.unknownLines += 1 }
-                inStack = false
-                continue
-            } else if c == 115 /* s */ && Bytes.hasPrefix("stack_count: ", base, pos, end) {
-                guard let d = Bytes.decimal(base, pos + 13, end), !d.overflow, d.value <= UInt64(Int64.max) else {
-                    return .badStackBlock("bad stack_count value")
-                }
-                r.times = Int64(clamping: d.value)
-                r.pages = 0
-                r.fields.insert([.count, .stackCount])
-                if r.kind == .stackPages { r.kind = .stackCount }
-                sawCount = true
-                inStack = false
-                continue
-            }
-            if isFrameLine(base, pos, end) || (r.kind == .swap && end > pos) {
-                if stackStart < 0 {
-                    stackStart = pos
-                    inStack = true
-                } else if !inStack {
-                    // Frame-like lines after a trailer: kept out of the stack, counted.
-                    r.unknownLines += 1
-                    continue
-                }
-                if base[pos] == 91 /* [ */ || (end - pos > 2 && base[pos + 1] == 91) { r.fields.insert(.addressPrefix) }
-                stackEnd = next
-                r.frameCount += 1
-                continue
-            }
-            if end > pos { r.unknownLines += 1 }
-            inStack = false
+            if let p = line(base, pos, end, next, &s, &r) { return p }
+            pos = next
         }
-        if stackStart >= 0 {
-            r.stack = ByteRange(stackStart, stackEnd)
+        return finish(s, &r)
+    }
+
+    /// Parses the record that starts at `start` (the first byte of a line that is not blank)
+    /// and finds where it ends, without a line splitter: `po_scan_lines` skips each run of
+    /// stack lines in one vector scan, so only the header, PFN and trailer lines are read
+    /// one by one. It takes the common shapes only: on a record with CR, NUL, `[<address>]`
+    /// frames, lines ending in a space, a problem, or one that runs into `limit`, it returns
+    /// `nil` and the caller parses the record the careful way (which gives the same result
+    /// for every record this one accepts).
+    /// - Returns: where the record stops (its last newline + 1, or `limit`) and how many
+    ///   newlines it holds.
+    @inline(__always)
+    func parseFast(_ base: UnsafePointer<UInt8>, _ start: Int, _ limit: Int, into r: inout Record) -> (stop: Int, lines: Int)? {
+        r = Record()
+        r.base = base
+        var s = LineState()
+        var pos = start
+        var lines = 0
+        var firstNL = 0
+        var newlines = 0
+        while true {
+            // `pos` starts a line: scan to the end of the run of stack lines after it.
+            let f = po_scan_lines(base, pos, limit, &firstNL, &newlines)
+            if f >= limit || base[f] != 10 { return nil }
+            if f + 1 < limit && base[f + 1] == 32 { return nil }  // "\n [": an address frame
+            let lineEnd = firstNL >= 0 ? firstNL : f
+            if line(base, pos, lineEnd, lineEnd + 1, &s, &r) != nil { return nil }
+            if newlines > 0 {
+                // `newlines` frame lines, from after the first line through `f`.
+                s.li2 += newlines
+                if s.stackStart < 0 {
+                    s.stackStart = lineEnd + 1
+                    s.inStack = true
+                }
+                if s.inStack {
+                    s.stackEnd = f + 1
+                    r.frameCount += Int32(truncatingIfNeeded: newlines)
+                } else {
+                    r.unknownLines += Int32(truncatingIfNeeded: newlines)
+                }
+            }
+            lines += newlines + 1
+            pos = f + 1
+            if pos >= limit || base[pos] == 10 { break }
+        }
+        r.whole = ByteRange(start, pos)
+        if finish(s, &r) != nil { return nil }
+        return (pos, lines)
+    }
+
+    /// Where a record's line-by-line parse stands.
+    @usableFromInline
+    struct LineState {
+        var first = true
+        var inStack = false
+        var stackStart = -1
+        var stackEnd = -1
+        var sawCount = false
+        var sawHandle = false
+        /// Lines seen so far, this one included.
+        var li2 = 0
+    }
+
+    /// One line `[pos, end)` (without its newline or CR); `next` starts the line after it.
+    @inline(__always)
+    func line(_ base: UnsafePointer<UInt8>, _ pos: Int, _ end: Int, _ next: Int, _ s: inout LineState, _ r: inout Record) -> ParseProblem? {
+        s.li2 += 1
+        if s.first {
+            s.first = false
+            r.headerLine = ByteRange(pos, end)
+            if Bytes.hasPrefix("Page allocated via ", base, pos, end) {
+                return parseHeader(base, pos + 19, end, &r)
+            }
+            // Blocks of the page_owner_stacks files.
+            if Bytes.hasPrefix("handle: ", base, pos, end) {
+                guard let h = parseHandle(base, pos + 8, end) else { return .badStackBlock("bad handle value") }
+                r.handle = h
+                r.fields.insert(.handle)
+                r.kind = .handlePages
+                s.sawHandle = true
+                return nil
+            }
+            if isFrameLine(base, pos, end) {
+                r.kind = .stackPages
+                r.pages = 0
+                // falls through to the frame handling below
+            } else {
+                return .noHeader
+            }
+        }
+        let c = base[pos]
+        if c == 80 /* P */ {
+            if Bytes.hasPrefix("PFN ", base, pos, end) {
+                parsePFNLine(base, pos + 4, end, &r)
+                r.afterPFN = s.li2 == 2 ? Int32(truncatingIfNeeded: next) : -2
+                s.inStack = false
+                return nil
+            }
+            if Bytes.hasPrefix("Page has been migrated, last migrate reason: ", base, pos, end) {
+                r.migrateReason = ByteRange(pos + 45, end)
+                r.fields.insert(.migrateReason)
+                s.inStack = false
+                return nil
+            }
+            if Bytes.hasPrefix("Page allocated by module ", base, pos, end) {
+                r.moduleLine = ByteRange(pos + 25, end)
+                r.fields.insert(.module)
+                return nil
+            }
+        } else if c == 83 /* S */ {
+            if Bytes.hasPrefix("SWP entry ", base, pos, end) {
+                var i = pos + 10
+                if Bytes.hasPrefix("0x", base, i, end) { i += 2 }
+                if let v = Bytes.hex(base, i, end) { r.swapEntry = v.value }
+                r.fields.insert(.swapEntry)
+                return nil
+            }
+            if Bytes.hasPrefix("Slab cache page", base, pos, end) {
+                r.slabCache = true
+                r.fields.insert(.slabCache)
+                s.inStack = false
+                return nil
+            }
+        } else if c == 67 /* C */ && Bytes.hasPrefix("Charged ", base, pos, end) {
+            parseMemcg(base, pos + 8, end, &r)
+            s.inStack = false
+            return nil
+        } else if c == 104 /* h */ && Bytes.hasPrefix("handle: ", base, pos, end) {
+            if let h = parseHandle(base, pos + 8, end) {
+                r.handle = h
+                r.fields.insert(.handle)
+                s.sawHandle = true
+            } else {
+                r.unknownLines += 1
+            }
+            s.inStack = false
+            return nil
+        } else if c == 110 /* n */ && Bytes.hasPrefix("nr_base_pages: ", base, pos, end) {
+            guard let d = Bytes.decimal(base, pos + 15, end), !d.overflow, d.value <= UInt64(Int64.max) else {
+                return .badStackBlock("bad nr_base_pages value")
+            }
+            r.pages = Int64(clamping: d.value)
+            r.times = 0
+            r.fields.insert([.count, .basePages])
+            s.sawCount = true
+            if r.kind == .pageOwner { r.unknownLines += 1 }
+            s.inStack = false
+            return nil
+        } else if c == 115 /* s */ && Bytes.hasPrefix("stack_count: ", base, pos, end) {
+            guard let d = Bytes.decimal(base, pos + 13, end), !d.overflow, d.value <= UInt64(Int64.max) else {
+                return .badStackBlock("bad stack_count value")
+            }
+            r.times = Int64(clamping: d.value)
+            r.pages = 0
+            r.fields.insert([.count, .stackCount])
+            if r.kind == .stackPages { r.kind = .stackCount }
+            s.sawCount = true
+            s.inStack = false
+            return nil
+        }
+        if isFrameLine(base, pos, end) || (r.kind == .swap && end > pos) {
+            if s.stackStart < 0 {
+                s.stackStart = pos
+                s.inStack = true
+            } else if !s.inStack {
+                // Frame-like lines after a trailer: kept out of the stack, counted.
+                r.unknownLines += 1
+                return nil
+            }
+            if base[pos] == 91 /* [ */ || (end - pos > 2 && base[pos + 1] == 91) { r.fields.insert(.addressPrefix) }
+            s.stackEnd = next
+            r.frameCount += 1
+            return nil
+        }
+        if isFrameLine(base, pos, end) || (r.kind == .swap && end > pos) {
+            if s.stackStart < 0 {
+                s.stackStart = pos
+                s.inStack = true
+            } else if !s.inStack {
+                // Frame-like lines after a trailer: kept out of the stack, counted.
+                r.unknownLines += 1
+                return nil
+            }
+            if base[pos] == 91 /* [ */ || (end - pos > 2 && base[pos + 1] == 91) { r.fields.insert(.addressPrefix) }
+            s.stackEnd = next
+            r.frameCount += 1
+            return nil
+        }
+        if end > pos { r.unknownLines += 1 }
+        s.inStack = false
+        return nil
+    }
+
+    /// What the record's lines add up to, once all are read.
+    @inline(__always)
+    func finish(_ s: LineState, _ r: inout Record) -> ParseProblem? {
+        if s.stackStart >= 0 {
+            r.stack = ByteRange(s.stackStart, s.stackEnd)
             r.fields.insert(.stack)
         }
         switch r.kind {
         case .stackPages, .stackCount:
-            if !sawCount {
-                if sawHandle {
+            if !s.sawCount {
+                if s.sawHandle {
                     r.kind = .stackHandle
                     r.pages = 0
                     r.times = 0
@@ -205,7 +287,7 @@ public struct RecordParser {
                 }
             }
         case .handlePages:
-            if !sawCount { return .badStackBlock("expected 'nr_base_pages: N' after 'handle: N'") }
+            if !s.sawCount { return .badStackBlock("expected 'nr_base_pages: N' after 'handle: N'") }
         default:
             break
         }
@@ -260,7 +342,7 @@ public struct RecordParser {
                 r.fields.insert(.mask)
                 i = h.end
                 if i < end && p[i] == 40 /* ( */ {
-                    let close = Bytes.find(41, p, i + 1, end)
+                    let close = Bytes.findShort(41, p, i + 1, end)
                     guard close < end else { return .badHeader("gfp names not closed with ')'") }
                     r.gfpNames = ByteRange(i + 1, close)
                     r.fields.insert(.gfpNames)
@@ -381,7 +463,7 @@ public struct RecordParser {
         }
         if Bytes.hasPrefix(" type ", p, i, end) {
             let s = i + 6
-            let e = Bytes.find(32, p, s, end)
+            let e = Bytes.findShort(32, p, s, end)
             r.pageType = MigrateType.parse(p, s, e)
             r.fields.insert(.pageType)
             i = e
@@ -391,7 +473,7 @@ public struct RecordParser {
         }
         if Bytes.hasPrefix(" type ", p, i, end) {
             let s = i + 6
-            let e = Bytes.find(32, p, s, end)
+            let e = Bytes.findShort(32, p, s, end)
             r.blockType = MigrateType.parse(p, s, e)
             i = e
         }
@@ -427,7 +509,7 @@ public struct RecordParser {
                 default:
                     break
                 }
-                k = Bytes.find(124 /* | */, p, k, end) + 1
+                k = Bytes.findShort(124 /* | */, p, k, end) + 1
             }
         }
         if !r.pfnSaysSlab && j <= i { r.pfnSaysSlab = Bytes.contains("slab", p, from, end) }

@@ -37,10 +37,9 @@ struct RecordSplitter {
         endCount += 1
     }
 
-    /// The next record as `[start, stop)` and the 0-based line index of its first line.
+    /// Moves past blank lines (`\n` or `\r\n`).
     @inlinable
-    mutating func next() -> (start: Int, stop: Int, line: Int)? {
-        // Skip blank lines.
+    mutating func skipBlank() {
         while pos < end {
             let c = base[pos]
             if c == 10 {
@@ -55,6 +54,12 @@ struct RecordSplitter {
             }
             break
         }
+    }
+
+    /// The next record as `[start, stop)` and the 0-based line index of its first line.
+    @inlinable
+    mutating func next() -> (start: Int, stop: Int, line: Int)? {
+        skipBlank()
         if pos >= end { return nil }
         let start = pos
         let line = lines

@@ -20,6 +20,15 @@ enum Bytes {
         return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
     }
 
+    /// Position of `byte` in the short range `[from, to)`, or `to`: a plain loop, cheaper
+    /// than a `memchr` call for the few bytes of one field.
+    @inlinable @inline(__always)
+    static func findShort(_ byte: UInt8, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+        var i = from
+        while i < to && base[i] != byte { i += 1 }
+        return i
+    }
+
     /// Position of the first occurrence of `needle` in `[from, to)`, or `nil`.
     @inlinable
     static func find(_ needle: StaticString, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
@@ -85,6 +94,14 @@ enum Bytes {
         var j = i
         var v: UInt64 = 0
         var overflow = false
+        // 19 digits always fit in 64 bits: no overflow test for those.
+        let quick = min(to, i + 19)
+        while j < quick {
+            let d = base[j] &- 48
+            if d > 9 { return j == i ? nil : (v, j, false) }
+            v = v &* 10 &+ UInt64(d)
+            j += 1
+        }
         while j < to {
             let d = base[j] &- 48
             if d > 9 { break }
