@@ -77,9 +77,10 @@ public final class Ingest {
             let base = UnsafePointer(chunk.baseAddress!.assumingMemoryBound(to: UInt8.self))
             let n = chunk.count
             let crlf = chunker.crlf
+            let mapped = chunker.mapped
             // The first usable record decides the format: find it before cutting the chunk.
             if expected == nil && workers > 1 && n >= parallelThreshold {
-                var probe = RecordSplitter(base, from: 0, to: n)
+                var probe = RecordSplitter(base, from: 0, to: min(n, Ingest.window))
                 var r = Record()
                 let parser = RecordParser()
                 while let (a, b, _) = probe.next() {
@@ -108,8 +109,16 @@ public final class Ingest {
                 var exp = fixedExpected
                 let consumer = consumers[w]
                 do {
-                    try self.parseRange(
-                        base, cuts[w], cuts[w + 1], crlf: crlf, offset: chunkOffset, name: name, expected: &exp, part: &part, consumer)
+                    // Records address their bytes with 32-bit offsets: a part larger than
+                    // `window` (a big mapped file) is parsed a window at a time.
+                    var ws = cuts[w]
+                    while ws < cuts[w + 1] {
+                        let we = cuts[w + 1] - ws > Ingest.window ? RecordSplitter.boundary(base, near: ws + Ingest.window, cuts[w + 1]) : cuts[w + 1]
+                        try self.parseRange(
+                            base + ws, 0, we - ws, crlf: crlf, offset: chunkOffset + Int64(ws), name: name, expected: &exp, part: &part,
+                            consumer, dropBehind: mapped)
+                        ws = we
+                    }
                 } catch {
                     part.error = error
                 }
@@ -163,10 +172,13 @@ public final class Ingest {
         }
     }
 
-    /// Parses the records of `[from, to)`.
+    /// The most bytes one `parseRange` call takes (record offsets are 32-bit).
+    static let window = 1 << 30
+
+    /// Parses the records of `[from, to)`, counting lines on from `part.lines`.
     func parseRange(
         _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, crlf: Bool, offset: Int64, name: String,
-        expected: inout InputFormat?, part: inout Part, _ consumer: RecordConsumer
+        expected: inout InputFormat?, part: inout Part, _ consumer: RecordConsumer, dropBehind: Bool = false
     ) throws {
         let parser = RecordParser()
         var record = Record()
@@ -176,12 +188,20 @@ public final class Ingest {
         let fast = !crlf
         let mayHoldNUL = fast || memchr(base + from, 0, to - from) != nil
         var splitter = RecordSplitter(base, from: from, to: to)
+        splitter.lines = part.lines
+        // A mapped file's pages are let go every `dropStep` bytes once parsed.
+        let dropStep = 16 << 20
+        var dropped = from
         defer {
             part.lines = splitter.lines
             splitter.release()
+            if dropBehind { Chunker.dropPages(base, dropped, to) }
         }
         while true {
             splitter.skipBlank()
+            if dropBehind && splitter.pos - dropped >= dropStep {
+                dropped = Chunker.dropPages(base, dropped, splitter.pos)
+            }
             if splitter.pos >= to { break }
             let start = splitter.pos
             let line = splitter.lines

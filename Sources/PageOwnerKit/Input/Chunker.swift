@@ -132,7 +132,9 @@ public final class Chunker {
         }
     }
 
-    /// Chunks of a mapped file: views cut at record boundaries, no copy.
+    /// A mapped file is one chunk, the whole mapping: no copy, and its parsers split it
+    /// between them once. They call `dropPages` behind them as they go, so resident memory
+    /// stays flat however large the file is.
     func forEachMappedChunk(_ m: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard m.count > 0 else { return }
         let base = m.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -140,23 +142,28 @@ public final class Chunker {
         crlf = nl > 0 && nl < m.count && base[nl - 1] == 13
         decided = true
         bytesRead = m.count
-        let step = chunkSize * 4
-        var start = 0
-        while start < m.count {
-            var cut = min(m.count, start + step)
-            if cut < m.count {
-                let b = RecordSplitter.boundary(base, near: cut, m.count)
-                cut = b
-            }
-            try body(UnsafeRawBufferPointer(rebasing: m[start..<cut]))
-            // Done with these pages: drop them from this process (they stay in the page
-            // cache), so resident memory stays flat however large the file is.
-            let page = 4096
-            let a = start / page * page
-            let b = cut / page * page
-            if b > a { _ = madvise(UnsafeMutableRawPointer(mutating: m.baseAddress! + a), b - a, MADV_DONTNEED) }
-            start = cut
-        }
+        mapped = true
+        try body(m)
+    }
+
+    /// Whether the chunks are views of a mapped file (see `dropPages`).
+    public private(set) var mapped = false
+
+    /// Drops the whole pages inside `[from, to)` of a mapped chunk from this process once
+    /// they are parsed (they stay in the page cache). A page shared with a neighbouring
+    /// range is kept; whoever touches it again simply maps it back.
+    /// - Returns: where the dropped pages end (`from` when none was dropped), the place to
+    ///   drop from next time.
+    @discardableResult
+    static func dropPages(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+        let page = 4096
+        let start = UInt(bitPattern: base + from)
+        let end = UInt(bitPattern: base + to)
+        let a = (start + UInt(page - 1)) / UInt(page) * UInt(page)
+        let b = end / UInt(page) * UInt(page)
+        guard b > a else { return from }
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: a), Int(b - a), MADV_DONTNEED)
+        return from + Int(b - start)
     }
 
     /// The end of the last blank line in `[0, n)`, or 0 when there is none.
