@@ -45,7 +45,11 @@ public struct CompatSort {
     var comms = ByteInterner(capacity: 256)
     /// The kernel tool's VMALLOC test, per stacktrace (0 unknown, 1 no, 2 yes).
     var vmallocOf: [UInt8] = []
-    var keyIndex: [CullKey: Int32] = [:]
+    /// Cull keys, packed and interned: a key's handle is its group's index.
+    var keyGroups = ByteInterner(capacity: 4096)
+    /// With `--cull=stacktrace` alone, each stack handle's group (-1: none yet).
+    var groupOfStack: [Int32] = []
+    let stackOnlyCull: Bool
     var scratch: [UInt8] = []
     var lastPFNCMA = false
     var lastPFNSlab = false
@@ -60,6 +64,7 @@ public struct CompatSort {
     public init(options: CompatOptions) {
         self.options = options
         hasFilter = options.pids != nil || options.tgids != nil || options.comms != nil
+        stackOnlyCull = options.cull == [.stacktrace]
         scratch.reserveCapacity(1 << 16)
     }
 
@@ -103,21 +108,68 @@ public struct CompatSort {
         if lastPFNSlab { alloc.insert(.slab) }
         if vmalloc(st) { alloc.insert(.vmalloc) }
         if alloc.isEmpty { alloc = .others }
-        let comm = comms.intern(commBytes)
-        // The header line with its newline, timestamp digits cut out.
+        // The comm and header are interned only when the cull key or a new group needs them.
+        let cull = options.cull
+        var comm: Int32 = -1
+        var h: Int32 = -1
+        if cull.contains(.comm) { comm = comms.intern(commBytes) }
+        if cull.isEmpty { h = internHeader(r) }
+        let key = cullKey(header: h, stack: st, pid: r.pid, tgid: r.tgid, comm: comm, alloc: alloc)
+        let (index, new) = groupIndex(key)
+        if new {
+            if comm < 0 { comm = comms.intern(commBytes) }
+            if h < 0 { h = internHeader(r) }
+            groups.append(Group(pid: r.pid, tgid: r.tgid, comm: comm, ts: r.ts, allocator: alloc, header: h, stack: st, first: offset))
+        }
+        groups[index].times += 1
+        groups[index].pages &+= pages
+        return true
+    }
+
+    /// The header line with its newline, timestamp digits cut out (unless kept), interned.
+    mutating func internHeader(_ r: Record) -> Int32 {
+        let p = r.base
         let hs = Int(r.headerLine.start)
         let he = Int(r.headerLine.end)
-        let h: Int32
         if options.keepsTimestamps || r.tsDigits.isEmpty {
-            h = headers.intern(UnsafeRawBufferPointer(start: p + hs, count: he + 1 - hs))
-        } else {
-            scratch.removeAll(keepingCapacity: true)
-            scratch.append(contentsOf: UnsafeBufferPointer(start: p + hs, count: Int(r.tsDigits.start) - hs))
-            scratch.append(contentsOf: UnsafeBufferPointer(start: p + Int(r.tsDigits.end), count: he + 1 - Int(r.tsDigits.end)))
-            h = scratch.withUnsafeBytes { headers.intern($0) }
+            return headers.intern(UnsafeRawBufferPointer(start: p + hs, count: he + 1 - hs))
         }
-        place(header: h, stack: st, pid: r.pid, tgid: r.tgid, comm: comm, ts: r.ts, alloc: alloc, pages: pages)
-        return true
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(start: p + hs, count: Int(r.tsDigits.start) - hs))
+        scratch.append(contentsOf: UnsafeBufferPointer(start: p + Int(r.tsDigits.end), count: he + 1 - Int(r.tsDigits.end)))
+        return scratch.withUnsafeBytes { headers.intern($0) }
+    }
+
+    /// The cull key of a block: the fields the cull rules name (all zero but stack and
+    /// header when there are none).
+    @inline(__always)
+    func cullKey(header h: Int32, stack st: Int32, pid: Int32, tgid: Int32, comm: Int32, alloc: CompatAllocator) -> CullKey {
+        let cull = options.cull
+        return cull.isEmpty
+            ? CullKey(stack: st, pid: 0, tgid: 0, comm: 0, allocator: 0, header: h)
+            : CullKey(
+                stack: cull.contains(.stacktrace) ? st : 0,
+                pid: cull.contains(.pid) ? pid : 0,
+                tgid: cull.contains(.tgid) ? tgid : 0,
+                comm: cull.contains(.comm) ? comm : 0,
+                allocator: cull.contains(.allocator) ? alloc.rawValue : 0,
+                header: 0)
+    }
+
+    /// The index of the group of `key`, and whether it is new (the caller then appends it).
+    @inline(__always)
+    mutating func groupIndex(_ key: CullKey) -> (Int, Bool) {
+        if stackOnlyCull {
+            // The group follows from the stack alone: look it up by stack handle.
+            let si = Int(key.stack)
+            if si < groupOfStack.count && groupOfStack[si] >= 0 { return (Int(groupOfStack[si]), false) }
+            if si >= groupOfStack.count { groupOfStack.append(contentsOf: repeatElement(-1, count: si + 1 - groupOfStack.count)) }
+        }
+        var k = key
+        let before = keyGroups.count
+        let g = withUnsafeBytes(of: &k) { keyGroups.intern($0) }
+        if stackOnlyCull { groupOfStack[Int(key.stack)] = g }
+        return (Int(g), keyGroups.count != before)
     }
 
     /// The kernel tool's VMALLOC test on a stacktrace: the first `__vmalloc_node_range`
@@ -217,25 +269,9 @@ public struct CompatSort {
         header h: Int32, stack st: Int32, pid: Int32, tgid: Int32, comm: Int32, ts: UInt64,
         alloc: CompatAllocator, pages: Int64
     ) {
-        let cull = options.cull
-        let key =
-            cull.isEmpty
-            ? CullKey(stack: st, pid: 0, tgid: 0, comm: 0, allocator: 0, header: h)
-            : CullKey(
-                stack: cull.contains(.stacktrace) ? st : 0,
-                pid: cull.contains(.pid) ? pid : 0,
-                tgid: cull.contains(.tgid) ? tgid : 0,
-                comm: cull.contains(.comm) ? comm : 0,
-                allocator: cull.contains(.allocator) ? alloc.rawValue : 0,
-                header: 0)
-        let index: Int
-        if let g = keyIndex[key] {
-            index = Int(g)
-        } else {
-            index = groups.count
-            keyIndex[key] = Int32(index)
-            groups.append(Group(pid: pid, tgid: tgid, comm: comm, ts: ts, allocator: alloc, header: h, stack: st, first: offset))
-        }
+        let key = cullKey(header: h, stack: st, pid: pid, tgid: tgid, comm: comm, alloc: alloc)
+        let (index, new) = groupIndex(key)
+        if new { groups.append(Group(pid: pid, tgid: tgid, comm: comm, ts: ts, allocator: alloc, header: h, stack: st, first: offset)) }
         groups[index].times += 1
         groups[index].pages &+= pages
     }
@@ -251,23 +287,12 @@ public struct CompatSort {
             x.comm = o.comms.withBytes(g.comm) { comms.intern($0) }
             x.header = o.headers.withBytes(g.header) { headers.intern($0) }
             x.stack = o.stacks.withBytes(g.stack) { stacks.intern($0) }
-            let cull = options.cull
-            let key =
-                cull.isEmpty
-                ? CullKey(stack: x.stack, pid: 0, tgid: 0, comm: 0, allocator: 0, header: x.header)
-                : CullKey(
-                    stack: cull.contains(.stacktrace) ? x.stack : 0,
-                    pid: cull.contains(.pid) ? x.pid : 0,
-                    tgid: cull.contains(.tgid) ? x.tgid : 0,
-                    comm: cull.contains(.comm) ? x.comm : 0,
-                    allocator: cull.contains(.allocator) ? x.allocator.rawValue : 0,
-                    header: 0)
-            guard let i = keyIndex[key] else {
-                keyIndex[key] = Int32(groups.count)
+            let key = cullKey(header: x.header, stack: x.stack, pid: x.pid, tgid: x.tgid, comm: x.comm, alloc: x.allocator)
+            let (index, new) = groupIndex(key)
+            if new {
                 groups.append(x)
                 continue
             }
-            let index = Int(i)
             let times = groups[index].times + x.times
             let pages = groups[index].pages &+ x.pages
             if x.first < groups[index].first { groups[index] = x }
