@@ -43,7 +43,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PageOwnerKitTests", dependencies: ["PageOwnerKit", "PageOwnerSynth", "CLzo", "CSnappy", "CZstd"]),
+        .testTarget(name: "PageOwnerKitTests", dependencies: ["PageOwnerKit", "PageOwnerSynth", "CLzo", "CSnappy", "CZstd", "CShims"]),
         .testTarget(name: "CLITests", dependencies: ["PageOwnerKit"]),
     ],
     swiftLanguageModes: [.v5]
