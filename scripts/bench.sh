@@ -5,7 +5,8 @@
 #   SIZES="256M 1G" scripts/bench.sh
 #   POS_CMD='.build/release/page-owner-sort report {}' scripts/bench.sh
 #
-# Env: SIZES (page-owner-gen sizes), STACKS (distinct stacks, 5000), SEED (1),
+# Env: SIZES (page-owner-gen sizes), STACKS (distinct stacks, 5000), SEED (1), RUNS (5: each
+# time is the median of that many runs),
 # POS_CMD (the command timed; {} is the input file; default
 # '.build/release/page-owner-sort --cull=stacktrace {} /dev/null'),
 # ZSTD_SIZE (which generated size gets the zstd -1 row; default 1G, else the last size),
@@ -20,6 +21,7 @@ SEED=${SEED:-1}
 DATA=${DATA:-bench-data}
 POS_CMD=${POS_CMD:-'.build/release/page-owner-sort --cull=stacktrace {} /dev/null'}
 ZSTD_SIZE=${ZSTD_SIZE:-1G}
+RUNS=${RUNS:-5}
 
 if [[ ! -x /usr/bin/time ]]; then
     echo "installing GNU time (for peak RSS)" >&2
@@ -39,10 +41,10 @@ to_bytes() {
         printf "%.0f", n * m }'
 }
 
-# run_timed CMD… : runs CMD, sets SECS (wall, ms precision), RSS_KB (peak, from GNU time)
+# run_once CMD… : runs CMD, sets SECS (wall, ms precision), RSS_KB (peak, from GNU time)
 # and ERR (its stderr); OK=0 if it failed, or skipped input as malformed (e.g. a
 # compressed file read as text), since then the time measures nothing useful.
-run_timed() {
+run_once() {
     local tf; tf=$(mktemp)
     local t0 t1
     OK=1
@@ -56,6 +58,21 @@ run_timed() {
     if grep -qiE 'malformed|skipped' "$tf.err"; then OK=0; fi
     if [[ $OK == 0 ]]; then sed 's/^/    /' "$tf.err" | head -n 3 >&2; fi
     rm -f "$tf" "$tf.err"
+}
+
+# run_timed CMD… : run_once RUNS times (the machine is shared: one run can be off by
+# 30%); SECS is the median wall time, RSS_KB the largest peak, OK=0 if any run failed.
+run_timed() {
+    local times=() rss=0 ok=1 i
+    for ((i = 0; i < RUNS; i++)); do
+        run_once "$@"
+        [[ $OK == 1 ]] || ok=0
+        times+=("$SECS")
+        (( RSS_KB > rss )) && rss=$RSS_KB
+    done
+    SECS=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+    RSS_KB=$rss
+    OK=$ok
 }
 
 
@@ -112,10 +129,12 @@ if command -v zstd >/dev/null; then
     zb=$(stat -c %s "$z")
     ub=$(stat -c %s "$zsrc")
     umb=$(awk -v b="$ub" 'BEGIN { printf "%.0f", b / 1048576 }')
+    # The floor: decompressing alone, with the zstd tool (one thread).
+    run_timed zstd -q -d -c "$z"; zd_s=$SECS
     run_timed bash -c "${POS_CMD//\{\}/$z}"
     if [[ $OK == 1 ]]; then
-        awk -v zb="$zb" -v umb="$umb" -v p="$SECS" -v r="$RSS_KB" 'BEGIN {
-            printf "| zstd -1 of %d MB | %d MB | – | – | %.3f | %.0f (uncompressed) | %.0f | – |\n", umb, zb / 1048576, p, (p > 0 ? umb / p : 0), r / 1024 }'
+        awk -v zb="$zb" -v umb="$umb" -v p="$SECS" -v r="$RSS_KB" -v zd="$zd_s" 'BEGIN {
+            printf "| zstd -1 of %d MB | %d MB | – | %.3f (zstd -dc) | %.3f | %.0f (uncompressed) | %.0f | – |\n", umb, zb / 1048576, zd, p, (p > 0 ? umb / p : 0), r / 1024 }'
     else
         awk -v zb="$zb" -v umb="$umb" 'BEGIN { printf "| zstd -1 of %d MB | %d MB | – | – | n/a | n/a | n/a | – |\n", umb, zb / 1048576 }'
     fi

@@ -347,14 +347,10 @@ final class InputTests: XCTestCase {
                 members.count == 3 && members[0].1 == pageOwner && members[1].1 == [] && members[2].1 == showStacks,
                 "tar bytes, chunk \(chunk)")
 
-            let threaded = ThreadedSource(
-                try ChunkedSource(FileSource(path: path("show_stacks")), chunk: chunk),
-                bufferCount: 2, bufferSize: max(chunk, 7))
-            XCTAssertTrue(try readAll(threaded, bufferSize: chunk == 1 ? 13 : chunk) == showStacks, "threaded, chunk \(chunk)")
         }
     }
 
-    // MARK: the background thread
+    // MARK: failing sources
 
     /// Yields `bytes`, then throws.
     final class FailingSource: ByteSource {
@@ -368,32 +364,20 @@ final class InputTests: XCTestCase {
         }
     }
 
-    func testThreadedSourceRethrowsAfterTheBytesBeforeTheError() throws {
-        let data = Array(showStacks.prefix(100_000))
-        let source = ThreadedSource(FailingSource(data), bufferCount: 2, bufferSize: 4096)
-        var got: [UInt8] = []
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1000, alignment: 16)
-        defer { buffer.deallocate() }
-        do {
-            while true {
-                let n = try source.read(into: buffer)
-                XCTAssertNotEqual(n, 0, "reached the end instead of the error")
-                if n == 0 { break }
-                got.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+    /// A stream that fails part way (a corrupt compressed file) ends a parallel parse with
+    /// its error, after the workers are done with the chunks before it, and never hangs.
+    func testParallelIngestRethrowsTheSourceError() throws {
+        let data = Array(pageOwner.prefix(600_000))
+        for workers in [1, 2, 3] {
+            let ingest = Ingest()
+            ingest.chunkSize = 64 << 10
+            ingest.pipelineChunkSize = 64 << 10
+            let counters = (0..<workers).map { _ in ParallelIngestTests.Counter() }
+            XCTAssertThrowsError(try ingest.run(FailingSource(data), consumers: counters), "\(workers) workers") { e in
+                XCTAssertEqual((e as? InputError)?.message, "boom")
             }
-        } catch let e as InputError {
-            XCTAssertEqual(e.message, "boom")
+            XCTAssertGreaterThan(counters.reduce(0) { $0 + $1.records }, 500, "records of the chunks before the error")
         }
-        XCTAssertTrue(got == data, "\(got.count) of \(data.count) bytes before the error")
-    }
-
-    func testThreadedSourceCanBeClosedEarly() throws {
-        let source = ThreadedSource(try FileSource(path: path("page_owner")), bufferCount: 2, bufferSize: 1024)
-        var head = [UInt8](repeating: 0, count: 10)
-        let n = try head.withUnsafeMutableBytes { try source.read(into: $0) }
-        XCTAssertEqual(Array(head.prefix(n)), Array(pageOwner.prefix(n)))
-        source.close()
-        XCTAssertEqual(try head.withUnsafeMutableBytes { try source.read(into: $0) }, 0)
     }
 
     func testPeekDoesNotConsume() throws {

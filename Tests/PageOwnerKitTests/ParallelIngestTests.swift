@@ -40,6 +40,7 @@ final class ParallelIngestTests: XCTestCase {
     func run(_ bytes: [UInt8], workers: Int, strict: Bool) throws -> (Ingest, [Counter]) {
         let ingest = Ingest(strict: strict)
         ingest.chunkSize = 256 << 10
+        ingest.pipelineChunkSize = 256 << 10
         ingest.parallelThreshold = 64 << 10
         let counters = (0..<workers).map { _ in Counter() }
         try ingest.run(MemorySource(bytes, name: "big"), consumers: counters)
@@ -56,6 +57,7 @@ final class ParallelIngestTests: XCTestCase {
             XCTAssertEqual(cs.reduce(0) { $0 + $1.pages }, c1[0].pages)
             XCTAssertGreaterThan(cs[1].records, 0, "the second worker parsed records")
             XCTAssertEqual(Set(cs.flatMap(\.offsets)), Set(c1[0].offsets), "same records, same offsets")
+            for c in cs { XCTAssertEqual(c.offsets, c.offsets.sorted(), "each consumer gets its records in input order") }
             XCTAssertEqual(many.diagnostics.examples.map(\.line), [badLine])
             XCTAssertEqual(many.diagnostics.skipped, one.diagnostics.skipped)
         }

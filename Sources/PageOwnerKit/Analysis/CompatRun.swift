@@ -29,7 +29,7 @@ public enum CompatRun {
         try Inputs.forEach(path: inputPath) { source in
             let ingest = Ingest(strict: strict)
             ingest.requireUsable = true
-            let parts = [main] + (1..<max(1, workers - source.backgroundThreads)).map { _ in Part(options) }
+            let parts = [main] + (1..<max(1, workers)).map { _ in Part(options) }
             // Offsets continue across the streams of an archive.
             let shift = base
             final class Shifted: RecordConsumer {

@@ -61,7 +61,7 @@ public struct ReportRun {
             snaps.append(s)
             let ingest = Ingest(strict: strict, format: format)
             ingest.requireUsable = true
-            let helpers = (1..<max(1, workers - src.backgroundThreads)).map { _ in agg.makeWorker() }
+            let helpers = (1..<max(1, workers)).map { _ in agg.makeWorker() }
             try ingest.run(src, consumers: [agg] + helpers)
             for h in helpers { agg.merge(h) }
             agg.noteFormat(ingest.format)

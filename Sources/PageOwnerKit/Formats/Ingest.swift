@@ -28,11 +28,13 @@ public final class Ingest {
     public let strict: Bool
     /// Forces a format instead of detecting it.
     public var forcedFormat: InputFormat?
-    public private(set) var format: InputFormat?
-    public private(set) var records: Int64 = 0
-    public private(set) var fields: RecordFields = []
-    public private(set) var bytes: Int = 0
+    public internal(set) var format: InputFormat?
+    public internal(set) var records: Int64 = 0
+    public internal(set) var fields: RecordFields = []
+    public internal(set) var bytes: Int = 0
     public var chunkSize = 8 << 20
+    /// Chunk size when workers take whole chunks (see `runPipelined`).
+    public var pipelineChunkSize = 4 << 20
     public var maxRecord = 64 << 20
     /// Fail with a format error when the input had records but none of a known format.
     public var requireUsable = false
@@ -66,6 +68,10 @@ public final class Ingest {
     /// Records reach each consumer in input order; `Record.offset` orders them across consumers.
     public func run(_ source: ByteSource, consumers: [RecordConsumer]) throws {
         workers = consumers.count
+        if workers > 1 && source.mapped() == nil {
+            try runPipelined(source, consumers: consumers)
+            return
+        }
         let chunker = Chunker(source: source, chunkSize: chunkSize, maxRecord: maxRecord)
         let name = source.name
         var expected = forcedFormat
@@ -161,8 +167,13 @@ public final class Ingest {
         } dropped: { lines in
             nextLine += lines
         }
-        bytes = chunker.bytesRead
-        format = expected
+        try finish(bytes: chunker.bytesRead, format: expected, name: name)
+    }
+
+    /// Notes what was read and, with `requireUsable`, refuses an input of no known format.
+    func finish(bytes: Int, format: InputFormat?, name: String) throws {
+        self.bytes = bytes
+        self.format = format
         if requireUsable && records == 0 && diagnostics.skippedTotal > 0 {
             let first = diagnostics.examples.first
             throw InputError(

@@ -17,13 +17,10 @@ public protocol ByteSource: AnyObject {
     /// file nothing has been read from yet; `nil` otherwise. Parsing a mapping needs no
     /// copies and lets parallel workers fault pages in on their own cores.
     func mapped() -> UnsafeRawBufferPointer?
-    /// Threads busy producing this stream (a decompressor): parsers leave them a core.
-    var backgroundThreads: Int { get }
 }
 
 extension ByteSource {
     public func mapped() -> UnsafeRawBufferPointer? { nil }
-    public var backgroundThreads: Int { 0 }
 }
 
 /// A file descriptor read with `read(2)` until it returns 0, so that debugfs files whose

@@ -1,4 +1,5 @@
 import CShims
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -46,6 +47,30 @@ public final class Chunker {
         if let m = source.mapped() {
             try forEachMappedChunk(m, body)
             return
+        }
+        try forEachChunk(lending: nil, { chunk, _ in try body(chunk) }, tooLong: tooLong, dropped: dropped)
+    }
+
+    /// Like `forEachChunk`, but each chunk is lent: `body` gets it with a `release` to call
+    /// once done with it, from any thread, and may return before then (the next chunk is
+    /// read into another buffer of `pool`, which blocks while all its buffers are out).
+    /// With a nil pool, chunks share one buffer and `release` does nothing.
+    /// Mapped files are not handled here (see `forEachChunk`).
+    public func forEachChunk(
+        lending pool: BufferPool?,
+        _ body: (UnsafeRawBufferPointer, _ release: @escaping () -> Void) throws -> Void,
+        tooLong: (Int) throws -> Void = { _ in },
+        dropped: (Int) -> Void = { _ in }
+    ) throws {
+        if let pool {
+            buffer.deallocate()
+            buffer = pool.take(chunkSize)
+        }
+        defer {
+            if let pool {
+                pool.give(buffer)
+                buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64, alignment: 64)
+            }
         }
         var filled = 0
         var eof = false
@@ -100,7 +125,7 @@ public final class Chunker {
                     if buffer.count < maxRecord {
                         let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: min(buffer.count * 2, maxRecord), alignment: 64)
                         bigger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
-                        buffer.deallocate()
+                        buffer.deallocate()  // (a lent buffer's place in its pool passes to `bigger`)
                         buffer = bigger
                         continue
                     }
@@ -121,12 +146,21 @@ public final class Chunker {
                     continue
                 }
             }
-            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<cut]))
-            if cut == filled && eof { return }
             let rest = filled - cut
-            if rest > 0 {
-                memmove(buffer.baseAddress!, buffer.baseAddress! + cut, rest)
+            if let pool {
+                // The chunk goes out in this buffer; the rest moves to a fresh one.
+                let lent = buffer
+                let next = pool.take(rest > chunkSize / 2 ? rest * 2 : chunkSize)
+                if rest > 0 { next.baseAddress!.copyMemory(from: lent.baseAddress! + cut, byteCount: rest) }
+                buffer = next
+                try body(UnsafeRawBufferPointer(rebasing: lent[0..<cut]), { pool.give(lent) })
+            } else {
+                try body(UnsafeRawBufferPointer(rebasing: buffer[0..<cut]), {})
+                if rest > 0 {
+                    memmove(buffer.baseAddress!, buffer.baseAddress! + cut, rest)
+                }
             }
+            if rest == 0 && eof { return }
             filled = rest
             if eof && filled == 0 { return }
         }
@@ -217,5 +251,55 @@ public final class Chunker {
             i += 1
         }
         return count
+    }
+}
+
+/// The buffers a `Chunker` lends its chunks in: at most `limit` exist at once; `take`
+/// waits for one to come back when all are out. Buffers keep their size; a smaller one
+/// than asked for is replaced.
+public final class BufferPool: @unchecked Sendable {
+    let condition = NSCondition()
+    var spare: [UnsafeMutableRawBufferPointer] = []
+    var out = 0
+    let limit: Int
+
+    public init(limit: Int) { self.limit = max(2, limit) }
+
+    deinit { for b in spare { b.deallocate() } }
+
+    /// Called instead of waiting while all buffers are out; it returns whether it did
+    /// something (such as parsing a lent chunk, which gives a buffer back) before `take`
+    /// looks again.
+    var whileWaiting: (() -> Bool)?
+
+    /// A buffer of at least `size` bytes, waiting while `limit` are out.
+    func take(_ size: Int) -> UnsafeMutableRawBufferPointer {
+        condition.lock()
+        while spare.isEmpty && out >= limit {
+            if let help = whileWaiting {
+                condition.unlock()
+                let did = help()
+                condition.lock()
+                if did || !(spare.isEmpty && out >= limit) { continue }
+            }
+            condition.wait()
+        }
+        out += 1
+        let b = spare.popLast()
+        condition.unlock()
+        if let b {
+            if b.count >= size { return b }
+            b.deallocate()
+        }
+        return UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64)
+    }
+
+    /// Gives a taken buffer back.
+    func give(_ b: UnsafeMutableRawBufferPointer) {
+        condition.lock()
+        out -= 1
+        spare.append(b)
+        condition.signal()
+        condition.unlock()
     }
 }

@@ -19,14 +19,12 @@ public enum Inputs {
         path: String, skipped: (String) -> Void, _ body: (ByteSource) throws -> Void
     ) throws {
         let file = try FileSource(path: path)
-        let (source, thread) = try decode(file)
-        defer { thread?.close() }
+        let source = try decode(file)
         let head = try source.peek(TarReader.blockSize)
         if let dump = CrashDumpSniffer.kind(head) {
             guard dump != .elfOther, let vmlinux = vmlinuxPath else {
                 throw CrashDumpSniffer.error(dump, input: path, vmlinuxGiven: vmlinuxPath != nil)
             }
-            thread?.close()
             let core = try MappedFile(path: path)
             let image = try MappedFile(path: vmlinux)
             do {
@@ -50,8 +48,7 @@ public enum Inputs {
                 skipped(member.name)
                 continue
             }
-            let (inner, memberThread) = try decode(member)
-            defer { memberThread?.close() }
+            let inner = try decode(member)
             let head = try inner.peek(dumpPeek)
             if !looksLikeDump(head) {
                 skipped(member.name)
@@ -72,17 +69,14 @@ public enum Inputs {
     /// no further sniffing (for binary inputs such as vmcores and vmlinux images).
     public static func withDecoded<R>(path: String, _ body: (ByteSource) throws -> R) throws -> R {
         let file = try FileSource(path: path)
-        let (source, thread) = try decode(file)
-        defer { thread?.close() }
-        return try body(source)
+        return try body(try decode(file))
     }
 
     /// When `path` is a crash dump or a kernel object, what it is, and for an ELF core its
     /// VMCOREINFO; nil for anything else.
     public static func crashDump(path: String) throws -> (CrashDumpSniffer.Kind, VmcoreInfo?)? {
         let file = try FileSource(path: path)
-        let (source, thread) = try decode(file)
-        defer { thread?.close() }
+        let source = try decode(file)
         guard let kind = CrashDumpSniffer.kind(try source.peek(64)) else { return nil }
         return (kind, kind == .elfCore ? VmcoreInfo.parse(try source.peek(1 << 20)) : nil)
     }
@@ -90,10 +84,11 @@ public enum Inputs {
     /// Bytes looked at to decide whether a tar member is a dump.
     static let dumpPeek = 32
 
-    /// Wraps `source` in a decompressor (on its own thread) when its first bytes are a
-    /// zstd or gzip magic number. The returned thread must be closed before the source
-    /// under it is used again.
-    static func decode(_ source: ByteSource) throws -> (PeekSource, ThreadedSource?) {
+    /// Wraps `source` in a decompressor when its first bytes are a zstd or gzip magic
+    /// number. It decompresses on the thread that reads it: the parser's reading thread,
+    /// which parses chunks itself whenever it is ahead of the other workers (see
+    /// `Ingest.runPipelined`), so a separate decoder thread would only add a copy.
+    static func decode(_ source: ByteSource) throws -> PeekSource {
         let peek = PeekSource(source)
         let head = try peek.peek(4)
         let decoder: ByteSource
@@ -102,11 +97,9 @@ public enum Inputs {
         } else if isGzip(head) {
             decoder = try GzipSource(peek)
         } else {
-            return (peek, nil)
+            return peek
         }
-        // Room for the decoder to run a whole parse chunk ahead of the parser (16 MiB).
-        let thread = ThreadedSource(decoder, bufferCount: 8, bufferSize: 2 << 20)
-        return (PeekSource(thread), thread)
+        return PeekSource(decoder)
     }
 
     /// A zstd frame (`28 B5 2F FD`) or a zstd skippable frame (`5? 2A 4D 18`).

@@ -51,8 +51,6 @@ public final class PeekSource: ByteSource {
 
     var handedOut = false
 
-    public var backgroundThreads: Int { inner.backgroundThreads }
-
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         handedOut = true
         if buffer.count == 0 { return 0 }

@@ -11,8 +11,6 @@ public final class TarMember: ByteSource {
     public internal(set) var remaining: Int
     unowned let reader: TarReader
 
-    public var backgroundThreads: Int { reader.source.backgroundThreads }
-
     init(reader: TarReader, path: String, size: Int) {
         self.reader = reader
         self.path = path
