@@ -35,7 +35,7 @@ public final class Aggregator: RecordConsumer {
     /// Unresolved-handle stack entries and the handle each stands for.
     var unresolvedHandle: [Int32: UInt32] = [:]
     /// Group keys, packed: `keys.count` UInt64 values each.
-    public internal(set) var groups = ByteInterner(capacity: 4096)
+    public internal(set) var groups: PackedKeyTable
     public internal(set) var metrics: [[Metrics]] = []
     public internal(set) var totals: [SnapshotTotals] = []
     var cache = FilterCache()
@@ -57,6 +57,7 @@ public final class Aggregator: RecordConsumer {
         self.filters = filters
         stacks = StackTable(allocatorFunctions: allocatorFunctions)
         packed = [UInt64](repeating: 0, count: keys.count)
+        groups = PackedKeyTable(width: keys.count, capacity: 4096)
         needStack = keys.contains { $0.needsStack } || filters.needsStack
         filtersNeedStack = filters.needsStack
         groupIsStackFunction = !keys.isEmpty && keys.allSatisfy { $0 == .stack || $0 == .caller }
@@ -239,7 +240,7 @@ public final class Aggregator: RecordConsumer {
         if remap.isEmpty { return }
         let old = groups
         let oldMetrics = metrics
-        groups = ByteInterner(capacity: old.count)
+        groups = PackedKeyTable(width: keys.count, capacity: old.count)
         groupOfStack = []
         metrics = Array(repeating: [], count: oldMetrics.count)
         for g in 0..<Int32(old.count) {

@@ -30,7 +30,8 @@ public struct CompatSort {
         var first: Int64 = .max
     }
 
-    struct CullKey: Hashable {
+    /// Six 32-bit fields: three words of a `PackedKeyTable`.
+    struct CullKey {
         var stack: Int32
         var pid: Int32
         var tgid: Int32
@@ -46,7 +47,7 @@ public struct CompatSort {
     /// The kernel tool's VMALLOC test, per stacktrace (0 unknown, 1 no, 2 yes).
     var vmallocOf: [UInt8] = []
     /// Cull keys, packed and interned: a key's handle is its group's index.
-    var keyGroups = ByteInterner(capacity: 4096)
+    var keyGroups = PackedKeyTable(width: 3, capacity: 4096)
     /// With `--cull=stacktrace` alone, each stack handle's group (-1: none yet).
     var groupOfStack: [Int32] = []
     let stackOnlyCull: Bool

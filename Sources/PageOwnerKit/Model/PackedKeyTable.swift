@@ -1,0 +1,85 @@
+/// Interns fixed-size keys (`width` 64-bit words: packed group keys) and hands out dense
+/// handles (0, 1, 2, …) in first-seen order, like `ByteInterner`, but each slot holds its
+/// key inline next to the handle: a lookup reads one cache line, not a slot, an offset table
+/// and an arena. Group tables are large and hit by every record, so that is what counts.
+public struct PackedKeyTable {
+    /// Words per key.
+    public let width: Int
+    /// `capacity` slots of `width + 1` words: word 0 is 0 when empty, else
+    /// (hash high 32 bits << 32) | (handle + 1); the key follows.
+    @usableFromInline var slots: [UInt64]
+    @usableFromInline var mask: Int
+    /// Every key, by handle, back to back.
+    @usableFromInline var keys: [UInt64] = []
+    public private(set) var count = 0
+
+    public init(width: Int, capacity: Int = 1024) {
+        self.width = width
+        var n = 16
+        while n < capacity * 2 { n <<= 1 }
+        slots = [UInt64](repeating: 0, count: n * (width + 1))
+        mask = n - 1
+    }
+
+    /// Returns the handle of the key in `bytes` (`width` words), adding it if new.
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        precondition(bytes.count == width * 8, "key of \(bytes.count) bytes in a table of \(width)-word keys")
+        let h = width == 0 ? 0 : ByteHash.hash(bytes.baseAddress!, bytes.count)
+        let key = bytes.bindMemory(to: UInt64.self)
+        let tag = h & 0xffff_ffff_0000_0000
+        let stride = width + 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        let found: Int32? = slots.withUnsafeMutableBufferPointer { s in
+            while true {
+                let at = i * stride
+                let w0 = s[at]
+                if w0 == 0 {
+                    s[at] = tag | UInt64(count + 1)
+                    for k in 0..<width { s[at + 1 + k] = key[k] }
+                    return nil
+                }
+                if w0 & 0xffff_ffff_0000_0000 == tag {
+                    var equal = true
+                    for k in 0..<width where s[at + 1 + k] != key[k] {
+                        equal = false
+                        break
+                    }
+                    if equal { return Int32(truncatingIfNeeded: (w0 & 0xffff_ffff) - 1) }
+                }
+                i = (i + 1) & mask
+            }
+        }
+        if let found { return found }
+        let handle = Int32(count)
+        keys.append(contentsOf: key)
+        count += 1
+        if count * 2 > mask { grow() }
+        return handle
+    }
+
+    mutating func grow() {
+        let n = (mask + 1) * 2
+        let stride = width + 1
+        var bigger = [UInt64](repeating: 0, count: n * stride)
+        let newMask = n - 1
+        keys.withUnsafeBytes { all in
+            for handle in 0..<count {
+                let key = UnsafeRawBufferPointer(rebasing: all[(handle * width * 8)..<((handle + 1) * width * 8)])
+                let h = width == 0 ? 0 : ByteHash.hash(key.baseAddress!, key.count)
+                var i = Int(truncatingIfNeeded: h) & newMask
+                while bigger[i * stride] != 0 { i = (i + 1) & newMask }
+                bigger[i * stride] = (h & 0xffff_ffff_0000_0000) | UInt64(handle + 1)
+                for k in 0..<width { bigger[i * stride + 1 + k] = keys[handle * width + k] }
+            }
+        }
+        slots = bigger
+        mask = newMask
+    }
+
+    /// Calls `body` with the key of `handle`.
+    @inlinable
+    public func withBytes<R>(_ handle: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let a = Int(handle) * width * 8
+        return try keys.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[a..<(a + width * 8)])) }
+    }
+}
