@@ -7,4 +7,11 @@
 const void *po_memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen);
 const void *po_memrchr(const void *s, int c, size_t n);
 
+/// Asks for the cache lines of `[p, p + n)` (at most the first 1 KiB) ahead of use.
+static inline void po_prefetch(const void *p, size_t n) {
+    const char *c = (const char *)p;
+    if (n > 1024) n = 1024;
+    for (size_t i = 0; i < n; i += 64) __builtin_prefetch(c + i, 0, 3);
+}
+
 #endif

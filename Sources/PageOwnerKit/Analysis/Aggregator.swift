@@ -83,7 +83,8 @@ public final class Aggregator: RecordConsumer {
         if r.hasStack {
             let h =
                 ignoreOffsets
-                ? stacks.internIgnoringOffsets(r.bytes(r.stack)) : stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf))
+                ? stacks.internIgnoringOffsets(r.bytes(r.stack))
+                : stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf), hash: r.stackHash)
             if r.fields.contains(.handle), handleStacks[r.handle] == nil { handleStacks[r.handle] = h }
             return h
         }
@@ -146,6 +147,13 @@ public final class Aggregator: RecordConsumer {
     }
 
     public func consume(_ r: inout Record) { add(&r) }
+
+    /// Hashes the record's stack and starts loading the stored stack it will be compared with.
+    public func prepare(_ r: inout Record) {
+        guard needStack || countDistinctStacks, r.hasStack, !ignoreOffsets, !r.fields.contains(.crlf) else { return }
+        r.stackHash = StackTable.hash(r.bytes(r.stack))
+        stacks.prefetch(hash: r.stackHash)
+    }
 
     /// The group of a record: its key values, packed and interned.
     @inline(__always)

@@ -15,6 +15,7 @@ public enum CompatRun {
         func consume(_ r: inout Record) {
             sort.add(r)
         }
+        func prepare(_ r: inout Record) { sort.prepare(&r) }
     }
 
     /// Reads `inputPath` and returns the culled, sortable groups.
@@ -43,6 +44,7 @@ public enum CompatRun {
                     r.offset += shift
                     part.consume(&r)
                 }
+                func prepare(_ r: inout Record) { part.prepare(&r) }
             }
             try ingest.run(source, consumers: parts.map { Shifted($0, shift) })
             for p in parts.dropFirst() { main.sort.merge(p.sort) }

@@ -81,6 +81,15 @@ public struct CompatSort {
         }
     }
 
+    /// Hashes the stacktrace the fast path will intern and starts loading the stored one
+    /// it will be compared with.
+    public mutating func prepare(_ r: inout Record) {
+        guard !options.exactPathOnly, r.kind == .pageOwner, r.afterPFN >= 0, r.whole.end > r.afterPFN else { return }
+        let stackStart = Int(r.afterPFN)
+        r.stackHash = ByteHash.hash(UnsafeRawBufferPointer(start: r.base + stackStart, count: Int(r.whole.end) - stackStart))
+        stacks.prefetch(hash: r.stackHash)
+    }
+
     /// The fast path; false when the record needs the exact path.
     mutating func addFast(_ r: Record) -> Bool {
         let need: RecordFields = [.order, .pid, .tgid, .comm, .ts]
@@ -103,7 +112,8 @@ public struct CompatSort {
         lastPFNSlab = r.pfnSaysSlab
         let pages: Int64 = r.order <= 62 ? Int64(1) << Int64(r.order) : 0
         let stackStart = Int(r.afterPFN)
-        let st = stacks.intern(UnsafeRawBufferPointer(start: p + stackStart, count: Int(r.whole.end) - stackStart))
+        let stackBytes = UnsafeRawBufferPointer(start: p + stackStart, count: Int(r.whole.end) - stackStart)
+        let st = stacks.intern(stackBytes, hash: r.stackHash != 0 ? r.stackHash : ByteHash.hash(stackBytes))
         var alloc: CompatAllocator = []
         if lastPFNCMA { alloc.insert(.cma) }
         if lastPFNSlab { alloc.insert(.slab) }

@@ -7,6 +7,13 @@ import Glibc
 /// Something that takes parsed records: one per parsing worker.
 public protocol RecordConsumer: AnyObject {
     func consume(_ r: inout Record) throws
+    /// Called with each record one record before `consume`: a chance to start loading
+    /// what consuming it will touch (a cache miss then overlaps the previous record's work).
+    func prepare(_ r: inout Record)
+}
+
+extension RecordConsumer {
+    public func prepare(_ r: inout Record) {}
 }
 
 /// A consumer made of a closure (single-worker use).
@@ -192,7 +199,12 @@ public final class Ingest {
         expected: inout InputFormat?, part: inout Part, _ consumer: RecordConsumer, dropBehind: Bool = false
     ) throws {
         let parser = RecordParser()
-        var record = Record()
+        // Two records, taken in turn: each is consumed one record late, so `prepare` sees it
+        // first, while the one before is consumed, and what it starts loading arrives in time.
+        let slots = UnsafeMutablePointer<Record>.allocate(capacity: 2)
+        slots.initialize(repeating: Record(), count: 2)
+        var cur = 0
+        var hasPending = false
         // CRLF input takes the careful path for every record; one scan for NUL bytes over the
         // whole range then spares one per record. Otherwise records take the fast path, which
         // sees every byte and hands any record with a NUL to the careful path.
@@ -204,6 +216,8 @@ public final class Ingest {
         let dropStep = 16 << 20
         var dropped = from
         defer {
+            slots.deinitialize(count: 2)
+            slots.deallocate()
             part.lines = splitter.lines
             splitter.release()
             if dropBehind { Chunker.dropPages(base, dropped, to) }
@@ -211,19 +225,20 @@ public final class Ingest {
         while true {
             splitter.skipBlank()
             if dropBehind && splitter.pos - dropped >= dropStep {
-                dropped = Chunker.dropPages(base, dropped, splitter.pos)
+                dropped = Chunker.dropPages(base, dropped, hasPending ? Int(slots[1 - cur].whole.start) : splitter.pos)
             }
             if splitter.pos >= to { break }
             let start = splitter.pos
+            let record = slots + cur
             let line = splitter.lines
             var problem: ParseProblem?
-            if fast, let (stop, lines) = parser.parseFast(base, start, to, into: &record) {
+            if fast, let (stop, lines) = parser.parseFast(base, start, to, into: &record.pointee) {
                 splitter.pos = stop
                 splitter.lines += lines
             } else {
                 guard let (_, stop, _) = splitter.next() else { break }
                 problem = parser.parse(
-                    base, start, stop, crlf: crlf, lineEnds: splitter.ends, splitter.endCount, mayHoldNUL: mayHoldNUL, into: &record)
+                    base, start, stop, crlf: crlf, lineEnds: splitter.ends, splitter.endCount, mayHoldNUL: mayHoldNUL, into: &record.pointee)
             }
             // `line` is 0-based within the part; stored 1-based, shifted later.
             if let problem {
@@ -231,7 +246,7 @@ public final class Ingest {
                 part.diagnostics.skip(problem.kindName, input: name, line: line + 1, problem.description)
                 continue
             }
-            let f = InputFormat(kind: record.kind)
+            let f = InputFormat(kind: record.pointee.kind)
             if let e = expected {
                 if e != f {
                     let msg = "expected a \(e.rawValue) record, found a \(f.rawValue) block (mixed formats)"
@@ -242,13 +257,17 @@ public final class Ingest {
             } else {
                 expected = f
             }
-            if record.unknownLines > 0 { part.diagnostics.warn("unknown-line", count: Int(record.unknownLines)) }
-            if record.kind == .pageOwner && !record.fields.contains(.pfnLine) { part.diagnostics.warn("no-pfn-line") }
-            part.fields.formUnion(record.fields)
+            if record.pointee.unknownLines > 0 { part.diagnostics.warn("unknown-line", count: Int(record.pointee.unknownLines)) }
+            if record.pointee.kind == .pageOwner && !record.pointee.fields.contains(.pfnLine) { part.diagnostics.warn("no-pfn-line") }
+            part.fields.formUnion(record.pointee.fields)
             part.records += 1
-            record.offset = offset + Int64(start)
-            record.line = line + 1
-            try consumer.consume(&record)
+            record.pointee.offset = offset + Int64(start)
+            record.pointee.line = line + 1
+            consumer.prepare(&record.pointee)
+            if hasPending { try consumer.consume(&slots[1 - cur]) }
+            cur = 1 - cur
+            hasPending = true
         }
+        if hasPending { try consumer.consume(&slots[1 - cur]) }
     }
 }

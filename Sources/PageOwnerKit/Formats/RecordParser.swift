@@ -463,19 +463,29 @@ public struct RecordParser {
         }
         if Bytes.hasPrefix(" type ", p, i, end) {
             let s = i + 6
-            let e = Bytes.findShort(32, p, s, end)
-            r.pageType = MigrateType.parse(p, s, e)
+            if let (t, e) = MigrateType.match(p, s, end) {
+                r.pageType = t
+                i = e
+            } else {
+                let e = Bytes.findShort(32, p, s, end)
+                r.pageType = MigrateType.parse(p, s, e)
+                i = e
+            }
             r.fields.insert(.pageType)
-            i = e
         }
         if Bytes.hasPrefix(" Block ", p, i, end), let d = Bytes.decimal(p, i + 7, end) {
             i = d.end
         }
         if Bytes.hasPrefix(" type ", p, i, end) {
             let s = i + 6
-            let e = Bytes.findShort(32, p, s, end)
-            r.blockType = MigrateType.parse(p, s, e)
-            i = e
+            if let (t, e) = MigrateType.match(p, s, end) {
+                r.blockType = t
+                i = e
+            } else {
+                let e = Bytes.findShort(32, p, s, end)
+                r.blockType = MigrateType.parse(p, s, e)
+                i = e
+            }
         }
         // The kernel tool's allocator test: "CMA" anywhere on the PFN line (a migratetype
         // name) and "slab" (a page flag name).

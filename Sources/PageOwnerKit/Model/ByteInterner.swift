@@ -1,3 +1,4 @@
+import CShims
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -65,6 +66,19 @@ public struct ByteInterner {
         slots[i] = tag | UInt64(handle + 1)
         if count * 2 > mask { grow() }
         return Int32(handle)
+    }
+
+    /// Starts loading what `intern(_:hash:)` will compare for the string hashing to `h`
+    /// (the bytes of the first entry its slot holds), so that a lookup done a little later
+    /// finds them in cache. (Mutating only so that calling it on a class's property works in
+    /// place, without copying the table's arrays.)
+    @inlinable
+    public mutating func prefetch(hash h: UInt64) {
+        let s = slots[Int(truncatingIfNeeded: h) & mask]
+        guard s != 0 else { return }
+        let handle = Int(s & 0xffff_ffff) - 1
+        let a = starts[handle]
+        arena.withUnsafeBytes { po_prefetch($0.baseAddress! + a, starts[handle + 1] - a) }
     }
 
     /// Handle of `bytes` if present, without adding.

@@ -25,6 +25,16 @@ enum Bytes {
     @inlinable @inline(__always)
     static func findShort(_ byte: UInt8, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
         var i = from
+        #if _endian(little)
+        // Eight bytes a step: the lowest flagged byte of the classic zero-byte test is exact.
+        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+        while i + 8 <= to {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) ^ pattern
+            let z = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+            if z != 0 { return i + z.trailingZeroBitCount / 8 }
+            i += 8
+        }
+        #endif
         while i < to && base[i] != byte { i += 1 }
         return i
     }

@@ -120,6 +120,9 @@ public struct Record {
     /// The stack: frame lines from the first through the newline of the last.
     public var stack = ByteRange.empty
     public var frameCount: Int32 = 0
+    /// A hash of the record's stack that the consumer's `prepare` computed for its own
+    /// `consume` (0 when none did).
+    public var stackHash: UInt64 = 0
     /// Lines the parser did not recognise (kept, counted as a warning).
     public var unknownLines: Int32 = 0
     /// The record's bytes.

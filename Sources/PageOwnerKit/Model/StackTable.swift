@@ -57,7 +57,8 @@ public struct StackTable {
 
     /// The handle of the stack in `bytes` (frame lines), adding it if new.
     /// CR bytes of CRLF input are dropped first.
-    public mutating func intern(_ bytes: UnsafeRawBufferPointer, crlf: Bool = false) -> Int32 {
+    /// `hash`, when not 0, is `StackTable.hash(bytes)` computed earlier (see `prefetch`).
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer, crlf: Bool = false, hash: UInt64 = 0) -> Int32 {
         if crlf, bytes.contains(13) {
             scratch.removeAll(keepingCapacity: true)
             for b in bytes where b != 13 { scratch.append(b) }
@@ -67,13 +68,21 @@ public struct StackTable {
             return s.withUnsafeMutableBytes { intern(UnsafeRawBufferPointer($0), crlf: false) }
         }
         let before = stacks.count
-        var h = stacks.intern(bytes)
+        var h = hash != 0 ? stacks.intern(bytes, hash: hash) : stacks.intern(bytes)
         if stacks.count != before {
             info.append(derive(bytes))
             h = Int32(before)
         }
         return h
     }
+
+    /// The hash `intern` files `bytes` under.
+    @inlinable
+    public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 { ByteHash.hash(bytes) }
+
+    /// Starts loading the stored stack that `bytes` (hashing to `hash`) will be compared
+    /// with, for an `intern` a record later.
+    public mutating func prefetch(hash: UInt64) { stacks.prefetch(hash: hash) }
 
     /// The handle of a stack compared by symbol names alone: each frame's `+0xoff/0xsize`
     /// (and any `[<addr>]` prefix) is dropped first, so two kernel builds can be compared.
