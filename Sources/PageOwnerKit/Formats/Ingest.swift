@@ -213,7 +213,7 @@ public final class Ingest {
         var splitter = RecordSplitter(base, from: from, to: to)
         splitter.lines = part.lines
         // A mapped file's pages are let go every `dropStep` bytes once parsed.
-        let dropStep = 16 << 20
+        let dropStep = 8 << 20
         var dropped = from
         defer {
             slots.deinitialize(count: 2)
