@@ -149,32 +149,39 @@ public final class Ingest {
                 }
             }
             // Merge in input order; line numbers become absolute.
-            var lineBase = nextLine
-            for var part in results {
-                part.diagnostics.shiftLines(by: lineBase - 1)
-                if let e = part.error {
-                    if var ie = e as? InputError, let l = ie.line {
-                        ie.line = l + lineBase - 1
-                        throw ie
-                    }
-                    throw e
-                }
-                diagnostics.merge(part.diagnostics)
-                records += part.records
-                fields.formUnion(part.fields)
-                lineBase += part.lines
-            }
-            nextLine = lineBase
+            for part in results { nextLine = try absorb(part, at: nextLine) }
             offset += Int64(n)
         } tooLong: { lead in
-            let msg = "record longer than \(maxRecord) bytes"
-            let line = nextLine + lead
-            if strict { throw InputError(.malformed, input: name, line: line, msg) }
-            diagnostics.skip("too-long", input: name, line: line, msg)
+            try tooLong(at: nextLine + lead, name: name)
         } dropped: { lines in
             nextLine += lines
         }
         try finish(bytes: chunker.bytesRead, format: expected, name: name)
+    }
+
+    /// Adds what a worker saw in a part that starts at input line `line`, in input order:
+    /// its line numbers become absolute, and its error is thrown. Returns the line after it.
+    func absorb(_ part: Part, at line: Int) throws -> Int {
+        var part = part
+        part.diagnostics.shiftLines(by: line - 1)
+        if let e = part.error {
+            if var ie = e as? InputError, let l = ie.line {
+                ie.line = l + line - 1
+                throw ie
+            }
+            throw e
+        }
+        diagnostics.merge(part.diagnostics)
+        records += part.records
+        fields.formUnion(part.fields)
+        return line + part.lines
+    }
+
+    /// An over-long record at input line `line`: skipped and counted, or the error.
+    func tooLong(at line: Int, name: String) throws {
+        let msg = "record longer than \(maxRecord) bytes"
+        if strict { throw InputError(.malformed, input: name, line: line, msg) }
+        diagnostics.skip("too-long", input: name, line: line, msg)
     }
 
     /// Notes what was read and, with `requireUsable`, refuses an input of no known format.

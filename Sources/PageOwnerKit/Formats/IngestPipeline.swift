@@ -206,25 +206,11 @@ extension Ingest {
         for e in events {
             switch e {
             case .chunk:
-                guard var part = state.parts[chunkIndex] else { break }
+                guard let part = state.parts[chunkIndex] else { break }
                 chunkIndex += 1
-                part.diagnostics.shiftLines(by: nextLine - 1)
-                if let err = part.error {
-                    if var ie = err as? InputError, let l = ie.line {
-                        ie.line = l + nextLine - 1
-                        throw ie
-                    }
-                    throw err
-                }
-                diagnostics.merge(part.diagnostics)
-                records += part.records
-                fields.formUnion(part.fields)
-                nextLine += part.lines
+                nextLine = try absorb(part, at: nextLine)
             case .tooLong(let lead):
-                let msg = "record longer than \(maxRecord) bytes"
-                let line = nextLine + lead
-                if strict { throw InputError(.malformed, input: name, line: line, msg) }
-                diagnostics.skip("too-long", input: name, line: line, msg)
+                try tooLong(at: nextLine + lead, name: name)
             case .dropped(let lines):
                 nextLine += lines
             }

@@ -249,20 +249,6 @@ public struct RecordParser {
             r.frameCount += 1
             return nil
         }
-        if isFrameLine(base, pos, end) || (r.kind == .swap && end > pos) {
-            if s.stackStart < 0 {
-                s.stackStart = pos
-                s.inStack = true
-            } else if !s.inStack {
-                // Frame-like lines after a trailer: kept out of the stack, counted.
-                r.unknownLines += 1
-                return nil
-            }
-            if base[pos] == 91 /* [ */ || (end - pos > 2 && base[pos + 1] == 91) { r.fields.insert(.addressPrefix) }
-            s.stackEnd = next
-            r.frameCount += 1
-            return nil
-        }
         if end > pos { r.unknownLines += 1 }
         s.inStack = false
         return nil
@@ -462,30 +448,14 @@ public struct RecordParser {
             i = d.end
         }
         if Bytes.hasPrefix(" type ", p, i, end) {
-            let s = i + 6
-            if let (t, e) = MigrateType.match(p, s, end) {
-                r.pageType = t
-                i = e
-            } else {
-                let e = Bytes.findShort(32, p, s, end)
-                r.pageType = MigrateType.parse(p, s, e)
-                i = e
-            }
+            (r.pageType, i) = MigrateType.word(p, i + 6, end)
             r.fields.insert(.pageType)
         }
         if Bytes.hasPrefix(" Block ", p, i, end), let d = Bytes.decimal(p, i + 7, end) {
             i = d.end
         }
         if Bytes.hasPrefix(" type ", p, i, end) {
-            let s = i + 6
-            if let (t, e) = MigrateType.match(p, s, end) {
-                r.blockType = t
-                i = e
-            } else {
-                let e = Bytes.findShort(32, p, s, end)
-                r.blockType = MigrateType.parse(p, s, e)
-                i = e
-            }
+            (r.blockType, i) = MigrateType.word(p, i + 6, end)
         }
         // The kernel tool's allocator test: "CMA" anywhere on the PFN line (a migratetype
         // name) and "slab" (a page flag name).

@@ -43,6 +43,14 @@ public struct MigrateType: Hashable, Comparable, Sendable {
         return (t, e)
     }
 
+    /// The migratetype word at `from` (up to a space or `to`) and where it ends.
+    @inlinable @inline(__always)
+    static func word(_ p: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> (MigrateType, Int) {
+        if let m = match(p, from, to) { return m }
+        let e = Bytes.findShort(32, p, from, to)
+        return (parse(p, from, e), e)
+    }
+
     /// Recognises the word in `[from, to)`.
     @inlinable
     static func parse(_ p: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> MigrateType {
