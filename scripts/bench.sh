@@ -3,12 +3,15 @@
 #
 #   scripts/bench.sh                      # sizes 256M 1G 4G
 #   SIZES="256M 1G" scripts/bench.sh
-#   POS_CMD='.build/release/page-owner-sort report {}' scripts/bench.sh
+#   POS_CMD='.build/release/page-owner-sort {} /dev/null' scripts/bench.sh   # compatible mode
 #
-# Env: SIZES (page-owner-gen sizes), STACKS (distinct stacks, 5000), SEED (1), RUNS (5: each
-# time is the median of that many runs),
+# Each row times wc -l, cat, the command with all threads and with PAGE_OWNER_SORT_THREADS=1,
+# in turn, RUNS rounds, and prints medians; the zstd row adds `zstd -dc` alone (the floor)
+# and the plain file again, for the zstd/plain ratio.
+#
+# Env: SIZES (page-owner-gen sizes), STACKS (distinct stacks, 5000), SEED (1), RUNS (5),
 # POS_CMD (the command timed; {} is the input file; default
-# '.build/release/page-owner-sort --cull=stacktrace {} /dev/null'),
+# '.build/release/page-owner-sort report {} -o /dev/null': aggregate by stack),
 # ZSTD_SIZE (which generated size gets the zstd -1 row; default 1G, else the last size),
 # DATA (bench-data). Prints one markdown table; inputs stay in $DATA (gitignored) and are
 # reused when their size already matches.
@@ -19,7 +22,7 @@ SIZES=${SIZES:-"256M 1G 4G"}
 STACKS=${STACKS:-5000}
 SEED=${SEED:-1}
 DATA=${DATA:-bench-data}
-POS_CMD=${POS_CMD:-'.build/release/page-owner-sort --cull=stacktrace {} /dev/null'}
+POS_CMD=${POS_CMD:-'.build/release/page-owner-sort report {} -o /dev/null'}
 ZSTD_SIZE=${ZSTD_SIZE:-1G}
 RUNS=${RUNS:-5}
 
@@ -60,36 +63,31 @@ run_once() {
     rm -f "$tf" "$tf.err"
 }
 
-# run_timed CMD… : run_once RUNS times (the machine is shared: one run can be off by
-# 30%); SECS is the median wall time, RSS_KB the largest peak, OK=0 if any run failed.
-run_timed() {
-    local times=() rss=0 ok=1 i
-    for ((i = 0; i < RUNS; i++)); do
-        run_once "$@"
-        [[ $OK == 1 ]] || ok=0
-        times+=("$SECS")
-        (( RSS_KB > rss )) && rss=$RSS_KB
-    done
-    SECS=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-    RSS_KB=$rss
-    OK=$ok
-}
+# median V… : the middle value.
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-
+# The machine is shared and one run can be off by 30%: each row runs its commands in turn,
+# RUNS rounds, and reports medians, so that every ratio compares runs made side by side.
 row() { # label file
-    local label=$1 f=$2 bytes mb wc_s cat_s pos_s pos_rss
+    local label=$1 f=$2 bytes mb i ok=1 rss=0 rss1=0
+    local w=() c=() p=() p1=()
     bytes=$(stat -c %s "$f")
     mb=$(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1048576 }')
     cat "$f" >/dev/null  # warm the page cache
-    run_timed wc -l "$f"; wc_s=$SECS
-    run_timed cat "$f"; cat_s=$SECS
-    run_timed bash -c "${POS_CMD//\{\}/$f}"; pos_s=$SECS; pos_rss=$RSS_KB
-    if [[ $OK == 1 ]]; then
-        awk -v l="$label" -v mb="$mb" -v w="$wc_s" -v c="$cat_s" -v p="$pos_s" -v r="$pos_rss" 'BEGIN {
-            printf "| %s | %d MB | %.3f | %.3f | %.3f | %.0f | %.0f | %.1f× |\n", l, mb, w, c, p, (p > 0 ? mb / p : 0), r / 1024, (w > 0 ? p / w : 0) }'
+    for ((i = 0; i < RUNS; i++)); do
+        run_once wc -l "$f"; w+=("$SECS")
+        run_once cat "$f"; c+=("$SECS")
+        run_once bash -c "${POS_CMD//\{\}/$f}"; [[ $OK == 1 ]] || ok=0; p+=("$SECS"); (( RSS_KB > rss )) && rss=$RSS_KB
+        run_once env PAGE_OWNER_SORT_THREADS=1 bash -c "${POS_CMD//\{\}/$f}"; [[ $OK == 1 ]] || ok=0; p1+=("$SECS")
+        (( RSS_KB > rss1 )) && rss1=$RSS_KB
+    done
+    local ws cs ps p1s
+    ws=$(median "${w[@]}"); cs=$(median "${c[@]}"); ps=$(median "${p[@]}"); p1s=$(median "${p1[@]}")
+    if [[ $ok == 1 ]]; then
+        awk -v l="$label" -v mb="$mb" -v w="$ws" -v c="$cs" -v p="$ps" -v q="$p1s" -v r="$rss" -v r1="$rss1" 'BEGIN {
+            printf "| %s | %d MB | %.3f | %.3f | %.3f | %.0f | %.1f× | %.3f | %.0f | %.2f× | %.0f / %.0f |\n", l, mb, w, c, p, mb / p, p / w, q, mb / q, q / p, r / 1024, r1 / 1024 }'
     else
-        awk -v l="$label" -v mb="$mb" -v w="$wc_s" -v c="$cat_s" 'BEGIN {
-            printf "| %s | %d MB | %.3f | %.3f | n/a | n/a | n/a | n/a |\n", l, mb, w, c }'
+        echo "| $label | $mb MB | $ws | $cs | n/a | n/a | n/a | n/a | n/a | n/a | n/a |"
     fi
 }
 
@@ -109,8 +107,8 @@ done
 echo
 echo "page-owner-sort command: \`$POS_CMD\`; $(nproc) cores; warm page cache"
 echo
-echo "| input | size | wc -l s | cat s | page-owner-sort s | MB/s | peak RSS MB | ÷ wc -l |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| input | size | wc -l s | cat s | page-owner-sort s | MB/s | ÷ wc -l | one thread s | MB/s | speed-up | peak RSS MB (all / one) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for e in "${files[@]}"; do
     row "page_owner $STACKS stacks" "${e#*:}"
 done
@@ -129,15 +127,24 @@ if command -v zstd >/dev/null; then
     zb=$(stat -c %s "$z")
     ub=$(stat -c %s "$zsrc")
     umb=$(awk -v b="$ub" 'BEGIN { printf "%.0f", b / 1048576 }')
-    # The floor: decompressing alone, with the zstd tool (one thread).
-    run_timed zstd -q -d -c "$z"; zd_s=$SECS
-    run_timed bash -c "${POS_CMD//\{\}/$z}"
-    if [[ $OK == 1 ]]; then
-        awk -v zb="$zb" -v umb="$umb" -v p="$SECS" -v r="$RSS_KB" -v zd="$zd_s" 'BEGIN {
-            printf "| zstd -1 of %d MB | %d MB | – | %.3f (zstd -dc) | %.3f | %.0f (uncompressed) | %.0f | – |\n", umb, zb / 1048576, zd, p, (p > 0 ? umb / p : 0), r / 1024 }'
+    # The floor: decompressing alone, with the zstd tool (one thread); and the plain file
+    # again, in the same rounds, for the ratio.
+    zd=() zp=() zp1=() pp=() zrss=0 zrss1=0 zok=1
+    for ((i = 0; i < RUNS; i++)); do
+        run_once zstd -q -d -c "$z"; zd+=("$SECS")
+        run_once bash -c "${POS_CMD//\{\}/$z}"; [[ $OK == 1 ]] || zok=0; zp+=("$SECS"); (( RSS_KB > zrss )) && zrss=$RSS_KB
+        run_once env PAGE_OWNER_SORT_THREADS=1 bash -c "${POS_CMD//\{\}/$z}"; [[ $OK == 1 ]] || zok=0; zp1+=("$SECS")
+        (( RSS_KB > zrss1 )) && zrss1=$RSS_KB
+        run_once bash -c "${POS_CMD//\{\}/$zsrc}"; pp+=("$SECS")
+    done
+    if [[ $zok == 1 ]]; then
+        awk -v zb="$zb" -v umb="$umb" -v d="$(median "${zd[@]}")" -v p="$(median "${zp[@]}")" -v q="$(median "${zp1[@]}")" \
+            -v pl="$(median "${pp[@]}")" -v r="$zrss" -v r1="$zrss1" 'BEGIN {
+            printf "| zstd -1 of %d MB (%d MB) | %d MB | – | %.3f (zstd -dc) | %.3f | %.0f | %.0f%% of plain (%.3f s) | %.3f | %.0f | %.2f× | %.0f / %.0f |\n",
+                umb, zb / 1048576, umb, d, p, umb / p, 100 * pl / p, pl, q, umb / q, q / p, r / 1024, r1 / 1024 }'
     else
-        awk -v zb="$zb" -v umb="$umb" 'BEGIN { printf "| zstd -1 of %d MB | %d MB | – | – | n/a | n/a | n/a | – |\n", umb, zb / 1048576 }'
+        echo "| zstd -1 of $umb MB | – | – | – | n/a | n/a | n/a | n/a | n/a | n/a | n/a |"
     fi
 else
-    echo "| zstd -1 | – | – | – | n/a (no zstd) | n/a | n/a | – |"
+    echo "| zstd -1 | – | – | – | n/a (no zstd) | n/a | n/a | n/a | n/a | n/a | n/a |"
 fi
