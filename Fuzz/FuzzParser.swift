@@ -1,22 +1,43 @@
 // libFuzzer harness: the text parser (Chunker + RecordParser via Ingest) over MemorySource,
-// lenient and strict, with a small chunk size so records cross chunk ends.
-// Compiled together with Sources/PageOwnerKit by scripts/fuzz.sh (one module, no import).
+// lenient and strict, with a small chunk size so records cross chunk ends, on one worker and
+// on two (the pipelined path); and, record by record, the fast path against the careful one
+// (any difference stops the run). Compiled together with Sources/PageOwnerKit by
+// scripts/fuzz.sh (one module, no import).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     for strict in [false, true] {
-        let ingest = Ingest(strict: strict)
-        ingest.chunkSize = 64
-        ingest.maxRecord = 4096
-        let agg = Aggregator(keys: [.stack, .pid, .comm, .order])
-        agg.beginSnapshot(name: "fuzz")
-        do {
-            try ingest.run(ChunkedSource(MemorySource(bytes, name: "fuzz"), chunk: 13)) { r in agg.add(&r) }
-        } catch is InputError {
-        } catch {
-            fatalError("unexpected error \(error)")
+        for workers in [1, 2] {
+            let ingest = Ingest(strict: strict)
+            ingest.chunkSize = 64
+            ingest.pipelineChunkSize = 64
+            ingest.maxRecord = 4096
+            let aggs = (0..<workers).map { _ in Aggregator(keys: [.stack, .pid, .comm, .order]) }
+            for a in aggs { a.beginSnapshot(name: "fuzz") }
+            do {
+                try ingest.run(ChunkedSource(MemorySource(bytes, name: "fuzz"), chunk: 13), consumers: aggs)
+            } catch is InputError {
+            } catch {
+                fatalError("unexpected error \(error)")
+            }
+            _ = ingest.diagnostics.summary()
         }
-        _ = ingest.diagnostics.summary()
+    }
+    bytes.withUnsafeBufferPointer { b in
+        guard let base = b.baseAddress else { return }
+        var splitter = RecordSplitter(base, from: 0, to: b.count)
+        defer { splitter.release() }
+        let parser = RecordParser()
+        var careful = Record()
+        var quick = Record()
+        while let (start, stop, _) = splitter.next() {
+            let problem = parser.parse(
+                base, start, stop, crlf: false, lineEnds: splitter.ends, splitter.endCount, mayHoldNUL: true, into: &careful)
+            guard let (quickStop, _) = parser.parseFast(base, start, b.count, into: &quick) else { continue }
+            if problem != nil || quickStop != stop || String(describing: quick) != String(describing: careful) {
+                fatalError("fast and careful paths differ at byte \(start)")
+            }
+        }
     }
     return 0
 }

@@ -3,7 +3,7 @@
 #   scripts/fuzz.sh [seconds-per-harness]     (default 120)
 # Each harness is compiled with the PageOwnerKit sources directly into one module:
 #   swiftc -sanitize=fuzzer,address -parse-as-library Fuzz/X.swift Sources/PageOwnerKit/**/*.swift
-# CShims is compiled with clang; CZstd/CZlib/CLzo/CSnappy come from their module maps (libzstd-dev, zlib1g-dev, liblzo2-dev, libsnappy-dev).
+# CShims (every .c file) is compiled with clang; CZstd/CZlib/CLzo/CSnappy come from their module maps (libzstd-dev, zlib1g-dev, liblzo2-dev, libsnappy-dev).
 # Crashes are written to .fuzz/<harness>/crash-*; turn each into a regression test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,12 +17,17 @@ module CShims {
     export *
 }
 MM
-clang -c -O1 -fsanitize=fuzzer-no-link,address -I Sources/CShims/include Sources/CShims/cshims.c -o "$out/cshims.o"
+shims=()
+for c in Sources/CShims/*.c; do
+  o="$out/$(basename "$c" .c).o"
+  clang -c -O1 -fsanitize=fuzzer-no-link,address -I Sources/CShims/include "$c" -o "$o"
+  shims+=("$o")
+done
 mapfile -t kit < <(find Sources/PageOwnerKit -name '*.swift' | sort)
 for h in FuzzParser FuzzDecompress; do
   swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name PageOwnerFuzz \
     -I "$out/shims" -I Sources/CZstd -I Sources/CZlib -I Sources/CLzo -I Sources/CSnappy \
-    "Fuzz/$h.swift" "${kit[@]}" "$out/cshims.o" -lzstd -lz -llzo2 -lsnappy -o "$out/$h.bin"
+    "Fuzz/$h.swift" "${kit[@]}" "${shims[@]}" -lzstd -lz -llzo2 -lsnappy -o "$out/$h.bin"
   mkdir -p "$out/$h/corpus" "$out/$h/artifacts"
   if [ "$h" = FuzzParser ]; then
     head -c 20000 Fixtures/k6.12-m1024/s1-boot/page_owner > "$out/$h/corpus/seed-page_owner"

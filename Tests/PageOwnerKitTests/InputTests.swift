@@ -10,16 +10,8 @@ final class InputTests: XCTestCase {
     var pageOwner: [UInt8] = []
     var showStacks: [UInt8] = []
 
-    /// `../shared/fixtures` from the package root (this file is `Tests/PageOwnerKitTests/`).
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/fixtures")
-
     override func setUpWithError() throws {
-        let dir = InputTests.fixtures.appendingPathComponent("k6.12-m1024/s1-boot")
-        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("page_owner").path) else {
-            throw XCTSkip("shared fixtures not found at \(dir.path) (expected ../shared/fixtures next to the package)")
-        }
+        let dir = TestFixtures.root.appendingPathComponent("k6.12-m1024/s1-boot")
         for tool in ["zstd", "gzip", "tar"] where which(tool) == nil {
             throw XCTSkip("\(tool) is not installed")
         }
