@@ -126,7 +126,9 @@ public final class Ingest {
                     // `window` (a big mapped file) is parsed a window at a time.
                     var ws = cuts[w]
                     while ws < cuts[w + 1] {
-                        let we = cuts[w + 1] - ws > Ingest.window ? RecordSplitter.boundary(base, near: ws + Ingest.window, cuts[w + 1]) : cuts[w + 1]
+                        let we =
+                            cuts[w + 1] - ws > Ingest.window
+                            ? RecordSplitter.boundary(base, near: ws + Ingest.window, cuts[w + 1]) : cuts[w + 1]
                         try self.parseRange(
                             base + ws, 0, we - ws, crlf: crlf, offset: chunkOffset + Int64(ws), name: name, expected: &exp, part: &part,
                             consumer, dropBehind: mapped)
@@ -245,7 +247,8 @@ public final class Ingest {
             } else {
                 guard let (_, stop, _) = splitter.next() else { break }
                 problem = parser.parse(
-                    base, start, stop, crlf: crlf, lineEnds: splitter.ends, splitter.endCount, mayHoldNUL: mayHoldNUL, into: &record.pointee)
+                    base, start, stop, crlf: crlf, lineEnds: splitter.ends, splitter.endCount, mayHoldNUL: mayHoldNUL, into: &record.pointee
+                )
             }
             // `line` is 0-based within the part; stored 1-based, shifted later.
             if let problem {

@@ -184,7 +184,8 @@ extension Ingest {
                     probe.release()
                 }
                 events.append(.chunk(events.count))
-                state.push(Job(index: events.count - 1, chunk: chunk, offset: offset, crlf: chunker.crlf, expected: expected, release: release))
+                state.push(
+                    Job(index: events.count - 1, chunk: chunk, offset: offset, crlf: chunker.crlf, expected: expected, release: release))
                 offset += Int64(chunk.count)
             } tooLong: { lead in
                 events.append(.tooLong(lead: lead))

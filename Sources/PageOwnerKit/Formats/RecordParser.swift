@@ -1,8 +1,9 @@
+import CShims
+
 /// Why a record was rejected. The lenient default skips and counts it; `--strict` stops.
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShims
 public enum ParseProblem: Equatable, Sendable, CustomStringConvertible {
     /// The first line is not a header this format knows.
     case noHeader

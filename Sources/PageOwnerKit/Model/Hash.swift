@@ -24,10 +24,17 @@ enum ByteHash {
             var h2 = h ^ k2
             var h3 = h ^ k3
             while i + 64 <= count {
-                h = mix(p.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ k1, p.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self) ^ h)
-                h1 = mix(p.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self) ^ k2, p.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self) ^ h1)
-                h2 = mix(p.loadUnaligned(fromByteOffset: i + 32, as: UInt64.self) ^ k3, p.loadUnaligned(fromByteOffset: i + 40, as: UInt64.self) ^ h2)
-                h3 = mix(p.loadUnaligned(fromByteOffset: i + 48, as: UInt64.self) ^ k0, p.loadUnaligned(fromByteOffset: i + 56, as: UInt64.self) ^ h3)
+                h = mix(
+                    p.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ k1, p.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self) ^ h)
+                h1 = mix(
+                    p.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self) ^ k2,
+                    p.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self) ^ h1)
+                h2 = mix(
+                    p.loadUnaligned(fromByteOffset: i + 32, as: UInt64.self) ^ k3,
+                    p.loadUnaligned(fromByteOffset: i + 40, as: UInt64.self) ^ h2)
+                h3 = mix(
+                    p.loadUnaligned(fromByteOffset: i + 48, as: UInt64.self) ^ k0,
+                    p.loadUnaligned(fromByteOffset: i + 56, as: UInt64.self) ^ h3)
                 i += 64
             }
             h = mix(h ^ k2, h1 ^ k3) ^ mix(h2 ^ k1, h3 ^ k0)
