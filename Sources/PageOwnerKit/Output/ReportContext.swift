@@ -49,6 +49,8 @@ public enum Render {
 
     /// JSON string literal.
     static func json(_ s: String) -> String {
+        // Most text (frames, names) needs no escape: one pass over the bytes says so.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c }) { return "\"" + s + "\"" }
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
@@ -71,7 +73,7 @@ public enum Render {
 
     /// RFC 4180 field.
     static func csv(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        if s.utf8.contains(where: { $0 == 0x2c || $0 == 0x22 || $0 == 0x0a || $0 == 0x0d }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return s
