@@ -68,4 +68,30 @@ final class ParallelIngestTests: XCTestCase {
             }
         }
     }
+
+    /// An over-long record in the middle of a stream, read on one, two and three workers:
+    /// skipped and counted at the same line, every other record kept.
+    func testOverLongRecordInAStream() throws {
+        let (bytes, _, _) = try input()
+        let half = bytes.count / 2
+        var cut = half
+        while !(bytes[cut - 1] == 10 && bytes[cut] == 10) { cut += 1 }
+        let long = Array("Page allocated via order 0, mask 0x0, pid 1, ts 5 ns\n".utf8)
+            + Array(repeating: Array(" frame+0x1/0x2\n".utf8), count: 20_000).flatMap { $0 }
+        let doc = Array(bytes[0...cut]) + long + [10] + Array(bytes[(cut + 1)...])
+        let longLine = 1 + doc[0...cut].filter { $0 == 10 }.count
+        var results: [(Int64, [Int])] = []
+        for workers in [1, 2, 3] {
+            let ingest = Ingest()
+            ingest.chunkSize = 64 << 10
+            ingest.pipelineChunkSize = 64 << 10
+            ingest.maxRecord = 128 << 10
+            let counters = (0..<workers).map { _ in Counter() }
+            try ingest.run(MemorySource(doc, name: "long"), consumers: counters)
+            XCTAssertEqual(ingest.diagnostics.skipped["too-long"], 1, "\(workers) workers")
+            results.append((ingest.records, ingest.diagnostics.examples.map(\.line)))
+        }
+        XCTAssertTrue(results.allSatisfy { $0.0 == results[0].0 && $0.1 == results[0].1 }, "\(results)")
+        XCTAssertTrue(results[0].1.contains(longLine), "the long record's line \(longLine) in \(results[0].1)")
+    }
 }

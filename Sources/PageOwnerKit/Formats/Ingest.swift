@@ -93,16 +93,7 @@ public final class Ingest {
             let mapped = chunker.mapped
             // The first usable record decides the format: find it before cutting the chunk.
             if expected == nil && workers > 1 && n >= parallelThreshold {
-                var probe = RecordSplitter(base, from: 0, to: min(n, Ingest.window))
-                var r = Record()
-                let parser = RecordParser()
-                while let (a, b, _) = probe.next() {
-                    if parser.parse(base, a, b, crlf: crlf, into: &r) == nil {
-                        expected = InputFormat(kind: r.kind)
-                        break
-                    }
-                }
-                probe.release()
+                expected = Ingest.firstFormat(base, min(n, Ingest.window), crlf: crlf)
             }
             let parallel = workers > 1 && n >= parallelThreshold && expected != nil
             var cuts = [0]
@@ -197,6 +188,18 @@ public final class Ingest {
                 "no record of a known format (page_owner, swap_page_owner, show_stacks, show_handles, show_stacks_handles); the first block says: \(first?.message ?? "?")"
             )
         }
+    }
+
+    /// The format of the first usable record in `[0, n)` of `base`, or nil when there is none.
+    static func firstFormat(_ base: UnsafePointer<UInt8>, _ n: Int, crlf: Bool) -> InputFormat? {
+        var probe = RecordSplitter(base, from: 0, to: n)
+        defer { probe.release() }
+        var r = Record()
+        let parser = RecordParser()
+        while let (a, b, _) = probe.next() {
+            if parser.parse(base, a, b, crlf: crlf, into: &r) == nil { return InputFormat(kind: r.kind) }
+        }
+        return nil
     }
 
     /// The most bytes one `parseRange` call takes (record offsets are 32-bit).

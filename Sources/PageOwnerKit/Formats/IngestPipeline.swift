@@ -162,6 +162,7 @@ extension Ingest {
         var expected = forcedFormat
         var offset: Int64 = 0
         var readError: Error?
+        var chunks = 0
         do {
             try chunker.forEachChunk(lending: buffers) { chunk, release in
                 guard chunk.count > 0 else { return release() }
@@ -170,22 +171,12 @@ extension Ingest {
                     throw StopReading()
                 }
                 let base = UnsafePointer(chunk.baseAddress!.assumingMemoryBound(to: UInt8.self))
-                if expected == nil {
-                    // The first usable record decides the format; a chunk with none cannot.
-                    var probe = RecordSplitter(base, from: 0, to: chunk.count)
-                    var r = Record()
-                    let parser = RecordParser()
-                    while let (a, b, _) = probe.next() {
-                        if parser.parse(base, a, b, crlf: chunker.crlf, into: &r) == nil {
-                            expected = InputFormat(kind: r.kind)
-                            break
-                        }
-                    }
-                    probe.release()
-                }
-                events.append(.chunk(events.count))
-                state.push(
-                    Job(index: events.count - 1, chunk: chunk, offset: offset, crlf: chunker.crlf, expected: expected, release: release))
+                // The first usable record decides the format; a chunk with none cannot.
+                if expected == nil { expected = Ingest.firstFormat(base, chunk.count, crlf: chunker.crlf) }
+                let index = chunks
+                chunks += 1
+                events.append(.chunk(index))
+                state.push(Job(index: index, chunk: chunk, offset: offset, crlf: chunker.crlf, expected: expected, release: release))
                 offset += Int64(chunk.count)
             } tooLong: { lead in
                 events.append(.tooLong(lead: lead))
@@ -203,13 +194,10 @@ extension Ingest {
 
         // Put it together in input order.
         var nextLine = 1
-        var chunkIndex = 0
         for e in events {
             switch e {
-            case .chunk:
-                guard let part = state.parts[chunkIndex] else { break }
-                chunkIndex += 1
-                nextLine = try absorb(part, at: nextLine)
+            case .chunk(let i):
+                nextLine = try absorb(state.parts[i]!, at: nextLine)
             case .tooLong(let lead):
                 try tooLong(at: nextLine + lead, name: name)
             case .dropped(let lines):
