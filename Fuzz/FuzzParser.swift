@@ -23,21 +23,8 @@ public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) ->
             _ = ingest.diagnostics.summary()
         }
     }
-    bytes.withUnsafeBufferPointer { b in
-        guard let base = b.baseAddress else { return }
-        var splitter = RecordSplitter(base, from: 0, to: b.count)
-        defer { splitter.release() }
-        let parser = RecordParser()
-        var careful = Record()
-        var quick = Record()
-        while let (start, stop, _) = splitter.next() {
-            let problem = parser.parse(
-                base, start, stop, crlf: false, lineEnds: splitter.ends, splitter.endCount, mayHoldNUL: true, into: &careful)
-            guard let (quickStop, _) = parser.parseFast(base, start, b.count, into: &quick) else { continue }
-            if problem != nil || quickStop != stop || String(describing: quick) != String(describing: careful) {
-                fatalError("fast and careful paths differ at byte \(start)")
-            }
-        }
+    if let mismatch = bytes.withUnsafeBufferPointer({ RecordParser.compareFastPath($0) }).mismatch {
+        fatalError("fast and careful paths differ: \(mismatch)")
     }
     return 0
 }

@@ -46,10 +46,8 @@ struct DiffCommand: ParsableCommand {
             if !off.isEmpty {
                 var msg = "page-owner-sort: \(off.count) group(s) grew beyond the bound:"
                 for r in off.prefix(20) {
-                    let key = zip(d.keys, r.cells).map { k, c in
-                        k == .stack
-                            ? "stack " + (r.frames?.first(where: { _ in true }).map { _ in c.text } ?? c.text) : "\(k.rawValue)=\(c.text)"
-                    }.joined(separator: " ")
+                    let key = zip(d.keys, r.cells).map { k, c in k == .stack ? "stack " + c.text : "\(k.rawValue)=\(c.text)" }
+                        .joined(separator: " ")
                     msg += "\n  +\(r.pagesDelta) pages (\(r.before.pages) -> \(r.after.pages)) \(key)"
                 }
                 throw CommandFailure(status: ExitStatus.growth, message: msg)

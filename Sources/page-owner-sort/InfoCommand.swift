@@ -25,8 +25,9 @@ struct InfoCommand: ParsableCommand {
         var lines: [String] = []
         for i in inputs {
             if let (kind, vmcore) = try Inputs.crashDump(path: i) {
-                lines += InfoCommand.describe(i, kind, vmcore, reading: kind != .elfOther && vmlinux != nil)
-                if !(kind != .elfOther && vmlinux != nil) { continue }
+                let reading = kind != .elfOther && vmlinux != nil
+                lines += InfoCommand.describe(i, kind, vmcore, reading: reading)
+                if !reading { continue }
             }
             let before = agg.snapshotCount
             let d0 = run.diagnostics

@@ -9,6 +9,14 @@ public final class Aggregator: RecordConsumer {
         public var firstTs: UInt64 = .max
         public var lastTs: UInt64 = 0
         public init() {}
+
+        /// Adds another group's (or snapshot's) counts and widens the time span.
+        public mutating func add(_ o: Metrics) {
+            records &+= o.records
+            pages &+= o.pages
+            firstTs = min(firstTs, o.firstTs)
+            lastTs = max(lastTs, o.lastTs)
+        }
     }
 
     /// Per-snapshot totals before and after the filters.
@@ -41,16 +49,16 @@ public final class Aggregator: RecordConsumer {
     var cache = FilterCache()
     var packed: [UInt64]
     let needStack: Bool
-    let filtersNeedStack: Bool
-    let hasRecordFilters: Bool
     public var countDistinctStacks = false
     /// Match stacks by symbol names alone (`--ignore-offsets`).
     public var ignoreOffsets = false
     var current = -1
+    /// `filters.needsRecord`, looked up once.
+    let hasRecordFilters: Bool
     /// Whether the group keys are all functions of the stack (stack, caller), and then
     /// each stack handle's group, or -1 when not seen yet.
     let groupIsStackFunction: Bool
-    var groupOfStack: [Int32] = []
+    var groupOfStack = HandleMap()
 
     public init(keys: [GroupKey], filters: Filters = Filters(), allocatorFunctions: AllocatorFunctions = AllocatorFunctions()) {
         self.keys = keys
@@ -59,12 +67,8 @@ public final class Aggregator: RecordConsumer {
         packed = [UInt64](repeating: 0, count: keys.count)
         groups = PackedKeyTable(width: keys.count, capacity: 4096)
         needStack = keys.contains { $0.needsStack } || filters.needsStack
-        filtersNeedStack = filters.needsStack
         groupIsStackFunction = !keys.isEmpty && keys.allSatisfy { $0 == .stack || $0 == .caller }
-        hasRecordFilters =
-            filters.pids != nil || filters.tgids != nil || filters.comms != nil || filters.since != nil
-            || filters.until != nil || filters.orders != nil || filters.migratetypes != nil || !filters.gfpFlags.isEmpty
-            || filters.memcgs != nil
+        hasRecordFilters = filters.needsRecord
     }
 
     /// Starts a new snapshot; later records count in it.
@@ -116,19 +120,18 @@ public final class Aggregator: RecordConsumer {
         var stack: Int32 = -1
         if needStack || countDistinctStacks {
             stack = stackHandle(r)
-            if filtersNeedStack, !cache.stackPasses(stack, filters, stacks) { return }
+            if filters.needsStack, !cache.stackPasses(stack, filters, stacks) { return }
             if countDistinctStacks { totals[s].distinctStacks.insert(stack) }
         }
         let gi: Int
         if groupIsStackFunction {
             // Every key follows from the stack: look its group up by stack handle.
-            let si = Int(stack)
-            if si < groupOfStack.count && groupOfStack[si] >= 0 {
-                gi = Int(groupOfStack[si])
+            let known = groupOfStack[stack]
+            if known >= 0 {
+                gi = Int(known)
             } else {
                 gi = Int(internGroup(r, stack))
-                if si >= groupOfStack.count { groupOfStack.append(contentsOf: repeatElement(-1, count: si + 1 - groupOfStack.count)) }
-                groupOfStack[si] = Int32(gi)
+                groupOfStack[stack] = Int32(gi)
             }
         } else {
             gi = Int(internGroup(r, stack))
@@ -150,7 +153,8 @@ public final class Aggregator: RecordConsumer {
 
     /// Hashes the record's stack and starts loading the stored stack it will be compared with.
     public func prepare(_ r: inout Record) {
-        guard needStack || countDistinctStacks, r.hasStack, !ignoreOffsets, !r.fields.contains(.crlf) else { return }
+        guard needStack || countDistinctStacks, r.hasStack, r.kind != .stackHandle, !ignoreOffsets, !r.fields.contains(.crlf)
+        else { return }
         r.stackHash = StackTable.hash(r.bytes(r.stack))
         stacks.prefetch(hash: r.stackHash)
     }
@@ -226,12 +230,7 @@ public final class Aggregator: RecordConsumer {
         if snapshots.count == 1 { return metrics[snapshots[0]] }
         var out = [Metrics](repeating: Metrics(), count: groups.count)
         for s in snapshots {
-            for (g, x) in metrics[s].enumerated() {
-                out[g].records &+= x.records
-                out[g].pages &+= x.pages
-                out[g].firstTs = min(out[g].firstTs, x.firstTs)
-                out[g].lastTs = max(out[g].lastTs, x.lastTs)
-            }
+            for (g, x) in metrics[s].enumerated() { out[g].add(x) }
         }
         return out
     }
@@ -249,7 +248,7 @@ public final class Aggregator: RecordConsumer {
         let old = groups
         let oldMetrics = metrics
         groups = PackedKeyTable(width: keys.count, capacity: old.count)
-        groupOfStack = []
+        groupOfStack = HandleMap()
         metrics = Array(repeating: [], count: oldMetrics.count)
         for g in 0..<Int32(old.count) {
             var v = old.withBytes(g) { Array($0.bindMemory(to: UInt64.self)) }
@@ -266,11 +265,7 @@ public final class Aggregator: RecordConsumer {
             let ng = Int(v.withUnsafeBytes { groups.intern($0) })
             for si in 0..<oldMetrics.count {
                 if metrics[si].count <= ng { metrics[si].append(contentsOf: repeatElement(Metrics(), count: ng + 1 - metrics[si].count)) }
-                let x = g < oldMetrics[si].count ? oldMetrics[si][Int(g)] : Metrics()
-                metrics[si][ng].records &+= x.records
-                metrics[si][ng].pages &+= x.pages
-                metrics[si][ng].firstTs = min(metrics[si][ng].firstTs, x.firstTs)
-                metrics[si][ng].lastTs = max(metrics[si][ng].lastTs, x.lastTs)
+                if g < oldMetrics[si].count { metrics[si][ng].add(oldMetrics[si][Int(g)]) }
             }
         }
         for si in 0..<metrics.count where metrics[si].count < groups.count {

@@ -4,6 +4,11 @@ extension Aggregator {
     /// A fresh aggregator with the same keys, filters and snapshots, for one more worker.
     public func makeWorker() -> Aggregator {
         let w = Aggregator(keys: keys, filters: filters, allocatorFunctions: stacks.allocatorFunctions)
+        // What earlier streams resolved (a show_stacks_handles file, `--stacks`) is known
+        // to the worker too, so its handle-only records find their stacks.
+        w.stacks = stacks
+        w.handleStacks = handleStacks
+        w.unresolvedHandle = unresolvedHandle
         w.countDistinctStacks = countDistinctStacks
         w.ignoreOffsets = ignoreOffsets
         for t in totals { w.beginSnapshot(name: t.name) }
@@ -21,8 +26,12 @@ extension Aggregator {
             switch info.kind {
             case .unresolvedHandle:
                 let handle = other.unresolvedHandle[h] ?? 0
-                n = stacks.unresolved(handle: handle)
-                unresolvedHandle[n] = handle
+                if let s = handleStacks[handle] {
+                    n = s
+                } else {
+                    n = stacks.unresolved(handle: handle)
+                    unresolvedHandle[n] = handle
+                }
             case .none:
                 n = stacks.noStack()
             default:
@@ -75,11 +84,7 @@ extension Aggregator {
                 metrics[s].append(contentsOf: repeatElement(Metrics(), count: ng + 1 - metrics[s].count))
             }
             for s in 0..<min(metrics.count, other.metrics.count) where Int(g) < other.metrics[s].count {
-                let x = other.metrics[s][Int(g)]
-                metrics[s][ng].records &+= x.records
-                metrics[s][ng].pages &+= x.pages
-                metrics[s][ng].firstTs = min(metrics[s][ng].firstTs, x.firstTs)
-                metrics[s][ng].lastTs = max(metrics[s][ng].lastTs, x.lastTs)
+                metrics[s][ng].add(other.metrics[s][Int(g)])
             }
         }
     }

@@ -49,7 +49,7 @@ public struct CompatSort {
     /// Cull keys, packed and interned: a key's handle is its group's index.
     var keyGroups = PackedKeyTable(width: 3, capacity: 4096)
     /// With `--cull=stacktrace` alone, each stack handle's group (-1: none yet).
-    var groupOfStack: [Int32] = []
+    var groupOfStack = HandleMap()
     let stackOnlyCull: Bool
     var scratch: [UInt8] = []
     var lastPFNCMA = false
@@ -172,14 +172,13 @@ public struct CompatSort {
     mutating func groupIndex(_ key: CullKey) -> (Int, Bool) {
         if stackOnlyCull {
             // The group follows from the stack alone: look it up by stack handle.
-            let si = Int(key.stack)
-            if si < groupOfStack.count && groupOfStack[si] >= 0 { return (Int(groupOfStack[si]), false) }
-            if si >= groupOfStack.count { groupOfStack.append(contentsOf: repeatElement(-1, count: si + 1 - groupOfStack.count)) }
+            let known = groupOfStack[key.stack]
+            if known >= 0 { return (Int(known), false) }
         }
         var k = key
         let before = keyGroups.count
         let g = withUnsafeBytes(of: &k) { keyGroups.intern($0) }
-        if stackOnlyCull { groupOfStack[Int(key.stack)] = g }
+        if stackOnlyCull { groupOfStack[key.stack] = g }
         return (Int(g), keyGroups.count != before)
     }
 
@@ -196,12 +195,6 @@ public struct CompatSort {
             vmallocOf[i] = v ? 2 : 1
         }
         return vmallocOf[i] == 2
-    }
-
-    /// Adds one block found at `offset` in the input, by the exact path.
-    public mutating func add(_ p: UnsafePointer<UInt8>, _ start: Int, _ stop: Int, offset: Int64) {
-        self.offset = offset
-        add(p, start, stop)
     }
 
     /// Adds one block (a record's bytes, up to and including its last newline) by the exact

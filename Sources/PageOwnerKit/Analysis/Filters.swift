@@ -21,6 +21,12 @@ public struct Filters {
     public init() {}
 
     public var needsStack: Bool { frame != nil || excludeFrame != nil || modules != nil }
+    /// Whether any filter looks at the record itself (pid, tgid, comm, time, order,
+    /// migratetype, gfp flags, memcg).
+    public var needsRecord: Bool {
+        pids != nil || tgids != nil || comms != nil || since != nil || until != nil || orders != nil || migratetypes != nil
+            || !gfpFlags.isEmpty || memcgs != nil
+    }
 
     /// Parses a time bound: nanoseconds, or a number with `s`, `ms`, `us`, `ns`.
     public static func parseTime(_ s: String) throws -> UInt64 {

@@ -98,10 +98,7 @@ public struct Report {
         var live: [Int32] = []
         for (g, x) in m.enumerated() where x.records != 0 || x.pages != 0 {
             live.append(Int32(g))
-            total.records += x.records
-            total.pages &+= x.pages
-            total.firstTs = min(total.firstTs, x.firstTs)
-            total.lastTs = max(total.lastTs, x.lastTs)
+            total.add(x)
         }
         groupCount = live.count
         let order = Report.order(agg, groups: live, metrics: { m[Int($0)] }, sort: selection.sort)

@@ -226,11 +226,6 @@ public final class Chunker {
         return nil
     }
 
-    static func lastNewline(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
-        guard n > 0, let q = po_memrchr(p, 10, n) else { return 0 }
-        return p.distance(to: q.assumingMemoryBound(to: UInt8.self)) + 1
-    }
-
     /// Counts `\n` bytes, eight at a time.
     public static func countNewlines(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
         var count = 0

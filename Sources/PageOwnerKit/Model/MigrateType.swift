@@ -21,32 +21,9 @@ public struct MigrateType: Hashable, Comparable, Sendable {
         ("HighAtomic", .highAtomic), ("CMA", .cma), ("Isolate", .isolate), ("Reserve", .reserve),
     ]
 
-    /// A known name at `from` followed by a space or `to`, and where it ends; nil otherwise
-    /// (then find the word's end and use `parse`).
-    @inlinable
-    static func match(_ p: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> (MigrateType, Int)? {
-        guard from < to else { return nil }
-        let t: MigrateType
-        let name: StaticString
-        switch p[from] {
-        case 85 /* U */: (t, name) = (.unmovable, "Unmovable")
-        case 77 /* M */: (t, name) = (.movable, "Movable")
-        case 82 /* R */:
-            (t, name) = from + 2 < to && p[from + 2] == 99 /* c */ ? (.reclaimable, "Reclaimable") : (.reserve, "Reserve")
-        case 72 /* H */: (t, name) = (.highAtomic, "HighAtomic")
-        case 67 /* C */: (t, name) = (.cma, "CMA")
-        case 73 /* I */: (t, name) = (.isolate, "Isolate")
-        default: return nil
-        }
-        let e = from + name.utf8CodeUnitCount
-        guard Bytes.hasPrefix(name, p, from, to), e == to || p[e] == 32 else { return nil }
-        return (t, e)
-    }
-
     /// The migratetype word at `from` (up to a space or `to`) and where it ends.
     @inlinable @inline(__always)
     static func word(_ p: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> (MigrateType, Int) {
-        if let m = match(p, from, to) { return m }
         let e = Bytes.findShort(32, p, from, to)
         return (parse(p, from, e), e)
     }

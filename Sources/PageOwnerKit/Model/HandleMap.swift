@@ -1,0 +1,13 @@
+/// A value per dense handle (0, 1, 2, …: stacks, groups), -1 where none is set yet: an
+/// array that grows as handles are set, for caches looked up once per record.
+struct HandleMap {
+    var values: [Int32] = []
+
+    subscript(_ h: Int32) -> Int32 {
+        get { Int(h) < values.count ? values[Int(h)] : -1 }
+        set {
+            if Int(h) >= values.count { values.append(contentsOf: repeatElement(-1, count: Int(h) + 1 - values.count)) }
+            values[Int(h)] = newValue
+        }
+    }
+}
