@@ -55,10 +55,7 @@ public final class KdumpFile {
             throw InputError(.corrupt, input: file.path, "the kdump file is truncated: its VMCOREINFO is missing")
         }
         var v = VmcoreInfo()
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[infoOff..<(infoOff + infoSize)]), as: UTF8.self)
-        for line in text.split(separator: "\n") {
-            if let eq = line.firstIndex(of: "=") { v.entries.append((String(line[..<eq]), String(line[line.index(after: eq)...]))) }
-        }
+        v.addEntries(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[infoOff..<(infoOff + infoSize)]), as: UTF8.self))
         let bitmapStart = blockSize * (1 + subBlocks)
         let half = bitmapBlocks * blockSize / 2
         guard bitmapStart + 2 * half <= bytes.count else {
@@ -66,10 +63,7 @@ public final class KdumpFile {
         }
         let bitmap = UnsafeRawBufferPointer(rebasing: bytes[(bitmapStart + half)..<(bitmapStart + 2 * half)])
         dumped = bitmap
-        func present(_ pfn: UInt64) -> Bool {
-            let byte = Int(pfn >> 3)
-            return byte < bitmap.count && bitmap[byte] & (1 << UInt8(pfn & 7)) != 0
-        }
+        func present(_ pfn: UInt64) -> Bool { KdumpFile.bit(bitmap, pfn) }
         descriptors = bitmapStart + 2 * half
         var r: [UInt32] = []
         var total: UInt32 = 0
@@ -113,9 +107,13 @@ public final class KdumpFile {
     }
 
     @inline(__always)
-    func isDumped(_ pfn: UInt64) -> Bool {
+    func isDumped(_ pfn: UInt64) -> Bool { KdumpFile.bit(dumped, pfn) }
+
+    /// Bit `pfn` of a page bitmap (false past its end).
+    @inline(__always)
+    static func bit(_ map: UnsafeRawBufferPointer, _ pfn: UInt64) -> Bool {
         let byte = Int(pfn >> 3)
-        return byte < dumped.count && dumped[byte] & (1 << UInt8(pfn & 7)) != 0
+        return byte < map.count && map[byte] & (1 << UInt8(pfn & 7)) != 0
     }
 
     /// The decompressed 4 KiB page `pfn`, or nil when it is not in the dump.

@@ -5,6 +5,13 @@
 public struct VmcoreInfo: Sendable {
     /// `KEY=VALUE` lines of the VMCOREINFO note, in order.
     public var entries: [(key: String, value: String)] = []
+
+    /// Adds the `KEY=value` lines of a VMCOREINFO text.
+    mutating func addEntries(_ text: String) {
+        for line in text.split(separator: "\n") {
+            if let eq = line.firstIndex(of: "=") { entries.append((String(line[..<eq]), String(line[line.index(after: eq)...]))) }
+        }
+    }
     /// PT_LOAD segments: physical address and size.
     public var segments: [(paddr: UInt64, size: UInt64)] = []
 
@@ -47,12 +54,7 @@ public struct VmcoreInfo: Sendable {
                     let noteName = String(decoding: head[name..<(name + max(0, namesz - 1))], as: UTF8.self)
                     if noteName == "VMCOREINFO" {
                         foundNote = true
-                        let text = String(decoding: head[desc..<(desc + descsz)], as: UTF8.self)
-                        for line in text.split(separator: "\n") {
-                            if let eq = line.firstIndex(of: "=") {
-                                info.entries.append((String(line[..<eq]), String(line[line.index(after: eq)...])))
-                            }
-                        }
+                        info.addEntries(String(decoding: head[desc..<(desc + descsz)], as: UTF8.self))
                     }
                     n = desc + (descsz + 3) / 4 * 4
                 }

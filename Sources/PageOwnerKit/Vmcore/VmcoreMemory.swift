@@ -31,6 +31,11 @@ public struct VmcoreMemory {
         info = kdump.info
         ranges = kdump.info.segments.map { Range(paddr: $0.paddr, size: $0.size, offset: 0) }
         physBase = kdump.physBase
+        applyInfo()
+    }
+
+    /// The kernel's placement as VMCOREINFO states it.
+    mutating func applyInfo() {
         if let s = info["NUMBER(phys_base)"], let p = Int64(s) { physBase = UInt64(bitPattern: p) }
         if let s = info["KERNELOFFSET"], let k = UInt64(s, radix: 16) { kernelOffset = k }
         if let s = info["NUMBER(KERNEL_IMAGE_SIZE)"], let k = UInt64(s) { kernelImageSize = k }
@@ -54,9 +59,7 @@ public struct VmcoreMemory {
             throw InputError(.format, input: file.path, "no VMCOREINFO note in the dump")
         }
         info = v
-        if let s = v["NUMBER(phys_base)"], let p = Int64(s) { physBase = UInt64(bitPattern: p) }
-        if let s = v["KERNELOFFSET"], let k = UInt64(s, radix: 16) { kernelOffset = k }
-        if let s = v["NUMBER(KERNEL_IMAGE_SIZE)"], let k = UInt64(s) { kernelImageSize = k }
+        applyInfo()
     }
 
     /// The file bytes of physical `[paddr, paddr+count)`, when one segment holds them all.

@@ -51,8 +51,6 @@ public final class VmcorePageOwner {
     let pageFlagNames: [(String, UInt64)]
     let migrateTypeNames: [String]
     let migrateReasonNames: [String]
-    /// Modules whose symbols were loaded, for messages.
-    public private(set) var modules: [String] = []
     /// Modules whose symbols came from `.ko` files rather than the dump.
     public private(set) var symbolsFromFiles: [String] = []
 
@@ -265,7 +263,6 @@ public final class VmcorePageOwner {
                     symbolsFromFiles.append(name)
                 }
                 s.addModule(name, symbols: list, textStart: base, textEnd: base + size)
-                modules.append(name)
                 next = mem.u64(next) ?? head
             }
         }
