@@ -208,12 +208,10 @@ public final class Aggregator: RecordConsumer {
         case .blocktype: return UInt64(r.blockType.rawValue)
         case .order: return UInt64(UInt32(bitPattern: r.order))
         case .allocator:
-            var a: CompatAllocator = []
-            if r.pfnSaysCMA { a.insert(.cma) }
-            if r.pfnSaysSlab || r.slabCache { a.insert(.slab) }
-            if stacks.info[Int(stack)].vmalloc { a.insert(.vmalloc) }
-            if a.isEmpty { a = .others }
-            return UInt64(a.rawValue)
+            var c = stacks.info[Int(stack)].allocationClass
+            // A page that says it is a slab page is one, whatever else its stack lacks.
+            if (c == .other || c == .unknown) && (r.pfnSaysSlab || r.slabCache) { c = .slab }
+            return UInt64(c.rawValue)
         case .module:
             if r.fields.contains(.module) { return UInt64(UInt32(bitPattern: stacks.internName(r.bytes(r.moduleLine)))) }
             return UInt64(UInt32(bitPattern: stacks.info[Int(stack)].module))
@@ -261,6 +259,12 @@ public final class Aggregator: RecordConsumer {
                     case .stack: v[i] = UInt64(UInt32(bitPattern: s))
                     case .caller: v[i] = UInt64(UInt32(bitPattern: stacks.info[Int(s)].caller))
                     case .module: v[i] = UInt64(UInt32(bitPattern: stacks.info[Int(s)].module))
+                    case .allocator:
+                        let c = stacks.info[Int(s)].allocationClass
+                        // Keep `slab` that the record said, when the stack names nothing.
+                        if !(v[i] == UInt64(AllocationClass.slab.rawValue) && (c == .other || c == .unknown)) {
+                            v[i] = UInt64(c.rawValue)
+                        }
                     default: break
                     }
                 }
