@@ -16,6 +16,11 @@ public struct StackTable {
         /// A record that carried no stack and no handle.
         case none
 
+        /// Early boot, dummy and stack depot failure stacks: page_owner's own stand-ins.
+        public var isPlaceholder: Bool {
+            self == .earlyPlaceholder || self == .dummyPlaceholder || self == .failurePlaceholder
+        }
+
         public var label: String? {
             switch self {
             case .normal: return nil
@@ -122,6 +127,17 @@ public struct StackTable {
         return text.withUnsafeBytes { synthetic($0, kind: .unresolvedHandle) }
     }
 
+    /// A synthetic entry for the early-boot handle of a handle-only dump. The kernel never
+    /// lists its placeholder stacks in show_stacks_handles, so the handle cannot be
+    /// resolved; its records are recognised instead (see `Aggregator.isEarlyBoot`).
+    public mutating func earlyBootHandle(_ handle: UInt32) -> Int32 {
+        var text: [UInt8] = []
+        text.append("early boot handle ")
+        text.appendDecimal(UInt64(handle))
+        text.append(10)
+        return text.withUnsafeBytes { synthetic($0, kind: .earlyPlaceholder) }
+    }
+
     /// A synthetic entry for records with neither stack nor handle.
     public mutating func noStack() -> Int32 {
         let s: StaticString = "no stack\n"
@@ -136,6 +152,7 @@ public struct StackTable {
             var i = Info()
             i.kind = kind
             i.caller = names.intern(placeholderName(kind))
+            i.allocationClass = kind == .earlyPlaceholder ? .earlyBoot : .unknown
             info.append(i)
         }
         return h
