@@ -35,12 +35,16 @@ struct DiffCommand: ParsableCommand {
         let d = DiffReport(agg, before: a, after: b, selection: selection, pageSize: options.pageSize)
         ctx.command = "diff"
         ctx.inputs = agg.totals
-        ctx.warnings = ReportCommand.warnings(agg, run.diagnostics)
+        var found = RunWarnings.collect(agg, run.diagnostics, snapshots: a + b)
+        found.warnings += SnapshotPlan.doubleCounting(agg, a, summing: false, side: "before")
+        found.warnings += SnapshotPlan.doubleCounting(agg, b, summing: false, side: "after")
+        try options.apply(found, to: &ctx)
         ctx.title = "page-owner-sort diff: growth from \(before) to \(after)"
         let sink = try OutputSink(path: options.output)
         try DiffFormatter(format).write(d, context: ctx, to: sink)
         try sink.commit()
         for l in run.diagnostics.summary() { printErr(l) }
+        options.tell(found, format: format)
         if failOnGrowth != nil || failOnGrowthPercent != nil {
             let off = d.offenders(pages: failOnGrowth, percent: failOnGrowthPercent)
             if !off.isEmpty {

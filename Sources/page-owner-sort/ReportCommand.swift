@@ -13,6 +13,8 @@ struct ReportCommand: ParsableCommand {
         name: .customLong("as-text"),
         help: "Write the inputs' records as page_owner text instead of a report (for example a vmcore, to feed the compatible mode).")
     var asText = false
+    @Flag(help: "Add up several snapshots of one archive instead of reporting the last one (and add up several dumps without a warning).")
+    var sum = false
     @Argument(help: "Dumps of any supported format (- for stdin); compressed files and tar archives are read too.")
     var inputs: [String]
 
@@ -37,35 +39,24 @@ struct ReportCommand: ParsableCommand {
             return
         }
         let agg = try run.makeAggregator()
-        for i in inputs { try run.read(i, into: agg) }
+        var perInput: [[Int]] = []
+        for i in inputs { perInput.append(try run.read(i, into: agg)) }
         agg.resolveLateHandles()
-        let report = Report(agg, selection: selection, pageSize: options.pageSize)
-        ctx.inputs = agg.totals
+        let choice = SnapshotPlan.report(agg, inputs: perInput, sum: sum)
+        var found = RunWarnings.collect(agg, run.diagnostics, snapshots: choice.snapshots)
+        found.warnings += choice.warnings
+        found.notes += choice.notes
+        found.notes += PlaceholderNote.notes(choice.snapshots.map { agg.totals[$0] }, pageSize: options.pageSize)
+        try options.apply(found, to: &ctx)
+        let report = Report(agg, snapshots: choice.snapshots, selection: selection, pageSize: options.pageSize)
+        ctx.inputs = choice.snapshots.map { agg.totals[$0] }
         ctx.skipped = run.diagnostics.skipped
-        ctx.warnings = Self.warnings(agg, run.diagnostics)
-        ctx.notes = PlaceholderNote.notes(agg.totals, pageSize: options.pageSize)
         ctx.title = "page-owner-sort report: " + inputs.joined(separator: " ")
         let sink = try OutputSink(path: options.output)
         try format.formatter.write(report, context: ctx, to: sink)
         try sink.commit()
         for l in run.notes { printErr("page-owner-sort: \(l)") }
         for l in run.diagnostics.summary() { printErr(l) }
-    }
-
-    static func warnings(_ agg: Aggregator, _ d: Diagnostics) -> [String] {
-        var w: [String] = []
-        let unresolved = agg.stacks.info.filter { $0.kind == .unresolvedHandle }.count
-        if unresolved > 0 {
-            w.append(
-                "\(unresolved) handle(s) have no stack in the inputs (give a show_stacks_handles file with --stacks); they are reported as 'unresolved handle N'"
-            )
-        }
-        for t in agg.totals where t.fields.contains(.stackCount) {
-            w.append(
-                "\(t.name) is a v6.8.0 show_stacks: its stack_count is outstanding allocations, not pages; it is counted as records, with 0 pages"
-            )
-        }
-        for (k, v) in d.warnings.sorted(by: { $0.key < $1.key }) { w.append("\(k): \(v)") }
-        return w
+        options.tell(found, format: format)
     }
 }

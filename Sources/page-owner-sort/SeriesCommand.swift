@@ -9,6 +9,10 @@ struct SeriesCommand: ParsableCommand {
     )
 
     @OptionGroup var options: ReportOptions
+    @Flag(
+        name: .customLong("given-order"),
+        help: "Keep the snapshots in the order given (archive order) instead of capture time (latest ts) or name order.")
+    var givenOrder = false
     @Argument(help: "Snapshots in time order (files, or a tar archive whose members are the snapshots).") var inputs: [String]
 
     func run() throws {
@@ -16,10 +20,16 @@ struct SeriesCommand: ParsableCommand {
         var (run, ctx) = try options.makeRun()
         for i in inputs { try refuseSamePath(input: i, output: options.output) }
         let agg = try run.makeAggregator()
-        for i in inputs { try run.read(i, into: agg) }
+        var perInput: [[Int]] = []
+        for i in inputs { perInput.append(try run.read(i, into: agg)) }
         agg.resolveLateHandles()
         // A show_stacks_handles snapshot only resolves handles; it is not a column.
-        let s = SeriesReport(agg, top: options.top, minPages: options.minPages, pageSize: options.pageSize)
+        let given = perInput.map { $0.filter { agg.totals[$0].format != .showStacksHandles } }
+        let (columns, basis) = SnapshotPlan.order(agg, inputs: given, keepGiven: givenOrder)
+        let s = SeriesReport(agg, columns: columns, top: options.top, minPages: options.minPages, pageSize: options.pageSize)
+        var found = RunWarnings.collect(agg, run.diagnostics, snapshots: columns)
+        if let n = SnapshotPlan.orderNote(agg, columns, basis, inputs: given) { found.notes.append(n) }
+        try options.apply(found, to: &ctx)
         ctx.command = "series"
         ctx.title = "page-owner-sort series: top groups over \(s.snapshots.count) snapshots"
         let sink = try OutputSink(path: options.output)
@@ -27,5 +37,6 @@ struct SeriesCommand: ParsableCommand {
         try sink.commit()
         for l in run.notes { printErr("page-owner-sort: \(l)") }
         for l in run.diagnostics.summary() { printErr(l) }
+        options.tell(found, format: format)
     }
 }

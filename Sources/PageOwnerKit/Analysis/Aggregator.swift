@@ -32,6 +32,24 @@ public final class Aggregator: RecordConsumer {
         /// Pages (after filters) that page_owner found allocated when it started: the
         /// early-boot placeholder stack, or its handle in a handle-only dump.
         public var earlyBootPages: Int64 = 0
+        /// The latest allocation `ts` of any record read (0 when none carried one): the
+        /// snapshot's capture time, near enough, for ordering snapshots.
+        public var maxTs: UInt64 = 0
+        /// One past the highest page a PFN line named (PFN + 2^order): the least memory
+        /// the machine had.
+        public var pfnEnd: UInt64 = 0
+        /// Runs of records read one after another, for counting PFNs that go back.
+        var pfnRuns: [PFNRun] = []
+    }
+
+    /// Records one worker read back to back: the PFNs of their first and last record and
+    /// how often the PFN went back (or repeated) inside. A page_owner file lists pages in
+    /// ascending PFN order, so a step back means a second dump starts there.
+    struct PFNRun: Sendable {
+        var start: Int64
+        var first: UInt64
+        var last: UInt64
+        var backs: Int
     }
 
     public let keys: [GroupKey]
@@ -64,6 +82,11 @@ public final class Aggregator: RecordConsumer {
     /// each stack handle's group, or -1 when not seen yet.
     let groupIsStackFunction: Bool
     var groupOfStack = HandleMap()
+    /// The PFN run being read (closed into `totals[current].pfnRuns` by `closePFNRun`).
+    var run = PFNRun(start: 0, first: 0, last: 0, backs: 0)
+    var runOpen = false
+    /// Where the record after the run's last one starts if nothing lies between them.
+    var runEnd: Int64 = 0
 
     public init(keys: [GroupKey], filters: Filters = Filters(), allocatorFunctions: AllocatorFunctions = AllocatorFunctions()) {
         self.keys = keys
@@ -80,6 +103,7 @@ public final class Aggregator: RecordConsumer {
     /// Starts a new snapshot; later records count in it.
     @discardableResult
     public func beginSnapshot(name: String) -> Int {
+        closePFNRun()
         totals.append(SnapshotTotals(name: name))
         metrics.append([Metrics](repeating: Metrics(), count: groups.count))
         current = totals.count - 1
@@ -132,6 +156,8 @@ public final class Aggregator: RecordConsumer {
         totals[s].recordsRead += 1
         totals[s].pagesRead &+= r.pages
         totals[s].fields.formUnion(r.fields)
+        if r.fields.contains(.ts) && r.ts > totals[s].maxTs { totals[s].maxTs = r.ts }
+        if r.kind == .pageOwner && r.fields.contains(.pfnLine) { notePFN(r) }
         if r.kind == .stackHandle {
             // show_stacks_handles: a handle→stack map, no counts.
             if r.hasStack, r.fields.contains(.handle) {
@@ -190,6 +216,48 @@ public final class Aggregator: RecordConsumer {
     }
 
     public func consume(_ r: inout Record) { add(&r) }
+
+    /// Follows the PFNs of page_owner records. A worker sees its parts of the input one
+    /// after another: a record that does not start right after the previous one (a gap of
+    /// more than a few blank lines: another worker's part, a skipped record) starts a new
+    /// run, and `pfnRestarts` compares the runs' ends in input order, so the count is the
+    /// same on any number of workers.
+    @inline(__always)
+    func notePFN(_ r: Record) {
+        let pfn = r.pfn
+        if runOpen && r.offset >= runEnd && r.offset &- runEnd <= 16 {
+            if pfn <= run.last { run.backs += 1 }
+            run.last = pfn
+        } else {
+            closePFNRun()
+            run = PFNRun(start: r.offset, first: pfn, last: pfn, backs: 0)
+            runOpen = true
+        }
+        runEnd = r.offset &+ Int64(r.whole.count)
+        if r.order >= 0 && r.order < 32 {
+            let end = pfn.addingReportingOverflow(UInt64(1) << UInt64(r.order))
+            if !end.overflow && end.partialValue > totals[current].pfnEnd { totals[current].pfnEnd = end.partialValue }
+        }
+    }
+
+    /// Files the open PFN run with the current snapshot.
+    func closePFNRun() {
+        if runOpen && current >= 0 { totals[current].pfnRuns.append(run) }
+        runOpen = false
+    }
+
+    /// How often the PFNs of snapshot `s` went back or repeated, in input order: 0 for
+    /// one dump, at least 1 when dumps were joined.
+    public func pfnRestarts(_ s: Int) -> Int {
+        if s == current { closePFNRun() }
+        let runs = totals[s].pfnRuns.sorted { $0.start < $1.start }
+        var n = 0
+        for (i, r) in runs.enumerated() {
+            n += r.backs
+            if i > 0 && r.first <= runs[i - 1].last { n += 1 }
+        }
+        return n
+    }
 
     /// Hashes the record's stack and starts loading the stored stack it will be compared with.
     public func prepare(_ r: inout Record) {

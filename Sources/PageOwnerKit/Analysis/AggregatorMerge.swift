@@ -17,6 +17,8 @@ extension Aggregator {
 
     /// Adds everything `other` counted (snapshot by snapshot) to this aggregator.
     public func merge(_ other: Aggregator) {
+        closePFNRun()
+        other.closePFNRun()
         var stackMap = [Int32](repeating: -1, count: other.stacks.count)
         func stack(_ h: Int32) -> Int32 {
             if h < 0 { return h }
@@ -55,6 +57,9 @@ extension Aggregator {
             totals[s].pages &+= other.totals[s].pages
             totals[s].earlyBootPages &+= other.totals[s].earlyBootPages
             totals[s].fields.formUnion(other.totals[s].fields)
+            totals[s].maxTs = max(totals[s].maxTs, other.totals[s].maxTs)
+            totals[s].pfnEnd = max(totals[s].pfnEnd, other.totals[s].pfnEnd)
+            totals[s].pfnRuns += other.totals[s].pfnRuns
             if totals[s].format == nil { totals[s].format = other.totals[s].format }
             for h in other.totals[s].distinctStacks { totals[s].distinctStacks.insert(stack(h)) }
         }

@@ -32,11 +32,12 @@ public struct SeriesReport {
     public var rows: [Row] = []
     public var groupCount = 0
 
-    public init(_ agg: Aggregator, top: Int?, minPages: Int64?, pageSize: Int64 = 4096) {
+    /// The series of `columns` (default: every snapshot in input order; see `SnapshotPlan.order`).
+    public init(_ agg: Aggregator, columns: [Int]? = nil, top: Int?, minPages: Int64?, pageSize: Int64 = 4096) {
         keys = agg.keys
         self.pageSize = pageSize
         // A show_stacks_handles input only resolves handles: it is not a column.
-        let cols = (0..<agg.snapshotCount).filter { agg.totals[$0].format != .showStacksHandles }
+        let cols = (columns ?? Array(0..<agg.snapshotCount)).filter { agg.totals[$0].format != .showStacksHandles }
         snapshots = cols.map { agg.totals[$0].name }
         totals = cols.map { s in agg.metrics[s].reduce(0) { $0 &+ $1.pages } }
         var all: [Row] = []

@@ -15,7 +15,9 @@ public struct DiffFormatter {
         case .svg:
             let root = GroupRendering.tree(folded(d, context), root: "growth")
             try out.write(
-                FlameGraphSVG.render(root, title: context.title, unit: "pages grown", pageSize: d.pageSize) { _ in "rgb(230,80,60)" })
+                FlameGraphSVG.withDescriptions(
+                    FlameGraphSVG.render(root, title: context.title, unit: "pages grown", pageSize: d.pageSize) { _ in "rgb(230,80,60)" },
+                    context))
         }
     }
 
@@ -49,7 +51,7 @@ public struct DiffFormatter {
         try out.write(
             "total: before \(d.before.pages) pages (\(Render.human(d.before.pages &* d.pageSize))), after \(d.after.pages) pages (\(Render.human(d.after.pages &* d.pageSize))), delta \(delta > 0 ? "+" : "")\(delta) pages (\(Render.human(delta &* d.pageSize))); \(d.groupCount) groups, \(d.rows.count) shown\n"
         )
-        for w in c.warnings { try out.write("warning: \(w)\n") }
+        try out.write(c.footerLines)
     }
 
     func csv(_ d: DiffReport, _ out: OutputSink) throws {
@@ -102,7 +104,7 @@ public struct DiffFormatter {
             "\"filters\":{"
                 + c.filters.sorted { $0.key < $1.key }.map { "\(Render.json($0.key)):\(Render.json($0.value))" }.joined(separator: ",")
                 + "}")
-        meta.append("\"warnings\":[" + c.warnings.map(Render.json).joined(separator: ",") + "]")
+        meta.append("\"warnings\":[" + c.warnings.map(Render.json).joined(separator: ",") + "]" + c.jsonNotes)
         meta.append(
             "\"totals\":{\"records_before\":\(d.before.records),\"records_after\":\(d.after.records),\"records_delta\":\(d.after.records - d.before.records),\"pages_before\":\(d.before.pages),\"pages_after\":\(d.after.pages),\"pages_delta\":\(d.after.pages - d.before.pages),\"bytes_before\":\(d.before.pages * ps),\"bytes_after\":\(d.after.pages * ps),\"bytes_delta\":\((d.after.pages - d.before.pages) * ps),\"groups\":\(d.groupCount)}"
         )

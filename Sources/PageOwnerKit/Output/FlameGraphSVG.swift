@@ -12,7 +12,14 @@ public struct FlameGraphSVG: ReportFormatter {
 
     public func write(_ report: Report, context: ReportContext, to out: OutputSink) throws {
         let root = GroupRendering.tree(FoldedFormatter.lines(report, keepOffsets: context.foldedKeepOffsets), root: "all")
-        try out.write(Self.render(root, title: context.title, unit: "pages", pageSize: report.pageSize))
+        try out.write(Self.withDescriptions(Self.render(root, title: context.title, unit: "pages", pageSize: report.pageSize), context))
+    }
+
+    /// `svg` with the context's warnings and notes as `<desc>` elements before its end.
+    static func withDescriptions(_ svg: String, _ context: ReportContext) -> String {
+        let d = context.svgDescriptions
+        if d.isEmpty || !svg.hasSuffix("</svg>\n") { return svg }
+        return String(svg.dropLast(7)) + d + "</svg>\n"
     }
 
     static func depth(_ n: Node) -> Int { 1 + (n.children.values.map(depth).max() ?? 0) }

@@ -42,7 +42,7 @@ public struct JSONFormatter: ReportFormatter {
         f.append(
             "\"skipped\":{" + c.skipped.sorted { $0.key < $1.key }.map { "\(Render.json($0.key)):\($0.value)" }.joined(separator: ",") + "}"
         )
-        f.append("\"warnings\":[" + c.warnings.map(Render.json).joined(separator: ",") + "]")
+        f.append("\"warnings\":[" + c.warnings.map(Render.json).joined(separator: ",") + "]" + c.jsonNotes)
         return f
     }
 

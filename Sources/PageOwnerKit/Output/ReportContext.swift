@@ -6,13 +6,36 @@ public struct ReportContext {
     public var inputs: [Aggregator.SnapshotTotals] = []
     public var skipped: [String: Int] = [:]
     public var warnings: [String] = []
-    /// Explanations printed under the totals of the text report (`note: …`).
+    /// What the reader should know: which snapshot or order was chosen, what the
+    /// placeholders are; text `note:` lines, JSON `notes` (written only when there is one).
     public var notes: [String] = []
     public var filters: [String: String] = [:]
     public var sort: String = "pages:desc"
     public var foldedKeepOffsets = false
     public var title: String = "page-owner-sort"
     public init() {}
+
+    /// The warnings and notes of a run, as the formats without a place for them print them
+    /// (as lines for the end of a text output; `<desc>` elements for SVG).
+    public var footerLines: String {
+        var f = ""
+        for w in warnings { f += "warning: \(w)\n" }
+        for n in notes { f += "note: \(n)\n" }
+        return f
+    }
+
+    /// The JSON `notes` member with its leading comma, or nothing when there is no note.
+    var jsonNotes: String {
+        notes.isEmpty ? "" : ",\"notes\":[" + notes.map(Render.json).joined(separator: ",") + "]"
+    }
+
+    /// Warnings and notes as SVG `<desc>` elements (none when there is nothing to say).
+    var svgDescriptions: String {
+        var s = ""
+        for w in warnings { s += "<desc>warning: \(FlameGraphSVG.xml(w))</desc>\n" }
+        for n in notes { s += "<desc>note: \(FlameGraphSVG.xml(n))</desc>\n" }
+        return s
+    }
 }
 
 /// Shared rendering helpers.

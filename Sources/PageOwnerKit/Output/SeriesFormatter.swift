@@ -29,6 +29,7 @@ public struct SeriesFormatter {
                 try out.write("S\(i + 1): \(n): \(s.totals[i]) pages (\(Render.human(s.totals[i] &* s.pageSize)))\n")
             }
             try out.write("\(s.groupCount) groups, \(s.rows.count) shown; slope is pages per snapshot (least squares)\n")
+            try out.write(context.footerLines)
         case .csv:
             var header = s.keys.map(\.rawValue)
             header += (1...max(1, s.snapshots.count)).map { "pages_\($0)" } + ["growth_pages", "slope_pages"]
@@ -55,11 +56,12 @@ public struct SeriesFormatter {
                 + s.keys.map { Render.json($0.rawValue) }.joined(separator: ",")
                 + "],\"page_size\":\(s.pageSize),\"snapshots\":[" + s.snapshots.map(Render.json).joined(separator: ",")
                 + "],\"totals_pages\":[" + s.totals.map(String.init).joined(separator: ",") + "],\"groups_total\":\(s.groupCount)"
+                + ",\"warnings\":[" + context.warnings.map(Render.json).joined(separator: ",") + "]" + context.jsonNotes
             try out.write("{" + meta + ",\"groups\":[\n")
             for (i, r) in s.rows.enumerated() { try out.write(row(r) + (i + 1 < s.rows.count ? ",\n" : "\n")) }
             try out.write("]}\n")
         case .svg:
-            try out.write(chart(s, title: context.title))
+            try out.write(FlameGraphSVG.withDescriptions(chart(s, title: context.title), context))
         }
     }
 
