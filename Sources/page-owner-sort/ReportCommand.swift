@@ -44,6 +44,7 @@ struct ReportCommand: ParsableCommand {
         ctx.inputs = agg.totals
         ctx.skipped = run.diagnostics.skipped
         ctx.warnings = Self.warnings(agg, run.diagnostics)
+        ctx.notes = PlaceholderNote.notes(agg.totals, pageSize: options.pageSize)
         ctx.title = "page-owner-sort report: " + inputs.joined(separator: " ")
         let sink = try OutputSink(path: options.output)
         try format.formatter.write(report, context: ctx, to: sink)

@@ -44,6 +44,10 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Keep only these page migratetypes (comma-separated names).") var migratetype: String?
     @Option(help: "Keep records with a frame in this module (comma-separated).") var module: String?
     @Option(help: "Keep records charged to this memcg (comma-separated names).") var memcg: String?
+    @Flag(
+        name: .customLong("exclude-placeholders"),
+        help: "Drop pages whose stack is a page_owner placeholder: early boot, dummy, stack depot failure.")
+    var excludePlaceholders = false
 
     @Option(
         name: .customLong("stacks"),
@@ -159,6 +163,10 @@ struct ReportOptions: ParsableArguments {
         if let memcg {
             f.memcgs = Set(memcg.split(separator: ",").map { Array($0.utf8) })
             ctx.filters["memcg"] = memcg
+        }
+        if excludePlaceholders {
+            f.excludePlaceholders = true
+            ctx.filters["exclude_placeholders"] = "yes"
         }
         run.filters = f
         run.strict = strict

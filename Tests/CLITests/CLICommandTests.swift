@@ -88,3 +88,20 @@ final class CLICommandTests: CLITestCase {
         XCTAssertFalse(out.contains("MISMATCH"), out)
     }
 }
+
+/// Placeholders from the command line: the footer explains them, the flag drops them.
+final class CLIPlaceholderTests: CLITestCase {
+    func testReportExplainsAndExcludesEarlyBoot() throws {
+        let dump = Self.fixture("k7.3-m1536-numa/s1-boot/page_owner.zst")
+        let r = try run(["report", dump, "--group-by", "caller", "--top", "3"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("[early boot]"))
+        XCTAssertTrue(r.out.contains("note: \(dump): 6999 pages (27.3 MiB, 51.8%) are [early boot]"), r.out)
+        let x = try run(["report", dump, "--group-by", "caller", "--exclude-placeholders"])
+        XCTAssertEqual(x.status, 0, x.err)
+        XCTAssertFalse(x.out.contains("[early boot]"))
+        XCTAssertFalse(x.out.contains("note:"))
+        let j = try run(["report", dump, "--group-by", "comm", "--format", "json"])
+        XCTAssertTrue(j.out.contains("\"early_boot_pages\":6999"), String(j.out.prefix(800)))
+    }
+}

@@ -29,6 +29,9 @@ public final class Aggregator: RecordConsumer {
         public var pages: Int64 = 0
         public var fields: RecordFields = []
         public var distinctStacks: Set<Int32> = []
+        /// Pages (after filters) that page_owner found allocated when it started: the
+        /// early-boot placeholder stack, or its handle in a handle-only dump.
+        public var earlyBootPages: Int64 = 0
     }
 
     public let keys: [GroupKey]
@@ -97,11 +100,29 @@ public final class Aggregator: RecordConsumer {
         }
         if r.fields.contains(.handle) {
             if let h = handleStacks[r.handle] { return h }
+            if isEarlyBoot(r) {
+                let e = stacks.earlyBootHandle(r.handle)
+                handleStacks[r.handle] = e
+                return e
+            }
             let u = stacks.unresolved(handle: r.handle)
             unresolvedHandle[u] = r.handle
             return u
         }
         return stacks.noStack()
+    }
+
+    /// Whether a record of an unresolved handle is one of the pages page_owner found
+    /// allocated when it started (`init_early_allocated_pages`): order 0, gfp mask 0, the
+    /// boot task named exactly `swapper` (real early allocations of the boot CPU's idle
+    /// task print `swapper/0`). Those pages share the early-boot handle, which no
+    /// show_stacks_handles lists (the kernel keeps placeholder stacks off its stack list).
+    /// Handle-only dumps exist only on kernels that print it this way (2026 and later).
+    func isEarlyBoot(_ r: Record) -> Bool {
+        guard r.fields.contains(.mask), r.gfp == 0, r.order == 0, r.fields.contains(.comm) else { return false }
+        let c = r.bytes(r.comm)
+        guard c.count == 7, let p = c.baseAddress else { return false }
+        return Bytes.hasPrefix("swapper", p.assumingMemoryBound(to: UInt8.self), 0, 7)
     }
 
     /// Adds one record to the current snapshot.
@@ -150,6 +171,22 @@ public final class Aggregator: RecordConsumer {
         }
         totals[s].records &+= r.times
         totals[s].pages &+= r.pages
+        // Early-boot pages all have gfp mask 0 and order 0: the cheap test goes first.
+        if r.gfp == 0 && r.order == 0 && isEarlyBootRecord(r, stack) { totals[s].earlyBootPages &+= r.pages }
+    }
+
+    /// Whether a record is one of the early-boot placeholder's: by its stack when it was
+    /// interned, else by its first frame, else (handle only) by `isEarlyBoot`.
+    func isEarlyBootRecord(_ r: Record, _ stack: Int32) -> Bool {
+        if stack >= 0 { return stacks.info[Int(stack)].kind == .earlyPlaceholder }
+        if r.hasStack {
+            let b = r.bytes(r.stack)
+            guard let p0 = b.baseAddress else { return false }
+            let p = p0.assumingMemoryBound(to: UInt8.self)
+            let (fs, fe) = StackTable.frameText(p, 0, Bytes.find(10, p, 0, b.count))
+            return Bytes.hasPrefix("register_early_stack", p, fs, fe)
+        }
+        return r.fields.contains(.handle) && isEarlyBoot(r)
     }
 
     public func consume(_ r: inout Record) { add(&r) }
@@ -208,12 +245,10 @@ public final class Aggregator: RecordConsumer {
         case .blocktype: return UInt64(r.blockType.rawValue)
         case .order: return UInt64(UInt32(bitPattern: r.order))
         case .allocator:
-            var a: CompatAllocator = []
-            if r.pfnSaysCMA { a.insert(.cma) }
-            if r.pfnSaysSlab || r.slabCache { a.insert(.slab) }
-            if stacks.info[Int(stack)].vmalloc { a.insert(.vmalloc) }
-            if a.isEmpty { a = .others }
-            return UInt64(a.rawValue)
+            var c = stacks.info[Int(stack)].allocationClass
+            // A page that says it is a slab page is one, whatever else its stack lacks.
+            if (c == .other || c == .unknown) && (r.pfnSaysSlab || r.slabCache) { c = .slab }
+            return UInt64(c.rawValue)
         case .module:
             if r.fields.contains(.module) { return UInt64(UInt32(bitPattern: stacks.internName(r.bytes(r.moduleLine)))) }
             return UInt64(UInt32(bitPattern: stacks.info[Int(stack)].module))
@@ -261,6 +296,12 @@ public final class Aggregator: RecordConsumer {
                     case .stack: v[i] = UInt64(UInt32(bitPattern: s))
                     case .caller: v[i] = UInt64(UInt32(bitPattern: stacks.info[Int(s)].caller))
                     case .module: v[i] = UInt64(UInt32(bitPattern: stacks.info[Int(s)].module))
+                    case .allocator:
+                        let c = stacks.info[Int(s)].allocationClass
+                        // Keep `slab` that the record said, when the stack names nothing.
+                        if !(v[i] == UInt64(AllocationClass.slab.rawValue) && (c == .other || c == .unknown)) {
+                            v[i] = UInt64(c.rawValue)
+                        }
                     default: break
                     }
                 }

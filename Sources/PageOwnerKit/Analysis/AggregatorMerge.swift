@@ -35,7 +35,10 @@ extension Aggregator {
             case .none:
                 n = stacks.noStack()
             default:
-                n = other.stacks.stacks.withBytes(h) { stacks.intern($0) }
+                // Synthetic entries (a label, not frame lines) keep their kind.
+                n = other.stacks.stacks.withBytes(h) { b in
+                    b.first == 32 || b.first == 9 ? stacks.intern(b) : stacks.synthetic(b, kind: info.kind)
+                }
             }
             stackMap[Int(h)] = n
             return n
@@ -50,6 +53,7 @@ extension Aggregator {
             totals[s].pagesRead &+= other.totals[s].pagesRead
             totals[s].records += other.totals[s].records
             totals[s].pages &+= other.totals[s].pages
+            totals[s].earlyBootPages &+= other.totals[s].earlyBootPages
             totals[s].fields.formUnion(other.totals[s].fields)
             if totals[s].format == nil { totals[s].format = other.totals[s].format }
             for h in other.totals[s].distinctStacks { totals[s].distinctStacks.insert(stack(h)) }

@@ -15,12 +15,15 @@ public struct Filters {
     public var migratetypes: Set<MigrateType>?
     public var modules: Set<String>?
     public var memcgs: Set<[UInt8]>?
+    /// Drop records whose stack is a placeholder (early boot, dummy, stack depot failure),
+    /// including the early-boot handle of a handle-only dump.
+    public var excludePlaceholders = false
     /// Human-readable description for JSON metadata.
     public var described: [String: String] = [:]
 
     public init() {}
 
-    public var needsStack: Bool { frame != nil || excludeFrame != nil || modules != nil }
+    public var needsStack: Bool { frame != nil || excludeFrame != nil || modules != nil || excludePlaceholders }
     /// Whether any filter looks at the record itself (pid, tgid, comm, time, order,
     /// migratetype, gfp flags, memcg).
     public var needsRecord: Bool {
@@ -49,6 +52,14 @@ struct FilterCache {
         let i = Int(h)
         if i >= stackVerdict.count { stackVerdict.append(contentsOf: repeatElement(0, count: i + 1 - stackVerdict.count)) }
         if stackVerdict[i] != 0 { return stackVerdict[i] == 1 }
+        if f.excludePlaceholders && table.info[i].kind.isPlaceholder {
+            stackVerdict[i] = 2
+            return false
+        }
+        if f.frame == nil && f.excludeFrame == nil && f.modules == nil {
+            stackVerdict[i] = 1
+            return true
+        }
         var symbols: [String] = []
         var modules: Set<String> = []
         table.stacks.withBytes(h) { b in

@@ -240,13 +240,8 @@ public struct Report {
             case .migratetype, .blocktype:
                 cells.append(Cell(text: MigrateType(rawValue: UInt8(truncatingIfNeeded: v)).name, number: nil, isNumeric: false))
             case .allocator:
-                let a = CompatAllocator(rawValue: Int32(truncatingIfNeeded: v))
-                var parts: [String] = []
-                if a.contains(.cma) { parts.append("CMA") }
-                if a.contains(.slab) { parts.append("SLAB") }
-                if a.contains(.vmalloc) { parts.append("VMALLOC") }
-                if a.contains(.others) { parts.append("OTHERS") }
-                cells.append(Cell(text: parts.joined(separator: "|"), number: nil, isNumeric: false))
+                let c = AllocationClass(rawValue: UInt8(truncatingIfNeeded: v)) ?? .unknown
+                cells.append(Cell(text: c.name, number: nil, isNumeric: false))
             case .memcg:
                 if v == .max {
                     cells.append(Cell(text: "", number: nil, isNumeric: false))

@@ -1,6 +1,6 @@
 /// Every distinct stack, stored once, with what is derived from it computed once: its
 /// frames, the caller (first frame outside the allocator), its module, whether it is a
-/// placeholder, whether it is a vmalloc allocation. Records refer to stacks by handle.
+/// placeholder, what it allocates (`AllocationClass`). Records refer to stacks by handle.
 public struct StackTable {
     /// What kind of stack an entry is.
     public enum Kind: UInt8, Sendable {
@@ -15,6 +15,11 @@ public struct StackTable {
         case unresolvedHandle
         /// A record that carried no stack and no handle.
         case none
+
+        /// Early boot, dummy and stack depot failure stacks: page_owner's own stand-ins.
+        public var isPlaceholder: Bool {
+            self == .earlyPlaceholder || self == .dummyPlaceholder || self == .failurePlaceholder
+        }
 
         public var label: String? {
             switch self {
@@ -36,7 +41,8 @@ public struct StackTable {
         public var caller: Int32 = -1
         /// Interned module of the innermost `[module]` frame (in `names`), or -1 for vmlinux.
         public var module: Int32 = -1
-        public var vmalloc = false
+        /// What the stack allocates, read from all its frames.
+        public var allocationClass: AllocationClass = .unknown
         public var frameCount: Int32 = 0
     }
 
@@ -121,6 +127,17 @@ public struct StackTable {
         return text.withUnsafeBytes { synthetic($0, kind: .unresolvedHandle) }
     }
 
+    /// A synthetic entry for the early-boot handle of a handle-only dump. The kernel never
+    /// lists its placeholder stacks in show_stacks_handles, so the handle cannot be
+    /// resolved; its records are recognised instead (see `Aggregator.isEarlyBoot`).
+    public mutating func earlyBootHandle(_ handle: UInt32) -> Int32 {
+        var text: [UInt8] = []
+        text.append("early boot handle ")
+        text.appendDecimal(UInt64(handle))
+        text.append(10)
+        return text.withUnsafeBytes { synthetic($0, kind: .earlyPlaceholder) }
+    }
+
     /// A synthetic entry for records with neither stack nor handle.
     public mutating func noStack() -> Int32 {
         let s: StaticString = "no stack\n"
@@ -135,6 +152,7 @@ public struct StackTable {
             var i = Info()
             i.kind = kind
             i.caller = names.intern(placeholderName(kind))
+            i.allocationClass = kind == .earlyPlaceholder ? .earlyBoot : .unknown
             info.append(i)
         }
         return h
@@ -201,7 +219,8 @@ public struct StackTable {
         let n = bytes.count
         var pos = 0
         var index: Int32 = 0
-        var prevHadAllocPages = false
+        var classifier = AllocationClassifier()
+        var classifying = true
         var placeholderSlot: Int32 = 0
         while pos < n {
             let nl = Bytes.find(10, p, pos, n)
@@ -227,16 +246,14 @@ public struct StackTable {
             if info.module < 0, let (ms, me) = StackTable.module(p, fs, fe) {
                 info.module = names.intern(UnsafeRawBufferPointer(start: p + ms, count: me - ms))
             }
-            // The kernel tool's VMALLOC test: __vmalloc_node_range right after an alloc_pages frame.
-            if !info.vmalloc && prevHadAllocPages && Bytes.find("__vmalloc_node_range", p, fs, fe) != nil {
-                info.vmalloc = true
-            }
-            prevHadAllocPages = Bytes.find("alloc_pages", p, fs, fe) != nil
+            if classifying && se > ss { classifying = classifier.add(sym) }
             index += 1
             pos = nl + 1
         }
         info.frameCount = index
+        info.allocationClass = classifier.result
         if info.kind != .normal {
+            info.allocationClass = info.kind == .earlyPlaceholder ? .earlyBoot : .unknown
             info.caller = names.intern(placeholderName(info.kind))
             info.callerFrame = -1
         }

@@ -32,7 +32,7 @@ public struct JSONFormatter: ReportFormatter {
         f.append("\"page_size\":\(report.pageSize)")
         f.append("\"sort\":\(Render.json(c.sort))")
         let inputs = c.inputs.map { i in
-            "{\"name\":\(Render.json(i.name)),\"format\":\(i.format.map { Render.json($0.rawValue) } ?? "null"),\"records_read\":\(i.recordsRead),\"pages_read\":\(i.pagesRead),\"records\":\(i.records),\"pages\":\(i.pages),\"features\":["
+            "{\"name\":\(Render.json(i.name)),\"format\":\(i.format.map { Render.json($0.rawValue) } ?? "null"),\"records_read\":\(i.recordsRead),\"pages_read\":\(i.pagesRead),\"records\":\(i.records),\"pages\":\(i.pages),\"early_boot_pages\":\(i.earlyBootPages),\"features\":["
                 + i.fields.names.map(Render.json).joined(separator: ",") + "]}"
         }
         f.append("\"inputs\":[" + inputs.joined(separator: ",") + "]")

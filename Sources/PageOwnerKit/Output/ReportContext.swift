@@ -6,6 +6,8 @@ public struct ReportContext {
     public var inputs: [Aggregator.SnapshotTotals] = []
     public var skipped: [String: Int] = [:]
     public var warnings: [String] = []
+    /// Explanations printed under the totals of the text report (`note: …`).
+    public var notes: [String] = []
     public var filters: [String: String] = [:]
     public var sort: String = "pages:desc"
     public var foldedKeepOffsets = false

@@ -45,6 +45,7 @@ public struct TableFormatter: ReportFormatter {
         }
         let skipped = context.skipped.values.reduce(0, +)
         if skipped > 0 { f += "skipped: \(skipped) malformed records\n" }
+        for n in context.notes { f += "note: \(n)\n" }
         for w in context.warnings { f += "warning: \(w)\n" }
         return f
     }
