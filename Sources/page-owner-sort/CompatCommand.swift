@@ -31,14 +31,19 @@ struct CompatCommand: ParsableCommand {
     @Option(name: .customLong("tgid"), help: "Select by tgid (comma-separated list).") var tgids: String?
     @Option(name: .customLong("name"), help: "Select by command name (comma-separated list).") var names: String?
     @Option(name: .customLong("cull"), help: "Cull by rules: pid|p, tgid|tg, name|n, stacktrace|st, allocator|ator.") var cull: String?
-    @Option(name: .customLong("sort"), help: "Sort order: [+|-]key[,[+|-]key…] with keys p, tg, n, st, at, T, ator.") var sort: String?
+    @Option(
+        name: .customLong("sort"), help: "Sort order: [+|-]key[,[+|-]key…] with keys p, tg, n, st, at, T, ator.",
+        completion: .list(["p", "tg", "n", "st", "at", "T", "ator"])) var sort: String?
     @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
-    @Option(help: "The vmlinux (with DWARF debug info) of the kernel whose vmcore is the input.") var vmlinux: String?
-    @Option(help: "A folder of kernel module objects (.ko, plain or compressed) for modules whose symbols the vmcore lacks.") var modules:
-        String?
+    @Flag(help: "Overwrite the output even when it is a page_owner dump (it is never allowed to be the input).") var force = false
+    @Option(help: "The vmlinux (with DWARF debug info) of the kernel whose vmcore is the input.", completion: .file()) var vmlinux: String?
+    @Option(
+        help: "A folder of kernel module objects (.ko, plain or compressed) for modules whose symbols the vmcore lacks.",
+        completion: .directory) var modules: String?
 
-    @Argument(help: "The page_owner dump (- for stdin).") var input: String
-    @Argument(help: "Where to write the result (- for stdout).") var output: String
+    @Argument(help: "The page_owner dump (- for stdin).", completion: .file()) var input: String
+    @Argument(help: "Where to write the result (- for stdout); an existing dump is not overwritten without --force.", completion: .file())
+    var output: String
 
     func resolveOptions() throws -> CompatOptions {
         var f = CompatFlags()
@@ -66,7 +71,9 @@ struct CompatCommand: ParsableCommand {
         let options = try resolveOptions()
         Inputs.vmlinuxPath = vmlinux
         Inputs.modulesDirectory = modules
-        try refuseSamePath(input: input, output: output)
+        try guardOutput(
+            output, inputs: [input] + (vmlinux.map { [$0] } ?? []), force: force,
+            dumpHint: "; did you mean `page-owner-sort diff \(input) \(output)`?")
         let result = try CompatRun.aggregate(inputPath: input, options: options, strict: strict)
         let sink = try OutputSink(path: output)
         try result.sort.write(to: sink)
@@ -78,15 +85,15 @@ struct CompatCommand: ParsableCommand {
     }
 }
 
-/// Refuses to write over the input.
-func refuseSamePath(input: String, output: String) throws {
-    guard input != "-", output != "-" else { return }
-    var a = stat()
-    var b = stat()
-    if stat(input, &a) == 0 && stat(output, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino {
-        throw CommandFailure(status: ExitStatus.usage, message: "page-owner-sort: refusing to overwrite the input file \(input)")
-    }
-    if input == output {
-        throw CommandFailure(status: ExitStatus.usage, message: "page-owner-sort: refusing to overwrite the input file \(input)")
+/// Checks the output path (see `OutputGuard`): exit 1 when it is one of the inputs, exit 2
+/// when it is an existing dump and `force` is not given (`dumpHint` is added to that message).
+func guardOutput(_ output: String, inputs: [String], force: Bool, dumpHint: String = "") throws {
+    do {
+        try OutputGuard.check(output: output, inputs: inputs, force: force)
+    } catch let r as OutputGuard.Refusal {
+        switch r {
+        case .isInput: throw CommandFailure(status: ExitStatus.usage, message: "page-owner-sort: \(r)")
+        case .isDump: throw CommandFailure(status: ExitStatus.input, message: "page-owner-sort: \(r)\(dumpHint) (--force overwrites it)")
+        }
     }
 }

@@ -7,27 +7,35 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "Compare two snapshots group by group: before, after, change, ratio; new and gone groups marked.",
         discussion:
-            "Exit status 3 when --fail-on-growth or --fail-on-growth-percent is exceeded by any group (offenders on stderr), 0 otherwise."
+            "Exit status 3 when --fail-on-growth or --fail-on-growth-percent is exceeded by any group, or --fail-on-total-growth by the whole snapshot (offenders on stderr), 0 otherwise. A bound is pages when a bare number (4096), or a size with a unit (512KiB, 10MiB, 1G)."
     )
 
     @OptionGroup var options: ReportOptions
     @Flag(name: .customLong("ignore-offsets"), help: "Match stacks by symbol names alone (compare two kernel builds).") var ignoreOffsets =
         false
-    @Option(name: .customLong("fail-on-growth"), help: "Exit 3 when any group's pages_delta is greater than this.") var failOnGrowth: Int64?
+    @Option(
+        name: .customLong("fail-on-growth"),
+        help: "Exit 3 when any group grew by more than this: pages as a bare number, or a size (10MiB, 512KiB, 1G, 4096B).")
+    var failOnGrowth: String?
+    @Option(
+        name: .customLong("fail-on-total-growth"),
+        help: "Exit 3 when the whole snapshot (all groups after filters) grew by more than this: pages or a size, as --fail-on-growth.")
+    var failOnTotalGrowth: String?
     @Option(
         name: .customLong("fail-on-growth-percent"),
         help: "Exit 3 when any group grew by more than this percent of its size before (a new group counts as infinite growth).")
     var failOnGrowthPercent: Double?
-    @Argument(help: "The earlier snapshot.") var before: String
-    @Argument(help: "The later snapshot.") var after: String
+    @Argument(help: "The earlier snapshot.", completion: .file()) var before: String
+    @Argument(help: "The later snapshot.", completion: .file()) var after: String
 
     func run() throws {
         let format = try options.parsedFormat()
         var (run, ctx) = try options.makeRun()
         run.ignoreOffsets = ignoreOffsets
         let selection = try options.selection(defaultSort: [Report.SortField(field: .pages, descending: true)])
-        try refuseSamePath(input: before, output: options.output)
-        try refuseSamePath(input: after, output: options.output)
+        let groupBound = try failOnGrowth.map(Self.bound)
+        let totalBound = try failOnTotalGrowth.map(Self.bound)
+        try options.checkOutput(inputs: [before, after])
         let agg = try run.makeAggregator()
         let a = try run.read(before, into: agg)
         let b = try run.read(after, into: agg)
@@ -45,8 +53,17 @@ struct DiffCommand: ParsableCommand {
         try sink.commit()
         for l in run.diagnostics.summary() { printErr(l) }
         options.tell(found, format: format)
-        if failOnGrowth != nil || failOnGrowthPercent != nil {
-            let off = d.offenders(pages: failOnGrowth, percent: failOnGrowthPercent)
+        var failures: [String] = []
+        if let b = totalBound {
+            let delta = d.after.pages &- d.before.pages
+            if delta > b.pages(pageSize: options.pageSize) {
+                failures.append(
+                    "page-owner-sort: the snapshot grew beyond the bound \(b): +\(delta) pages (\(d.before.pages) -> \(d.after.pages)), +\(Render.human(delta &* options.pageSize))"
+                )
+            }
+        }
+        if groupBound != nil || failOnGrowthPercent != nil {
+            let off = d.offenders(pages: groupBound?.pages(pageSize: options.pageSize), percent: failOnGrowthPercent)
             if !off.isEmpty {
                 var msg = "page-owner-sort: \(off.count) group(s) grew beyond the bound:"
                 for r in off.prefix(20) {
@@ -54,8 +71,14 @@ struct DiffCommand: ParsableCommand {
                         .joined(separator: " ")
                     msg += "\n  +\(r.pagesDelta) pages (\(r.before.pages) -> \(r.after.pages)) \(key)"
                 }
-                throw CommandFailure(status: ExitStatus.growth, message: msg)
+                failures.append(msg)
             }
         }
+        if !failures.isEmpty { throw CommandFailure(status: ExitStatus.growth, message: failures.joined(separator: "\n")) }
+    }
+
+    /// A `--fail-on-…growth` value (pages or a size); a bad one is a usage error.
+    static func bound(_ s: String) throws -> SizeBound {
+        do { return try SizeBound.parse(s) } catch let e as ReportError { throw ValidationError(e.description) }
     }
 }

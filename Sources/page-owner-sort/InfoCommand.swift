@@ -13,7 +13,7 @@ struct InfoCommand: ParsableCommand {
         String?
     @Option(help: "A folder of kernel module objects (.ko, plain or compressed) for modules whose symbols the vmcore lacks.") var modules:
         String?
-    @Argument(help: "Inputs (files, compressed files, tar archives, - for stdin).") var inputs: [String]
+    @Argument(help: "Inputs (files, compressed files, tar archives, - for stdin).", completion: .file()) var inputs: [String]
 
     func run() throws {
         Inputs.vmlinuxPath = vmlinux

@@ -15,14 +15,15 @@ struct ReportCommand: ParsableCommand {
     var asText = false
     @Flag(help: "Add up several snapshots of one archive instead of reporting the last one (and add up several dumps without a warning).")
     var sum = false
-    @Argument(help: "Dumps of any supported format (- for stdin); compressed files and tar archives are read too.")
+    @Argument(
+        help: "Dumps of any supported format (- for stdin); compressed files and tar archives are read too.", completion: .file())
     var inputs: [String]
 
     func run() throws {
         let format = try options.parsedFormat()
         var (run, ctx) = try options.makeRun()
         let selection = try options.selection(defaultSort: [Report.SortField(field: .pages, descending: true)])
-        for i in inputs { try refuseSamePath(input: i, output: options.output) }
+        try options.checkOutput(inputs: inputs)
         if asText {
             let sink = try OutputSink(path: options.output)
             var buf = [UInt8](repeating: 0, count: 1 << 20)

@@ -7,20 +7,27 @@ struct ReportOptions: ParsableArguments {
     @Option(
         name: .customLong("group-by"),
         help:
-            "Group by these keys, comma-separated: stack, caller, pid, tgid, comm, gfp, migratetype, blocktype, order, allocator, module, memcg, node, zone, swapped, handle."
+            "Group by these keys, comma-separated: stack, caller, pid, tgid, comm, gfp, migratetype, blocktype, order, allocator, module, memcg, node, zone, swapped, handle.",
+        completion: .list(GroupKey.allCases.map(\.rawValue))
     )
     var groupBy: String = "stack"
 
-    @Option(name: .customLong("format"), help: "Output format: text, csv, json, jsonl, folded, svg.")
+    @Option(
+        name: .customLong("format"), help: "Output format: text, csv, json, jsonl, folded, svg.",
+        completion: .list(ReportFormat.allCases.map(\.rawValue)))
     var format: String = "text"
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: "Write here instead of stdout (written atomically).")
+    @Option(
+        name: [.customShort("o"), .customLong("output")],
+        help: "Write here instead of stdout (written atomically; an existing dump only with --force).", completion: .file())
     var output: String = "-"
 
     @Option(help: "Show only the first N groups.") var top: Int?
     @Option(name: .customLong("min-pages"), help: "Show only groups with at least this many pages.") var minPages: Int64?
     @Option(name: .customLong("min-percent"), help: "Show only groups with at least this share of the pages.") var minPercent: Double?
-    @Option(help: "Sort by metrics or keys: records, pages, bytes, first_ts, last_ts or a group key, each with :asc or :desc.")
+    @Option(
+        help: "Sort by metrics or keys: records, pages, bytes, first_ts, last_ts or a group key, each with :asc or :desc.",
+        completion: .list(Report.SortField.names))
     var sort: String?
     @Option(name: .customLong("page-size"), help: "Bytes per base page.") var pageSize: Int64 = 4096
 
@@ -44,7 +51,7 @@ struct ReportOptions: ParsableArguments {
 
     @Option(
         name: .customLong("stacks"),
-        help: "A show_stacks_handles file (or a dump with stacks and handle: lines) that resolves handles to stacks.")
+        help: "A show_stacks_handles file (or a dump with stacks and handle: lines) that resolves handles to stacks.", completion: .file())
     var stacks: [String] = []
     @Option(
         name: .customLong("allocator-function"),
@@ -52,21 +59,32 @@ struct ReportOptions: ParsableArguments {
     var allocatorFunction: [String] = []
     @Option(
         name: .customLong("input-format"),
-        help: "Skip detection: page_owner, swap_page_owner, show_stacks, show_handles, show_stacks_handles.")
+        help: "Skip detection: page_owner, swap_page_owner, show_stacks, show_handles, show_stacks_handles.",
+        completion: .list(InputFormat.allCases.map(\.rawValue)))
     var inputFormat: String?
-    @Option(help: "The vmlinux (with DWARF debug info) of the kernel whose vmcore is given as input; plain or compressed.")
+    @Option(
+        help: "The vmlinux (with DWARF debug info) of the kernel whose vmcore is given as input; plain or compressed.", completion: .file())
     var vmlinux: String?
-    @Option(help: "A folder of kernel module objects (.ko, plain or compressed) for modules whose symbols the vmcore lacks.") var modules:
-        String?
+    @Option(
+        help: "A folder of kernel module objects (.ko, plain or compressed) for modules whose symbols the vmcore lacks.",
+        completion: .directory)
+    var modules: String?
     @Flag(name: .customLong("keep-offsets"), help: "Keep +0xoff/0xsize in folded and svg frames.") var keepOffsets = false
     @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
+    @Flag(help: "Overwrite the -o file even when it is a page_owner dump (it is never allowed to be an input).") var force = false
 
     func parsedFormat() throws -> ReportFormat {
         guard let f = ReportFormat(rawValue: format) else {
             throw ValidationError(
-                "unknown format '\(format)'; formats are: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                "unknown format '\(format)'\(Suggestion.hint(format, among: ReportFormat.allCases.map(\.rawValue))); formats are: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         return f
+    }
+
+    /// Checks `-o` against `inputs` and the other files read (see `guardOutput`).
+    func checkOutput(inputs: [String]) throws {
+        try guardOutput(output, inputs: inputs + stacks + (vmlinux.map { [$0] } ?? []), force: force)
     }
 
     func intList(_ s: String, _ name: String) throws -> Set<Int32> {
@@ -157,7 +175,8 @@ struct ReportOptions: ParsableArguments {
         if let inputFormat {
             guard let fm = InputFormat(rawValue: inputFormat) else {
                 throw ValidationError(
-                    "unknown input format '\(inputFormat)'; formats are: \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "unknown input format '\(inputFormat)'\(Suggestion.hint(inputFormat, among: InputFormat.allCases.map(\.rawValue))); formats are: \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             run.inputFormat = fm
         }

@@ -13,12 +13,18 @@ struct SeriesCommand: ParsableCommand {
         name: .customLong("given-order"),
         help: "Keep the snapshots in the order given (archive order) instead of capture time (latest ts) or name order.")
     var givenOrder = false
-    @Argument(help: "Snapshots in time order (files, or a tar archive whose members are the snapshots).") var inputs: [String]
+    @Argument(help: "Snapshots in time order (files, or a tar archive whose members are the snapshots).", completion: .file()) var inputs:
+        [String]
 
     func run() throws {
         let format = try options.parsedFormat()
+        guard SeriesFormatter.formats.contains(format) else {
+            throw ValidationError(
+                "series does not write --format \(format.rawValue) (a folded file holds one count per stack, a series one per snapshot); use \(SeriesFormatter.formats.map(\.rawValue).joined(separator: ", ")), or `report --format folded` on one snapshot"
+            )
+        }
         var (run, ctx) = try options.makeRun()
-        for i in inputs { try refuseSamePath(input: i, output: options.output) }
+        try options.checkOutput(inputs: inputs)
         let agg = try run.makeAggregator()
         var perInput: [[Int]] = []
         for i in inputs { perInput.append(try run.read(i, into: agg)) }

@@ -18,6 +18,7 @@ struct PageOwnerSort: ParsableCommand {
         commandName: "page-owner-sort",
         abstract: "Turns Linux page_owner dumps into answers: who holds the memory, and what grew.",
         discussion: "With no subcommand it works as the kernel's tools/mm/page_owner_sort: page-owner-sort [options] <input> <output>.",
+        version: ToolVersion.current,
         subcommands: [CompatCommand.self, ReportCommand.self, DiffCommand.self, SeriesCommand.self, InfoCommand.self],
         defaultSubcommand: CompatCommand.self
     )
@@ -29,10 +30,32 @@ func printErr(_ s: String) {
     fputs(s, stderr)
 }
 
-/// Runs the command and maps every error to one documented exit status.
+/// A first word that is neither a command nor an existing file, but close to a command name
+/// (`reprot`): the message that says so, instead of "No such file" for it.
+func unknownCommand(_ args: [String]) -> String? {
+    guard let w = args.first, !w.hasPrefix("-"), access(w, F_OK) != 0 else { return nil }
+    let names = PageOwnerSort.configuration.subcommands.map { $0.configuration.commandName ?? "" } + ["help"]
+    guard !names.contains(w), let c = Suggestion.closest(to: w, among: names) else { return nil }
+    return "page-owner-sort: '\(w)' is neither a command nor a file; did you mean `\(c)`?\n"
+        + "  See 'page-owner-sort --help' for the commands."
+}
+
+/// Runs the command and maps every error to one documented exit status. An error found after
+/// parsing (a bad value) shows the usage of the subcommand that was run.
 func runMain() -> Never {
+    let args = Array(CommandLine.arguments.dropFirst())
+    if let m = unknownCommand(args) {
+        printErr(m)
+        exit(ExitStatus.usage)
+    }
+    if let shell = Completions.requestedShell(args), let script = Completions.script(shell) {
+        print(script, terminator: "")
+        exit(ExitStatus.success)
+    }
+    var parsed: ParsableCommand?
     do {
-        var command = try PageOwnerSort.parseAsRoot()
+        var command = try PageOwnerSort.parseAsRoot(args)
+        parsed = command
         try command.run()
         exit(ExitStatus.success)
     } catch let e as InputError {
@@ -49,7 +72,16 @@ func runMain() -> Never {
         if code == .success {
             PageOwnerSort.exit(withError: error)
         }
-        printErr(PageOwnerSort.fullMessage(for: error))
+        if let c = parsed {
+            let t = type(of: c)
+            let name = ([PageOwnerSort.configuration.commandName, t.configuration.commandName] as [String?]).compactMap { $0 }.joined(
+                separator: " ")
+            printErr(
+                "Error: \(PageOwnerSort.message(for: error))\nUsage: \(PageOwnerSort.usageString(for: t))\n  See '\(name) --help' for more information."
+            )
+        } else {
+            printErr(PageOwnerSort.fullMessage(for: error))
+        }
         exit(ExitStatus.usage)
     }
 }

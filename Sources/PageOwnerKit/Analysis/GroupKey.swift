@@ -12,7 +12,8 @@ public enum GroupKey: String, CaseIterable, Sendable {
             let name = w.trimmingCharacters(in: .whitespaces)
             guard let k = GroupKey(rawValue: name) ?? GroupKey.aliases[name] else {
                 throw ReportError.usage(
-                    "unknown group key '\(name)'; keys are: \(GroupKey.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "unknown group key '\(name)'\(Suggestion.hint(name, among: GroupKey.allCases.map(\.rawValue)))"
+                        + "; keys are: \(GroupKey.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if !keys.contains(k) { keys.append(k) }
         }

@@ -34,6 +34,9 @@ public struct Report {
             self.descending = descending
         }
 
+        /// The metric names and the group keys (for completion and "did you mean").
+        public static let names = ["records", "pages", "bytes", "first_ts", "last_ts"] + GroupKey.allCases.map(\.rawValue)
+
         /// Parses `pages`, `pages:asc`, `comm:desc`, `-pages`, `+comm`.
         public static func parseList(_ s: String) throws -> [SortField] {
             try s.split(separator: ",").map { w in
@@ -64,7 +67,9 @@ public struct Report {
                 case "last_ts", "last-ts", "ts": f = .lastTs
                 default:
                     guard let k = GroupKey(rawValue: word) ?? GroupKey.aliases[word] else {
-                        throw ReportError.usage("unknown sort field '\(word)': use records, pages, bytes, first_ts, last_ts or a group key")
+                        throw ReportError.usage(
+                            "unknown sort field '\(word)'\(Suggestion.hint(word, among: SortField.names)): use records, pages, bytes, first_ts, last_ts or a group key"
+                        )
                     }
                     f = .key(k)
                 }

@@ -92,7 +92,7 @@ public struct DiffFormatter {
         }
         let ps = d.pageSize
         var meta: [String] = [
-            "\"tool\":\"page-owner-sort\"", "\"schema\":1", "\"command\":\"diff\"",
+            "\"tool\":\"page-owner-sort\"", "\"version\":\(Render.json(ToolVersion.current))", "\"schema\":1", "\"command\":\"diff\"",
             "\"group_by\":[" + d.keys.map { Render.json($0.rawValue) }.joined(separator: ",") + "]",
             "\"page_size\":\(ps)",
         ]

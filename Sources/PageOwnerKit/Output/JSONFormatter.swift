@@ -25,6 +25,7 @@ public struct JSONFormatter: ReportFormatter {
     static func metadata(_ report: Report, _ c: ReportContext) -> [String] {
         var f: [String] = []
         f.append("\"tool\":\"page-owner-sort\"")
+        f.append("\"version\":\(Render.json(ToolVersion.current))")
         f.append("\"schema\":1")
         f.append("\"command\":\(Render.json(c.command))")
         f.append("\"group_by\":[" + report.keys.map { Render.json($0.rawValue) }.joined(separator: ",") + "]")

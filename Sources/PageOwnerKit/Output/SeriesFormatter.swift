@@ -5,22 +5,28 @@ public struct SeriesFormatter {
     public let format: ReportFormat
     public init(_ format: ReportFormat) { self.format = format }
 
+    /// The formats `series` writes (a folded file has one count per stack, not one per snapshot).
+    public static let formats: [ReportFormat] = [.text, .csv, .json, .jsonl, .svg]
+
     func keyText(_ s: SeriesReport, _ r: SeriesReport.Row, sep: String) -> String {
-        zip(s.keys, r.cells).map { k, c in
-            k == .stack ? (c.text.isEmpty ? (r.stackLabel ?? "stack") : c.text) : (c.text.isEmpty ? "-" : c.text)
-        }.joined(separator: sep)
+        zip(s.keys, r.cells).map { k, c in k == .stack ? stackText(r, c) : (c.text.isEmpty ? "-" : c.text) }.joined(separator: sep)
+    }
+
+    /// A stack as a row shows it: its short id (`StackID`), then its caller or label.
+    func stackText(_ r: SeriesReport.Row, _ c: Report.Cell) -> String {
+        StackID.of(frames: r.frames ?? []) + " " + (c.text.isEmpty ? (r.stackLabel ?? "stack") : c.text)
     }
 
     public func write(_ s: SeriesReport, context: ReportContext, to out: OutputSink) throws {
         switch format {
         case .text, .folded:
             var header = ["SLOPE", "GROWTH"] + (1...max(1, s.snapshots.count)).map { "S\($0)" }
-            header += s.keys.map { $0 == .stack ? "CALLER" : $0.rawValue.uppercased() }
+            header += s.keys.map { $0 == .stack ? "STACK" : $0.rawValue.uppercased() }
             var table = [header]
             for r in s.rows {
                 table.append(
                     [Render.fixed(r.slope, 1), (r.growth > 0 ? "+" : "") + String(r.growth)] + r.pages.map(String.init)
-                        + zip(s.keys, r.cells).map { $1.text.isEmpty ? "-" : $1.text })
+                        + zip(s.keys, r.cells).map { $0 == .stack ? stackText(r, $1) : ($1.text.isEmpty ? "-" : $1.text) })
             }
             for l in GroupRendering.table(header: table[0], rows: Array(table.dropFirst()), numeric: Set(0..<(2 + s.snapshots.count))) {
                 try out.write(l)
@@ -42,6 +48,7 @@ public struct SeriesFormatter {
         case .json, .jsonl:
             func row(_ r: SeriesReport.Row) -> String {
                 var f = GroupRendering.jsonKeys(s.keys, r.cells, frames: r.frames, label: nil)
+                if s.keys.contains(.stack) { f.append("\"stack_id\":\"\(StackID.of(frames: r.frames ?? []))\"") }
                 f.append("\"pages\":[" + r.pages.map(String.init).joined(separator: ",") + "]")
                 f.append("\"records\":[" + r.records.map(String.init).joined(separator: ",") + "]")
                 f.append("\"growth_pages\":\(r.growth),\"slope_pages\":\(Render.fixed(r.slope, 4))")
@@ -52,7 +59,7 @@ public struct SeriesFormatter {
                 return
             }
             let meta =
-                "\"tool\":\"page-owner-sort\",\"schema\":1,\"command\":\"series\",\"group_by\":["
+                "\"tool\":\"page-owner-sort\",\"version\":\(Render.json(ToolVersion.current)),\"schema\":1,\"command\":\"series\",\"group_by\":["
                 + s.keys.map { Render.json($0.rawValue) }.joined(separator: ",")
                 + "],\"page_size\":\(s.pageSize),\"snapshots\":[" + s.snapshots.map(Render.json).joined(separator: ",")
                 + "],\"totals_pages\":[" + s.totals.map(String.init).joined(separator: ",") + "],\"groups_total\":\(s.groupCount)"
@@ -67,7 +74,8 @@ public struct SeriesFormatter {
 
     func chart(_ s: SeriesReport, title: String) -> String {
         let w = 1000.0
-        let h = 520.0
+        // Tall enough for one legend line per row (the legend stays inside the picture).
+        let h = max(520.0, 40 + Double(s.rows.count) * 16 + 10)
         let left = 70.0
         let right = 330.0
         let top = 40.0
@@ -96,7 +104,7 @@ public struct SeriesFormatter {
             o += "<g><title>\(FlameGraphSVG.xml(label)): \(r.pages.map(String.init).joined(separator: " → ")) pages</title>"
             o += "<polyline fill=\"none\" stroke=\"\(c)\" stroke-width=\"2\" points=\"\(pts)\"/></g>\n"
             o +=
-                "<text x=\"\(w - right + 10)\" y=\"\(top + Double(ri) * 16 + 10)\" fill=\"\(c)\">\(FlameGraphSVG.xml(String(label.prefix(48))))</text>\n"
+                "<text x=\"\(w - right + 10)\" y=\"\(top + Double(ri) * 16 + 10)\" fill=\"\(c)\">\(FlameGraphSVG.xml(label.count > 44 ? label.prefix(43) + "…" : label))</text>\n"
         }
         return o + "</svg>\n"
     }
