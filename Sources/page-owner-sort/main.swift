@@ -18,7 +18,7 @@ struct PageOwnerSort: ParsableCommand {
         commandName: "page-owner-sort",
         abstract: "Turns Linux page_owner dumps into answers: who holds the memory, and what grew.",
         discussion: "With no subcommand it works as the kernel's tools/mm/page_owner_sort: page-owner-sort [options] <input> <output>.",
-        subcommands: [CompatCommand.self, ReportCommand.self, DiffCommand.self, SeriesCommand.self, InfoCommand.self],
+        subcommands: [CompatCommand.self, ReportCommand.self, DiffCommand.self, SeriesCommand.self, InfoCommand.self, RecordCommand.self, TopCommand.self],
         defaultSubcommand: CompatCommand.self
     )
 }
