@@ -19,7 +19,7 @@ struct PageOwnerSort: ParsableCommand {
         abstract: "Turns Linux page_owner dumps into answers: who holds the memory, and what grew.",
         discussion: "With no subcommand it works as the kernel's tools/mm/page_owner_sort: page-owner-sort [options] <input> <output>.",
         version: ToolVersion.current,
-        subcommands: [CompatCommand.self, ReportCommand.self, DiffCommand.self, SeriesCommand.self, InfoCommand.self],
+        subcommands: [CompatCommand.self, ReportCommand.self, DiffCommand.self, SeriesCommand.self, InfoCommand.self, RecordCommand.self, TopCommand.self],
         defaultSubcommand: CompatCommand.self
     )
 }
