@@ -33,6 +33,7 @@ public struct SeriesReport {
     public var groupCount = 0
 
     public init(_ agg: Aggregator, top: Int?, minPages: Int64?, pageSize: Int64 = 4096) {
+        agg.resolveLateHandles()
         keys = agg.keys
         self.pageSize = pageSize
         // A show_stacks_handles input only resolves handles: it is not a column.
