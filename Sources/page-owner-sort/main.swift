@@ -24,6 +24,7 @@ struct PageOwnerSort: ParsableCommand {
 }
 
 func printErr(_ s: String) {
+    ProgressLine.stop()
     var s = s
     if !s.hasSuffix("\n") { s += "\n" }
     fputs(s, stderr)
@@ -33,7 +34,9 @@ func printErr(_ s: String) {
 func runMain() -> Never {
     do {
         var command = try PageOwnerSort.parseAsRoot()
+        if let c = command as? ReadsInputs { ProgressLine.start(paths: c.inputPaths) }
         try command.run()
+        ProgressLine.stop()
         exit(ExitStatus.success)
     } catch let e as InputError {
         printErr("page-owner-sort: \(e)")

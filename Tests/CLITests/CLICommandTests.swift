@@ -71,6 +71,28 @@ final class CLICommandTests: CLITestCase {
         XCTAssertTrue(alone.out.contains("give a show_stacks_handles file with --stacks"), alone.out)
     }
 
+    /// A run of over a second (a pipe that pauses) shows a progress line when stderr is a
+    /// terminal (under script(1)), and none when stderr is a file.
+    func testProgressOnlyOnATerminal() throws {
+        let dump = Self.fixture("k7.3-m1536-numa/s1-boot/page_owner.nid_1")
+        let pipeline = "(cat '\(dump)'; sleep 1.6) | '\(bin!)' report - --group-by caller"
+        let toFile = try run(["/bin/sh", "-c", pipeline + " > '\(path("out1"))' 2> '\(path("err1"))'"], shell: true)
+        XCTAssertEqual(toFile.status, 0)
+        let err = try String(contentsOfFile: path("err1"), encoding: .utf8)
+        XCTAssertFalse(err.contains("read "), err)
+        XCTAssertFalse(err.contains("\r"), err)
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("no script(1)") }
+        let onTerminal = try run(
+            ["/usr/bin/script", "-qc", pipeline + " > '\(path("out2"))'", "/dev/null"], stdin: "/dev/null", shell: true, environment: ["TERM": "xterm"])
+        XCTAssertEqual(onTerminal.status, 0, onTerminal.err)
+        XCTAssertTrue(onTerminal.out.contains("page-owner-sort: read "), onTerminal.out)
+        XCTAssertTrue(onTerminal.out.contains(" records"), onTerminal.out)
+        let last = try XCTUnwrap(onTerminal.out.range(of: " records", options: .backwards))
+        XCTAssertTrue(
+            onTerminal.out[last.upperBound...].contains("\r\u{1B}[K"), "the line is erased at the end: \(onTerminal.out.debugDescription)")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("out1"))), try Data(contentsOf: URL(fileURLWithPath: path("out2"))))
+    }
+
     func testReportSeriesAndInfoRun() throws {
         let s2 = Self.fixture("k7.3-m1536-numa/s2-workload/page_owner.zst")
         let r = try run(["report", s2, "--group-by", "comm", "--top", "1", "--format", "csv"])

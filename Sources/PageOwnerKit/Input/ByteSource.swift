@@ -127,6 +127,7 @@ public final class FileSource: ByteSource {
             if n > 0 {
                 consumed = true
                 bytesRead += n
+                ProgressLine.count(bytes: n)
             }
             if n >= 0 { return n }
             if errno == EINTR { continue }
