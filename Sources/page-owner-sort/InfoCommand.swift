@@ -47,6 +47,7 @@ struct InfoCommand: ParsableCommand {
         }
         for n in run.notes { lines.append("note: \(n)") }
         for l in run.diagnostics.summary() { lines.append(l) }
+        ProgressLine.stop()
         print(lines.joined(separator: "\n"))
     }
 

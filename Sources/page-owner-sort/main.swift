@@ -25,6 +25,7 @@ struct PageOwnerSort: ParsableCommand {
 }
 
 func printErr(_ s: String) {
+    ProgressLine.stop()
     var s = s
     if !s.hasSuffix("\n") { s += "\n" }
     fputs(s, stderr)
@@ -56,7 +57,9 @@ func runMain() -> Never {
     do {
         var command = try PageOwnerSort.parseAsRoot(args)
         parsed = command
+        if let c = command as? ReadsInputs { ProgressLine.start(paths: c.inputPaths) }
         try command.run()
+        ProgressLine.stop()
         exit(ExitStatus.success)
     } catch let e as InputError {
         printErr("page-owner-sort: \(e)")

@@ -42,10 +42,12 @@ class CLITestCase: XCTestCase {
         var err: String
     }
 
-    func run(_ args: [String], stdin: String? = nil) throws -> Result {
+    /// Runs the binary with `args`; with `shell`, `args[0]` is the program to run instead.
+    func run(_ args: [String], stdin: String? = nil, shell: Bool = false, environment: [String: String] = [:]) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = args
+        p.executableURL = URL(fileURLWithPath: shell ? args[0] : bin)
+        p.arguments = shell ? Array(args.dropFirst()) : args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let o = Pipe()
         let e = Pipe()
         p.standardOutput = o

@@ -372,6 +372,43 @@ final class InputTests: XCTestCase {
         }
     }
 
+    /// No `read(2)` of a file descriptor asks for a small count, whatever the reader above
+    /// it asks for (a 4-byte sniff, a tar header, a decompressor's input, a chunk's tail): the
+    /// live /sys/kernel/debug/page_owner fails such a read with ENOMEM (see GuestTests).
+    func testNoSmallReadOfAFileDescriptor() throws {
+        try run("zstd", ["-q", "-c", "page_owner"], stdout: "p.zst")
+        try run("gzip", ["-c", "page_owner"], stdout: "p.gz")
+        try run("tar", ["-cf", "p.tar", "page_owner", "show_stacks"])
+        try run("zstd", ["-q", "-c", "p.tar"], stdout: "p.tar.zst")
+        for name in ["page_owner", "p.zst", "p.gz", "p.tar", "p.tar.zst"] {
+            for bufferSize in [1, 7, 4096, 70_000] {
+                let file = try FileSource(path: path(name))
+                file.traceReads = true
+                var got: [UInt8] = []
+                try Inputs.forEach(file: file, path: path(name), skipped: { _ in }) { got += try readAll($0, bufferSize: bufferSize) }
+                XCTAssertEqual(got, name.contains("tar") ? pageOwner + showStacks : pageOwner, "\(name), \(bufferSize)")
+                XCTAssertGreaterThan(file.readCounts.count, 1, name)
+                XCTAssertGreaterThanOrEqual(file.readCounts.min() ?? 0, 64 << 10, "\(name), buffer \(bufferSize)")
+            }
+            // The parser's own reads (chunker, workers) too.
+            for workers in [1, 2] {
+                let file = try FileSource(path: path(name))
+                file.traceReads = true
+                var records = 0
+                try Inputs.forEach(file: file, path: path(name), skipped: { _ in }) { src in
+                    let ingest = Ingest()
+                    ingest.chunkSize = 100_000
+                    ingest.pipelineChunkSize = 100_000
+                    let counters = (0..<workers).map { _ in ParallelIngestTests.Counter() }
+                    try ingest.run(src, consumers: counters)
+                    records += counters.reduce(0) { $0 + $1.records }
+                }
+                XCTAssertGreaterThan(records, 1000, name)
+                XCTAssertGreaterThanOrEqual(file.readCounts.min() ?? 0, 64 << 10, "\(name), \(workers) workers")
+            }
+        }
+    }
+
     func testPeekDoesNotConsume() throws {
         let p = PeekSource(MemorySource(Array(showStacks.prefix(5000))))
         XCTAssertEqual(try p.peek(4), Array(showStacks.prefix(4)))

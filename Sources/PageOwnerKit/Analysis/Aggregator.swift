@@ -63,7 +63,9 @@ public final class Aggregator: RecordConsumer {
     public var handleStacks: [UInt32: Int32] = [:]
     /// Unresolved-handle stack entries and the handle each stands for.
     var unresolvedHandle: [Int32: UInt32] = [:]
-    /// Group keys, packed: `keys.count` UInt64 values each.
+    /// Group keys, packed: `keys.count` UInt64 values each, and while records are being
+    /// added one more, hidden, when a key or filter needs the stack but `.stack` is not a
+    /// key (see `stackColumn`).
     public internal(set) var groups: PackedKeyTable
     public internal(set) var metrics: [[Metrics]] = []
     public internal(set) var totals: [SnapshotTotals] = []
@@ -87,14 +89,28 @@ public final class Aggregator: RecordConsumer {
     var runOpen = false
     /// Where the record after the run's last one starts if nothing lies between them.
     var runEnd: Int64 = 0
+    /// The column of a group key that says which stack a group's records had, when it was an
+    /// unresolved handle: the `.stack` key, or a hidden last column that holds the
+    /// unresolved-handle entry (`.max` for any other stack). A handle that a later input (or
+    /// another worker's) resolves is re-keyed by `resolveLateHandles`, whatever the keys, so
+    /// the result does not depend on input order or on which worker saw what. nil when
+    /// nothing needs the stack.
+    let stackColumn: Int?
+    let hiddenStackColumn: Bool
+    /// Whether `resolveLateHandles` has run (the hidden column is gone).
+    public private(set) var resolved = false
+    /// Handles that no input resolved, of the records counted (after `resolveLateHandles`).
+    public private(set) var unresolvedHandles: Set<UInt32> = []
 
     public init(keys: [GroupKey], filters: Filters = Filters(), allocatorFunctions: AllocatorFunctions = AllocatorFunctions()) {
         self.keys = keys
         self.filters = filters
         stacks = StackTable(allocatorFunctions: allocatorFunctions)
-        packed = [UInt64](repeating: 0, count: keys.count)
-        groups = PackedKeyTable(width: keys.count, capacity: 4096)
         needStack = keys.contains { $0.needsStack } || filters.needsStack
+        hiddenStackColumn = needStack && !keys.contains(.stack)
+        stackColumn = !needStack ? nil : (keys.firstIndex(of: .stack) ?? keys.count)
+        packed = [UInt64](repeating: 0, count: keys.count + (hiddenStackColumn ? 1 : 0))
+        groups = PackedKeyTable(width: packed.count, capacity: 4096)
         groupIsStackFunction = !keys.isEmpty && keys.allSatisfy { $0 == .stack || $0 == .caller }
         hasRecordFilters = filters.needsRecord
         filtersNeedStack = filters.needsStack
@@ -103,6 +119,7 @@ public final class Aggregator: RecordConsumer {
     /// Starts a new snapshot; later records count in it.
     @discardableResult
     public func beginSnapshot(name: String) -> Int {
+        precondition(!resolved, "records added after resolveLateHandles (a report was made)")
         closePFNRun()
         totals.append(SnapshotTotals(name: name))
         metrics.append([Metrics](repeating: Metrics(), count: groups.count))
@@ -170,7 +187,8 @@ public final class Aggregator: RecordConsumer {
         var stack: Int32 = -1
         if needStack || countDistinctStacks {
             stack = stackHandle(r)
-            if filtersNeedStack, !cache.stackPasses(stack, filters, stacks) { return }
+            // An unresolved handle's stack filters are decided when it is resolved.
+            if filtersNeedStack, stacks.info[Int(stack)].kind != .unresolvedHandle, !cache.stackPasses(stack, filters, stacks) { return }
             if countDistinctStacks { totals[s].distinctStacks.insert(stack) }
         }
         let gi: Int
@@ -273,6 +291,9 @@ public final class Aggregator: RecordConsumer {
         for (i, k) in keys.enumerated() {
             packed[i] = value(k, r, stack)
         }
+        if hiddenStackColumn {
+            packed[keys.count] = stacks.info[Int(stack)].kind == .unresolvedHandle ? UInt64(UInt32(bitPattern: stack)) : .max
+        }
         return packed.withUnsafeBytes { groups.intern($0) }
     }
 
@@ -341,40 +362,65 @@ public final class Aggregator: RecordConsumer {
         return out
     }
 
-    /// Re-keys groups whose stack was an unresolved handle that a later input resolved
-    /// (a show_handles sample read before its show_stacks_handles).
+    /// Re-keys groups whose stack was an unresolved handle that some input resolved (a
+    /// show_handles sample read before its show_stacks_handles, or a handle one worker saw
+    /// before the stacks another worker read): every key that follows from the stack
+    /// (stack, caller, module, allocator) and the stack filters are taken from the resolved
+    /// stack. Drops the hidden stack column and notes the handles left unresolved. Call it
+    /// once, after the last input; no record may be added after it.
     public func resolveLateHandles() {
-        // Only the stack key says which stack a group came from.
-        guard let sp = keys.firstIndex(of: .stack) else { return }
+        guard !resolved else { return }
+        resolved = true
         var remap: [Int32: Int32] = [:]
         for (u, handle) in unresolvedHandle {
             if let s = handleStacks[handle] { remap[u] = s }
         }
-        if remap.isEmpty { return }
+        for si in 0..<totals.count where !totals[si].distinctStacks.isEmpty {
+            totals[si].distinctStacks = Set(totals[si].distinctStacks.map { remap[$0] ?? $0 })
+        }
+        guard let sp = stackColumn else { return }
         let old = groups
         let oldMetrics = metrics
         groups = PackedKeyTable(width: keys.count, capacity: old.count)
         groupOfStack = HandleMap()
         metrics = Array(repeating: [], count: oldMetrics.count)
+        var left = Set<UInt32>()
         for g in 0..<Int32(old.count) {
             var v = old.withBytes(g) { Array($0.bindMemory(to: UInt64.self)) }
-            if let s = remap[Int32(bitPattern: UInt32(truncatingIfNeeded: v[sp]))] {
-                for (i, k) in keys.enumerated() {
-                    switch k {
-                    case .stack: v[i] = UInt64(UInt32(bitPattern: s))
-                    case .caller: v[i] = UInt64(UInt32(bitPattern: stacks.info[Int(s)].caller))
-                    case .module: v[i] = UInt64(UInt32(bitPattern: stacks.info[Int(s)].module))
-                    case .allocator:
-                        let c = stacks.info[Int(s)].allocationClass
-                        // Keep `slab` that the record said, when the stack names nothing.
-                        if !(v[i] == UInt64(AllocationClass.slab.rawValue) && (c == .other || c == .unknown)) {
-                            v[i] = UInt64(c.rawValue)
+            let sv = v[sp]
+            let u = sv == .max ? -1 : Int32(bitPattern: UInt32(truncatingIfNeeded: sv))
+            var stack = u
+            if u >= 0, stacks.info[Int(u)].kind == .unresolvedHandle {
+                if let s = remap[u] {
+                    stack = s
+                    let info = stacks.info[Int(s)]
+                    for (i, k) in keys.enumerated() {
+                        switch k {
+                        case .stack: v[i] = UInt64(UInt32(bitPattern: s))
+                        case .caller: v[i] = UInt64(UInt32(bitPattern: info.caller))
+                        case .module:
+                            // A record's own module line wins; the unresolved entry had none.
+                            if v[i] == UInt64(UInt32(bitPattern: -1)) { v[i] = UInt64(UInt32(bitPattern: info.module)) }
+                        case .allocator:
+                            let c = info.allocationClass
+                            // Keep `slab` that the record said, when the stack names nothing.
+                            if !(v[i] == UInt64(AllocationClass.slab.rawValue) && (c == .other || c == .unknown)) {
+                                v[i] = UInt64(c.rawValue)
+                            }
+                        default: break
                         }
-                    default: break
                     }
                 }
+                if filtersNeedStack, !cache.stackPasses(stack, filters, stacks) {
+                    for si in 0..<oldMetrics.count where Int(g) < oldMetrics[si].count {
+                        totals[si].records &-= oldMetrics[si][Int(g)].records
+                        totals[si].pages &-= oldMetrics[si][Int(g)].pages
+                    }
+                    continue
+                }
+                if stack == u, let h = unresolvedHandle[u] { left.insert(h) }
             }
-            let ng = Int(v.withUnsafeBytes { groups.intern($0) })
+            let ng = Int(v.withUnsafeBytes { groups.intern(UnsafeRawBufferPointer(rebasing: $0[0..<(keys.count * 8)])) })
             for si in 0..<oldMetrics.count {
                 if metrics[si].count <= ng { metrics[si].append(contentsOf: repeatElement(Metrics(), count: ng + 1 - metrics[si].count)) }
                 if g < oldMetrics[si].count { metrics[si][ng].add(oldMetrics[si][Int(g)]) }
@@ -383,11 +429,12 @@ public final class Aggregator: RecordConsumer {
         for si in 0..<metrics.count where metrics[si].count < groups.count {
             metrics[si].append(contentsOf: repeatElement(Metrics(), count: groups.count - metrics[si].count))
         }
+        unresolvedHandles = left
     }
 
     /// The packed key values of group `g`.
     public func keyValues(_ g: Int32) -> [UInt64] {
-        groups.withBytes(g) { b in Array(b.bindMemory(to: UInt64.self)) }
+        groups.withBytes(g) { b in Array(b.bindMemory(to: UInt64.self).prefix(keys.count)) }
     }
 
     /// The gfp names printed for a mask value.

@@ -27,13 +27,11 @@ extension Aggregator {
             let n: Int32
             switch info.kind {
             case .unresolvedHandle:
+                // Stays unresolved here even when this side knows the handle:
+                // `resolveLateHandles` re-keys every such group at the end, by all its keys.
                 let handle = other.unresolvedHandle[h] ?? 0
-                if let s = handleStacks[handle] {
-                    n = s
-                } else {
-                    n = stacks.unresolved(handle: handle)
-                    unresolvedHandle[n] = handle
-                }
+                n = stacks.unresolved(handle: handle)
+                unresolvedHandle[n] = handle
             case .none:
                 n = stacks.noStack()
             default:
@@ -63,7 +61,7 @@ extension Aggregator {
             if totals[s].format == nil { totals[s].format = other.totals[s].format }
             for h in other.totals[s].distinctStacks { totals[s].distinctStacks.insert(stack(h)) }
         }
-        var v = [UInt64](repeating: 0, count: keys.count)
+        var v = [UInt64](repeating: 0, count: groups.width)
         for g in 0..<Int32(other.groups.count) {
             other.groups.withBytes(g) { b in
                 let o = b.bindMemory(to: UInt64.self)
@@ -86,6 +84,10 @@ extension Aggregator {
                     default:
                         v[i] = x
                     }
+                }
+                if hiddenStackColumn {
+                    let x = o[keys.count]
+                    v[keys.count] = x == .max ? x : UInt64(UInt32(bitPattern: stack(Int32(bitPattern: UInt32(truncatingIfNeeded: x)))))
                 }
             }
             let ng = Int(v.withUnsafeBytes { groups.intern($0) })

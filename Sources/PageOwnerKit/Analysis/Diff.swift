@@ -33,6 +33,7 @@ public struct DiffReport {
 
     /// Compares the summed snapshots `a` with `b`.
     public init(_ agg: Aggregator, before a: [Int], after b: [Int], selection: Report.Selection, pageSize: Int64 = 4096) {
+        agg.resolveLateHandles()
         keys = agg.keys
         self.pageSize = pageSize
         let ma = agg.summed(a)

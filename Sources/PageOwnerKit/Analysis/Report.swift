@@ -97,6 +97,7 @@ public struct Report {
 
     /// Builds the report of snapshot `snapshot`.
     public init(_ agg: Aggregator, snapshots: [Int]? = nil, selection: Selection, pageSize: Int64 = 4096) {
+        agg.resolveLateHandles()
         keys = agg.keys
         self.pageSize = pageSize
         let m = agg.summed(snapshots ?? Array(0..<agg.snapshotCount))

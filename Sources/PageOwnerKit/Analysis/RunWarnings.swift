@@ -16,10 +16,14 @@ public struct RunWarnings: Sendable {
     /// `sides` names the snapshots of each side of a `diff` (nil for report and series).
     public static func collect(_ agg: Aggregator, _ d: Diagnostics, snapshots: [Int]) -> RunWarnings {
         var r = RunWarnings()
-        let unresolved = agg.stacks.info.filter { $0.kind == .unresolvedHandle }.count
-        if unresolved > 0 {
+        let unresolved = agg.unresolvedHandles.count
+        if unresolved > 0 && agg.handleStacks.isEmpty {
             r.warnings.append(
                 "\(unresolved) handle(s) have no stack in the inputs (give a show_stacks_handles file with --stacks); they are reported as 'unresolved handle N'"
+            )
+        } else if unresolved > 0 {
+            r.warnings.append(
+                "\(unresolved) handle(s) are not in the handle->stack map given (show_stacks_handles lists only some stacks: placeholder and early-boot handles, for example, are not in it); they are reported as 'unresolved handle N'"
             )
         }
         for t in agg.totals where t.fields.contains(.stackCount) {

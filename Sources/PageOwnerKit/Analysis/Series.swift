@@ -34,6 +34,7 @@ public struct SeriesReport {
 
     /// The series of `columns` (default: every snapshot in input order; see `SnapshotPlan.order`).
     public init(_ agg: Aggregator, columns: [Int]? = nil, top: Int?, minPages: Int64?, pageSize: Int64 = 4096) {
+        agg.resolveLateHandles()
         keys = agg.keys
         self.pageSize = pageSize
         // A show_stacks_handles input only resolves handles: it is not a column.

@@ -227,7 +227,10 @@ public final class Ingest {
         // A mapped file's pages are let go every `dropStep` bytes once parsed.
         let dropStep = 8 << 20
         var dropped = from
+        // Records (and a mapped file's bytes) reach the progress line a step at a time.
+        var reported = part.records
         defer {
+            ProgressLine.count(bytes: dropBehind ? to - dropped : 0, records: Int(part.records - reported))
             slots.deinitialize(count: 2)
             slots.deallocate()
             part.lines = splitter.lines
@@ -237,7 +240,10 @@ public final class Ingest {
         while true {
             splitter.skipBlank()
             if dropBehind && splitter.pos - dropped >= dropStep {
+                let was = dropped
                 dropped = Chunker.dropPages(base, dropped, hasPending ? Int(slots[1 - cur].whole.start) : splitter.pos)
+                ProgressLine.count(bytes: dropped - was, records: Int(part.records - reported))
+                reported = part.records
             }
             if splitter.pos >= to { break }
             let start = splitter.pos

@@ -25,10 +25,19 @@ extension ByteSource {
 
 /// A file descriptor read with `read(2)` until it returns 0, so that debugfs files whose
 /// reported size is 0, pipes and stdin are read to their real end.
+///
+/// No `read(2)` ever asks for fewer than `minimumRead` bytes: the kernel's page_owner read
+/// handler formats one whole record per call into min(count, PAGE_SIZE) bytes and fails with
+/// ENOMEM when the record does not fit, so a 4-byte sniff or the short tail of a buffer
+/// would fail on the live file. A smaller request is served from a staging buffer of
+/// `minimumRead` bytes, filled by one large read.
 public final class FileSource: ByteSource {
     public let name: String
     let fd: Int32
     let owned: Bool
+
+    /// The smallest count passed to `read(2)` (well above any page size).
+    public static let minimumRead = 64 << 10
 
     /// Opens `path` for reading; `-` is standard input.
     public init(path: String) throws {
@@ -63,9 +72,19 @@ public final class FileSource: ByteSource {
     var consumed = false
     /// Files smaller than this are read, not mapped.
     public static var mapThreshold = 32 << 20
+    /// Bytes read ahead for a small request, `[stagedStart, stagedEnd)` not yet handed out.
+    var staging: UnsafeMutableRawBufferPointer?
+    var stagedStart = 0
+    var stagedEnd = 0
+    /// Every count passed to `read(2)`, when `traceReads` is set (tests).
+    public var traceReads = false
+    public private(set) var readCounts: [Int] = []
+    /// Bytes `read(2)` returned so far (progress).
+    public private(set) var bytesRead = 0
 
     deinit {
         if let m = mapping { munmap(m, mappingSize) }
+        staging?.deallocate()
         if owned { close(fd) }
     }
 
@@ -85,9 +104,31 @@ public final class FileSource: ByteSource {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if buffer.count == 0 { return 0 }
+        if stagedStart == stagedEnd {
+            if buffer.count >= Self.minimumRead { return try readFD(buffer) }
+            let s = staging ?? UnsafeMutableRawBufferPointer.allocate(byteCount: Self.minimumRead, alignment: 64)
+            staging = s
+            stagedStart = 0
+            stagedEnd = try readFD(s)
+            if stagedEnd == 0 { return 0 }
+        }
+        let n = min(buffer.count, stagedEnd - stagedStart)
+        buffer.baseAddress!.copyMemory(from: staging!.baseAddress! + stagedStart, byteCount: n)
+        stagedStart += n
+        return n
+    }
+
+    /// One `read(2)` into `buffer` (at least `minimumRead` bytes), retried on EINTR.
+    func readFD(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if traceReads { readCounts.append(buffer.count) }
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n > 0 { consumed = true }
+            if n > 0 {
+                consumed = true
+                bytesRead += n
+                ProgressLine.count(bytes: n)
+            }
             if n >= 0 { return n }
             if errno == EINTR { continue }
             throw InputError(.unreadable, input: name, String(cString: strerror(errno)))

@@ -18,7 +18,13 @@ public enum Inputs {
     public static func forEach(
         path: String, skipped: (String) -> Void, _ body: (ByteSource) throws -> Void
     ) throws {
-        let file = try FileSource(path: path)
+        try forEach(file: try FileSource(path: path), path: path, skipped: skipped, body)
+    }
+
+    /// `forEach(path:skipped:_:)` on an already opened file.
+    static func forEach(
+        file: FileSource, path: String, skipped: (String) -> Void, _ body: (ByteSource) throws -> Void
+    ) throws {
         let source = try decode(file)
         let head = try source.peek(TarReader.blockSize)
         if let dump = CrashDumpSniffer.kind(head) {

@@ -148,7 +148,6 @@ public final class Recorder {
     /// Groups that grew by more than the gate since the first sample.
     func offenders(_ g: Aggregator) -> [String] {
         guard let limit = options.failOnGrowth, gateSnapshots.count >= 2 else { return [] }
-        g.resolveLateHandles()
         let first = gateSnapshots[0]
         let last = gateSnapshots[gateSnapshots.count - 1]
         var out: [(Int64, String)] = []

@@ -88,7 +88,6 @@ public final class TopModel {
     /// The groups of the latest sample, sorted, at most `limit`.
     public func rows(sort: Sort, limit: Int) -> [Row] {
         guard let last = snaps.last else { return [] }
-        agg.resolveLateHandles()
         let first = snaps[0]
         let prev = snaps.count > 1 ? snaps[snaps.count - 2] : last
         let dt = times.count > 1 ? Double(times[times.count - 1] &- times[times.count - 2]) / 1e9 : 0

@@ -99,6 +99,8 @@ public final class OutputSink {
     }
 
     func flush() throws {
+        // Output on the terminal the progress line is drawn on: the line goes first.
+        if fd == 1 { ProgressLine.stop() }
         var off = 0
         let n = buffer.count
         try buffer.withUnsafeBytes { b in
