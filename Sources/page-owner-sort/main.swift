@@ -31,6 +31,7 @@ func printErr(_ s: String) {
 
 /// Runs the command and maps every error to one documented exit status.
 func runMain() -> Never {
+    SignalGuard.install()
     do {
         var command = try PageOwnerSort.parseAsRoot()
         try command.run()
