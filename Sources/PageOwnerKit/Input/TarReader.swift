@@ -91,6 +91,8 @@ public final class TarReader {
                 size = s
             }
             let padding = (TarReader.blockSize - size % TarReader.blockSize) % TarReader.blockSize
+            // A size near Int.max (base-256 allows it) cannot be followed by its padding.
+            guard size <= Int.max - padding else { throw error("entry \(headerName) has an impossible size (\(size) bytes)") }
             switch type {
             case UInt8(ascii: "x"):
                 let data = try readMeta(size, padding: padding, what: "pax header of \(headerName)")

@@ -133,16 +133,21 @@ public final class KdumpFile {
         return byte < map.count && map[byte] & (1 << UInt8(pfn & 7)) != 0
     }
 
+    /// File offset of the page descriptor of `pfn`, or nil when the page is not in the dump.
+    func descriptorOffset(_ pfn: UInt64) -> Int? {
+        guard isDumped(pfn) else { return nil }
+        let word = Int(pfn >> 6)
+        let below = UInt64(ELFFile.read(dumped, word * 8, 8)) & ((1 << (pfn & 63)) &- 1)
+        let index = Int(rank[word]) + below.nonzeroBitCount
+        return descriptors + index * 24
+    }
+
     /// The decompressed 4 KiB page `pfn`, or nil when it is not in the dump.
     func page(_ pfn: UInt64) throws -> UnsafeRawPointer? {
         let slot = Int(pfn % UInt64(KdumpFile.slots))
         let dst = cache + slot * 4096
         if cached[slot] == pfn { return UnsafeRawPointer(dst) }
-        guard isDumped(pfn) else { return nil }
-        let word = Int(pfn >> 6)
-        let below = UInt64(ELFFile.read(dumped, word * 8, 8)) & ((1 << (pfn & 63)) &- 1)
-        let index = Int(rank[word]) + below.nonzeroBitCount
-        let d = descriptors + index * 24
+        guard let d = descriptorOffset(pfn) else { return nil }
         guard d + 24 <= bytes.count else { throw fault(pfn, "its page descriptor lies past the end of the file (truncated dump)") }
         let rawOffset = ELFFile.read(bytes, d, 8)
         let size = Int(ELFFile.read(bytes, d + 8, 4))
