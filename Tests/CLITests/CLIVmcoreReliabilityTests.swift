@@ -107,4 +107,20 @@ final class CLIVmcoreReliabilityTests: CLITestCase {
             XCTAssertTrue(r.err.contains("impossible size"), r.err)
         }
     }
+
+    /// Three `order 63` records: 2^63 pages each. Before, the page counters wrapped
+    /// (9223372036854775805 pages); now they hold at Int64.max.
+    func testOrder63DoesNotWrapPageCounters() throws {
+        var text = ""
+        for i in 1...3 {
+            text += "Page allocated via order 63, mask 0x0(), pid 0, tgid 0 (swapper), ts 0 ns\n"
+            text += "PFN 0x\(i)00 type Unmovable Block 0 type Unmovable Flags 0x0(section=0|node=0|zone=0)\n"
+            text += " register_early_stack+0x36/0x50\n init_page_owner+0x27/0x370\n\n"
+        }
+        try text.write(toFile: path("o63.txt"), atomically: true, encoding: .utf8)
+        let r = try run(["report", path("o63.txt"), "--format", "json", "-o", "-"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertFalse(r.out.contains("9223372036854775805"), r.out)
+        XCTAssertTrue(r.out.contains("\"pages\":9223372036854775807"), r.out)
+    }
 }

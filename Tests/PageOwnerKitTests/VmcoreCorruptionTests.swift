@@ -1,4 +1,5 @@
 import Foundation
+import PageOwnerSynth
 import XCTest
 
 @testable import PageOwnerKit
@@ -405,5 +406,98 @@ final class VmcoreCorruptionTests: XCTestCase {
         let (none, rootReader) = try records(noRoot)
         XCTAssertLessThan(none, expected)
         XCTAssertTrue(rootReader.lossSummary("dump").contains { $0.contains("mem_section") }, "\(rootReader.lossSummary("dump"))")
+    }
+
+    // MARK: mutation
+
+    /// Seeded mutants of a small real-derived ELF vmcore head, kdump file and vmlinux: bytes
+    /// flipped, or an 8-byte field set to 0, all ones, 2^63, 2^63-1 or an ERR_PTR, mostly in the
+    /// headers and tables a reader trusts, some cut short. Every one must end in a value or an
+    /// error the command line maps to exit 2 (InputError, ELFFile.Error, DWARF.Failure), never
+    /// a trap (which would end this test process) or a hang.
+    func testMutantsEndInAValueOrAnError() throws {
+        var rng = SplitMix64(seed: 18)
+        let values: [UInt64] = [0, .max, 1 << 63, (1 << 63) - 1, 0xffff_ffff_ffff_fff4, 1 << 40]
+        func mutate(_ b: inout [UInt8], hot: Int) {
+            let end = rng.chance(3, in: 4) ? min(hot, b.count) : b.count
+            if rng.chance(1, in: 2) {
+                let at = rng.below(max(1, end - 8)) & ~7
+                Self.put(&b, at, rng.pick(values), 8)
+            } else {
+                for _ in 0..<(1 + rng.below(8)) { b[rng.below(end)] ^= UInt8(truncatingIfNeeded: 1 + rng.below(255)) }
+            }
+            if rng.chance(1, in: 10) { b.removeLast(rng.below(b.count)) }
+        }
+        func expected(_ e: Error) -> Bool { e is InputError || e is ELFFile.Error || e is DWARF.Failure }
+        let start = Date()
+        var outcomes: [String: Int] = [:]
+
+        // ELF vmcore: its first 64 KiB (headers, VMCOREINFO note; the segments lie past it).
+        guard FileManager.default.fileExists(atPath: VmcoreTests.vmcore) else { throw XCTSkip("../shared/vmcore is absent") }
+        var head = [UInt8](repeating: 0, count: 1 << 16)
+        _ = try Inputs.withDecoded(path: VmcoreTests.vmcore) { src in try head.withUnsafeMutableBytes { try src.read(into: $0) } }
+        // Its memory segments made to lie in these 64 KiB, so that an unmutated head reads.
+        let phoff = Int(Self.get(head, 32, 8))
+        for i in 0..<Int(Self.get(head, 56, 2)) where Self.get(head, phoff + i * 56, 4) == 1 {
+            Self.put(&head, phoff + i * 56 + 8, UInt64(32768 + 4096 * i), 8)
+            Self.put(&head, phoff + i * 56 + 32, 4096, 8)
+        }
+        XCTAssertNoThrow(try VmcoreMemory(try head.withUnsafeBytes { try MappedFile(copying: $0, name: "head.core") }))
+        for _ in 0..<300 {
+            var b = head
+            mutate(&b, hot: 4096)
+            _ = VmcoreInfo.parse(b)
+            do {
+                let m = try VmcoreMemory(try b.withUnsafeBytes { try MappedFile(copying: $0, name: "mutant.core") })
+                _ = m.read(0xffff_ffff_8100_0000, 64)
+                outcomes["elf: value", default: 0] += 1
+            } catch {
+                XCTAssertTrue(expected(error), "\(error)")
+                outcomes["elf: error", default: 0] += 1
+            }
+        }
+
+        // kdump: the real file's headers, bitmaps and first descriptors and pages (1 MiB).
+        let kdump = Array(try kdumpBytes().prefix(1 << 20))
+        for _ in 0..<300 {
+            var b = kdump
+            mutate(&b, hot: 3 * 4096)
+            do {
+                let k = try KdumpFile(try b.withUnsafeBytes { try MappedFile(copying: $0, name: "mutant.kdump") })
+                for s in k.info.segments.prefix(4) { _ = k.physical(s.paddr, 64) }
+                outcomes["kdump: value", default: 0] += 1
+            } catch {
+                XCTAssertTrue(expected(error), "\(error)")
+                outcomes["kdump: error", default: 0] += 1
+            }
+        }
+
+        // vmlinux: its ELF header and section table, symbols and DWARF unit headers.
+        var v = Array(try vmlinux().bytes)
+        let shoff = Int(Self.get(v, 40, 8))
+        for _ in 0..<12 {
+            var edits: [(Int, UInt8)] = []
+            let region = rng.chance(1, in: 3) ? 0..<64 : shoff..<(v.count)
+            for _ in 0..<(1 + rng.below(8)) {
+                let at = region.lowerBound + rng.below(region.count)
+                edits.append((at, v[at]))
+                v[at] ^= UInt8(truncatingIfNeeded: 1 + rng.below(255))
+            }
+            do {
+                try v.withUnsafeBytes { raw in
+                    let e = try ELFFile(raw)
+                    _ = KernelSymbols(vmlinux: e).format(0xffff_ffff_8100_0000)
+                    var d = try DWARF(e)
+                    try d.readUnits()
+                }
+                outcomes["vmlinux: value", default: 0] += 1
+            } catch {
+                XCTAssertTrue(expected(error), "\(error)")
+                outcomes["vmlinux: error", default: 0] += 1
+            }
+            for (at, old) in edits.reversed() { v[at] = old }
+        }
+        print("mutants: \(outcomes.sorted { $0.key < $1.key })")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 300)
     }
 }

@@ -47,9 +47,9 @@ extension Aggregator {
         }
         for s in 0..<min(totals.count, other.totals.count) {
             totals[s].recordsRead += other.totals[s].recordsRead
-            totals[s].pagesRead &+= other.totals[s].pagesRead
+            totals[s].pagesRead +|= other.totals[s].pagesRead
             totals[s].records += other.totals[s].records
-            totals[s].pages &+= other.totals[s].pages
+            totals[s].pages +|= other.totals[s].pages
             totals[s].fields.formUnion(other.totals[s].fields)
             if totals[s].format == nil { totals[s].format = other.totals[s].format }
             for h in other.totals[s].distinctStacks { totals[s].distinctStacks.insert(stack(h)) }

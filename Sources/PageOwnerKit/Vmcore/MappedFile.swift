@@ -48,6 +48,17 @@ public final class MappedFile {
         bytes = try MappedFile.map(fd, name: name)
     }
 
+    /// A private anonymous mapping holding a copy of `bytes` (tests and fuzzers: no file).
+    public init(copying bytes: UnsafeRawBufferPointer, name: String) throws {
+        path = name
+        let size = max(1, bytes.count)
+        guard let m = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), m != MAP_FAILED else {
+            throw InputError(.unreadable, input: name, "cannot map: \(String(cString: strerror(errno)))")
+        }
+        if bytes.count > 0 { m.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        self.bytes = UnsafeRawBufferPointer(start: m, count: bytes.count)
+    }
+
     static func map(_ fd: Int32, name: String) throws -> UnsafeRawBufferPointer {
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_size > 0 else { throw InputError(.unreadable, input: name, "empty or unreadable") }
@@ -86,6 +97,6 @@ public final class MappedFile {
 
     deinit {
         po_unguard_mapping(bytes.baseAddress)
-        munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
+        munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), max(1, bytes.count))
     }
 }
