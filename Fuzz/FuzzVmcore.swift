@@ -1,6 +1,6 @@
 // libFuzzer harness for the crash-dump readers, one binary for five targets (one compile of
 // PageOwnerKit instead of five): FUZZ_TARGET=elf|kdump|vmcoreinfo|dwarf|tar picks the one the
-// fuzzer drives (see Fuzz/vmcore/*.swift). Compiled with Sources/PageOwnerKit and
+// fuzzer drives (see Fuzz/vmcore/Fuzz*.swift). Compiled with Sources/PageOwnerKit and
 // Fuzz/vmcore/*.swift by scripts/fuzz.sh (one module, no import).
 #if canImport(Glibc)
 import Glibc

@@ -73,7 +73,7 @@ for h in ${HARNESSES:-FuzzParser FuzzDecompress FuzzVmcore:elf FuzzVmcore:kdump 
       [ -f "$out/vmcore/elf-head" ] && head -c 8192 "$out/vmcore/elf-head" > "$c/seed-vmcore-head"
       # small real ELF objects: the unstripped modules of the same kernel
       for m in crc16 crc32c_generic; do
-        [ -f "$vm/modules/$m.ko.zst" ] && zstd -dcq "$vm/modules/$m.ko.zst" | head -c 65536 > "$c/seed-$m.ko"
+        if [ -f "$vm/modules/$m.ko.zst" ]; then zstd -dcq "$vm/modules/$m.ko.zst" | head -c 65536 > "$c/seed-$m.ko" || true; fi
       done ;;
     FuzzVmcore-kdump)
       maxlen=${MAX_LEN:-262144}
