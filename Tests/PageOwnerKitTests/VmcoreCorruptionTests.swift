@@ -500,4 +500,17 @@ final class VmcoreCorruptionTests: XCTestCase {
         print("mutants: \(outcomes.sorted { $0.key < $1.key })")
         XCTAssertLessThan(Date().timeIntervalSince(start), 300)
     }
+
+    /// Found by the FuzzVmcore tar target: a pax record whose length is shorter than its own
+    /// length field and space ("1 x") trapped (a range with lowerBound > upperBound).
+    func testPaxRecordShorterThanItsLengthField() {
+        var path: String?
+        var size: Int?
+        for text in ["1 x", "2 path=a\n", "1 ", "3 k=\n"] {
+            TarReader.parsePax(Array(text.utf8), path: &path, size: &size)
+        }
+        XCTAssertNil(path)
+        TarReader.parsePax(Array("11 path=ab\n".utf8), path: &path, size: &size)
+        XCTAssertEqual(path, "ab")
+    }
 }

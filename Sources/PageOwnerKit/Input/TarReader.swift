@@ -257,7 +257,8 @@ public final class TarReader {
                 j += 1
                 if length > data.count { return }
             }
-            guard length > 0, j < data.count, data[j] == UInt8(ascii: " "), i + length <= data.count else { return }
+            // The length counts its own digits and space: one shorter than them is corrupt.
+            guard length > j - i, j < data.count, data[j] == UInt8(ascii: " "), i + length <= data.count else { return }
             let record = data[(j + 1)..<(i + length)]
             let body = record.last == 10 ? record.dropLast() : record
             if let eq = body.firstIndex(of: UInt8(ascii: "=")) {
