@@ -79,6 +79,7 @@ struct CompatCommand: ParsableCommand {
         try result.sort.write(to: sink)
         try sink.commit()
         for l in result.diagnostics.summary() { printErr(l) }
+        if result.records == 0 { printErr("page-owner-sort: no records in \(input)") }
         if debug {
             printErr("page-owner-sort: \(result.records) records, \(result.groups) groups")
         }

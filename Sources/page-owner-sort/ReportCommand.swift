@@ -28,7 +28,7 @@ struct ReportCommand: ParsableCommand {
             let sink = try OutputSink(path: options.output)
             var buf = [UInt8](repeating: 0, count: 1 << 20)
             for i in inputs {
-                try Inputs.forEach(path: i) { src in
+                try Inputs.forEach(path: i, strict: run.strict, skipped: { _ in }) { src in
                     while true {
                         let n = try buf.withUnsafeMutableBytes { try src.read(into: $0) }
                         if n == 0 { break }
@@ -59,5 +59,6 @@ struct ReportCommand: ParsableCommand {
         for l in run.notes { printErr("page-owner-sort: \(l)") }
         for l in run.diagnostics.summary() { printErr(l) }
         options.tell(found, format: format)
+        if agg.totals.allSatisfy({ $0.recordsRead == 0 }) { printErr("page-owner-sort: no records in the input") }
     }
 }

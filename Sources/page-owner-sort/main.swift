@@ -44,6 +44,7 @@ func unknownCommand(_ args: [String]) -> String? {
 /// Runs the command and maps every error to one documented exit status. An error found after
 /// parsing (a bad value) shows the usage of the subcommand that was run.
 func runMain() -> Never {
+    SignalGuard.install()
     let args = Array(CommandLine.arguments.dropFirst())
     if let m = unknownCommand(args) {
         printErr(m)

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include "linescan.h"
 #include "progress.h"
+#include "signalguard.h"
 
 /// memmem(3) and memrchr(3) are GNU extensions that Swift's Glibc module does not export.
 const void *po_memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen);

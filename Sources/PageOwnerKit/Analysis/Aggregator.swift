@@ -13,7 +13,7 @@ public final class Aggregator: RecordConsumer {
         /// Adds another group's (or snapshot's) counts and widens the time span.
         public mutating func add(_ o: Metrics) {
             records &+= o.records
-            pages &+= o.pages
+            pages +|= o.pages
             firstTs = min(firstTs, o.firstTs)
             lastTs = max(lastTs, o.lastTs)
         }
@@ -171,7 +171,7 @@ public final class Aggregator: RecordConsumer {
         if current < 0 { beginSnapshot(name: "input") }
         let s = current
         totals[s].recordsRead += 1
-        totals[s].pagesRead &+= r.pages
+        totals[s].pagesRead +|= r.pages
         totals[s].fields.formUnion(r.fields)
         if r.fields.contains(.ts) && r.ts > totals[s].maxTs { totals[s].maxTs = r.ts }
         if r.kind == .pageOwner && r.fields.contains(.pfnLine) { notePFN(r) }
@@ -208,13 +208,13 @@ public final class Aggregator: RecordConsumer {
             for j in 0..<metrics.count { metrics[j].append(contentsOf: repeatElement(Metrics(), count: gi + 1 - metrics[j].count)) }
         }
         metrics[s][gi].records &+= r.times
-        metrics[s][gi].pages &+= r.pages
+        metrics[s][gi].pages +|= r.pages
         if r.fields.contains(.ts) {
             if r.ts < metrics[s][gi].firstTs { metrics[s][gi].firstTs = r.ts }
             if r.ts > metrics[s][gi].lastTs { metrics[s][gi].lastTs = r.ts }
         }
         totals[s].records &+= r.times
-        totals[s].pages &+= r.pages
+        totals[s].pages +|= r.pages
         // Early-boot pages all have gfp mask 0 and order 0: the cheap test goes first.
         if r.gfp == 0 && r.order == 0 && isEarlyBootRecord(r, stack) { totals[s].earlyBootPages &+= r.pages }
     }

@@ -50,9 +50,9 @@ extension Aggregator {
         }
         for s in 0..<min(totals.count, other.totals.count) {
             totals[s].recordsRead += other.totals[s].recordsRead
-            totals[s].pagesRead &+= other.totals[s].pagesRead
+            totals[s].pagesRead +|= other.totals[s].pagesRead
             totals[s].records += other.totals[s].records
-            totals[s].pages &+= other.totals[s].pages
+            totals[s].pages +|= other.totals[s].pages
             totals[s].earlyBootPages &+= other.totals[s].earlyBootPages
             totals[s].fields.formUnion(other.totals[s].fields)
             totals[s].maxTs = max(totals[s].maxTs, other.totals[s].maxTs)

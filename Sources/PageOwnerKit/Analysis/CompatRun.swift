@@ -27,7 +27,7 @@ public enum CompatRun {
         var diagnostics = Diagnostics()
         var records: Int64 = 0
         var base: Int64 = 0
-        try Inputs.forEach(path: inputPath) { source in
+        try Inputs.forEach(path: inputPath, strict: strict, skipped: { _ in }) { source in
             let ingest = Ingest(strict: strict)
             ingest.requireUsable = true
             let parts = [main] + (1..<max(1, workers)).map { _ in Part(options) }

@@ -133,7 +133,7 @@ public struct CompatSort {
             groups.append(Group(pid: r.pid, tgid: r.tgid, comm: comm, ts: r.ts, allocator: alloc, header: h, stack: st, first: offset))
         }
         groups[index].times += 1
-        groups[index].pages &+= pages
+        groups[index].pages +|= pages
         return true
     }
 
@@ -277,7 +277,7 @@ public struct CompatSort {
         let (index, new) = groupIndex(key)
         if new { groups.append(Group(pid: pid, tgid: tgid, comm: comm, ts: ts, allocator: alloc, header: h, stack: st, first: offset)) }
         groups[index].times += 1
-        groups[index].pages &+= pages
+        groups[index].pages +|= pages
     }
 
     /// Adds the groups of a parallel part. Where both saw a group, the fields of the block
@@ -298,7 +298,7 @@ public struct CompatSort {
                 continue
             }
             let times = groups[index].times + x.times
-            let pages = groups[index].pages &+ x.pages
+            let pages = groups[index].pages +| x.pages
             if x.first < groups[index].first { groups[index] = x }
             groups[index].times = times
             groups[index].pages = pages
@@ -307,7 +307,7 @@ public struct CompatSort {
 
     /// Total base pages and records over every group (they reconcile with the input).
     public var totals: (times: Int64, pages: Int64) {
-        groups.reduce((0, 0)) { ($0.0 + $1.times, $0.1 &+ $1.pages) }
+        groups.reduce((0, 0)) { ($0.0 + $1.times, $0.1 +| $1.pages) }
     }
 
     /// The groups in output order.

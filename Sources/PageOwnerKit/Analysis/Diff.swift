@@ -44,9 +44,9 @@ public struct DiffReport {
             let x = g < ma.count ? ma[g] : Aggregator.Metrics()
             let y = g < mb.count ? mb[g] : Aggregator.Metrics()
             before.records += x.records
-            before.pages &+= x.pages
+            before.pages +|= x.pages
             after.records += y.records
-            after.pages &+= y.pages
+            after.pages +|= y.pages
             if x.records == 0 && x.pages == 0 && y.records == 0 && y.pages == 0 { continue }
             live.append(Int32(g))
             var d = Aggregator.Metrics()

@@ -119,7 +119,7 @@ public struct Report {
         for g in out {
             let x = m[Int(g)]
             shown.records += x.records
-            shown.pages &+= x.pages
+            shown.pages +|= x.pages
             rows.append(Report.render(agg, group: g, metrics: x))
         }
     }

@@ -56,7 +56,7 @@ public struct ReportRun {
         var diags = Diagnostics()
         var skipped: [String] = []
         defer { notes += skipped.map { "skipped archive member (not a dump): \($0)" } }
-        try Inputs.forEach(path: path, skipped: { skipped.append($0) }) { src in
+        try Inputs.forEach(path: path, strict: strict, skipped: { skipped.append($0) }) { src in
             let s = agg.beginSnapshot(name: src.name)
             snaps.append(s)
             let ingest = Ingest(strict: strict, format: format)

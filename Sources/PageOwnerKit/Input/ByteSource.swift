@@ -1,3 +1,5 @@
+import CShims
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -83,7 +85,10 @@ public final class FileSource: ByteSource {
     public private(set) var bytesRead = 0
 
     deinit {
-        if let m = mapping { munmap(m, mappingSize) }
+        if let m = mapping {
+            po_unguard_mapping(m)
+            munmap(m, mappingSize)
+        }
         staging?.deallocate()
         if owned { close(fd) }
     }
@@ -98,6 +103,7 @@ public final class FileSource: ByteSource {
         // MADV_WILLNEED reads ahead when the file is not cached; no MADV_SEQUENTIAL, which
         // would drop the page cache behind us.
         _ = madvise(m, size, MADV_WILLNEED)
+        po_guard_mapping(m, size, name)  // a file cut while it is read: SignalGuard's message, exit 2
         mapping = m
         mappingSize = size
         return UnsafeRawBufferPointer(start: m, count: size)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Opens what the user named and yields every input stream in it: a plain file, a
 /// compressed file (decompressed), or each member of a tar archive, in order.
 ///
@@ -11,12 +15,21 @@ public enum Inputs {
         try forEach(path: path, skipped: { _ in }, body)
     }
 
+    /// Where a vmcore's losses are reported (see `VmcoreSource.problems`): stderr unless
+    /// replaced (tests).
+    nonisolated(unsafe) public static var warn: (String) -> Void = { line in
+        fputs("page-owner-sort: warning: \(line)\n", stderr)
+    }
+
     /// Calls `body` once per input stream found at `path` (`-` is stdin), and `skipped`
     /// with the name (`archive:member`) of every tar member that is empty or does not
     /// start like a dump, in archive order.
     /// - Throws: `InputError` (`.unreadable`, `.corrupt`, `.archive`) and whatever `body` throws.
+    ///
+    /// A vmcore's unreadable pages and records are reported through `warn` after `body`;
+    /// with `strict` they end its stream with an error instead.
     public static func forEach(
-        path: String, skipped: (String) -> Void, _ body: (ByteSource) throws -> Void
+        path: String, strict: Bool = false, skipped: (String) -> Void, _ body: (ByteSource) throws -> Void
     ) throws {
         try forEach(file: try FileSource(path: path), path: path, skipped: skipped, body)
     }
@@ -34,7 +47,10 @@ public enum Inputs {
             let core = try MappedFile(path: path)
             let image = try MappedFile(path: vmlinux)
             do {
-                try body(try VmcoreSource(name: path, vmcore: core, vmlinux: image, moduleFiles: modulesDirectory))
+                let src = try VmcoreSource(name: path, vmcore: core, vmlinux: image, moduleFiles: modulesDirectory)
+                src.strict = strict
+                try body(src)
+                for line in src.problems { warn(line) }
             } catch let e as VmcorePageOwner.Failure {
                 throw InputError(.format, input: path, e.description)
             } catch let e as DWARF.Failure {

@@ -91,6 +91,8 @@ public final class TarReader {
                 size = s
             }
             let padding = (TarReader.blockSize - size % TarReader.blockSize) % TarReader.blockSize
+            // A size near Int.max (base-256 allows it) cannot be followed by its padding.
+            guard size <= Int.max - padding else { throw error("entry \(headerName) has an impossible size (\(size) bytes)") }
             switch type {
             case UInt8(ascii: "x"):
                 let data = try readMeta(size, padding: padding, what: "pax header of \(headerName)")
@@ -255,7 +257,8 @@ public final class TarReader {
                 j += 1
                 if length > data.count { return }
             }
-            guard length > 0, j < data.count, data[j] == UInt8(ascii: " "), i + length <= data.count else { return }
+            // The length counts its own digits and space: one shorter than them is corrupt.
+            guard length > j - i, j < data.count, data[j] == UInt8(ascii: " "), i + length <= data.count else { return }
             let record = data[(j + 1)..<(i + length)]
             let body = record.last == 10 ? record.dropLast() : record
             if let eq = body.firstIndex(of: UInt8(ascii: "=")) {

@@ -1,3 +1,5 @@
+import CShims
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -63,8 +65,14 @@ public final class OutputSink {
         }
         fchmod(f, 0o644 & ~Self.umaskValue)
         fd = f
-        tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let t = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        tempPath = t
+        directory = dir
+        po_guard_temp(t)  // removed if SIGINT or SIGTERM ends the run (SignalGuard)
     }
+
+    /// The target's directory, synced after the rename.
+    var directory = "."
 
     static let umaskValue: mode_t = {
         let m = umask(0o022)
@@ -76,6 +84,7 @@ public final class OutputSink {
         if !committed, let t = tempPath {
             close(fd)
             unlink(t)
+            po_unguard_temp(t)
         } else if fd > 2 && !committed {
             close(fd)
         }
@@ -117,22 +126,37 @@ public final class OutputSink {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes, syncs and renames the temporary file over the target.
+    /// Flushes, syncs and renames the temporary file over the target, then syncs the
+    /// directory: after a crash or power loss the target is the old file or the whole new one.
     public func commit() throws {
         try flush()
         guard let t = tempPath else {
             committed = true
             return
         }
-        if close(fd) != 0 {
+        let synced = fsync(fd) == 0
+        let e = errno
+        if !synced || close(fd) != 0 {
+            let message = String(cString: strerror(synced ? errno : e))
             failed = true
-            throw OutputError(path: path, String(cString: strerror(errno)))
+            committed = true  // the descriptor is closed here; deinit must not close it again
+            if synced == false { close(fd) }
+            unlink(t)
+            po_unguard_temp(t)
+            throw OutputError(path: path, message)
         }
         committed = true
         if rename(t, path) != 0 {
             let e = String(cString: strerror(errno))
             unlink(t)
+            po_unguard_temp(t)
             throw OutputError(path: path, e)
+        }
+        po_unguard_temp(t)
+        let d = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if d >= 0 {
+            _ = fsync(d)
+            close(d)
         }
     }
 }

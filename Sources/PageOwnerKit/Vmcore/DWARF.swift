@@ -123,8 +123,21 @@ public struct DWARF {
             shift += 7
             if x & 0x80 == 0 { break }
         }
-        if shift < 64 && x & 0x40 != 0 { v |= -(Int64(1) << shift) }
+        if shift < 64 && x & 0x40 != 0 { v |= Int64(-1) << shift }  // sign-extend (no negation: -(1 << 63) traps)
         return v
+    }
+
+    /// A byte of `b`, or 0 past its end.
+    @inline(__always) func byte(_ b: UnsafeRawBufferPointer, _ at: Int) -> Int { Int(ELFFile.read(b, at, 1)) }
+
+    /// A section offset or length read from the file, as an Int (a value past Int.max is clamped
+    /// and fails every later bounds check).
+    @inline(__always) func offset(_ v: UInt64) -> Int { Int(clamping: v) }
+
+    /// A reference `v` relative to `base` (a unit's start), clamped to the section's end when out of it.
+    @inline(__always) func ref(_ base: Int, _ v: UInt64) -> Int {
+        let (r, o) = base.addingReportingOverflow(offset(v))
+        return o ? Int.max : r
     }
 
     func cstr(_ b: UnsafeRawBufferPointer, _ at: Int) -> String { ELFFile.cString(b, at, limit: b.count) }
@@ -158,25 +171,27 @@ public struct DWARF {
         var p = 0
         var abbrevCache: [Int: [UInt64: Abbrev]] = [:]
         while p + 11 <= info.count {
-            var length = Int(u(info, p, 4))
+            var length = offset(u(info, p, 4))
             var off = p + 4
             var offsetSize = 4
             if length == 0xffff_ffff {
-                length = Int(u(info, off, 8))
+                length = offset(u(info, off, 8))
                 off += 8
                 offsetSize = 8
             }
+            guard length > 0, length <= info.count - off else {
+                throw Failure.malformed(".debug_info unit at offset \(p) has length \(length), past the section's end (\(info.count) bytes)")
+            }
             let end = off + length
-            guard end <= info.count, length > 0 else { throw Failure.malformed("unit at \(p) runs past .debug_info") }
             let version = Int(u(info, off, 2))
             off += 2
             var abbrevOffset: Int
             var addressSize: Int
             if version >= 5 {
-                let unitType = info[off]
-                addressSize = Int(info[off + 1])
+                let unitType = byte(info, off)
+                addressSize = byte(info, off + 1)
                 off += 2
-                abbrevOffset = Int(u(info, off, offsetSize))
+                abbrevOffset = offset(u(info, off, offsetSize))
                 off += offsetSize
                 if unitType == 0x02 || unitType == 0x06 {
                     off += 8 + offsetSize
@@ -185,9 +200,9 @@ public struct DWARF {
                     off += 8
                 }  // skeleton / split
             } else {
-                abbrevOffset = Int(u(info, off, offsetSize))
+                abbrevOffset = offset(u(info, off, offsetSize))
                 off += offsetSize
-                addressSize = Int(info[off])
+                addressSize = byte(info, off)
                 off += 1
             }
             let table = abbrevCache[abbrevOffset] ?? abbrevTable(at: abbrevOffset)
@@ -242,32 +257,32 @@ public struct DWARF {
             p += 1
             return wanted ? .string(cstr(info, s)) : .none
         case 0x09, 0x18:
-            let n = Int(uleb(info, &p))
+            let n = min(offset(uleb(info, &p)), info.count)
             let b = UnsafeRawBufferPointer(rebasing: info[min(p, info.count)..<min(p + n, info.count)])
             p += n
             return .block(b)
         case 0x0a:
-            let n = Int(info[p])
+            let n = byte(info, p)
             p += 1 + n
             return .none
         case 0x0b:
             defer { p += 1 }
-            return .uint(UInt64(info[p]))
+            return .uint(UInt64(byte(info, p)))
         case 0x0c:
             defer { p += 1 }
-            return .flag(info[p] != 0)
+            return .flag(byte(info, p) != 0)
         case 0x0d: return .int(sleb(info, &p))
         case 0x0e, 0x1f:
-            let o = Int(u(info, p, os))
+            let o = offset(u(info, p, os))
             p += os
             return wanted ? .string(cstr(form == 0x0e ? str : lineStr, o)) : .none
         case 0x0f: return .uint(uleb(info, &p))
         case 0x10:
             defer { p += os }
-            return .ref(Int(u(info, p, os)))
+            return .ref(offset(u(info, p, os)))
         case 0x11:
             defer { p += 1 }
-            return .ref(unit.start + Int(info[p]))
+            return .ref(unit.start + byte(info, p))
         case 0x12:
             defer { p += 2 }
             return .ref(unit.start + Int(u(info, p, 2)))
@@ -276,8 +291,8 @@ public struct DWARF {
             return .ref(unit.start + Int(u(info, p, 4)))
         case 0x14:
             defer { p += 8 }
-            return .ref(unit.start + Int(u(info, p, 8)))
-        case 0x15: return .ref(unit.start + Int(uleb(info, &p)))
+            return .ref(ref(unit.start, u(info, p, 8)))
+        case 0x15: return .ref(ref(unit.start, uleb(info, &p)))
         case 0x16:
             let f = uleb(info, &p)
             return value(f, &p, unit, implicit: 0, wanted: wanted)
@@ -286,7 +301,7 @@ public struct DWARF {
             return .none
         case 0x19: return .flag(true)
         case 0x1a, 0x1f02:
-            let i = Int(uleb(info, &p))
+            let i = offset(uleb(info, &p))
             return wanted ? strx(i, unit) : .none
         case 0x1b, 0x22, 0x23, 0x1f01:
             _ = uleb(info, &p)
@@ -303,7 +318,7 @@ public struct DWARF {
         case 0x21: return .int(implicit)
         case 0x25:
             defer { p += 1 }
-            return wanted ? strx(Int(info[p]), unit) : .none
+            return wanted ? strx(byte(info, p), unit) : .none
         case 0x26:
             defer { p += 2 }
             return wanted ? strx(Int(u(info, p, 2)), unit) : .none
@@ -332,12 +347,13 @@ public struct DWARF {
     }
 
     func strx(_ i: Int, _ unit: Unit) -> Value {
-        let o = Int(u(strOffsets, unit.strOffsetsBase + i * unit.offsetSize, unit.offsetSize))
+        let o = offset(u(strOffsets, unit.strOffsetsBase &+ i &* unit.offsetSize, unit.offsetSize))
         return .string(cstr(str, o))
     }
 
     /// Reads the DIE at `offset`; nil for a null entry.
     func die(at offset: Int, _ unit: Unit, attributes: Bool = true) -> DIE? {
+        guard offset >= 0, offset < info.count else { return nil }
         var p = offset
         let code = uleb(info, &p)
         if code == 0 { return DIE(offset: offset, tag: 0, hasChildren: false, attrs: [:], end: p) }
@@ -353,7 +369,8 @@ public struct DWARF {
     /// The offset after DIE `d` and all its children.
     func skip(_ d: DIE, _ unit: Unit) -> Int {
         if !d.hasChildren { return d.end }
-        if case .ref(let sib)? = d.attrs[0x01] { return sib }  // DW_AT_sibling
+        // DW_AT_sibling, when it moves forward inside the unit (one pointing back loops forever).
+        if case .ref(let sib)? = d.attrs[0x01], sib > d.offset, sib <= unit.end { return sib }
         var p = d.end
         var depth = 1
         while depth > 0 && p < unit.end {
@@ -378,7 +395,9 @@ public struct DWARF {
             guard let c = die(at: p, unit) else { break }
             if c.tag == 0 { break }
             out.append(c)
-            p = skip(c, unit)
+            let next = skip(c, unit)
+            guard next > p else { break }
+            p = next
         }
         return out
     }
@@ -420,7 +439,9 @@ public struct DWARF {
                         }
                     }
                 }
-                p = skip(d, unit)
+                let next = skip(d, unit)
+                guard next > p else { break }
+                p = next
             }
         }
     }
@@ -443,13 +464,16 @@ public struct DWARF {
     }
 
     /// Size in bytes of the type at `offset` (arrays: element size × count).
-    public func byteSize(_ offset: Int) -> Int? {
+    public func byteSize(_ offset: Int) -> Int? { byteSize(offset, depth: 0) }
+
+    /// `byteSize`, at most 16 array levels deep (an array of itself would recurse forever).
+    func byteSize(_ offset: Int, depth: Int) -> Int? {
         let o = resolve(offset)
-        guard let unit = unit(containing: o), let d = die(at: o, unit) else { return nil }
-        if let s = d.attrs[0x0b]?.uint { return Int(s) }
+        guard depth < 16, let unit = unit(containing: o), let d = die(at: o, unit) else { return nil }
+        if let s = d.attrs[0x0b]?.uint { return Int(truncatingIfNeeded: s) }
         if d.tag == 0x0f { return unit.addressSize }  // pointer
-        if d.tag == 0x01, case .ref(let et)? = d.attrs[0x49], let es = byteSize(et) {
-            return arrayCount(o).map { $0 * es }
+        if d.tag == 0x01, case .ref(let et)? = d.attrs[0x49], let es = byteSize(et, depth: depth + 1) {
+            return arrayCount(o).map { $0 &* es }
         }
         return nil
     }
@@ -457,8 +481,8 @@ public struct DWARF {
     /// Element count of the array type at `offset` (first dimension).
     func arrayCount(_ offset: Int) -> Int? {
         for c in children(of: offset) where c.tag == 0x21 {
-            if let n = c.attrs[0x37]?.uint { return Int(n) }
-            if let ub = c.attrs[0x2f]?.uint { return Int(ub) + 1 }
+            if let n = c.attrs[0x37]?.uint { return Int(truncatingIfNeeded: n) }
+            if let ub = c.attrs[0x2f]?.uint { return Int(truncatingIfNeeded: ub) &+ 1 }
             return 0
         }
         return nil
@@ -472,33 +496,38 @@ public struct DWARF {
     }
 
     /// Members of the struct or union at `offset`, anonymous members flattened in.
-    public func members(_ offset: Int, base: Int = 0) -> [Member] {
+    /// Values are the file's: offsets wrap rather than trap, and the users check them.
+    public func members(_ offset: Int, base: Int = 0) -> [Member] { members(offset, base: base, depth: 0) }
+
+    /// `members`, at most 16 anonymous levels deep (a member of its own type would recurse forever).
+    func members(_ offset: Int, base: Int, depth: Int) -> [Member] {
         var out: [Member] = []
+        guard depth < 16 else { return out }
         for c in children(of: resolve(offset)) where c.tag == 0x0d {
             var loc = 0
             switch c.attrs[0x38] {
-            case .uint(let v)?: loc = Int(v)
+            case .uint(let v)?: loc = Int(truncatingIfNeeded: v)
             case .int(let v)?: loc = Int(v)
             case .block(let b)?:
                 if b.count >= 2 && b[0] == 0x23 {  // DW_OP_plus_uconst
                     var q = 1
-                    loc = Int(uleb(b, &q))
+                    loc = Int(truncatingIfNeeded: uleb(b, &q))
                 }
             default: break
             }
             guard case .ref(let t)? = c.attrs[0x49] else { continue }
-            var bitOffset = (c.attrs[0x6b]?.uint).map { Int($0) }
-            let bitSize = (c.attrs[0x0d]?.uint).map { Int($0) }
+            var bitOffset = (c.attrs[0x6b]?.uint).map { Int(truncatingIfNeeded: $0) }
+            let bitSize = (c.attrs[0x0d]?.uint).map { Int(truncatingIfNeeded: $0) }
             if bitOffset == nil, let old = c.attrs[0x0c]?.uint, let size = bitSize {
                 // DWARF 2-4: DW_AT_bit_offset counts from the storage unit's most significant
                 // bit; on a little-endian machine the field starts at unit bits - offset - size.
-                let unit = (c.attrs[0x0b]?.uint).map { Int($0) } ?? byteSize(t) ?? 4
-                bitOffset = unit * 8 - Int(old) - size
+                let unit = (c.attrs[0x0b]?.uint).map { Int(truncatingIfNeeded: $0) } ?? byteSize(t) ?? 4
+                bitOffset = unit &* 8 &- Int(truncatingIfNeeded: old) &- size
             }
             if let name = c.name {
-                out.append(Member(name: name, offset: base + loc, bitOffset: bitOffset, bitSize: bitSize, type: t))
+                out.append(Member(name: name, offset: base &+ loc, bitOffset: bitOffset, bitSize: bitSize, type: t))
             } else {
-                out += members(t, base: base + loc)
+                out += members(t, base: base &+ loc, depth: depth + 1)
             }
         }
         return out
@@ -512,7 +541,7 @@ public struct DWARF {
         var found: Member?
         for part in path.split(separator: ".") {
             guard let m = members(current).first(where: { $0.name == part }) else { throw Failure.missing("\(type).\(path)") }
-            base += m.offset
+            base &+= m.offset
             found = Member(name: m.name, offset: base, bitOffset: m.bitOffset, bitSize: m.bitSize, type: m.type)
             current = m.type
         }

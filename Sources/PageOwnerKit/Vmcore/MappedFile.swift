@@ -1,69 +1,102 @@
+import CShims
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A whole file mapped read-only. A compressed file (zstd or gzip, found by content) is
-/// first unpacked to a temporary file, which is removed when the mapping goes away: vmcores
-/// and vmlinux images need random access.
+/// first unpacked to a temporary file that is unlinked as soon as it is created, so no copy
+/// is left behind whatever ends the run: vmcores and vmlinux images need random access.
+/// The mapping is registered with `SignalGuard`, so a file truncated while it is read ends
+/// the run with "input changed while reading", not a bus error.
 public final class MappedFile {
     public let path: String
     public let bytes: UnsafeRawBufferPointer
-    var temporary: String?
 
     public init(path: String) throws {
         self.path = path
-        var source = path
         var head = [UInt8](repeating: 0, count: 4)
         let probe = try FileSource(path: path)
         _ = try head.withUnsafeMutableBytes { try probe.read(into: $0) }
+        var fd: Int32
         if Inputs.isZstd(head) || Inputs.isGzip(head) {
-            let tmp = try MappedFile.temporaryPath()
-            let fd = open(tmp, O_WRONLY | O_TRUNC | O_CLOEXEC)
-            guard fd >= 0 else { throw InputError(.unreadable, input: tmp, "cannot open a temporary file to unpack \(path)") }
-            temporary = tmp
+            fd = try MappedFile.temporaryFile(for: path)
             do {
                 try Inputs.withDecoded(path: path) { src in
                     var buf = [UInt8](repeating: 0, count: 4 << 20)
                     while true {
                         let n = try buf.withUnsafeMutableBytes { try src.read(into: $0) }
                         if n == 0 { break }
-                        let w = buf.withUnsafeBytes { write(fd, $0.baseAddress!, n) }
-                        if w != n {
-                            throw InputError(.unreadable, input: path, "cannot unpack into \(tmp): \(String(cString: strerror(errno)))")
-                        }
+                        try buf.withUnsafeBytes { try MappedFile.writeAll(fd, $0.baseAddress!, n, unpacking: path) }
                     }
                 }
             } catch {
                 close(fd)
-                unlink(tmp)
                 throw error
             }
-            close(fd)
-            source = tmp
+        } else {
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw InputError(.unreadable, input: path, String(cString: strerror(errno))) }
         }
-        let fd = open(source, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw InputError(.unreadable, input: path, String(cString: strerror(errno))) }
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_size > 0 else { throw InputError(.unreadable, input: path, "empty or unreadable") }
-        guard let m = mmap(nil, Int(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED else {
-            throw InputError(.unreadable, input: path, "cannot map: \(String(cString: strerror(errno)))")
-        }
-        bytes = UnsafeRawBufferPointer(start: m, count: Int(st.st_size))
+        bytes = try MappedFile.map(fd, name: path)
     }
 
-    /// A new empty temporary file's path (the caller removes it).
-    public static func temporaryPath() throws -> String {
+    /// Maps the file open at `fd` (the caller closes it); `name` is used in messages.
+    public init(fd: Int32, name: String) throws {
+        path = name
+        bytes = try MappedFile.map(fd, name: name)
+    }
+
+    /// A private anonymous mapping holding a copy of `bytes` (tests and fuzzers: no file).
+    public init(copying bytes: UnsafeRawBufferPointer, name: String) throws {
+        path = name
+        let size = max(1, bytes.count)
+        guard let m = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), m != MAP_FAILED else {
+            throw InputError(.unreadable, input: name, "cannot map: \(String(cString: strerror(errno)))")
+        }
+        if bytes.count > 0 { m.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        self.bytes = UnsafeRawBufferPointer(start: m, count: bytes.count)
+    }
+
+    static func map(_ fd: Int32, name: String) throws -> UnsafeRawBufferPointer {
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size > 0 else { throw InputError(.unreadable, input: name, "empty or unreadable") }
+        guard let size = Int(exactly: st.st_size), let m = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED else {
+            throw InputError(.unreadable, input: name, "cannot map: \(String(cString: strerror(errno)))")
+        }
+        po_guard_mapping(m, size, name)
+        return UnsafeRawBufferPointer(start: m, count: size)
+    }
+
+    static func writeAll(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int, unpacking path: String) throws {
+        var done = 0
+        while done < n {
+            let w = write(fd, p + done, n - done)
+            if w < 0 && errno == EINTR { continue }
+            guard w > 0 else {
+                throw InputError(.unreadable, input: path, "cannot unpack it into a temporary file: \(String(cString: strerror(errno)))")
+            }
+            done += w
+        }
+    }
+
+    /// A new temporary file in `$TMPDIR`, open for reading and writing and already unlinked:
+    /// it goes away with its last descriptor or mapping, however the process ends.
+    public static func temporaryFile(for path: String) throws -> Int32 {
         let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         var template = Array("\(dir)/page-owner-sort-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw InputError(.unreadable, input: dir, "cannot create a temporary file") }
-        close(fd)
-        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        guard fd >= 0 else {
+            throw InputError(.unreadable, input: path, "cannot create a temporary file in \(dir) to unpack it: \(String(cString: strerror(errno)))")
+        }
+        _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        return fd
     }
 
     deinit {
-        munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
-        if let t = temporary { unlink(t) }
+        po_unguard_mapping(bytes.baseAddress)
+        munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), max(1, bytes.count))
     }
 }

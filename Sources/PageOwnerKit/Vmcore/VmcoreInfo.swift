@@ -29,10 +29,11 @@ public struct VmcoreInfo: Sendable {
         func u16(_ o: Int) -> Int { o + 2 <= head.count ? Int(head[o]) | Int(head[o + 1]) << 8 : 0 }
         func u32(_ o: Int) -> UInt64 { o + 4 <= head.count ? (0..<4).reduce(0) { $0 | UInt64(head[o + $1]) << (8 * UInt64($1)) } : 0 }
         func u64(_ o: Int) -> UInt64 { o + 8 <= head.count ? (0..<8).reduce(0) { $0 | UInt64(head[o + $1]) << (8 * UInt64($1)) } : 0 }
+        // Offsets and sizes are the file's word: each is bounded by `head` before any sum.
         let phoff = Int(clamping: u64(32))
         let phentsize = u16(54)
         let phnum = u16(56)
-        guard phentsize >= 56, phoff > 0, phoff + phnum * phentsize <= head.count else { return nil }
+        guard phentsize >= 56, phoff > 0, phoff <= head.count, phnum * phentsize <= head.count - phoff else { return nil }
         var info = VmcoreInfo()
         var foundNote = false
         for i in 0..<phnum {
@@ -43,14 +44,14 @@ public struct VmcoreInfo: Sendable {
             } else if type == 4 {  // PT_NOTE
                 let off = Int(clamping: u64(p + 8))
                 let size = Int(clamping: u64(p + 32))
-                guard off >= 0, size >= 0, off + size <= head.count else { continue }
+                guard off >= 0, size >= 0, off <= head.count, size <= head.count - off else { continue }
                 var n = off
                 while n + 12 <= off + size {
                     let namesz = Int(u32(n))
                     let descsz = Int(u32(n + 4))
                     let name = n + 12
                     let desc = name + (namesz + 3) / 4 * 4
-                    guard namesz >= 0, descsz >= 0, desc + descsz <= off + size else { break }
+                    guard desc <= off + size, descsz <= off + size - desc else { break }
                     let noteName = String(decoding: head[name..<(name + max(0, namesz - 1))], as: UTF8.self)
                     if noteName == "VMCOREINFO" {
                         foundNote = true

@@ -46,10 +46,15 @@ public struct VmcoreMemory {
         bytes = file.bytes
         kdump = nil
         owner = file
-        let elf = try ELFFile(file.bytes)
+        let elf: ELFFile
+        do {
+            elf = try ELFFile(file.bytes)
+        } catch let e as ELFFile.Error {
+            throw InputError(.corrupt, input: file.path, e.description)
+        }
         guard elf.type == 4 else { throw InputError(.format, input: file.path, "not an ELF core dump") }
         for s in elf.segments where s.type == 1 && s.filesz > 0 {
-            guard s.offset >= 0, s.offset + s.filesz <= bytes.count else {
+            guard s.offset >= 0, s.offset <= bytes.count, s.filesz <= bytes.count - s.offset else {
                 throw InputError(.corrupt, input: file.path, "the dump is truncated: a memory segment runs past its end")
             }
             ranges.append(Range(paddr: s.paddr, size: UInt64(s.filesz), offset: s.offset))
@@ -75,7 +80,8 @@ public struct VmcoreMemory {
             } else if paddr >= r.paddr &+ r.size {
                 lo = m + 1
             } else {
-                guard paddr + UInt64(count) <= r.paddr + r.size else { return nil }
+                // paddr - r.paddr < r.size here, even when r.paddr + r.size would wrap.
+                guard count >= 0, UInt64(count) <= r.size - (paddr - r.paddr) else { return nil }
                 let o = r.offset + Int(paddr - r.paddr)
                 return UnsafeRawBufferPointer(rebasing: bytes[o..<(o + count)])
             }
@@ -111,10 +117,27 @@ public struct VmcoreMemory {
         return table | (v & 0xfff)
     }
 
+    /// `count` bytes at kernel virtual address `v`; nil when they are not all mapped and in the
+    /// dump, or when `v + count` passes 2^64 (an error pointer plus an offset: see `at`).
     public func read(_ v: UInt64, _ count: Int) -> UnsafeRawBufferPointer? {
-        guard let p = translate(v) else { return nil }
+        guard count >= 0, !v.addingReportingOverflow(UInt64(count)).overflow, let p = translate(v) else { return nil }
         if let b = physical(p, count) { return b }
         return nil
+    }
+
+    /// `base + offset`, or `UInt64.max` when it wraps: a pointer read from the dump may be
+    /// garbage (an ERR_PTR such as 0xffff_ffff_ffff_fff4), and no read at `.max` succeeds.
+    @inline(__always)
+    public static func at(_ base: UInt64, _ offset: UInt64) -> UInt64 {
+        let (r, o) = base.addingReportingOverflow(offset)
+        return o ? .max : r
+    }
+
+    /// `base + index * stride`, or `UInt64.max` when it wraps.
+    @inline(__always)
+    public static func at(_ base: UInt64, _ index: UInt64, _ stride: UInt64) -> UInt64 {
+        let (m, o) = index.multipliedReportingOverflow(by: stride)
+        return o ? .max : at(base, m)
     }
 
     public func u64(_ v: UInt64) -> UInt64? { read(v, 8).map { ELFFile.read($0, 0, 8) } }

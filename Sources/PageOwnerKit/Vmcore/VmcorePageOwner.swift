@@ -53,6 +53,47 @@ public final class VmcorePageOwner {
     let migrateReasonNames: [String]
     /// Modules whose symbols came from `.ko` files rather than the dump.
     public private(set) var symbolsFromFiles: [String] = []
+    /// Bytes of `struct page_owner` read per record: up to the end of its last field used.
+    let ownerBytes: Int
+    /// PFNs whose record could not be read or was cut, by reason: how many and their ranges.
+    public private(set) var lost: [String: (count: Int, runs: [(UInt64, UInt64)])] = [:]
+
+    /// Counts `pfn` as lost for `reason` (its memory does not read, or reads as nonsense).
+    func lose(_ pfn: UInt64, _ reason: String) {
+        var e = lost[reason] ?? (0, [])
+        e.count += 1
+        if let last = e.runs.last, last.1 &+ 1 == pfn {
+            e.runs[e.runs.count - 1].1 = pfn
+        } else if e.runs.count < 64 {
+            e.runs.append((pfn, pfn))
+        }
+        lost[reason] = e
+    }
+
+    /// One line per reason for `lost`: how many PFNs and their first ranges.
+    public func lossSummary(_ name: String) -> [String] {
+        lost.sorted { $0.key < $1.key }.map { reason, e in
+            let shown = e.runs.prefix(4).map { $0.0 == $0.1 ? "0x\(String($0.0, radix: 16))" : "0x\(String($0.0, radix: 16))-0x\(String($0.1, radix: 16))" }
+            let more = e.runs.count > 4 ? ", …" : ""
+            return "\(name): \(e.count) PFN(s) \(reason): PFN \(shown.joined(separator: ", "))\(more)"
+        }
+    }
+
+    /// A layout value from the debug info: an offset or size that must be small and not negative.
+    static func small(_ v: Int, _ what: String, below limit: Int = 1 << 16) throws -> Int {
+        guard v >= 0, v < limit else { throw DWARF.Failure.malformed("\(what) is \(v), outside 0..<\(limit)") }
+        return v
+    }
+
+    /// A bit number from the debug info (an enumerator or a bit offset): 0..<64.
+    static func bit(_ v: Int64?, _ what: String, default d: Int? = nil) throws -> Int {
+        guard let v else {
+            if let d { return d }
+            throw DWARF.Failure.missing(what)
+        }
+        guard v >= 0, v < 64 else { throw DWARF.Failure.malformed("\(what) is \(v), not a bit number") }
+        return Int(v)
+    }
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -104,47 +145,51 @@ public final class VmcorePageOwner {
             .reduce(into: Set<String>()) { $0.insert($1) }.union(VmcorePageOwner.gfpBitNames))
         var l = Layout()
         l.pageExtSizeAddr = try symbol("page_ext_size")
-        l.opsOffsetAddr = try symbol("page_owner_ops") + UInt64(try d.member("page_ext_operations", "offset").offset)
+        l.opsOffsetAddr = VmcoreMemory.at(
+            try symbol("page_owner_ops"), UInt64(try Self.small(try d.member("page_ext_operations", "offset").offset, "page_ext_operations.offset")))
         l.stackPoolsAddr = try symbol("stack_pools")
         l.stackPoolsIsArray = (try? d.isArray(d.variableType("stack_pools"))) ?? true
-        l.msPageExt = try d.member("mem_section", "page_ext").offset
-        l.msUsage = try d.member("mem_section", "usage").offset
-        l.msSize = try d.size(of: "mem_section")
-        l.usagePageblockFlags = (try? d.member("mem_section_usage", "pageblock_flags").offset) ?? 16
+        l.msPageExt = try Self.small(try d.member("mem_section", "page_ext").offset, "mem_section.page_ext")
+        l.msUsage = try Self.small(try d.member("mem_section", "usage").offset, "mem_section.usage")
+        l.msSize = try Self.small(try d.size(of: "mem_section"), "sizeof(struct mem_section)", below: 4097)
+        l.usagePageblockFlags = try Self.small((try? d.member("mem_section_usage", "pageblock_flags").offset) ?? 16, "mem_section_usage.pageblock_flags")
         guard let ob = d.enumerators["PAGE_EXT_OWNER"], let ab = d.enumerators["PAGE_EXT_OWNER_ALLOCATED"] else {
             throw DWARF.Failure.missing("enum page_ext_flags (PAGE_EXT_OWNER)")
         }
-        l.ownerBit = 1 << UInt64(ob)
-        l.allocatedBit = 1 << UInt64(ab)
-        l.order = try d.member("page_owner", "order").offset
-        l.migrate = try d.member("page_owner", "last_migrate_reason").offset
-        l.gfp = try d.member("page_owner", "gfp_mask").offset
-        l.handle = try d.member("page_owner", "handle").offset
-        l.ts = try d.member("page_owner", "ts_nsec").offset
-        l.comm = try d.member("page_owner", "comm").offset
-        l.pid = try d.member("page_owner", "pid").offset
-        l.tgid = (try? d.member("page_owner", "tgid").offset) ?? -1
-        l.srSize = try d.member("stack_record", "size").offset
-        l.srEntries = try d.member("stack_record", "entries").offset
-        let handleBase = try d.member("stack_record", "handle").offset
+        l.ownerBit = 1 << UInt64(try Self.bit(ob, "PAGE_EXT_OWNER"))
+        l.allocatedBit = 1 << UInt64(try Self.bit(ab, "PAGE_EXT_OWNER_ALLOCATED"))
+        func po(_ field: String) throws -> Int { try Self.small(try d.member("page_owner", field).offset, "page_owner.\(field)", below: 4096) }
+        l.order = try po("order")
+        l.migrate = try po("last_migrate_reason")
+        l.gfp = try po("gfp_mask")
+        l.handle = try po("handle")
+        l.ts = try po("ts_nsec")
+        l.comm = try po("comm")
+        l.pid = try po("pid")
+        l.tgid = (try? po("tgid")) ?? -1
+        l.srSize = try Self.small(try d.member("stack_record", "size").offset, "stack_record.size")
+        l.srEntries = try Self.small(try d.member("stack_record", "entries").offset, "stack_record.entries")
+        let handleBase = try Self.small(try d.member("stack_record", "handle").offset, "stack_record.handle")
         if let p = try? d.member("stack_record", "handle.pool_index_plus_1") {
-            l.poolBits = (p.bitOffset ?? 0, p.bitSize ?? 17)
+            l.poolBits = (try Self.bit(p.bitOffset.map { Int64($0) }, "pool_index_plus_1 bit offset", default: 0), try Self.bit(p.bitSize.map { Int64($0) }, "pool_index_plus_1 bit size", default: 17))
             l.poolPlusOne = true
         } else {
             let p = try d.member("stack_record", "handle.pool_index")
-            l.poolBits = (p.bitOffset ?? 0, p.bitSize ?? 16)
+            l.poolBits = (try Self.bit(p.bitOffset.map { Int64($0) }, "pool_index bit offset", default: 0), try Self.bit(p.bitSize.map { Int64($0) }, "pool_index bit size", default: 16))
             l.poolPlusOne = false
         }
         let o = try d.member("stack_record", "handle.offset")
-        l.offsetBits = ((o.bitOffset ?? 0) + (o.offset - handleBase) * 8, o.bitSize ?? 10)
-        for n in VmcorePageOwner.gfpBitNames { if let v = d.enumerators[n] { l.gfpBits[n] = Int(v) } }
+        let oByte = try Self.small(o.offset, "stack_record.handle.offset") - handleBase
+        l.offsetBits = (try Self.bit(Int64((o.bitOffset ?? 0) &+ oByte &* 8), "handle.offset bit offset"), try Self.bit(o.bitSize.map { Int64($0) }, "handle.offset bit size", default: 10))
+        for n in VmcorePageOwner.gfpBitNames { if let v = d.enumerators[n], v >= 0, v < 64 { l.gfpBits[n] = Int(v) } }
         layout = l
+        ownerBytes = [l.order + 2, l.migrate + 2, l.gfp + 4, l.handle + 4, l.ts + 8, l.comm + 16, l.pid + 4, l.tgid + 4].max()!
         // The kernel's own name tables, when the dump has them: exact for this kernel.
         func names(_ sym: String) -> [(String, UInt64)]? {
             guard let a = addr[sym] else { return nil }
             var out: [(String, UInt64)] = []
             for i in 0..<UInt64(256) {
-                guard let mask = mem.u64(a + i * 16), let np = mem.u64(a + i * 16 + 8) else { return nil }
+                guard let mask = mem.u64(VmcoreMemory.at(a, i, 16)), let np = mem.u64(VmcoreMemory.at(VmcoreMemory.at(a, i, 16), 8)) else { return nil }
                 if np == 0 { break }
                 guard let nb = mem.read(np, 64) else { return nil }
                 out.append((String(decoding: nb.prefix { $0 != 0 }, as: UTF8.self), mask))
@@ -155,7 +200,7 @@ public final class VmcorePageOwner {
             guard let a = addr[sym] else { return nil }
             var out: [String] = []
             for i in 0..<UInt64(64) {
-                guard let np = mem.u64(a + i * 8), np != 0, let nb = mem.read(np, 64) else { break }
+                guard let np = mem.u64(VmcoreMemory.at(a, i, 8)), np != 0, let nb = mem.read(np, 64) else { break }
                 let n = String(decoding: nb.prefix { $0 != 0 }, as: UTF8.self)
                 if n.isEmpty || n.utf8.contains(where: { $0 < 32 || $0 > 126 }) { break }
                 out.append(n)
@@ -170,6 +215,13 @@ public final class VmcorePageOwner {
         guard let pes = mem.u64(l.pageExtSizeAddr), let off = mem.u64(l.opsOffsetAddr) else {
             throw Failure(description: "cannot read page_ext_size or page_owner_ops from the dump")
         }
+        // A page_ext entry holds at least its flags word and page_owner; one that is empty or
+        // larger than a page is not this kernel's, and every PFN's address would be wrong.
+        guard pes >= 8, pes <= 4096, off >= 8, off < pes, UInt64(ownerBytes) <= pes - off else {
+            throw Failure(
+                description:
+                    "the dump's page_ext_size (\(pes)) or page_owner_ops.offset (\(off)) is implausible: corrupt memory, or a vmlinux that does not match")
+        }
         pageExtSize = pes
         opsOffset = off
         guard let r = mem.info["SYMBOL(mem_section)"], let rv = UInt64(r, radix: 16) else {
@@ -177,39 +229,44 @@ public final class VmcorePageOwner {
         }
         roots = rv
         let sectionBits = Int(mem.info["NUMBER(SECTION_SIZE_BITS)"] ?? "27") ?? 27
-        pageStructSize = UInt64(mem.info["SIZE(page)"] ?? "") ?? UInt64((try? d.size(of: "page")) ?? 64)
-        sectionMapMask = ~((UInt64(1) << UInt64(d.enumerators["SECTION_MAP_LAST_BIT"] ?? 6)) - 1)
+        guard sectionBits >= 12, sectionBits < 64 else {
+            throw Failure(description: "VMCOREINFO's NUMBER(SECTION_SIZE_BITS)=\(sectionBits) is not a section size (12..63)")
+        }
+        pageStructSize = UInt64(mem.info["SIZE(page)"] ?? "") ?? UInt64(clamping: (try? d.size(of: "page")) ?? 64)
+        sectionMapMask = ~((UInt64(1) << UInt64(try Self.bit(d.enumerators["SECTION_MAP_LAST_BIT"], "SECTION_MAP_LAST_BIT", default: 6))) - 1)
         // %pGp's fields, laid out from the top of page->flags as include/linux/page-flags-layout.h does.
-        let physBits = Int(mem.info["NUMBER(MAX_PHYSMEM_BITS)"] ?? "46") ?? 46
+        let physBits = min(64, max(sectionBits, Int(mem.info["NUMBER(MAX_PHYSMEM_BITS)"] ?? "46") ?? 46))
         let vmemmapConfig = addr["vmemmap_populate"] != nil || addr["vmemmap_populate_hugepages"] != nil
         let sectionsWidth = vmemmapConfig ? 0 : max(0, physBits - sectionBits)
         var nodesWidth = 0
         if let n = mem.info["LENGTH(node_data)"].flatMap({ Int($0) }), n > 1 { nodesWidth = Int.bitWidth - (n - 1).leadingZeroBitCount }
         let zones = Int(d.enumerators["__MAX_NR_ZONES"] ?? 4)
         let zonesWidth = zones <= 1 ? 0 : (zones <= 2 ? 1 : (zones <= 4 ? 2 : 3))
-        pageFlagBits = Int(d.enumerators["__NR_PAGEFLAGS"] ?? 0)
+        pageFlagBits = Int(min(64, max(0, d.enumerators["__NR_PAGEFLAGS"] ?? 0)))
         if sectionsWidth + nodesWidth + zonesWidth > 64 - pageFlagBits { nodesWidth = 0 }
         var fields: [(String, Int, Int)] = []
         var shift = 64
         for (name, width) in [("section", sectionsWidth), ("node", nodesWidth), ("zone", zonesWidth)] {
             shift -= width
-            if width > 0 { fields.append((name, shift, width)) }
+            if width > 0 && width < 64 && shift >= 0 { fields.append((name, shift, width)) }
         }
         pageFlagFields = fields
         // The memcg a page is charged to (CONFIG_MEMCG kernels).
-        if let md = try? d.member("page", "memcg_data").offset, let css = try? d.member("mem_cgroup", "css").offset,
-            let cssFlags = try? d.member("cgroup_subsys_state", "flags").offset,
-            let cssCgroup = try? d.member("cgroup_subsys_state", "cgroup").offset, let kn = try? d.member("cgroup", "kn").offset,
-            let knName = try? d.member("kernfs_node", "name").offset, let knParent = try? d.member("kernfs_node", "parent").offset,
+        func field(_ t: String, _ m: String) -> UInt64? {
+            (try? d.member(t, m).offset).flatMap { $0 >= 0 && $0 < 1 << 16 ? UInt64($0) : nil }
+        }
+        if let md = field("page", "memcg_data"), let css = field("mem_cgroup", "css"),
+            let cssFlags = field("cgroup_subsys_state", "flags"), let cssCgroup = field("cgroup_subsys_state", "cgroup"),
+            let kn = field("cgroup", "kn"), let knName = field("kernfs_node", "name"), let knParent = field("kernfs_node", "parent"),
             let objs = d.enumerators["MEMCG_DATA_OBJEXTS"] ?? d.enumerators["MEMCG_DATA_OBJCGS"],
             let kmem = d.enumerators["MEMCG_DATA_KMEM"]
         {
             memcg = MemcgLayout(
-                pageMemcgData: UInt64(md), css: UInt64(css), cssFlags: UInt64(cssFlags), cssCgroup: UInt64(cssCgroup),
-                cgroupKn: UInt64(kn), knName: UInt64(knName), knParent: UInt64(knParent),
-                objcgMemcg: UInt64((try? d.member("obj_cgroup", "memcg").offset) ?? 16), objexts: UInt64(objs),
-                kmem: UInt64(kmem), flagsMask: UInt64(d.enumerators["__NR_MEMCG_DATA_FLAGS"] ?? 4) - 1,
-                online: UInt64(d.enumerators["CSS_ONLINE"] ?? 2))
+                pageMemcgData: md, css: css, cssFlags: cssFlags, cssCgroup: cssCgroup, cgroupKn: kn, knName: knName, knParent: knParent,
+                objcgMemcg: field("obj_cgroup", "memcg") ?? 16, objexts: UInt64(truncatingIfNeeded: objs),
+                kmem: UInt64(truncatingIfNeeded: kmem),
+                flagsMask: UInt64(truncatingIfNeeded: d.enumerators["__NR_MEMCG_DATA_FLAGS"] ?? 4) &- 1,
+                online: UInt64(truncatingIfNeeded: d.enumerators["CSS_ONLINE"] ?? 2))
         } else {
             memcg = nil
         }
@@ -221,37 +278,46 @@ public final class VmcorePageOwner {
 
         var s = KernelSymbols(vmlinux: elf)
         if let head = addr["modules"] {
-            let mList = try d.member("module", "list").offset
-            let mName = try d.member("module", "name").offset
-            let mMem = try d.member("module", "mem").offset
-            let mdSize = (try? d.size(of: "module_memory")) ?? 72
-            let mdBase = (try? d.member("module_memory", "base").offset) ?? 0
-            let mdLen = (try? d.member("module_memory", "size").offset) ?? 8
-            let textIndex = Int(d.enumerators["MOD_TEXT"] ?? 0)
-            let mKallsyms = try d.member("module", "kallsyms").offset
-            let kSymtab = (try? d.member("mod_kallsyms", "symtab").offset) ?? 0
-            let kNum = (try? d.member("mod_kallsyms", "num_symtab").offset) ?? 8
-            let kStrtab = (try? d.member("mod_kallsyms", "strtab").offset) ?? 16
+            // Module structures are read through pointers from the dump: any of them may be
+            // garbage, so every sum goes through VmcoreMemory.at (a wrapped address never reads).
+            let at = VmcoreMemory.at as (UInt64, UInt64) -> UInt64
+            func off(_ t: String, _ m: String, _ d0: Int? = nil) throws -> UInt64 {
+                let v: Int
+                if let d0 { v = (try? d.member(t, m).offset) ?? d0 } else { v = try d.member(t, m).offset }
+                return UInt64(try Self.small(v, "\(t).\(m)"))
+            }
+            let mList = try off("module", "list")
+            let mName = try off("module", "name")
+            let mMem = try off("module", "mem")
+            let mdSize = UInt64(try Self.small((try? d.size(of: "module_memory")) ?? 72, "sizeof(struct module_memory)"))
+            let mdBase = try off("module_memory", "base", 0)
+            let mdLen = try off("module_memory", "size", 8)
+            let textIndex = UInt64(try Self.bit(d.enumerators["MOD_TEXT"], "MOD_TEXT", default: 0))
+            let mKallsyms = try off("module", "kallsyms")
+            let kSymtab = try off("mod_kallsyms", "symtab", 0)
+            let kNum = try off("mod_kallsyms", "num_symtab", 8)
+            let kStrtab = try off("mod_kallsyms", "strtab", 16)
             var next = mem.u64(head) ?? head
             var seen = 0
             while next != head && next != 0 && seen < 4096 {
                 seen += 1
-                let m = next &- UInt64(mList)
-                let name = mem.read(m + UInt64(mName), 56).map { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } ?? "?"
-                let md = m + UInt64(mMem + textIndex * mdSize)
-                let base = mem.u64(md + UInt64(mdBase)) ?? 0
-                let size = UInt64(mem.u32(md + UInt64(mdLen)) ?? 0)
+                let m = next &- mList
+                let name = mem.read(at(m, mName), 56).map { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } ?? "?"
+                let md = at(m, mMem + textIndex * mdSize)
+                let base = mem.u64(at(md, mdBase)) ?? 0
+                let size = UInt64(mem.u32(at(md, mdLen)) ?? 0)
+                let end = at(base, size)
                 var list: [(UInt64, String)] = []
-                if let ks = mem.u64(m + UInt64(mKallsyms)), ks != 0, let tab = mem.u64(ks + UInt64(kSymtab)),
-                    let num = mem.u32(ks + UInt64(kNum)), let strs = mem.u64(ks + UInt64(kStrtab)), num < 1_000_000
+                if let ks = mem.u64(at(m, mKallsyms)), ks != 0, let tab = mem.u64(at(ks, kSymtab)),
+                    let num = mem.u32(at(ks, kNum)), let strs = mem.u64(at(ks, kStrtab)), num < 1_000_000
                 {
                     for i in 0..<UInt64(num) {
-                        guard let e = mem.read(tab + i * 24, 24) else { break }
+                        guard let e = mem.read(VmcoreMemory.at(tab, i, 24), 24) else { break }
                         let nameOff = ELFFile.read(e, 0, 4)
                         let value = ELFFile.read(e, 8, 8)
                         let info = e[4]
-                        guard info & 0xf <= 2, value >= base, value < base + size else { continue }
-                        if let nb = mem.read(strs + nameOff, 128) {
+                        guard info & 0xf <= 2, value >= base, value < end else { continue }
+                        if let nb = mem.read(at(strs, nameOff), 128) {
                             list.append((value, String(decoding: nb.prefix { $0 != 0 }, as: UTF8.self)))
                         }
                     }
@@ -262,7 +328,7 @@ public final class VmcorePageOwner {
                     list = fromFile
                     symbolsFromFiles.append(name)
                 }
-                s.addModule(name, symbols: list, textStart: base, textEnd: base + size)
+                s.addModule(name, symbols: list, textStart: base, textEnd: end)
                 next = mem.u64(next) ?? head
             }
         }
@@ -281,14 +347,16 @@ public final class VmcorePageOwner {
         for (i, sec) in elf.sections.enumerated() {
             guard sec.flags & 0x6 == 0x6, !sec.name.hasPrefix(".init") else { continue }  // SHF_ALLOC | SHF_EXECINSTR
             let a = max(1, VmcorePageOwner.sectionAlign(file.bytes, i))
-            size = (size + a - 1) / a * a
+            let (up, o) = size.addingReportingOverflow(a - 1)
+            guard !o else { return nil }  // an alignment no module has
+            size = up / a * a
             offsets[i] = size
-            size += UInt64(sec.size)
+            size &+= UInt64(sec.size)
         }
         var out: [(UInt64, String)] = []
         for sym in elf.symbols() where (sym.type == 2 || sym.type == 0) && !sym.name.isEmpty {
             guard let o = offsets[Int(sym.shndx)] else { continue }
-            out.append((textBase + o + sym.value, sym.name))
+            out.append((textBase &+ o &+ sym.value, sym.name))
         }
         return out.isEmpty ? nil : out
     }
@@ -310,9 +378,10 @@ public final class VmcorePageOwner {
 
     /// sh_addralign of section `index`.
     static func sectionAlign(_ b: UnsafeRawBufferPointer, _ index: Int) -> UInt64 {
-        let shoff = Int(ELFFile.read(b, 40, 8))
+        // ELFFile has checked that the section headers lie in the file.
+        let shoff = Int(clamping: ELFFile.read(b, 40, 8))
         let shentsize = Int(ELFFile.read(b, 58, 2))
-        return ELFFile.read(b, shoff + index * shentsize + 48, 8)
+        return ELFFile.read(b, shoff &+ index &* shentsize &+ 48, 8)
     }
 
     static let gfpBitNames: Set<String> = [
@@ -374,20 +443,42 @@ public final class VmcorePageOwner {
     ]
 
     /// Physical page ranges of the dump.
-    public var pfnRanges: [(UInt64, UInt64)] { memory.ranges.map { ($0.paddr >> 12, ($0.paddr + $0.size) >> 12) } }
+    public var pfnRanges: [(UInt64, UInt64)] { memory.ranges.map { ($0.paddr >> 12, VmcoreMemory.at($0.paddr, $0.size) >> 12) } }
 
     /// Appends the page_owner text of `pfn` (if it is an owner-allocated head page) to `out`.
     /// Returns the number of PFNs the caller may skip (order of the record), or 1.
     public func appendRecord(pfn: UInt64, to out: inout [UInt8]) -> UInt64 {
+        // Every address below is a pointer read from the dump plus an offset: VmcoreMemory.at
+        // turns one that wraps (an ERR_PTR, a scribbled word) into one that never reads, and
+        // a read that fails is counted as lost (`lost`), never a crash or a silent skip.
+        let at = VmcoreMemory.at as (UInt64, UInt64) -> UInt64
         let nr = pfn >> UInt64(sectionShift)
-        guard let root = memory.u64(roots + (nr / sectionsPerRoot) * 8), root != 0 else { return 1 }
-        let ms = root + (nr % sectionsPerRoot) * UInt64(layout.msSize)
-        guard let base = memory.u64(ms + UInt64(layout.msPageExt)), base != 0, base & 1 == 0 else { return 1 }
-        let entry = base &+ pfn &* pageExtSize
-        guard let flags = memory.u64(entry), flags & layout.ownerBit != 0, flags & layout.allocatedBit != 0 else { return 1 }
-        guard let po = memory.read(entry &+ opsOffset, 64) else { return 1 }
+        guard let root = memory.u64(VmcoreMemory.at(roots, nr / sectionsPerRoot, 8)) else {
+            lose(pfn, "skipped: their mem_section root does not read")
+            return 1
+        }
+        guard root != 0 else { return 1 }
+        let ms = VmcoreMemory.at(root, nr % sectionsPerRoot, UInt64(layout.msSize))
+        guard let base = memory.u64(at(ms, UInt64(layout.msPageExt))) else {
+            lose(pfn, "skipped: their mem_section does not read")
+            return 1
+        }
+        guard base != 0, base & 1 == 0 else { return 1 }
+        let entry = VmcoreMemory.at(base, pfn, pageExtSize)
+        guard let flags = memory.u64(entry) else {
+            lose(pfn, "skipped: their page_ext does not read")
+            return 1
+        }
+        guard flags & layout.ownerBit != 0, flags & layout.allocatedBit != 0 else { return 1 }
+        guard let po = memory.read(at(entry, opsOffset), ownerBytes) else {
+            lose(pfn, "skipped: their page_owner does not read")
+            return 1
+        }
         let order = ELFFile.read(po, layout.order, 2)
-        guard order < 64 else { return 1 }
+        guard order < 64 else {
+            lose(pfn, "skipped: their page_owner has an impossible order")
+            return 1
+        }
         if pfn & ((1 << order) - 1) != 0 { return 1 }
         let handle = UInt32(ELFFile.read(po, layout.handle, 4))
         guard handle != 0 else { return 1 }
@@ -417,10 +508,12 @@ public final class VmcorePageOwner {
         if let m = layout.gfpBits["___GFP_MOVABLE_BIT"], gfp >> UInt64(m) & 1 != 0 { pageType |= 1 }
         if let r = layout.gfpBits["___GFP_RECLAIMABLE_BIT"], gfp >> UInt64(r) & 1 != 0 { pageType |= 2 }
         var blockType = pageType
-        if let usage = memory.u64(ms + UInt64(layout.msUsage)), usage != 0 {
+        if let usage = memory.u64(at(ms, UInt64(layout.msUsage))), usage != 0 {
             let index = (pfn & ((1 << UInt64(sectionShift)) - 1)) >> 9
             let bit = index * 4
-            if let w = memory.u64(usage + UInt64(layout.usagePageblockFlags) + (bit / 64) * 8) { blockType = Int((w >> (bit % 64)) & 7) }
+            if let w = memory.u64(VmcoreMemory.at(at(usage, UInt64(layout.usagePageblockFlags)), bit / 64, 8)) {
+                blockType = Int((w >> (bit % 64)) & 7)
+            }
         }
         out.append("PFN 0x")
         out.appendHex(pfn)
@@ -434,7 +527,8 @@ public final class VmcorePageOwner {
         // The page's flags word: names from the kernel's table; the node/zone fields that
         // %pGp appends need the kernel's field widths, which the debug info does not carry.
         let memMap = (memory.u64(ms) ?? 0) & sectionMapMask
-        let flagsWord = memory.u64((memMap != 0 ? memMap : vmemmap) &+ pfn &* pageStructSize) ?? 0
+        let page = VmcoreMemory.at(memMap != 0 ? memMap : vmemmap, pfn, pageStructSize)
+        let flagsWord = memory.u64(page) ?? 0
         out.appendHex(flagsWord)
         out.append("(")
         let main = pageFlagBits > 0 && pageFlagBits < 64 ? flagsWord & ((1 << UInt64(pageFlagBits)) - 1) : flagsWord
@@ -451,13 +545,13 @@ public final class VmcorePageOwner {
             append = true
         }
         out.append(")\n")
-        appendStack(handle, to: &out)
+        if !appendStack(handle, to: &out) { lose(pfn, "kept without their stack: the stack depot entry does not read") }
         if migrate != -1 {
             out.append("Page has been migrated, last migrate reason: ")
             out.append(migrate >= 0 && Int(migrate) < migrateReasonNames.count ? migrateReasonNames[Int(migrate)] : "(null)")
             out.append(10)
         }
-        appendMemcg((memMap != 0 ? memMap : vmemmap) &+ pfn &* pageStructSize, to: &out)
+        appendMemcg(page, to: &out)
         out.append(10)
         return 1 << order
     }
@@ -465,19 +559,20 @@ public final class VmcorePageOwner {
     /// `Slab cache page` and `Charged [(via objcg) ]to [offline ]memcg NAME`, as
     /// print_page_owner_memcg() writes them.
     func appendMemcg(_ page: UInt64, to out: inout [UInt8]) {
-        guard let m = memcg, let data = memory.u64(page + m.pageMemcgData), data != 0 else { return }
+        let at = VmcoreMemory.at as (UInt64, UInt64) -> UInt64
+        guard let m = memcg, let data = memory.u64(at(page, m.pageMemcgData)), data != 0 else { return }
         if data & m.objexts != 0 {
             out.append("Slab cache page\n")
             return
         }
         let ptr = data & ~m.flagsMask
         let kmem = data & m.kmem != 0
-        guard let mc = kmem ? memory.u64(ptr + m.objcgMemcg) : ptr, mc != 0 else { return }
-        let css = mc + m.css
-        let online = (memory.u32(css + m.cssFlags).map { UInt64($0) } ?? 0) & m.online != 0
+        guard let mc = kmem ? memory.u64(at(ptr, m.objcgMemcg)) : ptr, mc != 0 else { return }
+        let css = at(mc, m.css)
+        let online = (memory.u32(at(css, m.cssFlags)).map { UInt64($0) } ?? 0) & m.online != 0
         var name = "/"
-        if let cg = memory.u64(css + m.cssCgroup), let kn = memory.u64(cg + m.cgroupKn), kn != 0,
-            let parent = memory.u64(kn + m.knParent), parent != 0, let np = memory.u64(kn + m.knName), let nb = memory.read(np, 256)
+        if let cg = memory.u64(at(css, m.cssCgroup)), let kn = memory.u64(at(cg, m.cgroupKn)), kn != 0,
+            let parent = memory.u64(at(kn, m.knParent)), parent != 0, let np = memory.u64(at(kn, m.knName)), let nb = memory.read(np, 256)
         {
             name = String(decoding: nb.prefix { $0 != 0 }, as: UTF8.self)
         }
@@ -490,23 +585,25 @@ public final class VmcorePageOwner {
         out.append(10)
     }
 
-    /// The frames of a stack depot handle, one ` %pS` line each.
-    func appendStack(_ handle: UInt32, to out: inout [UInt8]) {
+    /// The frames of a stack depot handle, one ` %pS` line each; false when its entry does not read.
+    @discardableResult
+    func appendStack(_ handle: UInt32, to out: inout [UInt8]) -> Bool {
         let h = UInt64(handle)
         let pool = (h >> UInt64(layout.poolBits.offset)) & ((1 << UInt64(layout.poolBits.size)) - 1)
         let off = (h >> UInt64(layout.offsetBits.offset)) & ((1 << UInt64(layout.offsetBits.size)) - 1)
-        guard !layout.poolPlusOne || pool > 0 else { return }
+        guard !layout.poolPlusOne || pool > 0 else { return false }
         let index = layout.poolPlusOne ? pool - 1 : pool
         let pools = layout.stackPoolsIsArray ? layout.stackPoolsAddr : (memory.u64(layout.stackPoolsAddr) ?? 0)
-        guard let poolBase = memory.u64(pools + index * 8), poolBase != 0 else { return }
-        let record = poolBase + (off << 4)
-        guard let size = memory.u32(record + UInt64(layout.srSize)), size <= 64,
-            let entries = memory.read(record + UInt64(layout.srEntries), Int(size) * 8)
-        else { return }
+        guard let poolBase = memory.u64(VmcoreMemory.at(pools, index, 8)), poolBase != 0 else { return false }
+        let record = VmcoreMemory.at(poolBase, off << 4)
+        guard let size = memory.u32(VmcoreMemory.at(record, UInt64(layout.srSize))), size <= 64,
+            let entries = memory.read(VmcoreMemory.at(record, UInt64(layout.srEntries)), Int(size) * 8)
+        else { return false }
         for i in 0..<Int(size) {
             out.append(32)
             out.append(symbols.format(ELFFile.read(entries, i * 8, 8)))
             out.append(10)
         }
+        return true
     }
 }
