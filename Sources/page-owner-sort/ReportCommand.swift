@@ -5,7 +5,8 @@ import PageOwnerKit
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Aggregate records by any combination of keys and print a table, CSV, JSON, folded stacks or a flame graph."
+        abstract:
+            "Aggregate records by any combination of keys and print a table, CSV, JSON, folded stacks, a flame graph or a pprof profile."
     )
 
     @OptionGroup var options: ReportOptions
@@ -17,7 +18,7 @@ struct ReportCommand: ParsableCommand {
     var inputs: [String]
 
     func run() throws {
-        let format = try options.parsedFormat()
+        let format = try options.parsedFormat(report: true)
         var (run, ctx) = try options.makeRun()
         let selection = try options.selection(defaultSort: [Report.SortField(field: .pages, descending: true)])
         for i in inputs { try refuseSamePath(input: i, output: options.output) }
@@ -39,16 +40,26 @@ struct ReportCommand: ParsableCommand {
         let agg = try run.makeAggregator()
         for i in inputs { try run.read(i, into: agg) }
         agg.resolveLateHandles()
-        let report = Report(agg, selection: selection, pageSize: options.pageSize)
+        let report = Report(agg, selection: selection, pageSize: options.pageSize, frameText: format.needsFrameText)
         ctx.inputs = agg.totals
         ctx.skipped = run.diagnostics.skipped
         ctx.warnings = Self.warnings(agg, run.diagnostics)
         ctx.title = "page-owner-sort report: " + inputs.joined(separator: " ")
+        if format == .pprof { ctx.captureTimeNanos = Self.captureTime(inputs) }
         let sink = try OutputSink(path: options.output)
         try format.formatter.write(report, context: ctx, to: sink)
         try sink.commit()
         for l in run.notes { printErr("page-owner-sort: \(l)") }
         for l in run.diagnostics.summary() { printErr(l) }
+    }
+
+    /// The latest capture time the inputs state (a vmcore's VMCOREINFO CRASHTIME), in ns.
+    static func captureTime(_ inputs: [String]) -> Int64? {
+        inputs.filter { $0 != "-" }.compactMap { i -> Int64? in
+            guard let (_, info) = try? Inputs.crashDump(path: i), let t = info?["CRASHTIME"], let s = Int64(t) else { return nil }
+            let (ns, overflow) = s.multipliedReportingOverflow(by: 1_000_000_000)
+            return overflow || s < 0 ? nil : ns
+        }.max()
     }
 
     static func warnings(_ agg: Aggregator, _ d: Diagnostics) -> [String] {
