@@ -11,6 +11,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The runtime of the pprof profile messages (Sources/PageOwnerKit/Output/Profile).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
@@ -22,7 +24,10 @@ let package = Package(
         .target(name: "CShims", path: "Sources/CShims"),
         .target(
             name: "PageOwnerKit",
-            dependencies: ["CZstd", "CZlib", "CLzo", "CSnappy", "CShims"],
+            dependencies: [
+                "CZstd", "CZlib", "CLzo", "CSnappy", "CShims",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: [
                 // The parse loop checks bounds itself; exclusivity checks cost ~5% there.
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
@@ -43,7 +48,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PageOwnerKitTests", dependencies: ["PageOwnerKit", "PageOwnerSynth", "CLzo", "CSnappy", "CZstd", "CShims"]),
+        .testTarget(
+            name: "PageOwnerKitTests",
+            dependencies: [
+                "PageOwnerKit", "PageOwnerSynth", "CLzo", "CSnappy", "CZstd", "CShims",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         .testTarget(name: "CLITests", dependencies: ["PageOwnerKit"]),
     ],
     swiftLanguageModes: [.v5]

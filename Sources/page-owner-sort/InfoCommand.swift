@@ -37,7 +37,7 @@ struct InfoCommand: ParsableCommand {
                 let stacks = agg.metrics[s].filter { $0.records != 0 || $0.pages != 0 }.count
                 lines.append("\(t.name):")
                 lines.append("  format: \(t.format?.rawValue ?? "unknown (no usable record)")")
-                lines.append("  features: \(InfoCommand.era(t.fields))")
+                lines.append("  features: \(t.fields.eraDescription)")
                 lines.append("  records: \(t.recordsRead)")
                 lines.append("  distinct stacks: \(stacks)")
                 lines.append("  pages: \(t.pagesRead) (\(Render.human(t.pagesRead &* 4096)) at 4 KiB)")
@@ -68,26 +68,4 @@ struct InfoCommand: ParsableCommand {
         }
         return l
     }
-
-    static func era(_ f: RecordFields) -> String {
-        var parts = f.names
-        if f.contains(.stackCount) { parts.append("count=stack_count (v6.8.0: outstanding allocations)") }
-        if f.contains(.basePages) { parts.append("count=nr_base_pages (v6.9+: base pages)") }
-        if f.contains(.pfnLine) { parts.append(f.contains(.pfnHex) ? "pfn-base=hex (6.5+)" : "pfn-base=decimal") }
-        if f.contains(.freeTs) {
-            parts.append(f.contains(.tgid) ? "era=5.18-6.6 (tgid, free_ts)" : "era=5.13-5.17 (free_ts)")
-        } else if f.contains(.tgid) {
-            parts.append("era=6.7+ (tgid, no free_ts)")
-        } else if f.contains(.ts) {
-            parts.append("era=5.11-5.12 (pid, ts)")
-        } else if f.contains(.gfpNames) {
-            parts.append("era=4.6-5.10")
-        } else if f.contains(.mask) {
-            parts.append("era=2.6 -mm to 4.5 (mask only)")
-        } else if f.contains(.order) {
-            parts.append("era=2.6.11 -mm (order only)")
-        }
-        return parts.joined(separator: ", ")
-    }
-
 }

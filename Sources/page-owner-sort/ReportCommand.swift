@@ -5,7 +5,8 @@ import PageOwnerKit
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Aggregate records by any combination of keys and print a table, CSV, JSON, folded stacks or a flame graph."
+        abstract:
+            "Aggregate records by any combination of keys and print a table, CSV, JSON, folded stacks, a flame graph or a pprof profile."
     )
 
     @OptionGroup var options: ReportOptions
@@ -20,7 +21,7 @@ struct ReportCommand: ParsableCommand {
     var inputs: [String]
 
     func run() throws {
-        let format = try options.parsedFormat()
+        let format = try options.parsedFormat(report: true)
         var (run, ctx) = try options.makeRun()
         let selection = try options.selection(defaultSort: [Report.SortField(field: .pages, descending: true)])
         try options.checkOutput(inputs: inputs)
@@ -49,10 +50,12 @@ struct ReportCommand: ParsableCommand {
         found.notes += choice.notes
         found.notes += PlaceholderNote.notes(choice.snapshots.map { agg.totals[$0] }, pageSize: options.pageSize)
         try options.apply(found, to: &ctx)
-        let report = Report(agg, snapshots: choice.snapshots, selection: selection, pageSize: options.pageSize)
+        let report = Report(
+            agg, snapshots: choice.snapshots, selection: selection, pageSize: options.pageSize, frameText: format.needsFrameText)
         ctx.inputs = choice.snapshots.map { agg.totals[$0] }
         ctx.skipped = run.diagnostics.skipped
         ctx.title = "page-owner-sort report: " + inputs.joined(separator: " ")
+        if format == .pprof { ctx.captureTimeNanos = Self.captureTime(inputs) }
         let sink = try OutputSink(path: options.output)
         try format.formatter.write(report, context: ctx, to: sink)
         try sink.commit()
@@ -60,5 +63,14 @@ struct ReportCommand: ParsableCommand {
         for l in run.diagnostics.summary() { printErr(l) }
         options.tell(found, format: format)
         if agg.totals.allSatisfy({ $0.recordsRead == 0 }) { printErr("page-owner-sort: no records in the input") }
+    }
+
+    /// The latest capture time the inputs state (a vmcore's VMCOREINFO CRASHTIME), in ns.
+    static func captureTime(_ inputs: [String]) -> Int64? {
+        inputs.filter { $0 != "-" }.compactMap { i -> Int64? in
+            guard let (_, info) = try? Inputs.crashDump(path: i), let t = info?["CRASHTIME"], let s = Int64(t) else { return nil }
+            let (ns, overflow) = s.multipliedReportingOverflow(by: 1_000_000_000)
+            return overflow || s < 0 ? nil : ns
+        }.max()
     }
 }

@@ -7,15 +7,22 @@ struct ReportOptions: ParsableArguments {
     @Option(
         name: .customLong("group-by"),
         help:
-            "Group by these keys, comma-separated: stack, caller, pid, tgid, comm, gfp, migratetype, blocktype, order, allocator, module, memcg, node, zone, swapped, handle.",
+            "Group by these keys, comma-separated: stack, caller, pid, tgid, comm, gfp, migratetype, blocktype, order, allocator, module, memcg, node, zone, swapped, handle (default: stack; for pprof, the stack labelled with every key the input carries).",
         completion: .list(GroupKey.allCases.map(\.rawValue))
     )
-    var groupBy: String = "stack"
+    var groupBy: String?
 
     @Option(
-        name: .customLong("format"), help: "Output format: text, csv, json, jsonl, folded, svg.",
+        name: .customLong("format"), help: "Output format: text, csv, json, jsonl, folded, svg, pprof (report only).",
         completion: .list(ReportFormat.allCases.map(\.rawValue)))
     var format: String = "text"
+
+    @Option(
+        name: .customLong("pprof-labels"),
+        help: "Also label pprof samples with these keys (comma-separated: pid, tgid); left out by default, they explode label cardinality.")
+    var pprofLabels: String?
+    @Option(name: .customLong("label"), help: "Add KEY=VALUE to every pprof sample and as a column of every CSV/JSON row (repeatable).")
+    var label: [String] = []
 
     @Option(
         name: [.customShort("o"), .customLong("output")],
@@ -73,18 +80,62 @@ struct ReportOptions: ParsableArguments {
     @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
     @Flag(help: "Overwrite the -o file even when it is a page_owner dump (it is never allowed to be an input).") var force = false
 
-    func parsedFormat() throws -> ReportFormat {
+    /// The output format; pprof and `--label` only for `report`.
+    func parsedFormat(report: Bool = false) throws -> ReportFormat {
         guard let f = ReportFormat(rawValue: format) else {
             throw ValidationError(
                 "unknown format '\(format)'\(Suggestion.hint(format, among: ReportFormat.allCases.map(\.rawValue))); formats are: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))"
             )
         }
+        if f == .pprof && !report { throw ValidationError(DiffFormatter.pprofUsage) }
+        if !label.isEmpty && !report { throw ValidationError("--label is an option of report") }
         return f
     }
 
     /// Checks `-o` against `inputs` and the other files read (see `guardOutput`).
     func checkOutput(inputs: [String]) throws {
         try guardOutput(output, inputs: inputs + stacks + (vmlinux.map { [$0] } ?? []), force: force)
+    /// The keys of a report: `--group-by`, or for pprof the stack and its labels.
+    func groupKeys() throws -> [GroupKey] {
+        do {
+            guard format == ReportFormat.pprof.rawValue else {
+                if pprofLabels != nil { throw ValidationError("--pprof-labels needs --format pprof") }
+                return try GroupKey.parseList(groupBy ?? "stack")
+            }
+            var extra: [GroupKey] = []
+            if let pprofLabels {
+                extra = try GroupKey.parseList(pprofLabels)
+                if let bad = extra.first(where: { !PprofFormatter.optionalLabels.contains($0) }) {
+                    throw ValidationError("--pprof-labels takes pid and tgid, not '\(bad.rawValue)' (use --group-by for other keys)")
+                }
+            }
+            guard let groupBy else { return PprofFormatter.defaultKeys(extra: extra) }
+            var keys = try GroupKey.parseList(groupBy)
+            if !keys.contains(.stack) { keys.insert(.stack, at: 0) }
+            for e in extra where !keys.contains(e) { keys.append(e) }
+            return keys
+        } catch let e as ReportError {
+            throw ValidationError(e.description)
+        }
+    }
+
+    /// `--label KEY=VALUE` pairs; a key is a name no report column has.
+    func labels(keys: [GroupKey]) throws -> [(key: String, value: String)] {
+        var out: [(key: String, value: String)] = []
+        let taken = Set(keys.map(\.rawValue) + ["records", "pages", "bytes", "percent", "first_ts", "last_ts", "stack_label"])
+        for l in label {
+            guard let eq = l.firstIndex(of: "=") else { throw ValidationError("bad --label '\(l)': use KEY=VALUE") }
+            let k = String(l[..<eq])
+            let v = String(l[l.index(after: eq)...])
+            let nameOK =
+                k.first.map { $0.isASCII && ($0.isLetter || $0 == "_") } == true
+                && k.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-") }
+            guard nameOK else { throw ValidationError("bad --label key '\(k)': use letters, digits, _ . - (a letter or _ first)") }
+            guard !taken.contains(k) else { throw ValidationError("--label \(k) is already a column of the report") }
+            guard !out.contains(where: { $0.key == k }) else { throw ValidationError("--label \(k) given twice") }
+            out.append((k, v))
+        }
+        return out
     }
 
     func intList(_ s: String, _ name: String) throws -> Set<Int32> {
@@ -101,11 +152,8 @@ struct ReportOptions: ParsableArguments {
         var ctx = ReportContext()
         Inputs.vmlinuxPath = vmlinux
         Inputs.modulesDirectory = modules
-        do {
-            run.keys = try GroupKey.parseList(groupBy)
-        } catch let e as ReportError {
-            throw ValidationError(e.description)
-        }
+        run.keys = try groupKeys()
+        ctx.labels = try labels(keys: run.keys)
         var f = Filters()
         if let pid {
             f.pids = try intList(pid, "pid")

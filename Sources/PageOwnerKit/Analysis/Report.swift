@@ -18,6 +18,8 @@ public struct Report {
         public var frames: [String]?
         /// A label for placeholder and unresolved stacks.
         public var stackLabel: String?
+        /// The stack's handle in `Report.stacks` when `stack` is a key, else -1.
+        public var stack: Int32 = -1
     }
 
     /// A sort field: a metric or a group key.
@@ -89,17 +91,21 @@ public struct Report {
 
     public let keys: [GroupKey]
     public let pageSize: Int64
+    /// The stacks rows refer to (`Row.stack`), for formatters that read frames as bytes.
+    public let stacks: StackTable
     /// Totals after filters (every group), and of the rows shown.
     public var total = Aggregator.Metrics()
     public var shown = Aggregator.Metrics()
     public var groupCount = 0
     public var rows: [Row] = []
 
-    /// Builds the report of snapshot `snapshot`.
-    public init(_ agg: Aggregator, snapshots: [Int]? = nil, selection: Selection, pageSize: Int64 = 4096) {
+    /// Builds the report of snapshot `snapshot`. With `frameText` false, rows carry no
+    /// `frames` strings (a formatter that reads `stacks` needs none).
+    public init(_ agg: Aggregator, snapshots: [Int]? = nil, selection: Selection, pageSize: Int64 = 4096, frameText: Bool = true) {
         agg.resolveLateHandles()
         keys = agg.keys
         self.pageSize = pageSize
+        stacks = agg.stacks
         let m = agg.summed(snapshots ?? Array(0..<agg.snapshotCount))
         var live: [Int32] = []
         for (g, x) in m.enumerated() where x.records != 0 || x.pages != 0 {
@@ -120,7 +126,7 @@ public struct Report {
             let x = m[Int(g)]
             shown.records += x.records
             shown.pages +|= x.pages
-            rows.append(Report.render(agg, group: g, metrics: x))
+            rows.append(Report.render(agg, group: g, metrics: x, frameText: frameText))
         }
     }
 
@@ -200,18 +206,20 @@ public struct Report {
     }
 
     /// Renders group `g`'s key values.
-    public static func render(_ agg: Aggregator, group g: Int32, metrics: Aggregator.Metrics) -> Row {
+    public static func render(_ agg: Aggregator, group g: Int32, metrics: Aggregator.Metrics, frameText: Bool = true) -> Row {
         let values = agg.keyValues(g)
         var cells: [Cell] = []
         var frames: [String]?
         var label: String?
+        var stack: Int32 = -1
         for (i, k) in agg.keys.enumerated() {
             let v = values[i]
             switch k {
             case .stack:
                 let h = Int32(bitPattern: UInt32(truncatingIfNeeded: v))
                 let info = agg.stacks.info[Int(h)]
-                frames = agg.stacks.frames(h)
+                if frameText { frames = agg.stacks.frames(h) }
+                stack = h
                 label = info.kind.label
                 let caller = info.caller >= 0 ? agg.stacks.names.string(info.caller) : ""
                 cells.append(Cell(text: caller, number: nil, isNumeric: false))
@@ -262,6 +270,6 @@ public struct Report {
                 cells.append(Cell(text: v == 1 ? "yes" : "no", number: nil, isNumeric: false, bool: v == 1))
             }
         }
-        return Row(group: g, metrics: metrics, cells: cells, frames: frames, stackLabel: label)
+        return Row(group: g, metrics: metrics, cells: cells, frames: frames, stackLabel: label, stack: stack)
     }
 }

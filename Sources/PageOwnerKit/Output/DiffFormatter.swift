@@ -5,8 +5,13 @@ public struct DiffFormatter {
     public let format: ReportFormat
     public init(_ format: ReportFormat) { self.format = format }
 
+    /// Why `diff` and `series` write no pprof profile.
+    public static let pprofUsage =
+        "--format pprof is a report format: write a profile of each snapshot with report and compare them with pprof -diff_base"
+
     public func write(_ d: DiffReport, context: ReportContext, to out: OutputSink) throws {
         switch format {
+        case .pprof: throw ReportError.usage(Self.pprofUsage)
         case .text: try text(d, context, out)
         case .csv: try csv(d, out)
         case .json, .jsonl: try json(d, context, out, lines: format == .jsonl)

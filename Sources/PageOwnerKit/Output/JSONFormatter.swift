@@ -1,13 +1,13 @@
 /// `--format json`: one document with metadata (inputs, formats, totals, filters, warnings)
 /// and the groups; `--format jsonl`: one group object per line, nothing else.
-/// Each group carries its key fields by key name, then records, pages, bytes, percent,
+/// Each group carries its `--label` pairs, its key fields by key name, then records, pages, bytes, percent,
 /// first_ts, last_ts; `stack` is an array of frames (innermost first) when it is a key.
 public struct JSONFormatter: ReportFormatter {
     public let lines: Bool
     public init(lines: Bool) { self.lines = lines }
 
-    static func group(_ r: Report.Row, _ report: Report) -> String {
-        var f = GroupRendering.jsonKeys(report.keys, r.cells, frames: r.frames, label: r.stackLabel)
+    static func group(_ r: Report.Row, _ report: Report, labels: [String] = []) -> String {
+        var f = labels + GroupRendering.jsonKeys(report.keys, r.cells, frames: r.frames, label: r.stackLabel)
         let m = r.metrics
         f.append("\"records\":\(m.records)")
         f.append("\"pages\":\(m.pages)")
@@ -48,8 +48,9 @@ public struct JSONFormatter: ReportFormatter {
     }
 
     public func write(_ report: Report, context: ReportContext, to out: OutputSink) throws {
+        let labels = context.labels.map { "\(Render.json($0.key)):\(Render.json($0.value))" }
         if lines {
-            for r in report.rows { try out.write(Self.group(r, report) + "\n") }
+            for r in report.rows { try out.write(Self.group(r, report, labels: labels) + "\n") }
             return
         }
         var f = Self.metadata(report, context)
@@ -57,7 +58,7 @@ public struct JSONFormatter: ReportFormatter {
         f.append("\"shown\":" + Self.totals(report.shown, groups: report.rows.count, pageSize: report.pageSize))
         try out.write("{" + f.joined(separator: ",") + ",\"groups\":[\n")
         for (i, r) in report.rows.enumerated() {
-            try out.write(Self.group(r, report) + (i + 1 < report.rows.count ? ",\n" : "\n"))
+            try out.write(Self.group(r, report, labels: labels) + (i + 1 < report.rows.count ? ",\n" : "\n"))
         }
         try out.write("]}\n")
     }

@@ -13,6 +13,10 @@ public struct ReportContext {
     public var sort: String = "pages:desc"
     public var foldedKeepOffsets = false
     public var title: String = "page-owner-sort"
+    /// `--label KEY=VALUE` pairs: a label on every pprof sample, a column of every CSV/JSON row.
+    public var labels: [(key: String, value: String)] = []
+    /// When the input was captured (ns since the Unix epoch), when it says.
+    public var captureTimeNanos: Int64?
     public init() {}
 
     /// The warnings and notes of a run, as the formats without a place for them print them
@@ -127,7 +131,7 @@ public protocol ReportFormatter {
 
 /// The output formats of `report`.
 public enum ReportFormat: String, CaseIterable, Sendable {
-    case text, csv, json, jsonl, folded, svg
+    case text, csv, json, jsonl, folded, svg, pprof
 
     public var formatter: ReportFormatter {
         switch self {
@@ -137,6 +141,10 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         case .jsonl: return JSONFormatter(lines: true)
         case .folded: return FoldedFormatter()
         case .svg: return FlameGraphSVG()
+        case .pprof: return PprofFormatter()
         }
     }
+
+    /// Whether the formatter prints `Report.Row.frames` (pprof reads the stack bytes instead).
+    public var needsFrameText: Bool { self != .pprof }
 }

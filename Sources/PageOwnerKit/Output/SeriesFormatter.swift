@@ -19,6 +19,7 @@ public struct SeriesFormatter {
 
     public func write(_ s: SeriesReport, context: ReportContext, to out: OutputSink) throws {
         switch format {
+        case .pprof: throw ReportError.usage(DiffFormatter.pprofUsage)
         case .text, .folded:
             var header = ["SLOPE", "GROWTH"] + (1...max(1, s.snapshots.count)).map { "S\($0)" }
             header += s.keys.map { $0 == .stack ? "STACK" : $0.rawValue.uppercased() }
