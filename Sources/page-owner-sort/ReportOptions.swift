@@ -95,6 +95,8 @@ struct ReportOptions: ParsableArguments {
     /// Checks `-o` against `inputs` and the other files read (see `guardOutput`).
     func checkOutput(inputs: [String]) throws {
         try guardOutput(output, inputs: inputs + stacks + (vmlinux.map { [$0] } ?? []), force: force)
+    }
+
     /// The keys of a report: `--group-by`, or for pprof the stack and its labels.
     func groupKeys() throws -> [GroupKey] {
         do {

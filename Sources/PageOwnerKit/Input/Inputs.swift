@@ -31,12 +31,12 @@ public enum Inputs {
     public static func forEach(
         path: String, strict: Bool = false, skipped: (String) -> Void, _ body: (ByteSource) throws -> Void
     ) throws {
-        try forEach(file: try FileSource(path: path), path: path, skipped: skipped, body)
+        try forEach(file: try FileSource(path: path), path: path, strict: strict, skipped: skipped, body)
     }
 
     /// `forEach(path:skipped:_:)` on an already opened file.
     static func forEach(
-        file: FileSource, path: String, skipped: (String) -> Void, _ body: (ByteSource) throws -> Void
+        file: FileSource, path: String, strict: Bool = false, skipped: (String) -> Void, _ body: (ByteSource) throws -> Void
     ) throws {
         let source = try decode(file)
         let head = try source.peek(TarReader.blockSize)
