@@ -61,6 +61,8 @@ public final class Aggregator: RecordConsumer {
     var gfpNameOf: [UInt64: Int32] = [:]
     /// Stacks of kernel handles, from show_stacks_handles or `handle:` lines with stacks.
     public var handleStacks: [UInt32: Int32] = [:]
+    /// The early-boot handle of a handle-only dump, recognised by its records (`isEarlyBoot`).
+    var earlyBootHandles: [UInt32: Int32] = [:]
     /// Unresolved-handle stack entries and the handle each stands for.
     var unresolvedHandle: [Int32: UInt32] = [:]
     /// Group keys, packed: `keys.count` UInt64 values each, and while records are being
@@ -141,9 +143,11 @@ public final class Aggregator: RecordConsumer {
         }
         if r.fields.contains(.handle) {
             if let h = handleStacks[r.handle] { return h }
+            if let e = earlyBootHandles[r.handle] { return e }
             if isEarlyBoot(r) {
+                // Not a handle→stack map entry: the warnings tell a map given from none.
                 let e = stacks.earlyBootHandle(r.handle)
-                handleStacks[r.handle] = e
+                earlyBootHandles[r.handle] = e
                 return e
             }
             let u = stacks.unresolved(handle: r.handle)
