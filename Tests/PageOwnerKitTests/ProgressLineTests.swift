@@ -20,7 +20,7 @@ final class ProgressLineTests: XCTestCase {
         // A mapped file's first bytes are read twice (format sniff): never over 100%.
         XCTAssertEqual(
             ProgressLine.line(bytes: 2000, total: 1000, records: 0, seconds: 0),
-            "page-owner-sort: read 2000 B of 1000 B (100%), 0 B/s, 0 records")
+            "page-owner-sort: read 2.0 KiB of 1000 B (100%), 0 B/s, 0 records")
     }
 
     func testShownOnlyOnATerminal() throws {
