@@ -6,9 +6,6 @@ import PageOwnerKit
 import Glibc
 #endif
 
-/// Set by SIGINT/SIGTERM while recording: the recording ends cleanly at the next check.
-nonisolated(unsafe) var recordStopRequested: sig_atomic_t = 0
-
 /// `page-owner-sort record -o run.tar.zst`: samples a live page_owner at an interval.
 struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -69,15 +66,10 @@ struct RecordCommand: ParsableCommand {
         do { recorder = try Recorder(o) } catch let e as LiveError {
             throw CommandFailure(status: ExitStatus.input, message: "page-owner-sort: \(e)")
         }
-        var sa = sigaction()
-        sa.__sigaction_handler.sa_handler = { _ in recordStopRequested = 1 }
-        sigemptyset(&sa.sa_mask)
-        sa.sa_flags = 0
-        sigaction(SIGINT, &sa, nil)
-        sigaction(SIGTERM, &sa, nil)
+        installStopHandlers()
         let outcome: Recorder.Outcome
         do {
-            outcome = try recorder.run(stop: { recordStopRequested != 0 }) { c in
+            outcome = try recorder.run(stop: { stopRequested != 0 }) { c in
                 if verbose {
                     printErr(
                         "sample \(c.index): \(c.bytes) bytes, read \(Double(c.readNs) / 1e6) ms, CPU \(Double(c.cpuNs) / 1e6) ms, \(c.newHandles) new handles"

@@ -66,6 +66,8 @@ struct ReportCommand: ParsableCommand {
     }
 
     /// The latest capture time the inputs state (a vmcore's VMCOREINFO CRASHTIME), in ns.
+    /// Inputs were read in full above, so an error here was already reported; an input that
+    /// is no crash dump, or has no CRASHTIME, simply has no capture time.
     static func captureTime(_ inputs: [String]) -> Int64? {
         inputs.filter { $0 != "-" }.compactMap { i -> Int64? in
             guard let (_, info) = try? Inputs.crashDump(path: i), let t = info?["CRASHTIME"], let s = Int64(t) else { return nil }

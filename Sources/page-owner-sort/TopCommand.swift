@@ -6,9 +6,6 @@ import PageOwnerKit
 import Glibc
 #endif
 
-/// Set by SIGINT/SIGTERM while `top` runs: the loop ends and the terminal is restored.
-nonisolated(unsafe) var topStopRequested: sig_atomic_t = 0
-
 /// `page-owner-sort top`: the biggest and fastest-growing groups, refreshed in place.
 struct TopCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,15 +76,11 @@ struct TopCommand: ParsableCommand {
             }
             title = "page-owner-sort top: \(sampler.source.rawValue) in \(debugfs)"
         }
-        var sa = sigaction()
-        sa.__sigaction_handler.sa_handler = { _ in topStopRequested = 1 }
-        sigemptyset(&sa.sa_mask)
-        sigaction(SIGINT, &sa, nil)
-        sigaction(SIGTERM, &sa, nil)
+        installStopHandlers()
 
         if !Terminal.isTerminal {
             var n = 0
-            while topStopRequested == 0, count.map({ n < $0 }) ?? true, try next() {
+            while stopRequested == 0, count.map({ n < $0 }) ?? true, try next() {
                 n += 1
                 for l in model.render(sort: order, width: 400, height: top + 3, title: title) { print(l) }
                 print("")
@@ -105,7 +98,7 @@ struct TopCommand: ParsableCommand {
         var more = try next()
         if more { n += 1 }
         var due = LiveSampler.now(CLOCK_MONOTONIC) &+ step
-        while topStopRequested == 0 {
+        while stopRequested == 0 {
             let (w, h) = term.size
             var lines = model.render(sort: order, width: w, height: h - 1, title: title)
             lines.append(
@@ -137,7 +130,7 @@ struct TopCommand: ParsableCommand {
 
     func sleepSlices(_ ns: UInt64) {
         let end = LiveSampler.now(CLOCK_MONOTONIC) &+ ns
-        while topStopRequested == 0 {
+        while stopRequested == 0 {
             let now = LiveSampler.now(CLOCK_MONOTONIC)
             if now >= end { return }
             var ts = timespec(tv_sec: 0, tv_nsec: Int(min(end &- now, 100_000_000)))

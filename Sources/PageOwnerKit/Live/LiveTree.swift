@@ -40,7 +40,7 @@ public struct LiveTree {
         }
         let any = Self.exists(pageOwner) || Self.exists(showStacks)
         if !any {
-            let empty = (try? Self.isEmptyDir(root)) ?? false
+            let empty = Self.isEmptyDir(root)
             if empty { throw LiveError("\(root) is empty: debugfs is not mounted there (mount -t debugfs none \(root))") }
             throw LiveError(
                 "\(root) has no page_owner: the kernel needs CONFIG_PAGE_OWNER=y and the page_owner=on boot option")
@@ -86,7 +86,7 @@ public struct LiveTree {
         }
     }
 
-    static func isEmptyDir(_ path: String) throws -> Bool {
+    static func isEmptyDir(_ path: String) -> Bool {
         guard let d = opendir(path) else { return false }
         defer { closedir(d) }
         while let e = readdir(d) {
