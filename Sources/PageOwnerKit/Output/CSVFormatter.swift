@@ -8,17 +8,39 @@ public struct CSVFormatter: ReportFormatter {
         var header = context.labels.map(\.key) + report.keys.map(\.rawValue)
         header += ["records", "pages", "bytes", "percent", "first_ts", "last_ts"]
         try out.write(header.joined(separator: ",") + "\r\n")
-        let labels = context.labels.map { Render.csv($0.value) }
+        var labels: [UInt8] = []
+        for l in context.labels {
+            labels.append(Render.csv(l.value))
+            labels.append(0x2c)
+        }
+        var scratch: [UInt8] = []
         for r in report.rows {
-            var f = labels + GroupRendering.csvKeys(report.keys, r.cells, frames: r.frames)
-            let m = r.metrics
-            f.append(String(m.records))
-            f.append(String(m.pages))
-            f.append(String(m.pages &* report.pageSize))
-            f.append(Render.fixed(Render.percent(m.pages, report.total.pages), 4))
-            f.append(m.firstTs == .max ? "" : String(m.firstTs))
-            f.append(m.firstTs == .max ? "" : String(m.lastTs))
-            try out.write(f.joined(separator: ",") + "\r\n")
+            try out.append { b in
+                b.append(contentsOf: labels)
+                for (i, k) in report.keys.enumerated() {
+                    if i > 0 { b.append(0x2c) }
+                    if k == .stack {
+                        if r.stack >= 0 { ByteRendering.appendStackCSV(report.stacks, r.stack, scratch: &scratch, to: &b) }
+                    } else {
+                        var t = r.cells[i].text
+                        t.withUTF8 { ByteRendering.appendCSV(UnsafeRawBufferPointer($0), to: &b) }
+                    }
+                }
+                if !report.keys.isEmpty { b.append(0x2c) }
+                let m = r.metrics
+                b.appendDecimal(m.records)
+                b.append(0x2c)
+                b.appendDecimal(m.pages)
+                b.append(0x2c)
+                b.appendDecimal(m.pages &* report.pageSize)
+                b.append(0x2c)
+                b.append(Render.fixed(Render.percent(m.pages, report.total.pages), 4))
+                b.append(0x2c)
+                if m.firstTs != .max { b.appendDecimal(m.firstTs) }
+                b.append(0x2c)
+                if m.firstTs != .max { b.appendDecimal(m.lastTs) }
+                b.append("\r\n")
+            }
         }
     }
 }

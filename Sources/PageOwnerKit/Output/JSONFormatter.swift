@@ -6,18 +6,6 @@ public struct JSONFormatter: ReportFormatter {
     public let lines: Bool
     public init(lines: Bool) { self.lines = lines }
 
-    static func group(_ r: Report.Row, _ report: Report, labels: [String] = []) -> String {
-        var f = labels + GroupRendering.jsonKeys(report.keys, r.cells, frames: r.frames, label: r.stackLabel)
-        let m = r.metrics
-        f.append("\"records\":\(m.records)")
-        f.append("\"pages\":\(m.pages)")
-        f.append("\"bytes\":\(m.pages &* report.pageSize)")
-        f.append("\"percent\":\(Render.fixed(Render.percent(m.pages, report.total.pages), 4))")
-        f.append("\"first_ts\":\(m.firstTs == .max ? "null" : String(m.firstTs))")
-        f.append("\"last_ts\":\(m.firstTs == .max ? "null" : String(m.lastTs))")
-        return "{" + f.joined(separator: ",") + "}"
-    }
-
     static func totals(_ m: Aggregator.Metrics, groups: Int, pageSize: Int64) -> String {
         "{\"records\":\(m.records),\"pages\":\(m.pages),\"bytes\":\(m.pages &* pageSize),\"groups\":\(groups)}"
     }
@@ -48,9 +36,20 @@ public struct JSONFormatter: ReportFormatter {
     }
 
     public func write(_ report: Report, context: ReportContext, to out: OutputSink) throws {
-        let labels = context.labels.map { "\(Render.json($0.key)):\(Render.json($0.value))" }
+        var labels: [UInt8] = []
+        for l in context.labels {
+            labels.append(Render.json(l.key))
+            labels.append(0x3a)
+            labels.append(Render.json(l.value))
+            labels.append(0x2c)
+        }
         if lines {
-            for r in report.rows { try out.write(Self.group(r, report, labels: labels) + "\n") }
+            for r in report.rows {
+                try out.append { b in
+                    Self.appendGroup(r, report, labels: labels, to: &b)
+                    b.append(0x0a)
+                }
+            }
             return
         }
         var f = Self.metadata(report, context)
@@ -58,8 +57,56 @@ public struct JSONFormatter: ReportFormatter {
         f.append("\"shown\":" + Self.totals(report.shown, groups: report.rows.count, pageSize: report.pageSize))
         try out.write("{" + f.joined(separator: ",") + ",\"groups\":[\n")
         for (i, r) in report.rows.enumerated() {
-            try out.write(Self.group(r, report, labels: labels) + (i + 1 < report.rows.count ? ",\n" : "\n"))
+            try out.append { b in
+                Self.appendGroup(r, report, labels: labels, to: &b)
+                if i + 1 < report.rows.count { b.append(0x2c) }
+                b.append(0x0a)
+            }
         }
         try out.write("]}\n")
+    }
+
+    /// One group object on bytes (as `group`): labels, keys, then the metrics.
+    static func appendGroup(_ r: Report.Row, _ report: Report, labels: [UInt8], to b: inout [UInt8]) {
+        b.append(0x7b)
+        b.append(contentsOf: labels)
+        for (i, k) in report.keys.enumerated() {
+            let c = r.cells[i]
+            if k == .stack {
+                if let label = r.stackLabel {
+                    b.append("\"stack_label\":")
+                    b.append(Render.json(label))
+                    b.append(0x2c)
+                }
+                b.append("\"stack\":")
+                if r.stack >= 0 { ByteRendering.appendStackJSON(report.stacks, r.stack, to: &b) } else { b.append("[]") }
+            } else {
+                b.append(Render.json(k.rawValue))
+                b.append(0x3a)
+                if let v = c.bool {
+                    b.append(v ? "true" : "false")
+                } else if c.isNumeric {
+                    if let n = c.number { b.appendDecimal(n) } else { b.append("null") }
+                } else {
+                    var t = c.text
+                    t.withUTF8 { ByteRendering.appendJSON(UnsafeRawBufferPointer($0), to: &b) }
+                }
+            }
+            b.append(0x2c)
+        }
+        let m = r.metrics
+        b.append("\"records\":")
+        b.appendDecimal(m.records)
+        b.append(",\"pages\":")
+        b.appendDecimal(m.pages)
+        b.append(",\"bytes\":")
+        b.appendDecimal(m.pages &* report.pageSize)
+        b.append(",\"percent\":")
+        b.append(Render.fixed(Render.percent(m.pages, report.total.pages), 4))
+        b.append(",\"first_ts\":")
+        if m.firstTs == .max { b.append("null") } else { b.appendDecimal(m.firstTs) }
+        b.append(",\"last_ts\":")
+        if m.firstTs == .max { b.append("null") } else { b.appendDecimal(m.lastTs) }
+        b.append(0x7d)
     }
 }

@@ -145,6 +145,7 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         }
     }
 
-    /// Whether the formatter prints `Report.Row.frames` (pprof reads the stack bytes instead).
-    public var needsFrameText: Bool { self != .pprof }
+    /// Whether the formatter prints `Report.Row.frames`: none does, they all render the
+    /// stack bytes of `Report.stacks` (`ByteRendering`).
+    public var needsFrameText: Bool { false }
 }

@@ -7,24 +7,29 @@ public struct TableFormatter: ReportFormatter {
         let keyCols = report.keys.enumerated().filter { $0.element != .stack }
         var header = ["PAGES", "SIZE", "%", "CUM%", "RECORDS"]
         header += keyCols.map { $0.element.rawValue.uppercased() }
-        var table: [[String]] = []
+        let numeric = Set(0..<5).union(keyCols.enumerated().filter { $0.element.element.isNumeric }.map { $0.offset + 5 })
+        var table = TextTable(header: header, numeric: numeric)
         var cum: Int64 = 0
         for r in report.rows {
             cum &+= r.metrics.pages
-            var line = [
-                String(r.metrics.pages), Render.human(r.metrics.pages &* report.pageSize),
-                Render.fixed(Render.percent(r.metrics.pages, report.total.pages), 1) + "%",
-                Render.fixed(Render.percent(cum, report.total.pages), 1) + "%", String(r.metrics.records),
-            ]
-            line += keyCols.map { r.cells[$0.offset].text.isEmpty ? "-" : r.cells[$0.offset].text }
-            table.append(line)
+            table.row { t in
+                t.cell { $0.appendDecimal(r.metrics.pages) }
+                t.cell(Render.human(r.metrics.pages &* report.pageSize))
+                t.cell(Render.fixed(Render.percent(r.metrics.pages, report.total.pages), 1) + "%")
+                t.cell(Render.fixed(Render.percent(cum, report.total.pages), 1) + "%")
+                t.cell { $0.appendDecimal(r.metrics.records) }
+                for c in keyCols {
+                    let text = r.cells[c.offset].text
+                    t.cell(text.isEmpty ? "-" : text)
+                }
+            }
         }
-        let numeric = Set(0..<5).union(keyCols.enumerated().filter { $0.element.element.isNumeric }.map { $0.offset + 5 })
-        let lines = GroupRendering.table(header: header, rows: table, numeric: numeric)
-        try out.write(lines[0])
+        try table.writeHeader(to: out)
         for (i, r) in report.rows.enumerated() {
-            try out.write(lines[i + 1])
-            try out.write(GroupRendering.stackLines(r.frames, label: r.stackLabel))
+            try out.append { b in
+                table.appendRow(i, to: &b)
+                if r.stack >= 0 { ByteRendering.appendStackLines(report.stacks, r.stack, label: r.stackLabel, to: &b) }
+            }
         }
         try out.write(Self.footer(report, context))
     }

@@ -1,0 +1,295 @@
+/// Rendering of stack frames and fields straight from interned bytes into an output
+/// buffer: no `String` per frame or per row. Every function here writes exactly the bytes
+/// the `String`-based helpers in `Render` and `GroupRendering` write for the same text —
+/// ASCII takes the byte path, and anything else (rare: a comm or a module name with
+/// non-ASCII or invalid UTF-8) goes through the same `String` code as before, so outputs
+/// stay byte-identical.
+enum ByteRendering {
+    /// Whether every byte is ASCII (then bytes and `Character`s coincide, and decoding
+    /// as UTF-8 changes nothing).
+    @inline(__always)
+    static func isASCII(_ b: UnsafeRawBufferPointer) -> Bool {
+        // Eight bytes at a time.
+        var i = 0
+        let n = b.count
+        while i + 8 <= n {
+            if b.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < n {
+            if b[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Text as `String(decoding:as:)` would give it, in bytes.
+    @inline(__always)
+    static func appendText(_ b: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        if isASCII(b) {
+            out.append(contentsOf: b)
+        } else {
+            out.append(String(decoding: b, as: UTF8.self))
+        }
+    }
+
+    /// An RFC 4180 field (as `Render.csv`).
+    static func appendCSV(_ b: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        guard isASCII(b) else {
+            out.append(Render.csv(String(decoding: b, as: UTF8.self)))
+            return
+        }
+        var quote = false
+        for c in b where c == 0x2c || c == 0x22 || c == 0x0a || c == 0x0d {
+            quote = true
+            break
+        }
+        if !quote {
+            out.append(contentsOf: b)
+            return
+        }
+        out.append(0x22)
+        for c in b {
+            if c == 0x22 { out.append(0x22) }
+            out.append(c)
+        }
+        out.append(0x22)
+    }
+
+    /// A JSON string literal (as `Render.json`).
+    static func appendJSON(_ b: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        guard isASCII(b) else {
+            out.append(Render.json(String(decoding: b, as: UTF8.self)))
+            return
+        }
+        out.append(0x22)
+        for c in b {
+            switch c {
+            case 0x22: out.append("\\\"")
+            case 0x5c: out.append("\\\\")
+            case 0x0a: out.append("\\n")
+            case 0x0d: out.append("\\r")
+            case 0x09: out.append("\\t")
+            case 0..<0x20:
+                out.append("\\u00")
+                let hex: StaticString = "0123456789abcdef"
+                out.append(hex.utf8Start[Int(c >> 4)])
+                out.append(hex.utf8Start[Int(c & 15)])
+            default: out.append(c)
+            }
+        }
+        out.append(0x22)
+    }
+
+    /// A frame's name in folded stacks and flame graphs (as `Render.frameName`): the symbol
+    /// without `[<addr>] ` prefix and `+off/size`, then ` [module]` when the frame ends
+    /// with one; the frame as printed with `keepOffsets`.
+    static func appendFrameName(_ b: UnsafeRawBufferPointer, keepOffsets: Bool, to out: inout [UInt8]) {
+        if keepOffsets {
+            appendText(b, to: &out)
+            return
+        }
+        guard isASCII(b) else {
+            out.append(Render.frameName(String(decoding: b, as: UTF8.self), keepOffsets: false))
+            return
+        }
+        let n = b.count
+        var s = 0
+        if n > 0 && b[0] == 0x5b /* [ */ {
+            var close = 1
+            while close < n && b[close] != 0x5d { close += 1 }
+            if close < n {
+                s = close + 1
+                while s < n && b[s] == 0x20 { s += 1 }
+            }
+        }
+        var e = s
+        while e < n && b[e] != 0x2b /* + */ && b[e] != 0x20 { e += 1 }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[s..<e]))
+        if n > s && b[n - 1] == 0x5d /* ] */ {
+            var open = n - 1
+            while open > s && b[open] != 0x5b { open -= 1 }
+            if b[open] == 0x5b && open >= s {
+                out.append(0x20)
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[open..<n]))
+            }
+        }
+    }
+}
+
+extension OutputSink {
+    /// Appends to the output buffer in place (no intermediate array), then flushes when it
+    /// is large.
+    func append(_ body: (inout [UInt8]) throws -> Void) throws {
+        try body(&buffer)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+}
+
+extension ByteRendering {
+    /// A stack as one CSV field: its frames joined by `;`, innermost first (as
+    /// `GroupRendering.csvKeys`).
+    static func appendStackCSV(_ stacks: StackTable, _ h: Int32, scratch: inout [UInt8], to out: inout [UInt8]) {
+        scratch.removeAll(keepingCapacity: true)
+        var first = true
+        stacks.forEachFrame(h) { f in
+            if !first { scratch.append(0x3b) }
+            first = false
+            scratch.append(contentsOf: f)
+        }
+        scratch.withUnsafeBytes { appendCSV($0, to: &out) }
+    }
+
+    /// A stack as a JSON array of frame strings, innermost first.
+    static func appendStackJSON(_ stacks: StackTable, _ h: Int32, to out: inout [UInt8]) {
+        out.append(0x5b)
+        var first = true
+        stacks.forEachFrame(h) { f in
+            if !first { out.append(0x2c) }
+            first = false
+            appendJSON(f, to: &out)
+        }
+        out.append(0x5d)
+    }
+
+    /// The stack printed under a group in text tables (as `GroupRendering.stackLines`).
+    static func appendStackLines(_ stacks: StackTable, _ h: Int32, label: String?, to out: inout [UInt8]) {
+        if let label {
+            out.append("    [")
+            out.append(label)
+            out.append("]\n")
+        }
+        stacks.forEachFrame(h) { f in
+            out.append("    ")
+            appendText(f, to: &out)
+            out.append(0x0a)
+        }
+        out.append(0x0a)
+    }
+
+    /// One folded line (as `GroupRendering.foldedLine`): non-stack key cells first, then the
+    /// stack root first, `;` inside a part turned into `,`; `all` when there is nothing.
+    /// `parts` is scratch for the frame boundaries.
+    static func appendFoldedLine(
+        keys: [GroupKey], cells: [Report.Cell], stacks: StackTable, stack h: Int32, label: String?, keepOffsets: Bool,
+        scratch: inout [UInt8], parts: inout [Int], to out: inout [UInt8]
+    ) {
+        let start = out.count
+        var any = false
+        func separate(_ out: inout [UInt8]) {
+            if any { out.append(0x3b) }
+            any = true
+        }
+        for (i, k) in keys.enumerated() where k != .stack {
+            separate(&out)
+            let from = out.count
+            var t = cells[i].text
+            if t.isEmpty { out.append(0x2d) } else { t.withUTF8 { out.append(contentsOf: $0) } }
+            semicolonsToCommas(&out, from: from)
+        }
+        if h >= 0 {
+            // Frame names in stack order into scratch, then appended root first.
+            scratch.removeAll(keepingCapacity: true)
+            parts.removeAll(keepingCapacity: true)
+            parts.append(0)
+            stacks.forEachFrame(h) { f in
+                appendFrameName(f, keepOffsets: keepOffsets, to: &scratch)
+                parts.append(scratch.count)
+            }
+            let frames = parts.count - 1
+            if let label, frames <= 1 {
+                separate(&out)
+                let from = out.count
+                out.append(0x5b)
+                out.append(label)
+                out.append(0x5d)
+                semicolonsToCommas(&out, from: from)
+            } else {
+                var i = frames
+                while i > 0 {
+                    separate(&out)
+                    let from = out.count
+                    out.append(contentsOf: scratch[parts[i - 1]..<parts[i]])
+                    semicolonsToCommas(&out, from: from)
+                    i -= 1
+                }
+            }
+        }
+        if out.count == start { out.append("all") }
+    }
+
+    @inline(__always)
+    static func semicolonsToCommas(_ out: inout [UInt8], from: Int) {
+        var i = from
+        let n = out.count
+        while i < n {
+            if out[i] == 0x3b { out[i] = 0x2c }
+            i += 1
+        }
+    }
+}
+
+/// Folded lines in one arena, merged and sorted by text (as `GroupRendering.fold`).
+struct FoldedLines {
+    var arena: [UInt8] = []
+    var starts: [Int] = [0]
+    var values: [Int64] = []
+
+    var count: Int { values.count }
+
+    /// Adds the line rendered by `body` with its value.
+    mutating func add(_ value: Int64, _ body: (inout [UInt8]) -> Void) {
+        body(&arena)
+        starts.append(arena.count)
+        values.append(value)
+    }
+
+    func withLine<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[starts[i]..<starts[i + 1]])) }
+    }
+
+    func string(_ i: Int) -> String { withLine(i) { String(decoding: $0, as: UTF8.self) } }
+
+    /// Equal lines summed, sorted by text: byte order for ASCII lines (the same as
+    /// `String`'s), `String` order otherwise.
+    func merged() -> FoldedLines {
+        let n = count
+        var ascii = [Bool](repeating: true, count: n)
+        arena.withUnsafeBytes { a in
+            for i in 0..<n { ascii[i] = ByteRendering.isASCII(UnsafeRawBufferPointer(rebasing: a[starts[i]..<starts[i + 1]])) }
+        }
+        func compare(_ x: Int, _ y: Int) -> Int {
+            if ascii[x] && ascii[y] {
+                return arena.withUnsafeBytes { a in
+                    Bytes.compare(
+                        UnsafeRawBufferPointer(rebasing: a[starts[x]..<starts[x + 1]]),
+                        UnsafeRawBufferPointer(rebasing: a[starts[y]..<starts[y + 1]]))
+                }
+            }
+            let sx = string(x)
+            let sy = string(y)
+            return sx == sy ? 0 : (sx < sy ? -1 : 1)
+        }
+        var order = Array(0..<n)
+        order.sort { x, y in
+            let c = compare(x, y)
+            return c != 0 ? c < 0 : x < y
+        }
+        var out = FoldedLines()
+        out.arena.reserveCapacity(arena.count)
+        var i = 0
+        while i < n {
+            var sum = values[order[i]]
+            var j = i + 1
+            while j < n && compare(order[i], order[j]) == 0 {
+                sum += values[order[j]]
+                j += 1
+            }
+            out.arena.append(contentsOf: arena[starts[order[i]]..<starts[order[i] + 1]])
+            out.starts.append(out.arena.count)
+            out.values.append(sum)
+            i = j
+        }
+        return out
+    }
+}
