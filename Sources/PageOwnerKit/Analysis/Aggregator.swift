@@ -437,6 +437,12 @@ public final class Aggregator: RecordConsumer {
     }
 
     /// The packed key values of group `g`.
+    /// Key `pos` of group `g`.
+    @inline(__always)
+    public func keyValue(_ g: Int32, _ pos: Int) -> UInt64 {
+        groups.withBytes(g) { $0.loadUnaligned(fromByteOffset: pos * 8, as: UInt64.self) }
+    }
+
     public func keyValues(_ g: Int32) -> [UInt64] {
         groups.withBytes(g) { b in Array(b.bindMemory(to: UInt64.self).prefix(keys.count)) }
     }

@@ -132,10 +132,18 @@ public struct Report {
 
     /// Groups in the requested order; ties are broken by the key values (stack bytes,
     /// comm bytes, numbers), so the order is total and the same on every run.
+    ///
+    /// The sort fields are turned into one flat array of unsigned keys first (ascending
+    /// order = the order asked for), so the sort compares integers; only groups equal on
+    /// every sort field are then ordered by their key bytes.
     public static func order(_ agg: Aggregator, groups: [Int32], metrics: (Int32) -> Aggregator.Metrics, sort: [SortField]) -> [Int32] {
         let keys = agg.keys
+        let n = groups.count
+        let width = sort.count
+        // Ranks only for the text keys the user sorts by (ties use byte comparisons).
         var ranks: [GroupKey: [Int32]] = [:]
-        for k in keys {
+        for s in sort {
+            guard case .key(let k) = s.field, keys.contains(k), ranks[k] == nil else { continue }
             switch k {
             case .stack: ranks[k] = agg.stacks.stacks.sortedRanks()
             case .comm: ranks[k] = agg.comms.sortedRanks()
@@ -144,65 +152,113 @@ public struct Report {
             default: break
             }
         }
-        let values = groups.map { agg.keyValues($0) }
-        var index = [Int32: Int](minimumCapacity: groups.count)
-        for (i, g) in groups.enumerated() { index[g] = i }
-        func keyCompare(_ k: GroupKey, _ pos: Int, _ a: [UInt64], _ b: [UInt64]) -> Int {
-            let x = a[pos]
-            let y = b[pos]
-            if x == y { return 0 }
-            switch k {
-            case .stack, .comm, .caller, .module:
-                let r = ranks[k]!
-                let rx = x == 0xffff_ffff ? -1 : Int(r[Int(x)])
-                let ry = y == 0xffff_ffff ? -1 : Int(r[Int(y)])
-                return rx < ry ? -1 : (rx > ry ? 1 : 0)
-            case .memcg:
-                if x == .max { return -1 }
-                if y == .max { return 1 }
-                let r = ranks[k]!
-                let rx = Int(r[Int(x & 0xffff_ffff)])
-                let ry = Int(r[Int(y & 0xffff_ffff)])
-                if rx != ry { return rx < ry ? -1 : 1 }
-                return x < y ? -1 : 1
-            case .pid, .tgid, .order:
-                let sx = Int32(bitPattern: UInt32(truncatingIfNeeded: x))
-                let sy = Int32(bitPattern: UInt32(truncatingIfNeeded: y))
-                return sx < sy ? -1 : 1
-            case .node, .zone:
-                let sx = Int16(bitPattern: UInt16(truncatingIfNeeded: x))
-                let sy = Int16(bitPattern: UInt16(truncatingIfNeeded: y))
-                return sx < sy ? -1 : 1
-            default:
-                return x < y ? -1 : 1
-            }
-        }
-        var order = groups
-        order.sort { ga, gb in
-            let a = values[index[ga]!]
-            let b = values[index[gb]!]
-            let ma = metrics(ga)
-            let mb = metrics(gb)
-            for s in sort {
-                var c = 0
+        var flat = [UInt64](repeating: 0, count: n * width)
+        for (i, g) in groups.enumerated() {
+            let m = metrics(g)
+            for (j, s) in sort.enumerated() {
+                var v: UInt64
                 switch s.field {
-                case .records: c = ma.records == mb.records ? 0 : (ma.records < mb.records ? -1 : 1)
-                case .pages, .bytes: c = ma.pages == mb.pages ? 0 : (ma.pages < mb.pages ? -1 : 1)
-                case .firstTs: c = ma.firstTs == mb.firstTs ? 0 : (ma.firstTs < mb.firstTs ? -1 : 1)
-                case .lastTs: c = ma.lastTs == mb.lastTs ? 0 : (ma.lastTs < mb.lastTs ? -1 : 1)
+                case .records: v = UInt64(bitPattern: m.records) ^ (1 << 63)
+                case .pages, .bytes: v = UInt64(bitPattern: m.pages) ^ (1 << 63)
+                case .firstTs: v = m.firstTs
+                case .lastTs: v = m.lastTs
                 case .key(let k):
-                    if let pos = keys.firstIndex(of: k) { c = keyCompare(k, pos, a, b) }
+                    if let pos = keys.firstIndex(of: k) {
+                        v = sortKey(k, agg.keyValue(g, pos), ranks[k])
+                    } else {
+                        v = 0
+                    }
                 }
-                if s.descending { c = -c }
-                if c != 0 { return c < 0 }
+                flat[i * width + j] = s.descending ? ~v : v
             }
-            for (pos, k) in keys.enumerated() {
-                let c = keyCompare(k, pos, a, b)
-                if c != 0 { return c < 0 }
-            }
-            return ga < gb
         }
-        return order
+        var idx = Array(0..<Int32(n))
+        idx.sort { x, y in
+            let a = Int(x) * width
+            let b = Int(y) * width
+            for j in 0..<width where flat[a + j] != flat[b + j] { return flat[a + j] < flat[b + j] }
+            return x < y
+        }
+        // Runs equal on every sort field: by key values, then group number.
+        var start = 0
+        while start < n {
+            var end = start + 1
+            let a = Int(idx[start]) * width
+            while end < n {
+                let b = Int(idx[end]) * width
+                var same = true
+                for j in 0..<width where flat[a + j] != flat[b + j] {
+                    same = false
+                    break
+                }
+                if !same { break }
+                end += 1
+            }
+            if end - start > 1 {
+                idx[start..<end].sort { x, y in
+                    let ga = groups[Int(x)]
+                    let gb = groups[Int(y)]
+                    for pos in keys.indices {
+                        let c = keyCompare(agg, keys[pos], agg.keyValue(ga, pos), agg.keyValue(gb, pos))
+                        if c != 0 { return c < 0 }
+                    }
+                    return ga < gb
+                }
+            }
+            start = end
+        }
+        return idx.map { groups[Int($0)] }
+    }
+
+    /// A key value as an unsigned sort key (ascending = the key's natural order).
+    static func sortKey(_ k: GroupKey, _ x: UInt64, _ rank: [Int32]?) -> UInt64 {
+        switch k {
+        case .stack, .comm, .caller, .module:
+            // A missing value (-1) first.
+            return x == 0xffff_ffff ? 0 : UInt64(rank![Int(x)]) + 1
+        case .memcg:
+            if x == .max { return 0 }
+            return (UInt64(rank![Int(x & 0xffff_ffff)]) + 1) << 32 | (x >> 32)
+        case .pid, .tgid, .order:
+            return UInt64(bitPattern: Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: x)))) ^ (1 << 63)
+        case .node, .zone:
+            return UInt64(bitPattern: Int64(Int16(bitPattern: UInt16(truncatingIfNeeded: x)))) ^ (1 << 63)
+        default:
+            return x
+        }
+    }
+
+    /// Two key values compared in the key's natural order (text keys by their bytes).
+    static func keyCompare(_ agg: Aggregator, _ k: GroupKey, _ x: UInt64, _ y: UInt64) -> Int {
+        if x == y { return 0 }
+        switch k {
+        case .stack, .comm, .caller, .module:
+            if x == 0xffff_ffff { return -1 }
+            if y == 0xffff_ffff { return 1 }
+            let a = Int32(truncatingIfNeeded: x)
+            let b = Int32(truncatingIfNeeded: y)
+            switch k {
+            case .stack: return agg.stacks.stacks.compare(a, b)
+            case .comm: return agg.comms.compare(a, b)
+            default: return agg.stacks.names.compare(a, b)
+            }
+        case .memcg:
+            if x == .max { return -1 }
+            if y == .max { return 1 }
+            let c = agg.memcgs.compare(Int32(truncatingIfNeeded: x & 0xffff_ffff), Int32(truncatingIfNeeded: y & 0xffff_ffff))
+            if c != 0 { return c }
+            return x < y ? -1 : 1
+        case .pid, .tgid, .order:
+            let sx = Int32(bitPattern: UInt32(truncatingIfNeeded: x))
+            let sy = Int32(bitPattern: UInt32(truncatingIfNeeded: y))
+            return sx < sy ? -1 : 1
+        case .node, .zone:
+            let sx = Int16(bitPattern: UInt16(truncatingIfNeeded: x))
+            let sy = Int16(bitPattern: UInt16(truncatingIfNeeded: y))
+            return sx < sy ? -1 : 1
+        default:
+            return x < y ? -1 : 1
+        }
     }
 
     /// Renders group `g`'s key values.
