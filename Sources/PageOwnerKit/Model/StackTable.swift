@@ -46,8 +46,9 @@ public struct StackTable {
         public var frameCount: Int32 = 0
     }
 
-    /// Stack bytes: frame lines as printed (leading space included), newline-terminated.
-    public private(set) var stacks = ByteInterner(capacity: 4096)
+    /// The stacks, as frame-id sequences over interned frame lines (as printed, leading
+    /// space included).
+    public private(set) var stacks = StackStore(capacity: 4096)
     public private(set) var info: [Info] = []
     /// Short strings derived from stacks: caller symbols and module names.
     public internal(set) var names = ByteInterner(capacity: 1024)
@@ -160,17 +161,11 @@ public struct StackTable {
 
     /// Calls `body` with each frame's text (leading space and `[<addr>] ` prefix removed).
     public func forEachFrame(_ handle: Int32, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-        try stacks.withBytes(handle) { b in
+        try stacks.forEachLine(handle) { b in
             guard let p0 = b.baseAddress else { return }
             let p = p0.assumingMemoryBound(to: UInt8.self)
-            var pos = 0
-            let n = b.count
-            while pos < n {
-                let nl = Bytes.find(10, p, pos, n)
-                let (s, e) = StackTable.frameText(p, pos, nl)
-                if e > s { try body(UnsafeRawBufferPointer(start: p + s, count: e - s)) }
-                pos = nl + 1
-            }
+            let (s, e) = StackTable.frameText(p, 0, b.count)
+            if e > s { try body(UnsafeRawBufferPointer(start: p + s, count: e - s)) }
         }
     }
 

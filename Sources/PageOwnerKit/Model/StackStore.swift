@@ -1,0 +1,208 @@
+import CShims
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Every distinct stack once, as a sequence of frame ids, and every distinct frame line
+/// once (`frames`). A stack costs a few bytes per frame (its ids), its hash and a slot,
+/// whatever its text: 10^6 stacks of 15 frames fit in tens of MB where their text would
+/// take hundreds.
+///
+/// Stacks are the bytes of their frame lines as printed, each ended by a newline; handles
+/// are dense (0, 1, 2, …) in first-seen order. A lookup hashes the stack's bytes (the
+/// caller usually did, to prefetch) and compares a candidate frame by frame against the
+/// interned frame bytes, so equality is exact, never by hash alone.
+public struct StackStore {
+    /// The distinct frame lines (without their newline).
+    public private(set) var frames = ByteInterner(capacity: 4096)
+    /// Frame ids of every stack, back to back.
+    @usableFromInline var ids: [Int32] = []
+    /// `starts[h]` is where stack `h`'s ids begin; `starts[count]` is the end.
+    @usableFromInline var starts: [Int32] = [0]
+    /// The full hash of every stack (slot tags hold only its top half; `grow` rehashes).
+    @usableFromInline var hashes: [UInt64] = []
+    /// Slots: 0 = empty, else (hash high 32 bits << 32) | (handle + 1).
+    @usableFromInline var slots: [UInt64]
+    @usableFromInline var mask: Int
+
+    public init(capacity: Int = 4096) {
+        var n = 16
+        while n < capacity * 2 { n <<= 1 }
+        slots = [UInt64](repeating: 0, count: n)
+        mask = n - 1
+    }
+
+    /// Number of distinct stacks.
+    @inlinable public var count: Int { hashes.count }
+
+    /// Number of frames of stack `h`.
+    @inlinable public func frameCount(_ h: Int32) -> Int { Int(starts[Int(h) + 1] - starts[Int(h)]) }
+
+    /// The handle of the stack `bytes` (frame lines, each ended by a newline), adding it if new.
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        intern(bytes, hash: ByteHash.hash(bytes))
+    }
+
+    /// As `intern(_:)`, with `hash == ByteHash.hash(bytes)` computed earlier.
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer, hash h: UInt64) -> Int32 {
+        if let last = bytes.last, last != 10 {
+            // A last line without its newline (a dump cut at its end): stored as if it had one.
+            var b = Array(bytes)
+            b.append(10)
+            return b.withUnsafeBytes { intern($0) }
+        }
+        let tag = h & 0xffff_ffff_0000_0000
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let s = slots[i]
+            if s == 0 { break }
+            if s & 0xffff_ffff_0000_0000 == tag {
+                let c = Int(s & 0xffff_ffff) - 1
+                if hashes[c] == h && matches(c, bytes) { return Int32(c) }
+            }
+            i = (i + 1) & mask
+        }
+        let handle = count
+        if let b0 = bytes.baseAddress {
+            let p = b0.assumingMemoryBound(to: UInt8.self)
+            var pos = 0
+            let n = bytes.count
+            while pos < n {
+                let nl = Bytes.find(10, p, pos, n)
+                ids.append(frames.intern(UnsafeRawBufferPointer(start: p + pos, count: nl - pos)))
+                pos = nl + 1
+            }
+        }
+        starts.append(Int32(truncatingIfNeeded: ids.count))
+        hashes.append(h)
+        slots[i] = tag | UInt64(handle + 1)
+        if count * 2 > mask { grow() }
+        return Int32(handle)
+    }
+
+    /// Whether stack `c` is exactly `bytes`: each of its frames, then a newline, in turn.
+    @inline(__always)
+    func matches(_ c: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let a = Int(starts[c])
+        let b = Int(starts[c + 1])
+        let n = bytes.count
+        guard let p = bytes.baseAddress else { return a == b }
+        return frames.arena.withUnsafeBytes { fa in
+            var pos = 0
+            for k in a..<b {
+                let id = Int(ids[k])
+                let fs = frames.starts[id]
+                let len = frames.starts[id + 1] - fs
+                if pos + len >= n || bytes[pos + len] != 10 { return false }
+                if len > 0 && memcmp(p + pos, fa.baseAddress! + fs, len) != 0 { return false }
+                pos += len + 1
+            }
+            return pos == n
+        }
+    }
+
+    /// Starts loading the first candidate's frame ids for a lookup of `h` a little later.
+    public mutating func prefetch(hash h: UInt64) {
+        let s = slots[Int(truncatingIfNeeded: h) & mask]
+        guard s != 0 else { return }
+        let c = Int(s & 0xffff_ffff) - 1
+        let a = Int(starts[c])
+        let b = Int(starts[c + 1])
+        ids.withUnsafeBytes { po_prefetch($0.baseAddress! + a * 4, (b - a) * 4) }
+    }
+
+    mutating func grow() {
+        let n = (mask + 1) * 2
+        var newSlots = [UInt64](repeating: 0, count: n)
+        let newMask = n - 1
+        for (handle, h) in hashes.enumerated() {
+            var i = Int(truncatingIfNeeded: h) & newMask
+            while newSlots[i] != 0 { i = (i + 1) & newMask }
+            newSlots[i] = (h & 0xffff_ffff_0000_0000) | UInt64(handle + 1)
+        }
+        slots = newSlots
+        mask = newMask
+    }
+
+    /// Calls `body` with each frame line of stack `h` (as printed, without its newline).
+    @inlinable
+    public func forEachLine(_ h: Int32, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        for k in Int(starts[Int(h)])..<Int(starts[Int(h) + 1]) {
+            try frames.withBytes(ids[k], body)
+        }
+    }
+
+    /// The frame ids of stack `h`.
+    public func frameIDs(_ h: Int32) -> ArraySlice<Int32> { ids[Int(starts[Int(h)])..<Int(starts[Int(h) + 1])] }
+
+    /// Appends the bytes of stack `h` (its lines, each with a newline).
+    public func appendBytes(_ h: Int32, to out: inout [UInt8]) {
+        forEachLine(h) { l in
+            out.append(contentsOf: l)
+            out.append(10)
+        }
+    }
+
+    /// Calls `body` with the bytes of stack `h` (assembled: not for the hot path).
+    public func withBytes<R>(_ h: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var out: [UInt8] = []
+        appendBytes(h, to: &out)
+        return try out.withUnsafeBytes(body)
+    }
+
+    /// The bytes of stack `h` as an array.
+    public func bytes(_ h: Int32) -> [UInt8] {
+        var out: [UInt8] = []
+        appendBytes(h, to: &out)
+        return out
+    }
+
+    /// The text of stack `h`, decoding invalid UTF-8 leniently (edge use only).
+    public func string(_ h: Int32) -> String { String(decoding: bytes(h), as: UTF8.self) }
+
+    /// Compares two stacks' bytes like `strcmp` (unsigned, shorter prefix first), frame by
+    /// frame: equal frames (equal ids) are skipped without reading them.
+    public func compare(_ a: Int32, _ b: Int32) -> Int {
+        if a == b { return 0 }
+        var i = Int(starts[Int(a)])
+        let ie = Int(starts[Int(a) + 1])
+        var j = Int(starts[Int(b)])
+        let je = Int(starts[Int(b) + 1])
+        while i < ie && j < je {
+            let x = ids[i]
+            let y = ids[j]
+            if x != y {
+                // Different frames: `x\n` against `y\n` (no frame holds a newline, so they differ).
+                return frames.withBytes(x) { fx in
+                    frames.withBytes(y) { fy in
+                        let m = min(fx.count, fy.count)
+                        let c = m == 0 ? 0 : Int(memcmp(fx.baseAddress!, fy.baseAddress!, m))
+                        if c != 0 { return c < 0 ? -1 : 1 }
+                        let cx: UInt8 = fx.count > m ? fx[m] : 10
+                        let cy: UInt8 = fy.count > m ? fy[m] : 10
+                        return cx < cy ? -1 : (cx > cy ? 1 : 0)
+                    }
+                }
+            }
+            i += 1
+            j += 1
+        }
+        if i < ie { return 1 }
+        if j < je { return -1 }
+        return 0
+    }
+
+    /// A rank for every stack, in ascending byte order.
+    public func sortedRanks() -> [Int32] {
+        var order = Array(0..<Int32(count))
+        order.sort { compare($0, $1) < 0 }
+        var rank = [Int32](repeating: 0, count: count)
+        for (r, h) in order.enumerated() { rank[Int(h)] = Int32(r) }
+        return rank
+    }
+}
