@@ -1,0 +1,125 @@
+import Foundation
+import XCTest
+
+@testable import PageOwnerKit
+
+/// The stack store (frame-id sequences over interned frames) against a plain dictionary of
+/// byte strings, on every stack of a real dump; and the byte renderers against the `String`
+/// renderers they replace.
+final class StackStoreTests: XCTestCase {
+    /// Every stack of the real 7.3 workload dump, as the bytes the parser hands over.
+    func realStacks() throws -> [[UInt8]] {
+        let text = try TestFixtures.readAll(TestFixtures.dump("k7.3-m1536-numa/s2-workload/page_owner"))
+        var stacks: [[UInt8]] = []
+        var current: [UInt8] = []
+        var start = 0
+        for i in text.indices where text[i] == 10 {
+            let line = text[start...i]
+            start = i + 1
+            if line.first == 32 {
+                current += line
+            } else if !current.isEmpty {
+                stacks.append(current)
+                current = []
+            }
+        }
+        if !current.isEmpty { stacks.append(current) }
+        return stacks
+    }
+
+    func testHandlesMatchAByteDictionaryOnARealDump() throws {
+        let stacks = try realStacks()
+        XCTAssertGreaterThan(stacks.count, 1000)
+        var store = StackStore(capacity: 16)  // small: grows many times
+        var reference: [[UInt8]: Int32] = [:]
+        for s in stacks {
+            let h = s.withUnsafeBytes { store.intern($0) }
+            let expected = reference[s] ?? Int32(reference.count)
+            reference[s] = expected
+            XCTAssertEqual(h, expected)
+        }
+        XCTAssertEqual(store.count, reference.count)
+        XCTAssertGreaterThan(reference.count, 100)
+        // Bytes come back exactly; frames are shared across stacks.
+        for (bytes, h) in reference { XCTAssertEqual(store.bytes(h), bytes) }
+        let frameLines = reference.keys.reduce(0) { $0 + $1.filter { $0 == 10 }.count }
+        XCTAssertLessThan(store.frames.count, frameLines)
+        // A hash given by the caller finds the same handles.
+        for (bytes, h) in reference.prefix(200) {
+            let again = bytes.withUnsafeBytes { store.intern($0, hash: ByteHash.hash($0)) }
+            XCTAssertEqual(again, h)
+        }
+        XCTAssertEqual(store.count, reference.count)
+    }
+
+    func testCompareAndRanksFollowByteOrder() throws {
+        var stacks = try realStacks()
+        // Stacks that share prefixes and differ in one frame or in length.
+        stacks += [Array(" a\n b\n".utf8), Array(" a\n".utf8), Array(" a\n bb\n".utf8), Array(" a\n b\n c\n".utf8), Array(" ab\n".utf8)]
+        var store = StackStore()
+        var handles: [Int32] = []
+        for s in stacks { handles.append(s.withUnsafeBytes { store.intern($0) }) }
+        let distinct = Array(Set(handles)).sorted()
+        func byteCompare(_ a: Int32, _ b: Int32) -> Int {
+            let x = store.bytes(a)
+            let y = store.bytes(b)
+            return x.lexicographicallyPrecedes(y) ? -1 : (x == y ? 0 : 1)
+        }
+        for a in distinct.prefix(60) {
+            for b in distinct.suffix(60) { XCTAssertEqual(store.compare(a, b), byteCompare(a, b), "\(a) vs \(b)") }
+        }
+        let ranks = store.sortedRanks()
+        let byBytes = distinct.sorted { store.bytes($0).lexicographicallyPrecedes(store.bytes($1)) }
+        for (r, h) in byBytes.enumerated() { XCTAssertEqual(ranks[Int(h)], Int32(r)) }
+    }
+
+    func testALastLineWithoutItsNewlineIsTheSameStack() {
+        var store = StackStore()
+        let a = Array(" f+0x1/0x2\n g+0x3/0x4\n".utf8)
+        let b = Array(" f+0x1/0x2\n g+0x3/0x4".utf8)
+        let ha = a.withUnsafeBytes { store.intern($0) }
+        let hb = b.withUnsafeBytes { store.intern($0) }
+        XCTAssertEqual(ha, hb)
+        XCTAssertEqual(store.bytes(ha), a)
+        // An empty line is a frame of its own, and the empty stack is a stack.
+        let c = Array(" f+0x1/0x2\n\n".utf8)
+        let hc = c.withUnsafeBytes { store.intern($0) }
+        XCTAssertNotEqual(hc, ha)
+        XCTAssertEqual(store.bytes(hc), c)
+        let he = [UInt8]().withUnsafeBytes { store.intern($0) }
+        XCTAssertEqual(store.bytes(he), [])
+        XCTAssertEqual(store.frameCount(he), 0)
+    }
+
+    func testByteRenderersWriteWhatTheStringRenderersWrite() {
+        let samples = [
+            "shmem_alloc_folio+0x3c/0x170", "[<ffffffff8123>] foo+0x1/0x2 [ext4]", "ext4_writepages+0x1/0x2 [ext4]",
+            "a,b", "quote\"d", "semi;colon", "", "[", "[x]", "foo[bar]", "tab\there", "new\nline", "ctrl\u{1}x",
+            "caf\u{e9}+0x1/0x2 [m\u{f6}d]", "e\u{301}", "[<ffff>]", "[<ffff>]  spaced+0x1/0x2", "back\\slash", "cr\rx",
+        ]
+        for s in samples {
+            var bytes = Array(s.utf8)
+            // Invalid UTF-8 too: a lone continuation byte and a cut sequence.
+            for extra in [[], [0x80], [0xc3]] as [[UInt8]] {
+                bytes = Array(s.utf8) + extra
+                let str = String(decoding: bytes, as: UTF8.self)
+                bytes.withUnsafeBytes { b in
+                    var out: [UInt8] = []
+                    ByteRendering.appendCSV(b, to: &out)
+                    XCTAssertEqual(out, Array(Render.csv(str).utf8), "csv \(s)")
+                    out = []
+                    ByteRendering.appendJSON(b, to: &out)
+                    XCTAssertEqual(out, Array(Render.json(str).utf8), "json \(s)")
+                    for keep in [false, true] {
+                        out = []
+                        ByteRendering.appendFrameName(b, keepOffsets: keep, to: &out)
+                        XCTAssertEqual(out, Array(Render.frameName(str, keepOffsets: keep).utf8), "frameName \(s) \(keep)")
+                    }
+                    out = []
+                    ByteRendering.appendText(b, to: &out)
+                    XCTAssertEqual(out, Array(str.utf8))
+                }
+            }
+        }
+    }
+}
