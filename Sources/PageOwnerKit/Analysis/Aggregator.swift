@@ -440,7 +440,7 @@ public final class Aggregator: RecordConsumer {
     /// Key `pos` of group `g`.
     @inline(__always)
     public func keyValue(_ g: Int32, _ pos: Int) -> UInt64 {
-        groups.withBytes(g) { $0.loadUnaligned(fromByteOffset: pos * 8, as: UInt64.self) }
+        groups.value(g, pos)
     }
 
     public func keyValues(_ g: Int32) -> [UInt64] {

@@ -172,14 +172,37 @@ public struct Report {
                 flat[i * width + j] = s.descending ? ~v : v
             }
         }
-        var idx = Array(0..<Int32(n))
-        idx.sort { x, y in
-            let a = Int(x) * width
-            let b = Int(y) * width
-            for j in 0..<width where flat[a + j] != flat[b + j] { return flat[a + j] < flat[b + j] }
-            return x < y
+        // First field inline with the index (sequential memory, integer compares); the
+        // other fields only inside runs equal on the first.
+        struct Entry {
+            var key: UInt64
+            var index: Int32
         }
-        // Runs equal on every sort field: by key values, then group number.
+        var entries = [Entry]()
+        entries.reserveCapacity(n)
+        for i in 0..<n { entries.append(Entry(key: width > 0 ? flat[i * width] : 0, index: Int32(i))) }
+        entries.sort { $0.key != $1.key ? $0.key < $1.key : $0.index < $1.index }
+        var idx = entries.map(\.index)
+        if width > 1 {
+            var start = 0
+            while start < n {
+                var end = start + 1
+                while end < n && entries[end].key == entries[start].key { end += 1 }
+                if end - start > 1 {
+                    idx[start..<end].sort { x, y in
+                        let a = Int(x) * width
+                        let b = Int(y) * width
+                        for j in 1..<width where flat[a + j] != flat[b + j] { return flat[a + j] < flat[b + j] }
+                        return x < y
+                    }
+                }
+                start = end
+            }
+        }
+        // Runs equal on every sort field: by key values, then group number (stacks by
+        // their frames' ranks, computed once).
+        let texts = KeyTexts(agg, frameRanks: keys.contains(.stack) && n > 1)
+        let table = agg.groups
         var start = 0
         while start < n {
             var end = start + 1
@@ -199,7 +222,7 @@ public struct Report {
                     let ga = groups[Int(x)]
                     let gb = groups[Int(y)]
                     for pos in keys.indices {
-                        let c = keyCompare(agg, keys[pos], agg.keyValue(ga, pos), agg.keyValue(gb, pos))
+                        let c = texts.compare(keys[pos], table.value(ga, pos), table.value(gb, pos))
                         if c != 0 { return c < 0 }
                     }
                     return ga < gb
@@ -228,36 +251,54 @@ public struct Report {
         }
     }
 
-    /// Two key values compared in the key's natural order (text keys by their bytes).
-    static func keyCompare(_ agg: Aggregator, _ k: GroupKey, _ x: UInt64, _ y: UInt64) -> Int {
-        if x == y { return 0 }
-        switch k {
-        case .stack, .comm, .caller, .module:
-            if x == 0xffff_ffff { return -1 }
-            if y == 0xffff_ffff { return 1 }
-            let a = Int32(truncatingIfNeeded: x)
-            let b = Int32(truncatingIfNeeded: y)
+    /// What comparing key values needs: the text stores of the text keys, and the frame
+    /// ranks that order stacks without reading their bytes.
+    struct KeyTexts {
+        let stacks: StackStore
+        let comms: ByteInterner
+        let names: ByteInterner
+        let memcgs: ByteInterner
+        let frameRanks: [Int32]
+
+        init(_ agg: Aggregator, frameRanks: Bool) {
+            stacks = agg.stacks.stacks
+            comms = agg.comms
+            names = agg.stacks.names
+            memcgs = agg.memcgs
+            self.frameRanks = frameRanks ? stacks.frameRanks() : []
+        }
+
+        /// Two key values compared in the key's natural order (text keys by their bytes).
+        func compare(_ k: GroupKey, _ x: UInt64, _ y: UInt64) -> Int {
+            if x == y { return 0 }
             switch k {
-            case .stack: return agg.stacks.stacks.compare(a, b)
-            case .comm: return agg.comms.compare(a, b)
-            default: return agg.stacks.names.compare(a, b)
+            case .stack, .comm, .caller, .module:
+                if x == 0xffff_ffff { return -1 }
+                if y == 0xffff_ffff { return 1 }
+                let a = Int32(truncatingIfNeeded: x)
+                let b = Int32(truncatingIfNeeded: y)
+                switch k {
+                case .stack: return frameRanks.isEmpty ? stacks.compare(a, b) : stacks.compare(a, b, frameRanks: frameRanks)
+                case .comm: return comms.compare(a, b)
+                default: return names.compare(a, b)
+                }
+            case .memcg:
+                if x == .max { return -1 }
+                if y == .max { return 1 }
+                let c = memcgs.compare(Int32(truncatingIfNeeded: x & 0xffff_ffff), Int32(truncatingIfNeeded: y & 0xffff_ffff))
+                if c != 0 { return c }
+                return x < y ? -1 : 1
+            case .pid, .tgid, .order:
+                let sx = Int32(bitPattern: UInt32(truncatingIfNeeded: x))
+                let sy = Int32(bitPattern: UInt32(truncatingIfNeeded: y))
+                return sx < sy ? -1 : 1
+            case .node, .zone:
+                let sx = Int16(bitPattern: UInt16(truncatingIfNeeded: x))
+                let sy = Int16(bitPattern: UInt16(truncatingIfNeeded: y))
+                return sx < sy ? -1 : 1
+            default:
+                return x < y ? -1 : 1
             }
-        case .memcg:
-            if x == .max { return -1 }
-            if y == .max { return 1 }
-            let c = agg.memcgs.compare(Int32(truncatingIfNeeded: x & 0xffff_ffff), Int32(truncatingIfNeeded: y & 0xffff_ffff))
-            if c != 0 { return c }
-            return x < y ? -1 : 1
-        case .pid, .tgid, .order:
-            let sx = Int32(bitPattern: UInt32(truncatingIfNeeded: x))
-            let sy = Int32(bitPattern: UInt32(truncatingIfNeeded: y))
-            return sx < sy ? -1 : 1
-        case .node, .zone:
-            let sx = Int16(bitPattern: UInt16(truncatingIfNeeded: x))
-            let sy = Int16(bitPattern: UInt16(truncatingIfNeeded: y))
-            return sx < sy ? -1 : 1
-        default:
-            return x < y ? -1 : 1
         }
     }
 

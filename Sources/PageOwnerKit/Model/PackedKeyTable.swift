@@ -78,6 +78,12 @@ public struct PackedKeyTable {
 
     /// Calls `body` with the key of `handle`.
     @inlinable
+    /// Key `pos` of entry `handle`.
+    @inline(__always)
+    public func value(_ handle: Int32, _ pos: Int) -> UInt64 {
+        keys[Int(handle) * width + pos]
+    }
+
     public func withBytes<R>(_ handle: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let a = Int(handle) * width * 8
         return try keys.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[a..<(a + width * 8)])) }

@@ -197,10 +197,53 @@ public struct StackStore {
         return 0
     }
 
+    /// A rank for every frame in the order its line sorts in a stack (`line\n` byte
+    /// order): comparing two stacks is then comparing their rank sequences
+    /// (`compare(_:_:frameRanks:)`), with no byte read.
+    public func frameRanks() -> [Int32] {
+        var order = Array(0..<Int32(frames.count))
+        order.sort { a, b in
+            frames.withBytes(a) { fx in
+                frames.withBytes(b) { fy in
+                    let m = min(fx.count, fy.count)
+                    let c = m == 0 ? 0 : Int(memcmp(fx.baseAddress!, fy.baseAddress!, m))
+                    if c != 0 { return c < 0 }
+                    let cx: UInt8 = fx.count > m ? fx[m] : 10
+                    let cy: UInt8 = fy.count > m ? fy[m] : 10
+                    return cx < cy
+                }
+            }
+        }
+        var rank = [Int32](repeating: 0, count: order.count)
+        for (r, f) in order.enumerated() { rank[Int(f)] = Int32(r) }
+        return rank
+    }
+
+    /// `compare(a, b)` by the ranks of `frameRanks()`.
+    @inline(__always)
+    public func compare(_ a: Int32, _ b: Int32, frameRanks r: [Int32]) -> Int {
+        if a == b { return 0 }
+        var i = Int(starts[Int(a)])
+        let ie = Int(starts[Int(a) + 1])
+        var j = Int(starts[Int(b)])
+        let je = Int(starts[Int(b) + 1])
+        while i < ie && j < je {
+            let x = r[Int(ids[i])]
+            let y = r[Int(ids[j])]
+            if x != y { return x < y ? -1 : 1 }
+            i += 1
+            j += 1
+        }
+        if i < ie { return 1 }
+        if j < je { return -1 }
+        return 0
+    }
+
     /// A rank for every stack, in ascending byte order.
     public func sortedRanks() -> [Int32] {
+        let fr = frameRanks()
         var order = Array(0..<Int32(count))
-        order.sort { compare($0, $1) < 0 }
+        order.sort { compare($0, $1, frameRanks: fr) < 0 }
         var rank = [Int32](repeating: 0, count: count)
         for (r, h) in order.enumerated() { rank[Int(h)] = Int32(r) }
         return rank

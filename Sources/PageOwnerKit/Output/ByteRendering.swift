@@ -250,46 +250,56 @@ struct FoldedLines {
 
     func string(_ i: Int) -> String { withLine(i) { String(decoding: $0, as: UTF8.self) } }
 
-    /// Equal lines summed, sorted by text: byte order for ASCII lines (the same as
-    /// `String`'s), `String` order otherwise.
-    func merged() -> FoldedLines {
+    /// The order of the lines sorted by text (byte order for ASCII lines, the same as
+    /// `String`'s; `String` order otherwise), equal lines next to each other, first seen first.
+    func sortedOrder() -> (order: [Int], ascii: [Bool]) {
         let n = count
         var ascii = [Bool](repeating: true, count: n)
+        var allASCII = true
         arena.withUnsafeBytes { a in
-            for i in 0..<n { ascii[i] = ByteRendering.isASCII(UnsafeRawBufferPointer(rebasing: a[starts[i]..<starts[i + 1]])) }
-        }
-        func compare(_ x: Int, _ y: Int) -> Int {
-            if ascii[x] && ascii[y] {
-                return arena.withUnsafeBytes { a in
-                    Bytes.compare(
-                        UnsafeRawBufferPointer(rebasing: a[starts[x]..<starts[x + 1]]),
-                        UnsafeRawBufferPointer(rebasing: a[starts[y]..<starts[y + 1]]))
-                }
+            for i in 0..<n {
+                ascii[i] = ByteRendering.isASCII(UnsafeRawBufferPointer(rebasing: a[starts[i]..<starts[i + 1]]))
+                allASCII = allASCII && ascii[i]
             }
-            let sx = string(x)
-            let sy = string(y)
-            return sx == sy ? 0 : (sx < sy ? -1 : 1)
         }
         var order = Array(0..<n)
-        order.sort { x, y in
-            let c = compare(x, y)
-            return c != 0 ? c < 0 : x < y
-        }
-        var out = FoldedLines()
-        out.arena.reserveCapacity(arena.count)
-        var i = 0
-        while i < n {
-            var sum = values[order[i]]
-            var j = i + 1
-            while j < n && compare(order[i], order[j]) == 0 {
-                sum += values[order[j]]
-                j += 1
+        arena.withUnsafeBytes { a in
+            order.sort { x, y in
+                let c = compare(a, x, y, ascii: allASCII || (ascii[x] && ascii[y]))
+                return c != 0 ? c < 0 : x < y
             }
-            out.arena.append(contentsOf: arena[starts[order[i]]..<starts[order[i] + 1]])
-            out.starts.append(out.arena.count)
-            out.values.append(sum)
-            i = j
         }
-        return out
+        return (order, ascii)
+    }
+
+    func compare(_ a: UnsafeRawBufferPointer, _ x: Int, _ y: Int, ascii: Bool) -> Int {
+        if ascii {
+            return Bytes.compare(
+                UnsafeRawBufferPointer(rebasing: a[starts[x]..<starts[x + 1]]),
+                UnsafeRawBufferPointer(rebasing: a[starts[y]..<starts[y + 1]]))
+        }
+        let sx = string(x)
+        let sy = string(y)
+        return sx == sy ? 0 : (sx < sy ? -1 : 1)
+    }
+
+    /// Equal lines summed, in text order: calls `body` with each line's index (its text is
+    /// `withLine`) and its sum.
+    func forEachMerged(_ body: (Int, Int64) throws -> Void) rethrows {
+        let (order, ascii) = sortedOrder()
+        let n = count
+        var i = 0
+        try arena.withUnsafeBytes { a in
+            while i < n {
+                var sum = values[order[i]]
+                var j = i + 1
+                while j < n && compare(a, order[i], order[j], ascii: ascii[order[i]] && ascii[order[j]]) == 0 {
+                    sum += values[order[j]]
+                    j += 1
+                }
+                try body(order[i], sum)
+                i = j
+            }
+        }
     }
 }

@@ -4,8 +4,8 @@
 public struct FoldedFormatter: ReportFormatter {
     public init() {}
 
-    /// Folded stacks and their pages, merged and sorted by text, rendered from the stack
-    /// bytes.
+    /// Folded stacks and their pages, rendered from the stack bytes (not yet merged:
+    /// `FoldedLines.forEachMerged`).
     static func folded(_ report: Report, keepOffsets: Bool) -> FoldedLines {
         var lines = FoldedLines()
         var scratch: [UInt8] = []
@@ -17,22 +17,24 @@ public struct FoldedFormatter: ReportFormatter {
                     keepOffsets: keepOffsets, scratch: &scratch, parts: &parts, to: &out)
             }
         }
-        return lines.merged()
+        return lines
     }
 
     /// The folded lines as strings (the SVG flame graph's input).
     public static func lines(_ report: Report, keepOffsets: Bool) -> [(String, Int64)] {
+        var out: [(String, Int64)] = []
         let f = folded(report, keepOffsets: keepOffsets)
-        return (0..<f.count).map { (f.string($0), f.values[$0]) }
+        f.forEachMerged { i, sum in out.append((f.string(i), sum)) }
+        return out
     }
 
     public func write(_ report: Report, context: ReportContext, to out: OutputSink) throws {
         let f = Self.folded(report, keepOffsets: context.foldedKeepOffsets)
-        for i in 0..<f.count {
+        try f.forEachMerged { i, sum in
             try out.append { b in
                 b.append(contentsOf: f.arena[f.starts[i]..<f.starts[i + 1]])
                 b.append(0x20)
-                b.appendDecimal(f.values[i])
+                b.appendDecimal(sum)
                 b.append(0x0a)
             }
         }
