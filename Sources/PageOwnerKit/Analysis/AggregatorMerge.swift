@@ -20,6 +20,8 @@ extension Aggregator {
         closePFNRun()
         other.closePFNRun()
         var stackMap = [Int32](repeating: -1, count: other.stacks.count)
+        var frameMap: [Int32] = []
+        var scratch: [Int32] = []
         func stack(_ h: Int32) -> Int32 {
             if h < 0 { return h }
             if stackMap[Int(h)] >= 0 { return stackMap[Int(h)] }
@@ -34,11 +36,14 @@ extension Aggregator {
                 unresolvedHandle[n] = handle
             case .none:
                 n = stacks.noStack()
-            default:
+            case .normal, .earlyPlaceholder, .dummyPlaceholder, .failurePlaceholder:
                 // Synthetic entries (a label, not frame lines) keep their kind.
-                n = other.stacks.stacks.withBytes(h) { b in
-                    b.first == 32 || b.first == 9 ? stacks.intern(b) : stacks.synthetic(b, kind: info.kind)
-                }
+                let first = other.stacks.stacks.firstByte(h)
+                let frameLines = first == 32 || first == 9
+                n =
+                    frameLines
+                    ? stacks.merge(h, from: other.stacks, frameMap: &frameMap, scratch: &scratch)
+                    : other.stacks.stacks.withBytes(h) { stacks.synthetic($0, kind: info.kind) }
             }
             stackMap[Int(h)] = n
             return n

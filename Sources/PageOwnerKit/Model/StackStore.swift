@@ -85,6 +85,47 @@ public struct StackStore {
         return Int32(handle)
     }
 
+    /// The handle of a stack given as frame ids of this store, with the hash of its bytes
+    /// (a stack of another store, mapped: see `StackTable.merge`), adding it if new.
+    mutating func intern(ids new: [Int32], hash h: UInt64) -> (handle: Int32, added: Bool) {
+        let tag = h & 0xffff_ffff_0000_0000
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let s = slots[i]
+            if s == 0 { break }
+            if s & 0xffff_ffff_0000_0000 == tag {
+                let c = Int(s & 0xffff_ffff) - 1
+                if hashes[c] == h && ids[Int(starts[c])..<Int(starts[c + 1])].elementsEqual(new) { return (Int32(c), false) }
+            }
+            i = (i + 1) & mask
+        }
+        let handle = count
+        ids.append(contentsOf: new)
+        starts.append(Int32(truncatingIfNeeded: ids.count))
+        hashes.append(h)
+        slots[i] = tag | UInt64(handle + 1)
+        if count * 2 > mask { grow() }
+        return (Int32(handle), true)
+    }
+
+    /// The first byte of stack `h`, if it has one.
+    func firstByte(_ h: Int32) -> UInt8? {
+        guard let f = frameIDs(h).first else { return nil }
+        return frames.withBytes(f) { $0.first ?? 10 }
+    }
+
+    /// The hash of stack `h`'s bytes.
+    func hash(_ h: Int32) -> UInt64 { hashes[Int(h)] }
+
+    /// This store's id of frame `f` of `other`, through `map` (other's id → ours, -1 unknown).
+    mutating func frame(_ f: Int32, of other: StackStore, map: inout [Int32]) -> Int32 {
+        if map.count < other.frames.count { map.append(contentsOf: repeatElement(-1, count: other.frames.count - map.count)) }
+        if map[Int(f)] >= 0 { return map[Int(f)] }
+        let mine = other.frames.withBytes(f) { frames.intern($0) }
+        map[Int(f)] = mine
+        return mine
+    }
+
     /// Whether stack `c` is exactly `bytes`: each of its frames, then a newline, in turn.
     @inline(__always)
     func matches(_ c: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {

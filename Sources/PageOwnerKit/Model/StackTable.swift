@@ -119,6 +119,23 @@ public struct StackTable {
         return out.withUnsafeBytes { intern($0) }
     }
 
+    /// This table's handle of stack `h` of `other` (a parallel worker's), adding it if new:
+    /// frames are mapped through `frameMap` (each distinct frame interned once), the stack
+    /// found by its ids and its bytes' hash, and what was derived from it copied, not
+    /// derived again. `scratch` is reused between calls.
+    mutating func merge(_ h: Int32, from other: StackTable, frameMap: inout [Int32], scratch: inout [Int32]) -> Int32 {
+        scratch.removeAll(keepingCapacity: true)
+        for f in other.stacks.frameIDs(h) { scratch.append(stacks.frame(f, of: other.stacks, map: &frameMap)) }
+        let (n, added) = stacks.intern(ids: scratch, hash: other.stacks.hash(h))
+        if added {
+            var i = other.info[Int(h)]
+            if i.caller >= 0 { i.caller = other.names.withBytes(i.caller) { names.intern($0) } }
+            if i.module >= 0 { i.module = other.names.withBytes(i.module) { names.intern($0) } }
+            info.append(i)
+        }
+        return n
+    }
+
     /// A synthetic entry that stands for a handle no input resolved.
     public mutating func unresolved(handle: UInt32) -> Int32 {
         var text: [UInt8] = []

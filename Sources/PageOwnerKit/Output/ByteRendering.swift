@@ -229,55 +229,48 @@ extension ByteRendering {
     }
 }
 
-/// Folded lines in one arena, merged and sorted by text (as `GroupRendering.fold`).
+/// Folded lines, each distinct line stored once with the sum of its values; written merged
+/// and sorted by text (as `GroupRendering.fold`).
 struct FoldedLines {
-    var arena: [UInt8] = []
-    var starts: [Int] = [0]
+    var lines = ByteInterner(capacity: 4096)
     var values: [Int64] = []
+    var scratch: [UInt8] = []
 
     var count: Int { values.count }
 
     /// Adds the line rendered by `body` with its value.
     mutating func add(_ value: Int64, _ body: (inout [UInt8]) -> Void) {
-        body(&arena)
-        starts.append(arena.count)
-        values.append(value)
+        scratch.removeAll(keepingCapacity: true)
+        body(&scratch)
+        let h = scratch.withUnsafeBytes { lines.intern($0) }
+        if Int(h) == values.count { values.append(value) } else { values[Int(h)] += value }
     }
 
-    func withLine<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[starts[i]..<starts[i + 1]])) }
-    }
+    func withLine<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try lines.withBytes(Int32(i), body) }
 
-    func string(_ i: Int) -> String { withLine(i) { String(decoding: $0, as: UTF8.self) } }
+    func string(_ i: Int) -> String { lines.string(Int32(i)) }
 
     /// The order of the lines sorted by text (byte order for ASCII lines, the same as
-    /// `String`'s; `String` order otherwise), equal lines next to each other, first seen first.
+    /// `String`'s; `String` order otherwise), lines equal as `String`s next to each other,
+    /// first seen first.
     func sortedOrder() -> (order: [Int], ascii: [Bool]) {
         let n = count
         var ascii = [Bool](repeating: true, count: n)
         var allASCII = true
-        arena.withUnsafeBytes { a in
-            for i in 0..<n {
-                ascii[i] = ByteRendering.isASCII(UnsafeRawBufferPointer(rebasing: a[starts[i]..<starts[i + 1]]))
-                allASCII = allASCII && ascii[i]
-            }
+        for i in 0..<n {
+            ascii[i] = withLine(i) { ByteRendering.isASCII($0) }
+            allASCII = allASCII && ascii[i]
         }
         var order = Array(0..<n)
-        arena.withUnsafeBytes { a in
-            order.sort { x, y in
-                let c = compare(a, x, y, ascii: allASCII || (ascii[x] && ascii[y]))
-                return c != 0 ? c < 0 : x < y
-            }
+        order.sort { x, y in
+            let c = compare(x, y, ascii: allASCII || (ascii[x] && ascii[y]))
+            return c != 0 ? c < 0 : x < y
         }
         return (order, ascii)
     }
 
-    func compare(_ a: UnsafeRawBufferPointer, _ x: Int, _ y: Int, ascii: Bool) -> Int {
-        if ascii {
-            return Bytes.compare(
-                UnsafeRawBufferPointer(rebasing: a[starts[x]..<starts[x + 1]]),
-                UnsafeRawBufferPointer(rebasing: a[starts[y]..<starts[y + 1]]))
-        }
+    func compare(_ x: Int, _ y: Int, ascii: Bool) -> Int {
+        if ascii { return lines.compare(Int32(x), Int32(y)) }
         let sx = string(x)
         let sy = string(y)
         return sx == sy ? 0 : (sx < sy ? -1 : 1)
@@ -289,17 +282,16 @@ struct FoldedLines {
         let (order, ascii) = sortedOrder()
         let n = count
         var i = 0
-        try arena.withUnsafeBytes { a in
-            while i < n {
-                var sum = values[order[i]]
-                var j = i + 1
-                while j < n && compare(a, order[i], order[j], ascii: ascii[order[i]] && ascii[order[j]]) == 0 {
-                    sum += values[order[j]]
-                    j += 1
-                }
-                try body(order[i], sum)
-                i = j
+        while i < n {
+            var sum = values[order[i]]
+            var j = i + 1
+            // Distinct bytes, but two non-ASCII lines may still be equal as `String`s.
+            while j < n && !(ascii[order[i]] && ascii[order[j]]) && compare(order[i], order[j], ascii: false) == 0 {
+                sum += values[order[j]]
+                j += 1
             }
+            try body(order[i], sum)
+            i = j
         }
     }
 }

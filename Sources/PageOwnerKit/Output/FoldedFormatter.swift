@@ -32,7 +32,7 @@ public struct FoldedFormatter: ReportFormatter {
         let f = Self.folded(report, keepOffsets: context.foldedKeepOffsets)
         try f.forEachMerged { i, sum in
             try out.append { b in
-                b.append(contentsOf: f.arena[f.starts[i]..<f.starts[i + 1]])
+                f.withLine(i) { b.append(contentsOf: $0) }
                 b.append(0x20)
                 b.appendDecimal(sum)
                 b.append(0x0a)
