@@ -1,33 +1,10 @@
 import Foundation
 import XCTest
 
-/// `top` on a pipe prints one table per sample. (A tmux test of the terminal view is still to come.)
+/// `top` on a pipe prints one table per sample (the terminal view: CLITopTmuxTests).
 final class CLITopTests: CLITestCase {
-    /// An archive like `record` writes, from the real 7.3 snapshots s1, s2, s3.
-    func archive() throws -> String {
-        let dir = path("members")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        var names: [String] = []
-        for (i, s) in ["s1-boot", "s2-workload", "s3-after"].enumerated() {
-            let src = Self.fixture("k7.3-m1536-numa/\(s)") + "/"
-            let stacks = "stacks-00000\(i + 1).show_stacks_handles"
-            let sample = "sample-00000\(i + 1).show_handles"
-            try FileManager.default.copyItem(atPath: src + "show_stacks_handles", toPath: dir + "/" + stacks)
-            try FileManager.default.copyItem(atPath: src + "show_handles", toPath: dir + "/" + sample)
-            names += [stacks, sample]
-        }
-        let out = path("run.tar")
-        let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
-        tar.arguments = ["-cf", out, "-C", dir] + names
-        try tar.run()
-        tar.waitUntilExit()
-        XCTAssertEqual(tar.terminationStatus, 0)
-        return out
-    }
-
     func testPlainTablesOnAPipe() throws {
-        let r = try run(["top", try archive(), "--top", "3"])
+        let r = try run(["top", try liveArchive(), "--top", "3"])
         XCTAssertEqual(r.status, 0, r.err)
         let tables = r.out.components(separatedBy: "\n\n").filter { !$0.isEmpty }
         XCTAssertEqual(tables.count, 3, "one table per sample")

@@ -160,9 +160,12 @@ public final class TopModel {
         let total = snaps.last.map { s in agg.metrics[s].reduce(0) { $0 &+ $1.pages } } ?? 0
         var lines: [String] = []
         let secs = Render.fixed(Double(elapsedNs) / 1e9, 1)
-        lines.append(
-            "\(title) | sample \(sampleCount) at +\(secs)s | \(total) pages | sort: \(sort.rawValue) | group: \(keys.map(\.rawValue).joined(separator: ","))"
-        )
+        // The state stays on screen however long the title (a path) is: the title gives way.
+        let status =
+            " | sample \(sampleCount) at +\(secs)s | \(total) pages | sort: \(sort.rawValue) | group: \(keys.map(\.rawValue).joined(separator: ","))"
+        var head = title + status
+        if head.count > width { head = "…" + String(title.suffix(max(0, width - status.count - 1))) + status }
+        lines.append(head)
         lines.append(Self.pad("PAGES", 10) + Self.pad("START", 10) + Self.pad("LAST", 8) + Self.pad("RATE/s", 10) + "  TREND             GROUP")
         for r in rows {
             let trend = Self.sparkline(r.history)
