@@ -21,6 +21,11 @@ public final class LiveSampler {
     public let tree: LiveTree
     public let source: LiveSource
     var known = Set<UInt32>()
+    /// Handles looked up in show_stacks_handles and not there: the kernel never lists the
+    /// early-boot placeholder, nor a stack first allocated without reclaim (it cannot take
+    /// the lock then). They do not make every later sample read show_stacks_handles again;
+    /// the read at the end still resolves any that appear.
+    var unlisted = Set<UInt32>()
     /// Whether the last page_owner read was in the `mode=handle` print mode.
     public private(set) var printMode = false
     var stackReads = 0
@@ -72,8 +77,15 @@ public final class LiveSampler {
         if source == .pageOwner { printMode = applied }
         var newHandles = 0
         if source == .showHandles || (source == .pageOwner && applied) {
-            newHandles = Self.handles(bytes).filter { !known.contains($0) }.count
-            if newHandles > 0, let s = try newStacks(), !s.isEmpty { try stacks(s) }
+            var fresh = Set<UInt32>()
+            Self.forEachHandle(bytes) { h in
+                if !known.contains(h) && !unlisted.contains(h) { fresh.insert(h) }
+            }
+            newHandles = fresh.count
+            if newHandles > 0 {
+                if let s = try newStacks(), !s.isEmpty { try stacks(s) }
+                for h in fresh where !known.contains(h) { unlisted.insert(h) }
+            }
         }
         let kind = source == .pageOwner ? (applied ? "page_owner.mode_handle" : "page_owner") : source.rawValue
         return Sample(
@@ -83,6 +95,12 @@ public final class LiveSampler {
     /// Every `handle: N` line's N.
     public static func handles(_ bytes: [UInt8]) -> [UInt32] {
         var out: [UInt32] = []
+        forEachHandle(bytes) { out.append($0) }
+        return out
+    }
+
+    /// Calls `body` with every `handle: N` line's N, in order.
+    static func forEachHandle(_ bytes: [UInt8], _ body: (UInt32) -> Void) {
         bytes.withUnsafeBytes { b in
             guard let p0 = b.baseAddress else { return }
             let p = p0.assumingMemoryBound(to: UInt8.self)
@@ -92,12 +110,11 @@ public final class LiveSampler {
                 if Bytes.hasPrefix("handle: ", p, pos, nl), let d = Bytes.decimal(p, pos + 8, nl), !d.overflow,
                     d.value <= UInt64(UInt32.max)
                 {
-                    out.append(UInt32(d.value))
+                    body(UInt32(d.value))
                 }
                 pos = nl + 1
             }
         }
-        return out
     }
 
     /// Blank-line separated blocks (with their last `handle: N`, if any), newline-terminated.
