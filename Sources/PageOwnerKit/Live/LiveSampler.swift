@@ -20,12 +20,14 @@ public final class LiveSampler {
 
     public let tree: LiveTree
     public let source: LiveSource
+    /// Handles whose stack was read (and stored).
     var known = Set<UInt32>()
-    /// Handles looked up in show_stacks_handles and not there: the kernel never lists the
-    /// early-boot placeholder, nor a stack first allocated without reclaim (it cannot take
-    /// the lock then). They do not make every later sample read show_stacks_handles again;
-    /// the read at the end still resolves any that appear.
-    var unlisted = Set<UInt32>()
+    /// `known` and the handles looked up in show_stacks_handles but not there: the kernel
+    /// never lists the early-boot placeholder, nor stacks it did not add to its list (seen
+    /// in 7.3: those first allocated without reclaim). They do not make every later sample
+    /// read show_stacks_handles again; the read at the end still resolves any that appear.
+    /// One set, so a sample costs one lookup per handle.
+    var looked = Set<UInt32>()
     /// Whether the last page_owner read was in the `mode=handle` print mode.
     public private(set) var printMode = false
     var stackReads = 0
@@ -50,8 +52,8 @@ public final class LiveSampler {
         let (bytes, _) = try LiveTree.read(tree.showStacksHandles)
         var fresh: [UInt8] = []
         Self.forEachBlock(bytes) { block, handle in
-            guard let h = handle, !known.contains(h) else { return }
-            known.insert(h)
+            guard let h = handle, known.insert(h).inserted else { return }
+            looked.insert(h)
             fresh.append(contentsOf: block)
             fresh.append(10)
         }
@@ -79,12 +81,12 @@ public final class LiveSampler {
         if source == .showHandles || (source == .pageOwner && applied) {
             var fresh = Set<UInt32>()
             Self.forEachHandle(bytes) { h in
-                if !known.contains(h) && !unlisted.contains(h) { fresh.insert(h) }
+                if !looked.contains(h) { fresh.insert(h) }
             }
             newHandles = fresh.count
             if newHandles > 0 {
                 if let s = try newStacks(), !s.isEmpty { try stacks(s) }
-                for h in fresh where !known.contains(h) { unlisted.insert(h) }
+                looked.formUnion(fresh)
             }
         }
         let kind = source == .pageOwner ? (applied ? "page_owner.mode_handle" : "page_owner") : source.rawValue
