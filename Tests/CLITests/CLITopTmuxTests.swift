@@ -22,7 +22,12 @@ final class CLITopTmuxTests: CLITestCase {
     }
 
     override func tearDownWithError() throws {
-        if !socket.isEmpty { _ = try? tmux(["kill-server"]) }
+        if !socket.isEmpty {
+            _ = try? tmux(["kill-server"])
+            // The killed server may leave its socket file behind.
+            let dir = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+            unlink("\(dir)/tmux-\(getuid())/\(socket)")
+        }
         try super.tearDownWithError()
     }
 
