@@ -33,7 +33,7 @@ struct RecordCommand: ParsableCommand {
     @Option(name: .customLong("group-by"), help: "Groups for --fail-on-growth (default stack).") var groupBy = "stack"
     @Option(help: "With --fail-on-growth: only groups with a frame whose symbol matches this regular expression.") var frame: String?
     @Option(help: "With --fail-on-growth: only these command names (comma-separated).") var comm: String?
-    @Flag(help: "Print each sample's size, read time and CPU time on stderr.") var verbose = false
+    @Flag(help: "Print each sample's size, read time, CPU time and new handles on stderr.") var verbose = false
 
     func run() throws {
         var o = Recorder.Options()
@@ -72,7 +72,7 @@ struct RecordCommand: ParsableCommand {
             outcome = try recorder.run(stop: { stopRequested != 0 }) { c in
                 if verbose {
                     printErr(
-                        "sample \(c.index): \(c.bytes) bytes, read \(Double(c.readNs) / 1e6) ms, CPU \(Double(c.cpuNs) / 1e6) ms, \(c.newHandles) new handles"
+                        "sample \(c.index): \(c.bytes) bytes, read \(String(format: "%.3f", Double(c.readNs) / 1e6)) ms, CPU \(String(format: "%.3f", Double(c.cpuNs) / 1e6)) ms, \(c.newHandles) new handles"
                     )
                 }
             }

@@ -1,33 +1,10 @@
 import Foundation
 import XCTest
 
-/// `top` on a pipe prints one table per sample. (A tmux test of the terminal view is still to come.)
+/// `top` on a pipe prints one table per sample (the terminal view: CLITopTmuxTests).
 final class CLITopTests: CLITestCase {
-    /// An archive like `record` writes, from the real 7.3 snapshots s1, s2, s3.
-    func archive() throws -> String {
-        let dir = path("members")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        var names: [String] = []
-        for (i, s) in ["s1-boot", "s2-workload", "s3-after"].enumerated() {
-            let src = Self.fixture("k7.3-m1536-numa/\(s)") + "/"
-            let stacks = "stacks-00000\(i + 1).show_stacks_handles"
-            let sample = "sample-00000\(i + 1).show_handles"
-            try FileManager.default.copyItem(atPath: src + "show_stacks_handles", toPath: dir + "/" + stacks)
-            try FileManager.default.copyItem(atPath: src + "show_handles", toPath: dir + "/" + sample)
-            names += [stacks, sample]
-        }
-        let out = path("run.tar")
-        let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
-        tar.arguments = ["-cf", out, "-C", dir] + names
-        try tar.run()
-        tar.waitUntilExit()
-        XCTAssertEqual(tar.terminationStatus, 0)
-        return out
-    }
-
     func testPlainTablesOnAPipe() throws {
-        let r = try run(["top", try archive(), "--top", "3"])
+        let r = try run(["top", try liveArchive(), "--top", "3"])
         XCTAssertEqual(r.status, 0, r.err)
         let tables = r.out.components(separatedBy: "\n\n").filter { !$0.isEmpty }
         XCTAssertEqual(tables.count, 3, "one table per sample")
@@ -38,5 +15,29 @@ final class CLITopTests: CLITestCase {
         XCTAssertTrue(last[2].hasSuffix("__handle_mm_fault"), last.joined(separator: "\n"))
         let second = tables[1].split(separator: "\n").map(String.init)
         XCTAssertTrue(second[2].hasSuffix("__handle_mm_fault") || second[2].hasSuffix("shmem_alloc_folio"), second.joined(separator: "\n"))
+    }
+}
+
+/// The man page documents every option of `record` and `top` in their own sections.
+final class LiveManPageTests: CLITestCase {
+    func testManPageCoversRecordAndTopOptions() throws {
+        let man = try String(contentsOf: Self.packageRoot.appendingPathComponent("man/page-owner-sort.1"), encoding: .utf8)
+        for (command, section) in [("record", ".SH RECORD"), ("top", ".SH TOP")] {
+            let start = try XCTUnwrap(man.range(of: section + "\n"), section)
+            let rest = man[start.upperBound...]
+            let text = String(rest[..<(rest.range(of: "\n.SH ")?.lowerBound ?? rest.endIndex)])
+            let help = try run([command, "--help"])
+            XCTAssertEqual(help.status, 0, help.err)
+            var options = Set<String>()
+            for word in help.out.split(whereSeparator: { " ,\n[]<>=:.()".contains($0) }) where word.hasPrefix("--") && word.count > 2 {
+                options.insert(String(word.dropFirst(2)))
+            }
+            options.subtract(["help", "version"])
+            XCTAssertGreaterThanOrEqual(options.count, command == "record" ? 12 : 7, "\(options)")
+            for o in options.sorted() {
+                let escaped = "\\-\\-" + o.replacingOccurrences(of: "-", with: "\\-")
+                XCTAssertTrue(text.contains(escaped), "man page \(section) lacks --\(o)")
+            }
+        }
     }
 }

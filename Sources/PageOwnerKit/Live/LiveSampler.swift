@@ -20,7 +20,14 @@ public final class LiveSampler {
 
     public let tree: LiveTree
     public let source: LiveSource
+    /// Handles whose stack was read (and stored).
     var known = Set<UInt32>()
+    /// `known` and the handles looked up in show_stacks_handles but not there: the kernel
+    /// never lists the early-boot placeholder, nor stacks it did not add to its list (seen
+    /// in 7.3: those first allocated without reclaim). They do not make every later sample
+    /// read show_stacks_handles again; the read at the end still resolves any that appear.
+    /// One set, so a sample costs one lookup per handle.
+    var looked = Set<UInt32>()
     /// Whether the last page_owner read was in the `mode=handle` print mode.
     public private(set) var printMode = false
     var stackReads = 0
@@ -45,8 +52,8 @@ public final class LiveSampler {
         let (bytes, _) = try LiveTree.read(tree.showStacksHandles)
         var fresh: [UInt8] = []
         Self.forEachBlock(bytes) { block, handle in
-            guard let h = handle, !known.contains(h) else { return }
-            known.insert(h)
+            guard let h = handle, known.insert(h).inserted else { return }
+            looked.insert(h)
             fresh.append(contentsOf: block)
             fresh.append(10)
         }
@@ -72,8 +79,15 @@ public final class LiveSampler {
         if source == .pageOwner { printMode = applied }
         var newHandles = 0
         if source == .showHandles || (source == .pageOwner && applied) {
-            newHandles = Self.handles(bytes).filter { !known.contains($0) }.count
-            if newHandles > 0, let s = try newStacks(), !s.isEmpty { try stacks(s) }
+            var fresh = Set<UInt32>()
+            Self.forEachHandle(bytes) { h in
+                if !looked.contains(h) { fresh.insert(h) }
+            }
+            newHandles = fresh.count
+            if newHandles > 0 {
+                if let s = try newStacks(), !s.isEmpty { try stacks(s) }
+                looked.formUnion(fresh)
+            }
         }
         let kind = source == .pageOwner ? (applied ? "page_owner.mode_handle" : "page_owner") : source.rawValue
         return Sample(
@@ -83,6 +97,12 @@ public final class LiveSampler {
     /// Every `handle: N` line's N.
     public static func handles(_ bytes: [UInt8]) -> [UInt32] {
         var out: [UInt32] = []
+        forEachHandle(bytes) { out.append($0) }
+        return out
+    }
+
+    /// Calls `body` with every `handle: N` line's N, in order.
+    static func forEachHandle(_ bytes: [UInt8], _ body: (UInt32) -> Void) {
         bytes.withUnsafeBytes { b in
             guard let p0 = b.baseAddress else { return }
             let p = p0.assumingMemoryBound(to: UInt8.self)
@@ -92,12 +112,11 @@ public final class LiveSampler {
                 if Bytes.hasPrefix("handle: ", p, pos, nl), let d = Bytes.decimal(p, pos + 8, nl), !d.overflow,
                     d.value <= UInt64(UInt32.max)
                 {
-                    out.append(UInt32(d.value))
+                    body(UInt32(d.value))
                 }
                 pos = nl + 1
             }
         }
-        return out
     }
 
     /// Blank-line separated blocks (with their last `handle: N`, if any), newline-terminated.

@@ -38,7 +38,7 @@ public struct LiveTree {
         guard stat(root, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
             throw LiveError("\(root): no such folder; is debugfs mounted? (mount -t debugfs none /sys/kernel/debug)")
         }
-        let any = Self.exists(pageOwner) || Self.exists(showStacks)
+        let any = Self.exists(pageOwner) || Self.exists(showStacks) || Self.exists(showHandles)
         if !any {
             let empty = Self.isEmptyDir(root)
             if empty { throw LiveError("\(root) is empty: debugfs is not mounted there (mount -t debugfs none \(root))") }

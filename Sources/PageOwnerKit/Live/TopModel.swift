@@ -1,7 +1,8 @@
 /// What `top` shows: the groups of the latest sample with pages now, change since the
 /// first and the previous sample, rate, and recent history. Samples (and the stacks that
-/// resolve their handles) are kept, the first and the last `keep`, so the grouping can
-/// change on a key press.
+/// resolve their handles) are kept, the first and at least the last `keep - 1` (by default
+/// the 16 the sparkline shows), so the grouping can change on a key press; memory holds at
+/// most `2 * keep` samples however long `top` runs.
 public final class TopModel {
     public enum Sort: String, CaseIterable, Sendable {
         case growth, pages, rate
@@ -34,14 +35,15 @@ public final class TopModel {
     var snaps: [Int] = []
     var times: [UInt64] = []
 
-    public init(keys: [GroupKey], filters: Filters = Filters(), keep: Int = 120) {
+    public init(keys: [GroupKey], filters: Filters = Filters(), keep: Int = 17) {
         self.keys = keys
         self.filters = filters
         self.keep = max(2, keep)
         agg = Aggregator(keys: keys, filters: filters)
     }
 
-    public var sampleCount: Int { snaps.count }
+    /// Samples taken (the kept ones are fewer).
+    public private(set) var sampleCount = 0
     public var elapsedNs: UInt64 { times.count > 1 ? times[times.count - 1] &- times[0] : 0 }
 
     public func addStacks(_ bytes: [UInt8]) throws {
@@ -52,10 +54,14 @@ public final class TopModel {
     public func addSample(_ bytes: [UInt8], name: String, monotonicNs: UInt64) throws {
         items.append(.sample(bytes, name: name, monotonicNs: monotonicNs))
         try apply(items[items.count - 1])
-        // Keep the first sample and the last `keep - 1`; stacks stay (they are small and shared).
+        sampleCount += 1
+        // Keep the first sample and the last `keep - 1`; stacks stay (they are small and
+        // shared). Samples are dropped `keep` at a time, so the regrouping that follows costs
+        // one re-read of the kept samples per `keep` samples taken, not per sample.
         let samples = items.indices.filter { if case .sample = items[$0] { return true } else { return false } }
-        if samples.count > keep {
-            items.remove(at: samples[1])
+        if samples.count >= 2 * keep {
+            let drop = Set(samples[1..<(samples.count - keep + 1)])
+            items = items.indices.filter { !drop.contains($0) }.map { items[$0] }
             try rebuild()
         }
     }
@@ -160,9 +166,12 @@ public final class TopModel {
         let total = snaps.last.map { s in agg.metrics[s].reduce(0) { $0 &+ $1.pages } } ?? 0
         var lines: [String] = []
         let secs = Render.fixed(Double(elapsedNs) / 1e9, 1)
-        lines.append(
-            "\(title) | sample \(sampleCount) at +\(secs)s | \(total) pages | sort: \(sort.rawValue) | group: \(keys.map(\.rawValue).joined(separator: ","))"
-        )
+        // The state stays on screen however long the title (a path) is: the title gives way.
+        let status =
+            " | sample \(sampleCount) at +\(secs)s | \(total) pages | sort: \(sort.rawValue) | group: \(keys.map(\.rawValue).joined(separator: ","))"
+        var head = title + status
+        if head.count > width { head = "…" + String(title.suffix(max(0, width - status.count - 1))) + status }
+        lines.append(head)
         lines.append(Self.pad("PAGES", 10) + Self.pad("START", 10) + Self.pad("LAST", 8) + Self.pad("RATE/s", 10) + "  TREND             GROUP")
         for r in rows {
             let trend = Self.sparkline(r.history)
