@@ -9,7 +9,7 @@
 # in turn, RUNS rounds, and prints medians; the zstd row adds `zstd -dc` alone (the floor)
 # and the plain file again, for the zstd/plain ratio.
 #
-# Env: SIZES (page-owner-gen sizes), STACKS (distinct stacks, 5000), SEED (1), RUNS (5),
+# Env: SIZES (page-owner-gen sizes; empty skips the throughput table), STACKS (distinct stacks, 5000), SEED (1), RUNS (5),
 # POS_CMD (the command timed; {} is the input file; default
 # '.build/release/page-owner-sort report {} -o /dev/null': aggregate by stack),
 # ZSTD_SIZE (which generated size gets the zstd -1 row; default 1G, else the last size),
@@ -91,6 +91,7 @@ row() { # label file
     fi
 }
 
+if [[ -n $SIZES ]]; then
 files=()
 for s in $SIZES; do
     f="$DATA/page_owner-$s.txt"
@@ -147,4 +148,57 @@ if command -v zstd >/dev/null; then
     fi
 else
     echo "| zstd -1 | – | – | – | n/a (no zstd) | n/a | n/a | n/a | n/a | n/a | n/a |"
+fi
+fi
+
+# Scale: the same 1 GB with more distinct stacks (issue 14). Each row times `report` by stack
+# in CSV, folded and text on a SCALE_SIZE dump of N stacks, the kernel-style naive awk
+# summing folded stacks, and gives peak RSS and the ratio to the first row.
+# Env: STACK_ROWS ("5000 50000 200000 1000000"; empty skips), SCALE_SIZE (1G), SCALE_RUNS (3).
+STACK_ROWS=${STACK_ROWS-"5000 50000 200000 1000000"}
+SCALE_SIZE=${SCALE_SIZE:-1G}
+SCALE_RUNS=${SCALE_RUNS:-3}
+if [[ -n $STACK_ROWS ]]; then
+    awkf=$(mktemp)
+    cat >"$awkf" <<'AWK'
+/^Page allocated/ { match($0, /order [0-9]+/); n = 2 ^ substr($0, RSTART + 6, RLENGTH - 6); s = ""; instack = 0; next }
+/^ / { s = s ";" $1; instack = 1; next }
+/^$/ { if (instack) { pages[s] += n }; s = ""; instack = 0 }
+END { for (k in pages) print k, pages[k] }
+AWK
+    echo
+    echo "Scale: report by stack of $SCALE_SIZE dumps with N distinct stacks (medians of $SCALE_RUNS; s and peak RSS MB)"
+    echo
+    echo "| stacks | CSV s | MB | folded s | MB | text s | MB | naive awk s | MB | CSV ÷ first row |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    first=""
+    for n in $STACK_ROWS; do
+        f="$DATA/page_owner-$SCALE_SIZE-$n-stacks.txt"
+        if [[ ! -s $f ]]; then
+            echo "generating $f" >&2
+            .build/release/page-owner-gen scale --format page_owner --size "$SCALE_SIZE" --stacks "$n" --seed "$SEED" "$f" >&2
+        fi
+        cat "$f" >/dev/null
+        line="| $n"
+        csv=""
+        for fmt in csv folded text awk; do
+            t=() rss=0
+            for ((i = 0; i < SCALE_RUNS; i++)); do
+                if [[ $fmt == awk ]]; then
+                    run_once awk -f "$awkf" "$f"
+                else
+                    run_once .build/release/page-owner-sort report "$f" --format "$fmt" -o /dev/null
+                fi
+                t+=("$SECS")
+                (( RSS_KB > rss )) && rss=$RSS_KB
+            done
+            m=$(median "${t[@]}")
+            [[ $fmt == csv ]] && csv=$m
+            line="$line | $m | $((rss / 1024))"
+        done
+        [[ -n $first ]] || first=$csv
+        line="$line | $(awk -v a="$csv" -v b="$first" 'BEGIN { printf "%.2f×", a / b }') |"
+        echo "$line"
+    done
+    rm -f "$awkf"
 fi
