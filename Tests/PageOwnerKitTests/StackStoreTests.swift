@@ -123,3 +123,41 @@ final class StackStoreTests: XCTestCase {
         }
     }
 }
+
+/// Workers' aggregators merged (frames mapped once, stacks found by ids and hash, derived
+/// values copied) give exactly what one aggregator gives, in every byte format.
+final class AggregatorMergeTests: XCTestCase {
+    func render(_ bytes: [UInt8], workers: Int, keys: [GroupKey], format: ReportFormat) throws -> [UInt8] {
+        let agg = Aggregator(keys: keys)
+        agg.beginSnapshot(name: "s")
+        let ingest = Ingest(strict: false)
+        ingest.chunkSize = 128 << 10
+        ingest.pipelineChunkSize = 128 << 10
+        ingest.parallelThreshold = 64 << 10
+        let helpers = (1..<workers).map { _ in agg.makeWorker() }
+        try ingest.run(MemorySource(bytes, name: "s"), consumers: [agg] + helpers)
+        for h in helpers { agg.merge(h) }
+        let report = Report(agg, selection: Report.Selection(), frameText: false)
+        let dir = try TestFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("out").path
+        let sink = try OutputSink(path: path)
+        try format.formatter.write(report, context: ReportContext(), to: sink)
+        try sink.commit()
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    func testOneTwoAndThreeWorkersWriteTheSameBytes() throws {
+        let bytes = try TestFixtures.readAll(TestFixtures.dump("k7.3-m1536-numa/s2-workload/page_owner"))
+        for keys in [[GroupKey.stack], [.caller, .module, .allocator], [.comm, .stack]] {
+            for format in [ReportFormat.text, .csv, .json, .folded] {
+                let one = try render(bytes, workers: 1, keys: keys, format: format)
+                XCTAssertGreaterThan(one.count, 1000)
+                for w in [2, 3] {
+                    let many = try render(bytes, workers: w, keys: keys, format: format)
+                    XCTAssertTrue(one == many, "\(keys) \(format) \(w) workers: \(TestFixtures.firstDifference(one, many))")
+                }
+            }
+        }
+    }
+}
