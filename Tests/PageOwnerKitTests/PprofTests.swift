@@ -42,8 +42,12 @@ final class PprofTests: XCTestCase {
         try sink.commit()
         let gz = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         XCTAssertEqual(Array(gz.prefix(2)), [0x1f, 0x8b], "gzip-compressed")
-        let p = try PProfProfile(serializedBytes: try TestFixtures.readAll(path))
+        let raw = try TestFixtures.readAll(path)
+        let p = try PProfProfile(serializedBytes: raw)
         try checkStructure(p)
+        // The samples are encoded by hand (SampleEncoder): swift-protobuf writes the same bytes.
+        XCTAssertTrue(p.unknownFields.data.isEmpty)
+        XCTAssertEqual(try p.serializedBytes() as [UInt8], [UInt8](raw), "byte for byte what swift-protobuf writes")
         return p
     }
 
