@@ -25,6 +25,14 @@ struct ReportCommand: ParsableCommand {
         var (run, ctx) = try options.makeRun()
         let selection = try options.selection(defaultSort: [Report.SortField(field: .pages, descending: true)])
         try options.checkOutput(inputs: inputs)
+        let perSnapshot = format == .pprof && SnapshotProfiles.isDirectory(options.output)
+        if perSnapshot && (sum || asText) {
+            let why = sum ? "--sum adds them up" : "--as-text writes text"
+            throw ValidationError("-o DIR/ writes one profile per snapshot; \(why): give -o FILE")
+        }
+        if !perSnapshot && options.output != "-" && options.output.hasSuffix("/") {
+            throw ValidationError("-o \(options.output): a folder is an output only for --format pprof (one profile per snapshot)")
+        }
         if asText {
             let sink = try OutputSink(path: options.output)
             var buf = [UInt8](repeating: 0, count: 1 << 20)
@@ -44,10 +52,17 @@ struct ReportCommand: ParsableCommand {
         var perInput: [[Int]] = []
         for i in inputs { perInput.append(try run.read(i, into: agg)) }
         agg.resolveLateHandles()
+        if perSnapshot {
+            try writeProfiles(agg, perInput: perInput, run: run, context: ctx, selection: selection)
+            return
+        }
         let choice = SnapshotPlan.report(agg, inputs: perInput, sum: sum)
         var found = RunWarnings.collect(agg, run.diagnostics, snapshots: choice.snapshots)
         found.warnings += choice.warnings
         found.notes += choice.notes
+        if format == .pprof && !sum && perInput.joined().filter({ SnapshotPlan.view(agg.totals[$0].format) != nil }).count > 1 {
+            found.notes.append("with --format pprof, -o DIR/ writes one profile per snapshot instead")
+        }
         found.notes += PlaceholderNote.notes(choice.snapshots.map { agg.totals[$0] }, pageSize: options.pageSize)
         try options.apply(found, to: &ctx)
         let report = Report(

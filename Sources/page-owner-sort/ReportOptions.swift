@@ -26,7 +26,9 @@ struct ReportOptions: ParsableArguments {
 
     @Option(
         name: [.customShort("o"), .customLong("output")],
-        help: "Write here instead of stdout (written atomically; an existing dump only with --force).", completion: .file())
+        help:
+            "Write here instead of stdout (written atomically; an existing dump only with --force). With report --format pprof, a folder (DIR/) gets one profile per snapshot.",
+        completion: .file())
     var output: String = "-"
 
     @Option(help: "Show only the first N groups.") var top: Int?

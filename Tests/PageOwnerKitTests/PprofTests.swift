@@ -42,8 +42,12 @@ final class PprofTests: XCTestCase {
         try sink.commit()
         let gz = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         XCTAssertEqual(Array(gz.prefix(2)), [0x1f, 0x8b], "gzip-compressed")
-        let p = try PProfProfile(serializedBytes: try TestFixtures.readAll(path))
+        let raw = try TestFixtures.readAll(path)
+        let p = try PProfProfile(serializedBytes: raw)
         try checkStructure(p)
+        // The samples are encoded by hand (SampleEncoder): swift-protobuf writes the same bytes.
+        XCTAssertTrue(p.unknownFields.data.isEmpty)
+        XCTAssertEqual(try p.serializedBytes() as [UInt8], [UInt8](raw), "byte for byte what swift-protobuf writes")
         return p
     }
 
@@ -246,6 +250,36 @@ final class PprofTests: XCTestCase {
         let jsonl = try render(report, .jsonl, ctx).split(separator: "\n")
         XCTAssertTrue(jsonl.allSatisfy { $0.hasPrefix("{\"host\":\"web-17\",\"dc\":\"x,y\",\"comm\":") })
         XCTAssertEqual(jsonl.count, report.rows.count)
+    }
+
+    /// `-o DIR/`: one file per snapshot, named by the shortest tail of its path that tells
+    /// it apart, compression suffix dropped, sanitized; names still alike are numbered.
+    func testSnapshotProfileNames() throws {
+        XCTAssertEqual(
+            SnapshotProfiles.fileNames(["s3-after/page_owner.zst", "s1-boot/page_owner", "s2-workload/page_owner.gz"]),
+            ["s3-after_page_owner", "s1-boot_page_owner", "s2-workload_page_owner"])
+        XCTAssertEqual(
+            SnapshotProfiles.fileNames(["sample-000001.show_handles", "x y/.hidden", "a/b", "a/b", "/abs/dir/c.zst", "stdin", "é"]),
+            ["sample-000001.show_handles", "_hidden", "a_b", "a_b-2", "c", "stdin", "__"])
+        XCTAssertEqual(SnapshotProfiles.fileNames(["run/x", "x", "other/x"]), ["run_x", "x", "other_x"])
+        XCTAssertEqual(SnapshotProfiles.memberPath("/t/run.tar:s1/page_owner", input: "/t/run.tar"), "s1/page_owner")
+        XCTAssertEqual(SnapshotProfiles.memberPath("/t/page_owner", input: "/t/page_owner"), "/t/page_owner")
+        XCTAssertEqual(SnapshotProfiles.memberPath("-", input: "-"), "stdin")
+        XCTAssertTrue(SnapshotProfiles.isDirectory("out/"))
+        XCTAssertTrue(SnapshotProfiles.isDirectory(NSTemporaryDirectory()))
+        XCTAssertFalse(SnapshotProfiles.isDirectory("-"))
+        XCTAssertFalse(SnapshotProfiles.isDirectory("/nonexistent/p.pb.gz"))
+
+        // The archive of s1..s3 read into one aggregator: three planned profiles, in the folder.
+        var run = ReportRun()
+        run.keys = PprofFormatter.defaultKeys()
+        let agg = try run.makeAggregator()
+        let inputs = ["k6.12-m1024/s1-boot/page_owner", "k6.12-m1024/s2-workload/show_stacks"].map(TestFixtures.dump)
+        let perInput = try inputs.map { try run.read($0, into: agg) }
+        let plan = SnapshotProfiles.plan(agg, inputs: inputs, perInput: perInput, directory: "out//")
+        XCTAssertEqual(plan.map(\.path), ["out/page_owner.pb.gz", "out/show_stacks.pb.gz"])
+        XCTAssertEqual(plan.map(\.input), [0, 1])
+        XCTAssertEqual(plan.map(\.snapshot), perInput.flatMap { $0 })
     }
 
     func render(_ report: Report, _ format: ReportFormat, _ ctx: ReportContext) throws -> String {

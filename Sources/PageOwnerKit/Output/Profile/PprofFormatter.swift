@@ -31,14 +31,22 @@ public struct PprofFormatter: ReportFormatter {
     public static let optionalLabels: [GroupKey] = [.pid, .tgid]
 
     public func write(_ report: Report, context: ReportContext, to out: OutputSink) throws {
-        let bytes: [UInt8] = try Self.profile(report, context).serializedBytes()
-        try out.write(try GzipWriter.compress(bytes))
+        try out.write(try GzipWriter.compress(try Self.encoded(report, context)))
     }
 
-    /// The profile message of `report`.
-    static func profile(_ report: Report, _ context: ReportContext) -> PProfProfile {
+    /// The profile of `report`, serialized: the sample types (field 1), the samples the
+    /// builder encoded (field 2), then every other field, which is the byte order
+    /// swift-protobuf writes the whole message in.
+    static func encoded(_ report: Report, _ context: ReportContext) throws -> [UInt8] {
         var b = PprofBuilder(report)
-        return b.build(context)
+        var rest = b.build(context)
+        var head = PProfProfile()
+        head.sampleType = rest.sampleType
+        rest.sampleType = []
+        var bytes: [UInt8] = try head.serializedBytes()
+        bytes.append(contentsOf: b.samples.bytes)
+        bytes.append(contentsOf: try rest.serializedBytes() as [UInt8])
+        return bytes
     }
 }
 
@@ -57,6 +65,10 @@ struct PprofBuilder {
     /// Location ids of each stack handle already seen (leaf first).
     var stackLocations: [Int32: [UInt64]] = [:]
     var scratch: [UInt8] = []
+    /// The samples, encoded as they are made (the message's `sample` stays empty).
+    var samples = SampleEncoder()
+    /// String-table index of each gfp cell's flag names.
+    var gfpIndex: [String: Int64] = [:]
 
     init(_ report: Report) {
         self.report = report
@@ -85,34 +97,33 @@ struct PprofBuilder {
         }
         let extra = c.labels.map { (intern($0.key), intern($0.value)) }
         let stackPos = report.keys.firstIndex(of: .stack)
-        p.sample.reserveCapacity(report.rows.count)
         for r in report.rows {
-            var s = PProfSample()
-            if stackPos != nil { s.locationID = locations(r.stack) }
+            samples.begin()
+            if stackPos != nil { samples.locations(locations(r.stack)) }
             let m = r.metrics
-            s.value = [countsAllocations ? m.records : 0, m.pages, m.pages &* report.pageSize]
+            samples.values(countsAllocations ? m.records : 0, m.pages, m.pages &* report.pageSize)
             for (pos, key, unit) in labelKeys {
                 let cell = r.cells[pos]
-                var l = PProfLabel()
-                l.key = key
                 if cell.isNumeric {
                     guard let n = cell.number else { continue }
-                    l.num = n
-                    l.numUnit = unit
+                    samples.label(key: key, num: n, numUnit: unit)
+                } else if report.keys[pos] == .gfp {
+                    if cell.text.isEmpty { continue }
+                    let str: Int64
+                    if let known = gfpIndex[cell.text] {
+                        str = known
+                    } else {
+                        str = intern(Self.gfpNames(cell.text))
+                        gfpIndex[cell.text] = str
+                    }
+                    if str != 0 { samples.label(key: key, str: str) }
                 } else {
-                    let t = report.keys[pos] == .gfp ? Self.gfpNames(cell.text) : cell.text
-                    if t.isEmpty { continue }
-                    l.str = intern(t)
+                    if cell.text.isEmpty { continue }
+                    samples.label(key: key, str: intern(cell.text))
                 }
-                s.label.append(l)
             }
-            for (key, value) in extra {
-                var l = PProfLabel()
-                l.key = key
-                l.str = value
-                s.label.append(l)
-            }
-            p.sample.append(s)
+            for (key, value) in extra { samples.label(key: key, str: value) }
+            samples.end()
         }
         var comments = ["page-owner-sort \(c.command)"]
         for i in c.inputs {
