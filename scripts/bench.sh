@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SIZES=${SIZES:-"256M 1G 4G"}
+SIZES=${SIZES-"256M 1G 4G"}
 STACKS=${STACKS:-5000}
 SEED=${SEED:-1}
 DATA=${DATA:-bench-data}
