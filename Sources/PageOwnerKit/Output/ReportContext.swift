@@ -131,7 +131,7 @@ public protocol ReportFormatter {
 
 /// The output formats of `report`.
 public enum ReportFormat: String, CaseIterable, Sendable {
-    case text, csv, json, jsonl, folded, svg, pprof
+    case text, csv, json, jsonl, folded, svg, pprof, html
 
     public var formatter: ReportFormatter {
         switch self {
@@ -142,9 +142,10 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         case .folded: return FoldedFormatter()
         case .svg: return FlameGraphSVG()
         case .pprof: return PprofFormatter()
+        case .html: return HtmlFormatter()
         }
     }
 
-    /// Whether the formatter prints `Report.Row.frames` (pprof reads the stack bytes instead).
-    public var needsFrameText: Bool { self != .pprof }
+    /// Whether the formatter prints `Report.Row.frames` (pprof and html read the stack bytes instead).
+    public var needsFrameText: Bool { self != .pprof && self != .html }
 }
