@@ -103,7 +103,7 @@ struct HtmlFlameTree {
 
     var count: Int { frame.count }
 
-    /// `"frames":[…],"tree":{"f":[…],"d":[…]}`
+    /// `"frames":[…],"tree":{"f":"…","d":"…"}` (frame ids and depths `HtmlJSON.packed`)
     func write(_ j: inout HtmlJSON) {
         j.key("frames")
         j.strings(names)
@@ -111,10 +111,10 @@ struct HtmlFlameTree {
         j.key("tree")
         j.raw("{")
         j.key("f")
-        j.ints(frame)
+        j.packed(frame)
         j.raw(",")
         j.key("d")
-        j.ints(depth)
+        j.packed(depth)
         j.raw("}")
     }
 }

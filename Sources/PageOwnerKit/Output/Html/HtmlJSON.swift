@@ -96,5 +96,29 @@ struct HtmlJSON {
         out.append(0x5d)
     }
 
+    /// Non-negative integers packed into one JSON string, 5 bits a character, low bits first
+    /// (a character of value 32 and more says "more follows"): a small number is one byte
+    /// and there are no separators. The page's `unpack` reads it back.
+    mutating func packed<S: Sequence>(_ values: S) where S.Element: BinaryInteger {
+        out.append(0x22)
+        for v in values {
+            var x = UInt64(v)
+            while x >= 32 {
+                out.append(Self.digits[Int(32 | (x & 31))])
+                x >>= 5
+            }
+            out.append(Self.digits[Int(x)])
+        }
+        out.append(0x22)
+    }
+
+    /// Signed integers packed as `packed` does, zigzag-coded (0, -1, 1, -2 … as 0, 1, 2, 3 …).
+    mutating func packedSigned<S: Sequence>(_ values: S) where S.Element == Int64 {
+        packed(values.lazy.map { v -> UInt64 in v >= 0 ? UInt64(v) << 1 : (UInt64(bitPattern: ~v) << 1) | 1 })
+    }
+
+    /// The 64 characters of `packed`, in value order (base64url's; none needs escaping).
+    static let digits: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 }

@@ -4,6 +4,8 @@
 struct HtmlReportData {
     /// The keys the page can narrow by, where the input carries them.
     static let chipKeys: [GroupKey] = [.comm, .module, .node, .memcg, .gfp]
+    /// At most this many table rows in a page (the flame graph and chips count every group).
+    static let tableLimit = 2000
 
     /// The keys a report page reads with: `--group-by`'s, the stack and the chip keys.
     static func keys(for user: [GroupKey]) -> [GroupKey] {
@@ -48,7 +50,7 @@ struct HtmlReportData {
         var chipCol = [[Int32]](repeating: [], count: chips.count)
         let chipPos = chips.map { fine.keys.firstIndex(of: $0)! }
         var tableIndex: [Int32: Int32] = [:]
-        for (i, r) in report.rows.enumerated() { tableIndex[r.group] = Int32(i) }
+        for (i, r) in report.rows.prefix(tableLimit).enumerated() { tableIndex[r.group] = Int32(i) }
         var nodes: [Int32] = []
         var pages: [Int64] = []
         var records: [Int64] = []
@@ -78,24 +80,29 @@ struct HtmlReportData {
         HtmlMeta.write(&j, kind: "report", context: context, pageSize: report.pageSize, footer: HtmlMeta.lines(TableFormatter.footer(report, context)))
         tree.write(&j)
         j.raw(",")
+        // Rows in node order; records as pages minus records (mostly 0: order-0 pages);
+        // the table row + 1 (0: not in the table).
+        let rows = HtmlRows(nodes: nodes)
         j.key("rows")
         j.raw("{")
-        j.key("n")
-        j.ints(nodes)
+        rows.writeNodes(&j)
         j.raw(",")
         j.key("p")
-        j.ints(pages)
+        j.packed(rows.column(pages))
         j.raw(",")
         j.key("r")
-        j.ints(records)
+        j.packedSigned(rows.order.map { pages[$0] &- records[$0] })
         j.raw(",")
         j.key("g")
-        j.ints(table)
+        j.packed(rows.column(table).map { $0 + 1 })
         j.raw("},")
         j.key("chips")
         j.raw("[")
-        for (c, k) in chips.enumerated() {
-            if c > 0 { j.raw(",") }
+        var firstChip = true
+        for (c, k) in chips.enumerated() where chipText[c].count > 1 {
+            // One value cannot narrow anything.
+            if !firstChip { j.raw(",") }
+            firstChip = false
             j.raw("{")
             j.key("key")
             j.string(k.rawValue)
@@ -104,10 +111,16 @@ struct HtmlReportData {
             j.strings(chipText[c])
             j.raw(",")
             j.key("of")
-            j.ints(chipCol[c])
+            j.packed(rows.column(chipCol[c]))
             j.raw("}")
         }
         j.raw("],")
+        if report.rows.count > tableLimit {
+            j.key("merged")
+            j.string(
+                "The table lists the first \(tableLimit) of the \(report.rows.count) groups (--top chooses how many); the flame graph and the chips count them all.")
+            j.raw(",")
+        }
         writeTable(&j, report, tree)
         j.raw(",")
         j.key("total")
@@ -127,18 +140,19 @@ struct HtmlReportData {
     /// `"table":{"keys":[…],"numeric":[…],"cells":[[…]…],"node":[…],"p":[…],"r":[…]}`: the
     /// report's rows as the text report prints them (a stack shows its caller or label).
     static func writeTable(_ j: inout HtmlJSON, _ report: Report, _ tree: HtmlFlameTree) {
+        let rows = report.rows.prefix(tableLimit)
         j.key("table")
         j.raw("{")
-        HtmlTableCells.write(&j, keys: report.keys, rows: report.rows.map { ($0.cells, $0.stackLabel) })
+        HtmlTableCells.write(&j, keys: report.keys, rows: rows.map { ($0.cells, $0.stackLabel) })
         j.raw(",")
         j.key("node")
-        j.ints(report.rows.map { $0.stack >= 0 ? tree.node(of: $0.stack) : -1 })
+        j.ints(rows.map { $0.stack >= 0 ? tree.node(of: $0.stack) : -1 })
         j.raw(",")
         j.key("p")
-        j.ints(report.rows.map(\.metrics.pages))
+        j.ints(rows.map(\.metrics.pages))
         j.raw(",")
         j.key("r")
-        j.ints(report.rows.map(\.metrics.records))
+        j.ints(rows.map(\.metrics.records))
         j.raw("}")
     }
 }

@@ -88,9 +88,36 @@ const pct = (part, whole) => (whole === 0 ? 0 : (part * 100) / whole);
 const PS = D.pageSize;
 const params = new URLSearchParams(location.search);
 
+// ---- packed integer columns (HtmlJSON.packed): 5 bits a character, low bits first ----
+const DEC = new Int8Array(128).fill(0);
+"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".split("").forEach((c, i) => (DEC[c.charCodeAt(0)] = i));
+function unpack(s) {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (DEC[s.charCodeAt(i)] < 32) n++;
+  const out = new Float64Array(n);
+  let v = 0, m = 1, k = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = DEC[s.charCodeAt(i)];
+    v += (c & 31) * m;
+    if (c & 32) m *= 32; else { out[k++] = v; v = 0; m = 1; }
+  }
+  return out;
+}
+const unzig = (a) => { for (let i = 0; i < a.length; i++) a[i] = a[i] % 2 ? -(a[i] + 1) / 2 : a[i] / 2; return a; };
+{
+  const r = D.rows;
+  const n = unpack(r.n);
+  for (let i = 1; i < n.length; i++) n[i] += n[i - 1];
+  r.n = n;
+  for (const k of ["p", "b", "a"]) if (r[k] !== undefined) r[k] = unpack(r[k]);
+  if (r.r !== undefined) { const d = unzig(unpack(r.r)); for (let i = 0; i < d.length; i++) d[i] = r.p[i] - d[i]; r.r = d; }
+  if (r.g !== undefined) { const g = unpack(r.g); for (let i = 0; i < g.length; i++) g[i] -= 1; r.g = g; }
+  for (const c of D.chips || []) c.of = unpack(c.of);
+}
+
 // ---- the stack tree: node i has frame F[i] at depth DEP[i], depth-first order ----
 const NAMES = D.frames;
-const F = D.tree.f, DEP = D.tree.d, N = F.length;
+const F = unpack(D.tree.f), DEP = unpack(D.tree.d), N = F.length;
 const parent = new Int32Array(N), first = new Int32Array(N).fill(-1), next = new Int32Array(N).fill(-1);
 const end = new Int32Array(N);
 {
