@@ -57,4 +57,4 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int(
 elements=$(grep -o 'class="f[ "]' <<<"$dom" | wc -l)
 echo "| dump | stacks | page size | write (s) | drawn (ms, median of $RUNS) | chromium run (ms) | frame elements |"
 echo "|---|---|---|---|---|---|---|"
-echo "| $SIZE ($(stat -c %s "$dump") B) | $STACKS | $bytes B ($(awk -v b="$bytes" 'BEGIN { printf "%.1f MiB", b / 1048576 }')) | $write_s | $(median "${draws[@]}") | $(median "${walls[@]}") | $elements |"
+echo "| $SIZE ($(stat -L -c %s "$dump") B) | $STACKS | $bytes B ($(awk -v b="$bytes" 'BEGIN { printf "%.1f MiB", b / 1048576 }')) | $write_s | $(median "${draws[@]}") | $(median "${walls[@]}") | $elements |"

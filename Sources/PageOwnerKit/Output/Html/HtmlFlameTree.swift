@@ -4,7 +4,8 @@
 /// Root first, as a flame graph draws them; node 0 is the root. Built from the stack table's
 /// bytes: one name per distinct frame, no string per record or per stack.
 struct HtmlFlameTree {
-    /// Frame names (`symbol [module]`, offsets dropped unless kept); handle = frame id.
+    /// Frame names (`symbol [module]`, offsets dropped unless kept); a frame's id in the page
+    /// is its rank in name order.
     var names = ByteInterner(capacity: 4096)
     /// Per node, in depth-first order: frame id and depth.
     var frame: [Int32] = []
@@ -71,6 +72,9 @@ struct HtmlFlameTree {
         return scratch.withUnsafeBytes { names.intern($0) }
     }
 
+    /// Frame handles in name order (frame id → handle in `names`).
+    private var byRank: [Int32] = []
+
     /// Build index → depth-first index, once every stack is added.
     private(set) var order: [Int32] = []
 
@@ -80,13 +84,16 @@ struct HtmlFlameTree {
         var kids = [[Int32]](repeating: [], count: n)
         for i in 1..<n { kids[Int(bParent[i])].append(Int32(i)) }
         let rank = names.sortedRanks()
+        // Frame ids are ranks in name order: the same page whatever order stacks came in.
+        byRank = [Int32](repeating: 0, count: rank.count)
+        for (h, r) in rank.enumerated() { byRank[Int(r)] = Int32(h) }
         order = [Int32](repeating: -1, count: n)
         frame.reserveCapacity(n)
         depth.reserveCapacity(n)
         var stack: [(Int32, Int32)] = [(0, 0)]
         while let (b, d) = stack.popLast() {
             order[Int(b)] = Int32(frame.count)
-            frame.append(bFrame[Int(b)])
+            frame.append(rank[Int(bFrame[Int(b)])])
             depth.append(d)
             // Siblings have distinct frames: their names order them.
             let c = kids[Int(b)].sorted { rank[Int(bFrame[Int($0)])] < rank[Int(bFrame[Int($1)])] }
@@ -106,7 +113,12 @@ struct HtmlFlameTree {
     /// `"frames":[…],"tree":{"f":"…","d":"…"}` (frame ids and depths `HtmlJSON.packed`)
     func write(_ j: inout HtmlJSON) {
         j.key("frames")
-        j.strings(names)
+        j.raw("[")
+        for (i, h) in byRank.enumerated() {
+            if i > 0 { j.raw(",") }
+            names.withBytes(h) { j.string($0) }
+        }
+        j.raw("]")
         j.raw(",")
         j.key("tree")
         j.raw("{")

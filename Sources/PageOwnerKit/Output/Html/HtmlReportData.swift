@@ -75,6 +75,14 @@ struct HtmlReportData {
                 }
             }
         }
+        // Chip values in text order (ids in first-seen order would follow the threads).
+        for c in 0..<chips.count {
+            let sorted = chipText[c].indices.sorted { chipText[c][$0] < chipText[c][$1] }
+            var newId = [Int32](repeating: 0, count: sorted.count)
+            for (n, old) in sorted.enumerated() { newId[old] = Int32(n) }
+            chipText[c] = sorted.map { chipText[c][$0] }
+            chipCol[c] = chipCol[c].map { newId[Int($0)] }
+        }
         var j = HtmlJSON(capacity: 1 << 20)
         j.raw("{")
         HtmlMeta.write(&j, kind: "report", context: context, pageSize: report.pageSize, footer: HtmlMeta.lines(TableFormatter.footer(report, context)))
@@ -82,7 +90,7 @@ struct HtmlReportData {
         j.raw(",")
         // Rows in node order; records as pages minus records (mostly 0: order-0 pages);
         // the table row + 1 (0: not in the table).
-        let rows = HtmlRows(nodes: nodes)
+        let rows = HtmlRows(nodes: nodes, ties: chipCol.map { $0.map(Int64.init) } + [table.map(Int64.init), pages, records])
         j.key("rows")
         j.raw("{")
         rows.writeNodes(&j)

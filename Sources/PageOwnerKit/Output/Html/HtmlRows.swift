@@ -5,9 +5,16 @@ struct HtmlRows {
     let order: [Int]
     let nodes: [Int32]
 
-    init(nodes: [Int32]) {
+    /// Sorts by node, then by `ties` (columns compared in turn), so that the order, and the
+    /// page, does not depend on the order groups were first seen in (threads, input order):
+    /// rows equal in all of them are written alike whichever comes first.
+    init(nodes: [Int32], ties: [[Int64]] = []) {
         self.nodes = nodes
-        order = nodes.indices.sorted { nodes[$0] != nodes[$1] ? nodes[$0] < nodes[$1] : $0 < $1 }
+        order = nodes.indices.sorted { a, b in
+            if nodes[a] != nodes[b] { return nodes[a] < nodes[b] }
+            for t in ties where t[a] != t[b] { return t[a] < t[b] }
+            return a < b
+        }
     }
 
     /// `"n":"…"`: the nodes as steps.

@@ -34,7 +34,7 @@ struct HtmlSeriesData {
         j.raw(",")
         tree.write(&j)
         j.raw(",")
-        let rows = HtmlRows(nodes: stackOf.map { tree.node(of: $0) })
+        let rows = HtmlRows(nodes: stackOf.map { tree.node(of: $0) }, ties: [live.map { m[Int($0)].pages }, live.map { m[Int($0)].records }])
         j.key("rows")
         j.raw("{")
         rows.writeNodes(&j)

@@ -384,7 +384,7 @@ function reportTable() {
   const numeric = [1, 1, 1, 1, 1].concat(T.numeric);
   const host = $("tables");
   host.appendChild(el("h2", {}, "Groups by " + keys.join(", ")));
-  const tab = table(host, head, numeric, null, 500);
+  const tab = table(host, head, numeric, null, 100);
   rowClick(tab.t.querySelector("tbody"));
   let vals = null;
   function current() {
@@ -439,7 +439,7 @@ function diffTables() {
   for (const side of ["growers", "shrinkers"]) {
     const idx = T[side];
     host.appendChild(el("h2", {}, side === "growers" ? "Top growers" : "Top shrinkers"));
-    const tab = table(host, head, numeric, null, 200);
+    const tab = table(host, head, numeric, null, 50);
     tab.t.id = side;
     rowClick(tab.t.querySelector("tbody"));
     const base = idx.map((i) => {
@@ -470,7 +470,7 @@ function seriesTable() {
   const numeric = [1, 1].concat(D.snapshots.map(() => 1), T.numeric);
   const host = $("tables");
   host.appendChild(el("h2", {}, "Groups ranked by slope"));
-  const tab = table(host, head, numeric, null, 500);
+  const tab = table(host, head, numeric, null, 100);
   rowClick(tab.t.querySelector("tbody"));
   const base = T.slope.map((s, i) => ({
     i, node: T.node[i],
@@ -547,7 +547,7 @@ function buildChips() {
     if (!c.values.length) return;
     const sums = new Float64Array(c.values.length);
     for (let i = 0; i < R; i++) sums[c.of[i]] += rows.p[i];
-    const order = c.values.map((_, i) => i).sort((a, b) => sums[b] - sums[a] || a - b);
+    const order = c.values.map((_, i) => i).sort((a, b) => sums[b] - sums[a] || a - b); // ids are in text order
     const line = el("div", { class: "chipline" });
     line.appendChild(el("span", { class: "chipkey" }, c.key));
     order.forEach((v, k) => {
@@ -643,6 +643,8 @@ if (D.kind === "series") { seriesChart(); seriesTable(); }
 about();
 draw();
 window.addEventListener("resize", () => draw());
+// Layout of everything drawn is part of the time (offsetHeight forces it).
+void document.body.offsetHeight;
 document.body.dataset.drawMs = performance.now().toFixed(1);
 if (params.has("selftest")) {
   try { selftest(); } catch (e) { errors.push(String(e)); document.body.appendChild(el("pre", { id: "selftest" }, JSON.stringify({ errors }))); }
