@@ -20,7 +20,10 @@ final class HtmlBrowserTests: CLITestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
         let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin"]
-        guard let c = dirs.flatMap({ [$0 + "/chromium", $0 + "/chromium-browser"] }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        guard
+            let c = dirs.flatMap({ [$0 + "/chromium", $0 + "/chromium-browser"] }).first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
         else { throw XCTSkip("chromium is not installed (apt-get install chromium): browser checks skipped") }
         chromium = c
         cwd = FileManager.default.currentDirectoryPath
@@ -41,11 +44,12 @@ final class HtmlBrowserTests: CLITestCase {
         FileManager.default.createFile(atPath: err, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        p.arguments = [
-            "-k", "5", "90", chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-            "--user-data-dir=" + path("profile-\(UUID().uuidString)"), "--window-size=1400,1100", "--hide-scrollbars",
-            "--enable-logging=stderr", "--v=0",
-        ] + args + [url]
+        p.arguments =
+            [
+                "-k", "5", "90", chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+                "--user-data-dir=" + path("profile-\(UUID().uuidString)"), "--window-size=1400,1100", "--hide-scrollbars",
+                "--enable-logging=stderr", "--v=0",
+            ] + args + [url]
         p.standardOutput = FileHandle(forWritingAtPath: out)
         p.standardError = FileHandle(forWritingAtPath: err)
         p.standardInput = FileHandle.nullDevice
@@ -87,8 +91,10 @@ final class HtmlBrowserTests: CLITestCase {
     }
 
     static func unescape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&quot;", with: "\"")
-            .replacingOccurrences(of: "&amp;", with: "&")
+        s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(
+            of: "&quot;", with: "\""
+        )
+        .replacingOccurrences(of: "&amp;", with: "&")
     }
 
     /// A frame as the page names it: `symbol [module]`, offsets dropped.
@@ -220,7 +226,8 @@ final class HtmlBrowserTests: CLITestCase {
         // The growers table starts with the text diff's first row.
         let textRow = text.out.split(separator: "\n")[1].split(separator: " ").map(String.init)
         let pageRow = Self.tableRows(dom, 1)[0]
-        XCTAssertEqual([textRow[0], textRow[1] + " " + textRow[2], textRow[3], textRow[4], textRow[5], textRow[6]], Array(pageRow.prefix(6)))
+        XCTAssertEqual(
+            [textRow[0], textRow[1] + " " + textRow[2], textRow[3], textRow[4], textRow[5], textRow[6]], Array(pageRow.prefix(6)))
         let zoom = t["zoom"] as! [String: Any]
         XCTAssertEqual(zoom["after"] as! Double, t["full"] as! Double, accuracy: 0.6)
         try screenshot(page, "html-diff.png")
@@ -237,7 +244,9 @@ final class HtmlBrowserTests: CLITestCase {
         let text = try run(["series", s1, s2, s3, "--top", "3"])
         let textRows = text.out.split(separator: "\n").dropFirst().prefix(3).map { $0.split(separator: " ").map(String.init) }
         let pageRows = Self.tableRows(dom, 3)
-        for (a, b) in zip(textRows, pageRows) { XCTAssertEqual(Array(a.prefix(7)), Array(b.prefix(5)) + b[5].split(separator: " ").map(String.init)) }
+        for (a, b) in zip(textRows, pageRows) {
+            XCTAssertEqual(Array(a.prefix(7)), Array(b.prefix(5)) + b[5].split(separator: " ").map(String.init))
+        }
         // The flame graph is the last snapshot's.
         let last = try json(["report", s3])
         XCTAssertEqual(t["totalPages"] as? Int, (last["totals"] as! [String: Any])["pages"] as? Int)

@@ -38,7 +38,9 @@ final class HtmlPageTests: XCTestCase {
             let (view, groupOf) = fine.projected(onto: keys)
             XCTAssertEqual(groupOf.count, fine.groups.count)
             XCTAssertEqual(view.groups.count, direct.groups.count, "\(keys)")
-            let want = try text { try TableFormatter().write(Report(direct, selection: Report.Selection()), context: ReportContext(), to: $0) }
+            let want = try text {
+                try TableFormatter().write(Report(direct, selection: Report.Selection()), context: ReportContext(), to: $0)
+            }
             let got = try text { try TableFormatter().write(Report(view, selection: Report.Selection()), context: ReportContext(), to: $0) }
             XCTAssertEqual(got, want, "report by \(keys)")
             // Every fine group lands in the group of its key values.
@@ -56,10 +58,12 @@ final class HtmlPageTests: XCTestCase {
             let (fine, f) = try aggregate([Self.s1, Self.s2], keys: HtmlFormatter.keys(keys, command: "diff"))
             let view = fine.projected(onto: keys).aggregator
             let want = try text {
-                try DiffFormatter(.text).write(DiffReport(direct, before: d[0], after: d[1], selection: Report.Selection()), context: ReportContext(), to: $0)
+                try DiffFormatter(.text).write(
+                    DiffReport(direct, before: d[0], after: d[1], selection: Report.Selection()), context: ReportContext(), to: $0)
             }
             let got = try text {
-                try DiffFormatter(.text).write(DiffReport(view, before: f[0], after: f[1], selection: Report.Selection()), context: ReportContext(), to: $0)
+                try DiffFormatter(.text).write(
+                    DiffReport(view, before: f[0], after: f[1], selection: Report.Selection()), context: ReportContext(), to: $0)
             }
             XCTAssertEqual(got, want, "diff by \(keys)")
         }

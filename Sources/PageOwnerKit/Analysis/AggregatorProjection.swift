@@ -38,7 +38,9 @@ extension Aggregator {
             let ng = Int(v.withUnsafeBytes { p.groups.intern($0) })
             groupOf[Int(g)] = Int32(ng)
             for s in 0..<metrics.count {
-                if p.metrics[s].count <= ng { p.metrics[s].append(contentsOf: repeatElement(Metrics(), count: ng + 1 - p.metrics[s].count)) }
+                if p.metrics[s].count <= ng {
+                    p.metrics[s].append(contentsOf: repeatElement(Metrics(), count: ng + 1 - p.metrics[s].count))
+                }
                 if Int(g) < metrics[s].count { p.metrics[s][ng].add(metrics[s][Int(g)]) }
             }
         }

@@ -38,7 +38,8 @@ struct HtmlDiffData {
         HtmlMeta.write(&j, kind: "diff", context: context, pageSize: ps, footer: footer)
         tree.write(&j)
         j.raw(",")
-        let fineRows = HtmlRows(nodes: stackOf.map { tree.node(of: $0) }, ties: [live.map { Int64(g: $0, ma) }, live.map { Int64(g: $0, mb) }])
+        let fineRows = HtmlRows(
+            nodes: stackOf.map { tree.node(of: $0) }, ties: [live.map { Int64(g: $0, ma) }, live.map { Int64(g: $0, mb) }])
         j.key("rows")
         j.raw("{")
         fineRows.writeNodes(&j)

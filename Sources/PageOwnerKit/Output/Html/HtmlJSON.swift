@@ -35,25 +35,14 @@ struct HtmlJSON {
     }
 
     mutating func int(_ v: Int64) {
-        if v < 0 {
-            out.append(0x2d)
-            if v == .min {
-                raw("9223372036854775808")
-                return
-            }
-        }
+        if v < 0 { out.append(0x2d) }
         var m = v.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[n] = UInt8(48 + m % 10)
-                m /= 10
-                n += 1
-            } while m > 0
-            for i in stride(from: n - 1, through: 0, by: -1) { out.append(d[i]) }
-        }
+        let start = out.count
+        repeat {
+            out.append(UInt8(48 + m % 10))
+            m /= 10
+        } while m > 0
+        out[start...].reverse()
     }
 
     mutating func int(_ v: Int) { int(Int64(v)) }

@@ -85,7 +85,8 @@ struct HtmlReportData {
         }
         var j = HtmlJSON(capacity: 1 << 20)
         j.raw("{")
-        HtmlMeta.write(&j, kind: "report", context: context, pageSize: report.pageSize, footer: HtmlMeta.lines(TableFormatter.footer(report, context)))
+        HtmlMeta.write(
+            &j, kind: "report", context: context, pageSize: report.pageSize, footer: HtmlMeta.lines(TableFormatter.footer(report, context)))
         tree.write(&j)
         j.raw(",")
         // Rows in node order; records as pages minus records (mostly 0: order-0 pages);
@@ -126,7 +127,8 @@ struct HtmlReportData {
         if report.rows.count > tableLimit {
             j.key("merged")
             j.string(
-                "The table lists the first \(tableLimit) of the \(report.rows.count) groups (--top chooses how many); the flame graph and the chips count them all.")
+                "The table lists the first \(tableLimit) of the \(report.rows.count) groups (--top chooses how many); the flame graph and the chips count them all."
+            )
             j.raw(",")
         }
         writeTable(&j, report, tree)

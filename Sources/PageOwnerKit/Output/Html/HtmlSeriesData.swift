@@ -22,7 +22,9 @@ struct HtmlSeriesData {
         tree.finish()
         var j = HtmlJSON(capacity: 1 << 20)
         j.raw("{")
-        var footer = s.snapshots.enumerated().map { i, n in "S\(i + 1): \(n): \(s.totals[i]) pages (\(Render.human(s.totals[i] &* s.pageSize)))" }
+        var footer = s.snapshots.enumerated().map { i, n in
+            "S\(i + 1): \(n): \(s.totals[i]) pages (\(Render.human(s.totals[i] &* s.pageSize)))"
+        }
         footer.append("\(s.groupCount) groups, \(s.rows.count) shown; slope is pages per snapshot (least squares)")
         footer += HtmlMeta.lines(context.footerLines)
         HtmlMeta.write(&j, kind: "series", context: context, pageSize: s.pageSize, footer: footer)
@@ -34,7 +36,8 @@ struct HtmlSeriesData {
         j.raw(",")
         tree.write(&j)
         j.raw(",")
-        let rows = HtmlRows(nodes: stackOf.map { tree.node(of: $0) }, ties: [live.map { m[Int($0)].pages }, live.map { m[Int($0)].records }])
+        let rows = HtmlRows(
+            nodes: stackOf.map { tree.node(of: $0) }, ties: [live.map { m[Int($0)].pages }, live.map { m[Int($0)].records }])
         j.key("rows")
         j.raw("{")
         rows.writeNodes(&j)
