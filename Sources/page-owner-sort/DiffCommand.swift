@@ -32,6 +32,8 @@ struct DiffCommand: ParsableCommand {
         let format = try options.parsedFormat()
         var (run, ctx) = try options.makeRun()
         run.ignoreOffsets = ignoreOffsets
+        let keys = run.keys
+        if format == .html { run.keys = HtmlFormatter.keys(keys, command: "diff") }
         let selection = try options.selection(defaultSort: [Report.SortField(field: .pages, descending: true)])
         let groupBound = try failOnGrowth.map(Self.bound)
         let totalBound = try failOnTotalGrowth.map(Self.bound)
@@ -40,16 +42,21 @@ struct DiffCommand: ParsableCommand {
         let a = try run.read(before, into: agg)
         let b = try run.read(after, into: agg)
         agg.resolveLateHandles()
-        let d = DiffReport(agg, before: a, after: b, selection: selection, pageSize: options.pageSize)
+        let view = format == .html ? agg.projected(onto: keys).aggregator : agg
+        let d = DiffReport(view, before: a, after: b, selection: selection, pageSize: options.pageSize)
         ctx.command = "diff"
         ctx.inputs = agg.totals
-        var found = RunWarnings.collect(agg, run.diagnostics, snapshots: a + b)
+        var found = RunWarnings.collect(agg, run.diagnostics, snapshots: a + b, keys: keys)
         found.warnings += SnapshotPlan.doubleCounting(agg, a, summing: false, side: "before")
         found.warnings += SnapshotPlan.doubleCounting(agg, b, summing: false, side: "after")
         try options.apply(found, to: &ctx)
         ctx.title = "page-owner-sort diff: growth from \(before) to \(after)"
         let sink = try OutputSink(path: options.output)
-        try DiffFormatter(format).write(d, context: ctx, to: sink)
+        if format == .html {
+            try HtmlFormatter.writeDiff(d, fine: agg, view: view, before: a, after: b, context: ctx, to: sink)
+        } else {
+            try DiffFormatter(format).write(d, context: ctx, to: sink)
+        }
         try sink.commit()
         for l in run.diagnostics.summary() { printErr(l) }
         options.tell(found, format: format)

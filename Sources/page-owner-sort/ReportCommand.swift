@@ -23,6 +23,8 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let format = try options.parsedFormat(report: true)
         var (run, ctx) = try options.makeRun()
+        let keys = run.keys
+        if format == .html { run.keys = HtmlFormatter.keys(keys, command: "report") }
         let selection = try options.selection(defaultSort: [Report.SortField(field: .pages, descending: true)])
         try options.checkOutput(inputs: inputs)
         let perSnapshot = format == .pprof && SnapshotProfiles.isDirectory(options.output)
@@ -56,8 +58,10 @@ struct ReportCommand: ParsableCommand {
             try writeProfiles(agg, perInput: perInput, run: run, context: ctx, selection: selection)
             return
         }
+        // A page reads finer groups than its table; the table is their projection.
+        let (view, groupOf) = format == .html ? agg.projected(onto: keys) : (agg, [])
         let choice = SnapshotPlan.report(agg, inputs: perInput, sum: sum)
-        var found = RunWarnings.collect(agg, run.diagnostics, snapshots: choice.snapshots)
+        var found = RunWarnings.collect(agg, run.diagnostics, snapshots: choice.snapshots, keys: keys)
         found.warnings += choice.warnings
         found.notes += choice.notes
         if format == .pprof && !sum && perInput.joined().filter({ SnapshotPlan.view(agg.totals[$0].format) != nil }).count > 1 {
@@ -66,13 +70,15 @@ struct ReportCommand: ParsableCommand {
         found.notes += PlaceholderNote.notes(choice.snapshots.map { agg.totals[$0] }, pageSize: options.pageSize)
         try options.apply(found, to: &ctx)
         let report = Report(
-            agg, snapshots: choice.snapshots, selection: selection, pageSize: options.pageSize, frameText: format.needsFrameText)
+            view, snapshots: choice.snapshots, selection: selection, pageSize: options.pageSize, frameText: format.needsFrameText)
         ctx.inputs = choice.snapshots.map { agg.totals[$0] }
         ctx.skipped = run.diagnostics.skipped
         ctx.title = "page-owner-sort report: " + inputs.joined(separator: " ")
         if format == .pprof { ctx.captureTimeNanos = Self.captureTime(inputs) }
         let sink = try OutputSink(path: options.output)
-        try format.formatter.write(report, context: ctx, to: sink)
+        let formatter =
+            format == .html ? HtmlFormatter(detail: .init(fine: agg, snapshots: choice.snapshots, groupOf: groupOf)) : format.formatter
+        try formatter.write(report, context: ctx, to: sink)
         try sink.commit()
         for l in run.notes { printErr("page-owner-sort: \(l)") }
         for l in run.diagnostics.summary() { printErr(l) }

@@ -13,7 +13,8 @@ struct ReportOptions: ParsableArguments {
     var groupBy: String?
 
     @Option(
-        name: .customLong("format"), help: "Output format: text, csv, json, jsonl, folded, svg, pprof (report only).",
+        name: .customLong("format"),
+        help: "Output format: text, csv, json, jsonl, folded, svg, pprof (report only), html (an interactive page).",
         completion: .list(ReportFormat.allCases.map(\.rawValue)))
     var format: String = "text"
 

@@ -24,6 +24,8 @@ struct SeriesCommand: ParsableCommand {
             )
         }
         var (run, ctx) = try options.makeRun()
+        let keys = run.keys
+        if format == .html { run.keys = HtmlFormatter.keys(keys, command: "series") }
         try options.checkOutput(inputs: inputs)
         let agg = try run.makeAggregator()
         var perInput: [[Int]] = []
@@ -32,14 +34,19 @@ struct SeriesCommand: ParsableCommand {
         // A show_stacks_handles snapshot only resolves handles; it is not a column.
         let given = perInput.map { $0.filter { agg.totals[$0].format != .showStacksHandles } }
         let (columns, basis) = SnapshotPlan.order(agg, inputs: given, keepGiven: givenOrder)
-        let s = SeriesReport(agg, columns: columns, top: options.top, minPages: options.minPages, pageSize: options.pageSize)
-        var found = RunWarnings.collect(agg, run.diagnostics, snapshots: columns)
+        let view = format == .html ? agg.projected(onto: keys).aggregator : agg
+        let s = SeriesReport(view, columns: columns, top: options.top, minPages: options.minPages, pageSize: options.pageSize)
+        var found = RunWarnings.collect(agg, run.diagnostics, snapshots: columns, keys: keys)
         if let n = SnapshotPlan.orderNote(agg, columns, basis, inputs: given) { found.notes.append(n) }
         try options.apply(found, to: &ctx)
         ctx.command = "series"
         ctx.title = "page-owner-sort series: top groups over \(s.snapshots.count) snapshots"
         let sink = try OutputSink(path: options.output)
-        try SeriesFormatter(format).write(s, context: ctx, to: sink)
+        if format == .html {
+            try HtmlFormatter.writeSeries(s, fine: agg, view: view, columns: columns, context: ctx, to: sink)
+        } else {
+            try SeriesFormatter(format).write(s, context: ctx, to: sink)
+        }
         try sink.commit()
         for l in run.notes { printErr("page-owner-sort: \(l)") }
         for l in run.diagnostics.summary() { printErr(l) }

@@ -187,7 +187,7 @@ final class CLIGuidanceTests: CLITestCase {
             zsh.contains("_describe -V subcommand subcommands && ret=0\n        _files && ret=0"), "zsh: files beside subcommands")
         XCTAssertEqual(try run(["--generate-completion-script=zsh"]).out, zsh)
         let fish = try run(["--generate-completion-script", "fish"]).out
-        XCTAssertTrue(fish.contains("-rfka 'text csv json jsonl folded svg pprof'"), "fish --format values")
+        XCTAssertTrue(fish.contains("-rfka 'text csv json jsonl folded svg pprof html'"), "fish --format values")
         XCTAssertTrue(
             fish.contains("-n 'not __fish_seen_subcommand_from compat report diff series info record top help' -F"), "fish: files at the top")
     }

@@ -36,6 +36,16 @@ final class CommandLineHelpersTests: XCTestCase {
         XCTAssertNil(Suggestion.closest(to: "ab", among: ["ac", "ad"]), "a tie is no suggestion")
     }
 
+    /// The man page's `--format` list names every format value (html included).
+    func testManPageNamesEveryFormat() throws {
+        let man = try String(contentsOf: TestFixtures.packageRoot.appendingPathComponent("man/page-owner-sort.1"), encoding: .utf8)
+        guard let start = man.range(of: ".SS Formats"), let end = man.range(of: ".SS ", range: start.upperBound..<man.endIndex) else {
+            return XCTFail("no Formats section in the man page")
+        }
+        let section = man[start.upperBound..<end.lowerBound]
+        for f in ReportFormat.allCases { XCTAssertNotNil(section.range(of: "\n.B \(f.rawValue)\n"), "man page: --format \(f.rawValue)") }
+    }
+
     func testDumpSnifferReadsOnlyDumps() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sniff-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -78,9 +78,9 @@ public enum FieldNeeds {
     }
 
     /// One warning per set of counted snapshots that lacks fields the run needs; empty
-    /// when every counted snapshot carries them.
-    public static func warnings(_ agg: Aggregator, snapshots: [Int]) -> [String] {
-        let needs = needs(keys: agg.keys, filters: agg.filters)
+    /// when every counted snapshot carries them. `keys` replaces `agg.keys` when given.
+    public static func warnings(_ agg: Aggregator, snapshots: [Int], keys: [GroupKey]? = nil) -> [String] {
+        let needs = needs(keys: keys ?? agg.keys, filters: agg.filters)
         if needs.isEmpty { return [] }
         // A show_stacks_handles file only resolves handles: it counts nothing.
         let counted = snapshots.filter { agg.totals[$0].format != .showStacksHandles && agg.totals[$0].recordsRead > 0 }

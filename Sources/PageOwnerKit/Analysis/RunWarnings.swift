@@ -14,7 +14,9 @@ public struct RunWarnings: Sendable {
 
     /// The warnings about the counted `snapshots` of `agg` and what reading them met.
     /// `sides` names the snapshots of each side of a `diff` (nil for report and series).
-    public static func collect(_ agg: Aggregator, _ d: Diagnostics, snapshots: [Int]) -> RunWarnings {
+    /// `keys` are the keys the user asked for when `agg` groups by more (the HTML page's
+    /// finer groups): a missing field is warned about for those alone.
+    public static func collect(_ agg: Aggregator, _ d: Diagnostics, snapshots: [Int], keys: [GroupKey]? = nil) -> RunWarnings {
         var r = RunWarnings()
         let unresolved = agg.unresolvedHandles.count
         if unresolved > 0 && agg.handleStacks.isEmpty {
@@ -35,7 +37,7 @@ public struct RunWarnings: Sendable {
             r.warnings.append("\(k): \(v)")
             r.fromDiagnostics.insert("\(k): \(v)")
         }
-        r.missingFields = FieldNeeds.warnings(agg, snapshots: snapshots)
+        r.missingFields = FieldNeeds.warnings(agg, snapshots: snapshots, keys: keys)
         r.warnings += r.missingFields
         r.warnings += pfnWarnings(agg, snapshots: snapshots)
         return r

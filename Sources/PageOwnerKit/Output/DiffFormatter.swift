@@ -9,9 +9,13 @@ public struct DiffFormatter {
     public static let pprofUsage =
         "--format pprof is a report format: write a profile of each snapshot with report and compare them with pprof -diff_base"
 
+    /// `--format html` is written by `HtmlFormatter.writeDiff`, from the run's aggregator.
+    static let htmlUsage = "--format html is written by HtmlFormatter from the run's aggregator"
+
     public func write(_ d: DiffReport, context: ReportContext, to out: OutputSink) throws {
         switch format {
         case .pprof: throw ReportError.usage(Self.pprofUsage)
+        case .html: throw ReportError.usage(Self.htmlUsage)
         case .text: try text(d, context, out)
         case .csv: try csv(d, out)
         case .json, .jsonl: try json(d, context, out, lines: format == .jsonl)

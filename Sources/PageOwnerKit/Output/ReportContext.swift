@@ -131,7 +131,7 @@ public protocol ReportFormatter {
 
 /// The output formats of `report`.
 public enum ReportFormat: String, CaseIterable, Sendable {
-    case text, csv, json, jsonl, folded, svg, pprof
+    case text, csv, json, jsonl, folded, svg, pprof, html
 
     public var formatter: ReportFormatter {
         switch self {
@@ -142,6 +142,7 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         case .folded: return FoldedFormatter()
         case .svg: return FlameGraphSVG()
         case .pprof: return PprofFormatter()
+        case .html: return HtmlFormatter()
         }
     }
 

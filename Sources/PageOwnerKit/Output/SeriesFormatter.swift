@@ -6,7 +6,7 @@ public struct SeriesFormatter {
     public init(_ format: ReportFormat) { self.format = format }
 
     /// The formats `series` writes (a folded file has one count per stack, not one per snapshot).
-    public static let formats: [ReportFormat] = [.text, .csv, .json, .jsonl, .svg]
+    public static let formats: [ReportFormat] = [.text, .csv, .json, .jsonl, .svg, .html]
 
     func keyText(_ s: SeriesReport, _ r: SeriesReport.Row, sep: String) -> String {
         zip(s.keys, r.cells).map { k, c in k == .stack ? stackText(r, c) : (c.text.isEmpty ? "-" : c.text) }.joined(separator: sep)
@@ -20,6 +20,7 @@ public struct SeriesFormatter {
     public func write(_ s: SeriesReport, context: ReportContext, to out: OutputSink) throws {
         switch format {
         case .pprof: throw ReportError.usage(DiffFormatter.pprofUsage)
+        case .html: throw ReportError.usage(DiffFormatter.htmlUsage)
         case .text, .folded:
             var header = ["SLOPE", "GROWTH"] + (1...max(1, s.snapshots.count)).map { "S\($0)" }
             header += s.keys.map { $0 == .stack ? "STACK" : $0.rawValue.uppercased() }
