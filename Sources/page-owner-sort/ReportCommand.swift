@@ -41,6 +41,8 @@ struct ReportCommand: ParsableCommand {
             return
         }
         let agg = try run.makeAggregator()
+        // Only the snapshot report will choose (or the sum) keeps per-group metrics.
+        run.retention = sum ? .sum : .latest
         var perInput: [[Int]] = []
         for i in inputs { perInput.append(try run.read(i, into: agg)) }
         agg.resolveLateHandles()
