@@ -31,6 +31,16 @@ for c in Sources/CShims/*.c; do
   shims+=("$o")
 done
 mapfile -t kit < <(find Sources/PageOwnerKit -name '*.swift' | sort)
+# PageOwnerKit imports SwiftProtobuf (pprof output): its module and objects come from the
+# release build (run `swift build -c release` first), copied aside and linked uninstrumented.
+pb=.build/release
+if [ ! -f "$pb/Modules/SwiftProtobuf.swiftmodule" ]; then
+  echo "fuzz.sh: SwiftProtobuf is needed: run swift build -c release first" >&2
+  exit 1
+fi
+mkdir -p "$out/protobuf"
+cp "$pb/Modules/SwiftProtobuf.swiftmodule" "$out/protobuf/"
+cp "$pb"/SwiftProtobuf.build/*.o "$out/protobuf/"
 
 # Seeds from the real dumps: unpacked once into $out/vmcore.
 seed_vmcore() {
@@ -53,8 +63,8 @@ for h in ${HARNESSES:-FuzzParser FuzzDecompress FuzzVmcore:elf FuzzVmcore:kdump 
     extra=()
     [ "$bin" = FuzzVmcore ] && extra=(Fuzz/vmcore/*.swift)
     swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name PageOwnerFuzz \
-      -I "$out/shims" -I Sources/CZstd -I Sources/CZlib -I Sources/CLzo -I Sources/CSnappy \
-      "Fuzz/$bin.swift" "${extra[@]}" "${kit[@]}" "${shims[@]}" -lzstd -lz -llzo2 -lsnappy -o "$out/$bin.bin"
+      -I "$out/shims" -I "$out/protobuf" -I Sources/CZstd -I Sources/CZlib -I Sources/CLzo -I Sources/CSnappy \
+      "Fuzz/$bin.swift" "${extra[@]}" "${kit[@]}" "${shims[@]}" "$out"/protobuf/*.o -lzstd -lz -llzo2 -lsnappy -o "$out/$bin.bin"
     built+="$bin "
   fi
   h=${h/:/-}

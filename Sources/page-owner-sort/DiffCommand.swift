@@ -39,6 +39,8 @@ struct DiffCommand: ParsableCommand {
         let totalBound = try failOnTotalGrowth.map(Self.bound)
         try options.checkOutput(inputs: [before, after])
         let agg = try run.makeAggregator()
+        // Each side is summed: its snapshots' metrics are added up as they are read.
+        run.retention = .sum
         let a = try run.read(before, into: agg)
         let b = try run.read(after, into: agg)
         agg.resolveLateHandles()

@@ -22,6 +22,10 @@ struct InfoCommand: ParsableCommand {
         run.keys = [.stack]
         run.strict = strict
         let agg = try run.makeAggregator()
+        // Each snapshot's distinct stacks, counted as it is read; then its metrics are freed.
+        var distinct: [Int: Int] = [:]
+        run.snapshotRead = { agg, s in distinct[s] = agg.metrics[s].filter { $0.records != 0 || $0.pages != 0 }.count }
+        run.retention = .none
         var lines: [String] = []
         for i in inputs {
             if let (kind, vmcore) = try Inputs.crashDump(path: i) {
@@ -34,7 +38,7 @@ struct InfoCommand: ParsableCommand {
             try run.read(i, into: agg)
             for s in before..<agg.snapshotCount {
                 let t = agg.totals[s]
-                let stacks = agg.metrics[s].filter { $0.records != 0 || $0.pages != 0 }.count
+                let stacks = distinct[s] ?? 0
                 lines.append("\(t.name):")
                 lines.append("  format: \(t.format?.rawValue ?? "unknown (no usable record)")")
                 lines.append("  features: \(t.fields.eraDescription)")

@@ -51,6 +51,9 @@ struct ReportCommand: ParsableCommand {
             return
         }
         let agg = try run.makeAggregator()
+        // Only the snapshot report will choose (or the sum) keeps per-group metrics; one
+        // profile per snapshot needs every snapshot's.
+        run.retention = perSnapshot ? .all : (sum ? .sum : .latest)
         var perInput: [[Int]] = []
         for i in inputs { perInput.append(try run.read(i, into: agg)) }
         agg.resolveLateHandles()

@@ -323,6 +323,109 @@ final class VmcoreCorruptionTests: XCTestCase {
         }
     }
 
+    // MARK: layouts the debug info lacks
+
+    /// The real vmlinux with every string in `.debug_str` that ends in `name` changed in its
+    /// last byte: the debug info then has no member, type or variable called `name`, as when
+    /// it is damaged or cut (the ELF symbol table is untouched).
+    func vmlinux(without names: [String]) throws -> [UInt8] {
+        var v = Array(try vmlinux().bytes)
+        let elf = try v.withUnsafeBytes { try ELFFile($0) }
+        guard let str = elf.sections.first(where: { $0.name == ".debug_str" }) else { throw XCTSkip("no .debug_str") }
+        for name in names {
+            let w = Array(name.utf8) + [0]
+            var changed = 0
+            var i = str.offset
+            while i + w.count <= str.offset + str.size {
+                if v[i] == w[0] && Array(v[i..<(i + w.count)]) == w {
+                    v[i + w.count - 2] = UInt8(ascii: "Q")
+                    changed += 1
+                    i += w.count
+                } else {
+                    i += 1
+                }
+            }
+            XCTAssertGreaterThan(changed, 0, name)
+        }
+        return v
+    }
+
+    /// Each layout value the debug info may lack (issue 18: six `try?` took a default
+    /// silently): an error when no default is the layout of every kernel (the offset moved,
+    /// the size depends on the configuration, the type has two forms), else a warning that
+    /// names the vmlinux, what was missing and what was used.
+    func testMissingLayoutIsAnErrorOrANamedWarning() throws {
+        let k = try KdumpFile(try mapped(try kdumpBytes(), "real.kdump"))
+        let real = try VmcorePageOwner(memory: VmcoreMemory(kdump: k), vmlinux: try vmlinux())
+        XCTAssertEqual(real.layoutWarnings, [])
+        XCTAssertNotNil(real.memcg)
+        func reader(without names: [String]) throws -> VmcorePageOwner {
+            let m = try mapped(try vmlinux(without: names), "vmlinux-without-\(names.joined(separator: "-"))")
+            return try VmcorePageOwner(memory: VmcoreMemory(kdump: k), vmlinux: m)
+        }
+        // No default: an error that names what is missing.
+        for (name, what) in [
+            ("pageblock_flags", "mem_section_usage.pageblock_flags"), ("stack_pools", "variable stack_pools"),
+            ("module_memory", "size of module_memory"),
+        ] {
+            XCTAssertThrowsError(try reader(without: [name]), name) { e in
+                XCTAssertTrue(e is DWARF.Failure, "\(e)")
+                XCTAssertTrue("\(e)".contains(what), "\(e)")
+            }
+        }
+        // The layout of every kernel that has the struct: a warning.
+        // (`symtab` is the tail of `num_symtab` in .debug_str: both go.)
+        let noSymtabCount = try reader(without: ["num_symtab"])
+        XCTAssertEqual(noSymtabCount.layoutWarnings.count, 2, "\(noSymtabCount.layoutWarnings)")
+        XCTAssertTrue(
+            noSymtabCount.layoutWarnings.contains {
+                $0.hasPrefix("vmlinux-without-num_symtab: ") && $0.contains("mod_kallsyms.num_symtab") && $0.contains("offset 8")
+            }, "\(noSymtabCount.layoutWarnings)")
+        XCTAssertTrue(noSymtabCount.layoutWarnings.contains { $0.contains("mod_kallsyms.symtab") && $0.contains("offset 0") })
+        XCTAssertEqual(try records(noSymtabCount).count, try records(real).count)
+        // A field left out: memcg lines (the counts stay right).
+        let noMemcg = try reader(without: ["memcg_data"])
+        XCTAssertNil(noMemcg.memcg)
+        XCTAssertEqual(noMemcg.layoutWarnings.count, 1)
+        XCTAssertTrue(noMemcg.layoutWarnings[0].contains("page.memcg_data") && noMemcg.layoutWarnings[0].contains("memcg line"), "\(noMemcg.layoutWarnings)")
+    }
+
+    /// page_owner.tgid missing: records are read, with the pid as tgid, and the warning
+    /// reaches stderr (`Inputs.warn`) naming the vmlinux.
+    func testMissingTgidWarnsOnStderrAndReadsRecords() throws {
+        let dir = try TestFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let image = dir.appendingPathComponent("vmlinux-no-tgid").path
+        try Data(try vmlinux(without: ["tgid"])).write(to: URL(fileURLWithPath: image))
+        let core = dir.appendingPathComponent("real.kdump").path
+        try Data(try kdumpBytes()).write(to: URL(fileURLWithPath: core))
+        Inputs.vmlinuxPath = image
+        var warnings: [String] = []
+        Inputs.warn = { warnings.append($0) }
+        defer {
+            Inputs.vmlinuxPath = nil
+            Inputs.warn = { fputs("page-owner-sort: warning: \($0)\n", stderr) }
+        }
+        var text: [UInt8] = []
+        try Inputs.forEach(path: core, strict: false, skipped: { _ in }) { src in
+            var buf = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = try buf.withUnsafeMutableBytes { try src.read(into: $0) }
+                if n == 0 { break }
+                if text.count < 1 << 20 { text += buf[0..<n] }
+            }
+        }
+        XCTAssertEqual(warnings.filter { $0.contains("page_owner.tgid") }.count, 1, "\(warnings)")
+        XCTAssertTrue(warnings.contains { $0.hasPrefix(image) && $0.contains("pid as tgid") }, "\(warnings)")
+        let lines = String(decoding: text, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("Page allocated") }
+        XCTAssertGreaterThan(lines.count, 1000)
+        // `pid P, tgid P (`: the pid stands in for the tgid.
+        for l in lines.prefix(2000) {
+            let pid = l.split(separator: ",")[2].split(separator: " ").last!
+            XCTAssertTrue(l.contains("tgid \(pid) ("), String(l))
+        }
+    }
+
     func testFlattenedRecordsAreChecked() throws {
         guard FileManager.default.fileExists(atPath: Self.flatPath) else { throw XCTSkip("../shared/vmcore is absent") }
         let flat = try MappedFile(path: Self.flatPath)

@@ -78,6 +78,9 @@ public final class Aggregator: RecordConsumer {
     /// Match stacks by symbol names alone (`--ignore-offsets`).
     public var ignoreOffsets = false
     var current = -1
+    /// The snapshot of the aggregator this one is a worker of (`makeWorker`) that this
+    /// one's first snapshot counts in; 0 otherwise.
+    var snapshotBase = 0
     /// `filters.needsRecord` and `filters.needsStack`, looked up once: the getters cost
     /// ~2% of a run when called per record.
     let hasRecordFilters: Bool
@@ -124,7 +127,9 @@ public final class Aggregator: RecordConsumer {
         precondition(!resolved, "records added after resolveLateHandles (a report was made)")
         closePFNRun()
         totals.append(SnapshotTotals(name: name))
-        metrics.append([Metrics](repeating: Metrics(), count: groups.count))
+        // Grown as its records reach new groups (`add`): a snapshot of a few records costs
+        // a few entries, not one per group of every snapshot before it.
+        metrics.append([])
         current = totals.count - 1
         return current
     }
@@ -208,9 +213,7 @@ public final class Aggregator: RecordConsumer {
         } else {
             gi = Int(internGroup(r, stack))
         }
-        if gi >= metrics[s].count {
-            for j in 0..<metrics.count { metrics[j].append(contentsOf: repeatElement(Metrics(), count: gi + 1 - metrics[j].count)) }
-        }
+        if gi >= metrics[s].count { metrics[s].append(contentsOf: repeatElement(Metrics(), count: gi + 1 - metrics[s].count)) }
         metrics[s][gi].records &+= r.times
         metrics[s][gi].pages +|= r.pages
         if r.fields.contains(.ts) {
@@ -356,15 +359,39 @@ public final class Aggregator: RecordConsumer {
         }
     }
 
-    /// Metrics of every group summed over `snapshots`.
+    /// Metrics of every group summed over `snapshots` (`groups.count` entries).
     public func summed(_ snapshots: [Int]) -> [Metrics] {
-        if snapshots.count == 1 { return metrics[snapshots[0]] }
+        if snapshots.count == 1 && metrics[snapshots[0]].count == groups.count { return metrics[snapshots[0]] }
         var out = [Metrics](repeating: Metrics(), count: groups.count)
         for s in snapshots {
             for (g, x) in metrics[s].enumerated() { out[g].add(x) }
         }
         return out
     }
+
+    /// Snapshot `s`'s metrics of group `g` (zero when its records never reached it).
+    @inline(__always)
+    public func metrics(_ s: Int, _ g: Int) -> Metrics { g < metrics[s].count ? metrics[s][g] : Metrics() }
+
+    /// Frees the per-group metrics of snapshot `s`, which no result will count (`report`
+    /// keeps the latest snapshot of an archive); its totals stay.
+    public func releaseMetrics(_ s: Int) {
+        metrics[s] = []
+    }
+
+    /// Adds snapshot `s`'s per-group metrics to snapshot `into`'s and frees them: the sum
+    /// over any set of snapshots that holds both is unchanged (`report --sum`, `diff`).
+    public func foldMetrics(_ s: Int, into t: Int) {
+        guard s != t else { return }
+        if metrics[t].count < metrics[s].count {
+            metrics[t].append(contentsOf: repeatElement(Metrics(), count: metrics[s].count - metrics[t].count))
+        }
+        for (g, x) in metrics[s].enumerated() where x != Metrics() { metrics[t][g].add(x) }
+        metrics[s] = []
+    }
+
+    /// Per-group metric entries held, over all snapshots: what the snapshots cost in memory.
+    public var metricEntries: Int { metrics.reduce(0) { $0 + $1.count } }
 
     /// Re-keys groups whose stack was an unresolved handle that some input resolved (a
     /// show_handles sample read before its show_stacks_handles, or a handle one worker saw
@@ -387,7 +414,9 @@ public final class Aggregator: RecordConsumer {
         let oldMetrics = metrics
         groups = PackedKeyTable(width: keys.count, capacity: old.count)
         groupOfStack = HandleMap()
-        metrics = Array(repeating: [], count: oldMetrics.count)
+        // Each old group's new group (-1: dropped by a stack filter), then every snapshot's
+        // metrics moved over: time in groups plus the entries held, whatever the snapshots.
+        var newGroup = [Int32](repeating: -1, count: old.count)
         var left = Set<UInt32>()
         for g in 0..<Int32(old.count) {
             var v = old.withBytes(g) { Array($0.bindMemory(to: UInt64.self)) }
@@ -415,23 +444,25 @@ public final class Aggregator: RecordConsumer {
                         }
                     }
                 }
-                if filtersNeedStack, !cache.stackPasses(stack, filters, stacks) {
-                    for si in 0..<oldMetrics.count where Int(g) < oldMetrics[si].count {
-                        totals[si].records &-= oldMetrics[si][Int(g)].records
-                        totals[si].pages &-= oldMetrics[si][Int(g)].pages
-                    }
-                    continue
-                }
+                if filtersNeedStack, !cache.stackPasses(stack, filters, stacks) { continue }
                 if stack == u, let h = unresolvedHandle[u] { left.insert(h) }
             }
-            let ng = Int(v.withUnsafeBytes { groups.intern(UnsafeRawBufferPointer(rebasing: $0[0..<(keys.count * 8)])) })
-            for si in 0..<oldMetrics.count {
-                if metrics[si].count <= ng { metrics[si].append(contentsOf: repeatElement(Metrics(), count: ng + 1 - metrics[si].count)) }
-                if g < oldMetrics[si].count { metrics[si][ng].add(oldMetrics[si][Int(g)]) }
-            }
+            newGroup[Int(g)] = v.withUnsafeBytes { groups.intern(UnsafeRawBufferPointer(rebasing: $0[0..<(keys.count * 8)])) }
         }
-        for si in 0..<metrics.count where metrics[si].count < groups.count {
-            metrics[si].append(contentsOf: repeatElement(Metrics(), count: groups.count - metrics[si].count))
+        for si in 0..<oldMetrics.count {
+            var m: [Metrics] = []
+            for (g, x) in oldMetrics[si].enumerated() {
+                let ng = Int(newGroup[g])
+                if ng < 0 {
+                    totals[si].records &-= x.records
+                    totals[si].pages &-= x.pages
+                    continue
+                }
+                if x == Metrics() { continue }
+                if m.count <= ng { m.append(contentsOf: repeatElement(Metrics(), count: ng + 1 - m.count)) }
+                m[ng].add(x)
+            }
+            metrics[si] = m
         }
         unresolvedHandles = left
     }

@@ -1,7 +1,9 @@
 /// Merging the aggregators of parallel workers: every handle of the other side (stacks,
 /// names, comms, memcgs) is re-interned here by its bytes, so groups meet by content.
 extension Aggregator {
-    /// A fresh aggregator with the same keys, filters and snapshots, for one more worker.
+    /// A fresh aggregator with the same keys and filters, for one more worker on the
+    /// snapshot being read: it holds that one snapshot (`merge` adds it back), so a worker
+    /// costs the same after 100,000 archive members as after one.
     public func makeWorker() -> Aggregator {
         let w = Aggregator(keys: keys, filters: filters, allocatorFunctions: stacks.allocatorFunctions)
         // What earlier streams resolved (a show_stacks_handles file, `--stacks`) is known
@@ -11,11 +13,15 @@ extension Aggregator {
         w.unresolvedHandle = unresolvedHandle
         w.countDistinctStacks = countDistinctStacks
         w.ignoreOffsets = ignoreOffsets
-        for t in totals { w.beginSnapshot(name: t.name) }
+        if current >= 0 {
+            w.beginSnapshot(name: totals[current].name)
+            w.snapshotBase = current
+        }
         return w
     }
 
-    /// Adds everything `other` counted (snapshot by snapshot) to this aggregator.
+    /// Adds everything `other` counted (snapshot by snapshot; a worker's first snapshot is
+    /// the one it was made for) to this aggregator.
     public func merge(_ other: Aggregator) {
         closePFNRun()
         other.closePFNRun()
@@ -53,18 +59,22 @@ extension Aggregator {
         for (mask, h) in other.gfpNameOf where gfpNameOf[mask] == nil {
             gfpNameOf[mask] = other.gfpNames.withBytes(h) { gfpNames.intern($0) }
         }
-        for s in 0..<min(totals.count, other.totals.count) {
-            totals[s].recordsRead += other.totals[s].recordsRead
-            totals[s].pagesRead +|= other.totals[s].pagesRead
-            totals[s].records += other.totals[s].records
-            totals[s].pages +|= other.totals[s].pages
-            totals[s].earlyBootPages &+= other.totals[s].earlyBootPages
-            totals[s].fields.formUnion(other.totals[s].fields)
-            totals[s].maxTs = max(totals[s].maxTs, other.totals[s].maxTs)
-            totals[s].pfnEnd = max(totals[s].pfnEnd, other.totals[s].pfnEnd)
-            totals[s].pfnRuns += other.totals[s].pfnRuns
-            if totals[s].format == nil { totals[s].format = other.totals[s].format }
-            for h in other.totals[s].distinctStacks { totals[s].distinctStacks.insert(stack(h)) }
+        // Other's snapshot i is this one's base + i.
+        let base = other.snapshotBase
+        let shared = max(0, min(totals.count - base, other.totals.count))
+        for o in 0..<shared {
+            let s = base + o
+            totals[s].recordsRead += other.totals[o].recordsRead
+            totals[s].pagesRead +|= other.totals[o].pagesRead
+            totals[s].records += other.totals[o].records
+            totals[s].pages +|= other.totals[o].pages
+            totals[s].earlyBootPages &+= other.totals[o].earlyBootPages
+            totals[s].fields.formUnion(other.totals[o].fields)
+            totals[s].maxTs = max(totals[s].maxTs, other.totals[o].maxTs)
+            totals[s].pfnEnd = max(totals[s].pfnEnd, other.totals[o].pfnEnd)
+            totals[s].pfnRuns += other.totals[o].pfnRuns
+            if totals[s].format == nil { totals[s].format = other.totals[o].format }
+            for h in other.totals[o].distinctStacks { totals[s].distinctStacks.insert(stack(h)) }
         }
         var v = [UInt64](repeating: 0, count: groups.width)
         for g in 0..<Int32(other.groups.count) {
@@ -96,11 +106,12 @@ extension Aggregator {
                 }
             }
             let ng = Int(v.withUnsafeBytes { groups.intern($0) })
-            for s in 0..<metrics.count where ng >= metrics[s].count {
-                metrics[s].append(contentsOf: repeatElement(Metrics(), count: ng + 1 - metrics[s].count))
-            }
-            for s in 0..<min(metrics.count, other.metrics.count) where Int(g) < other.metrics[s].count {
-                metrics[s][ng].add(other.metrics[s][Int(g)])
+            for o in 0..<shared where Int(g) < other.metrics[o].count {
+                let x = other.metrics[o][Int(g)]
+                if x == Metrics() { continue }
+                let s = base + o
+                if ng >= metrics[s].count { metrics[s].append(contentsOf: repeatElement(Metrics(), count: ng + 1 - metrics[s].count)) }
+                metrics[s][ng].add(x)
             }
         }
     }

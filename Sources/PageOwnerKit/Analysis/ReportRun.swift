@@ -22,6 +22,17 @@ public struct ReportRun {
         if let e = getenv("PAGE_OWNER_SORT_THREADS"), let n = Int(String(cString: e)), n >= 1 { return min(n, 64) }
         return max(1, min(8, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
+    /// What happens to a snapshot's per-group metrics once it is read: kept (`series`),
+    /// kept only while `report` may still choose it (`SnapshotPlan.Latest`), or added to
+    /// its input's first snapshot (`report --sum`, `diff`: only sums are used). Either of the
+    /// last two keeps an archive of many members in the memory of a few.
+    /// `none` frees them (`info`, which looks at each in `snapshotRead`).
+    public enum Retention: Sendable {
+        case all, latest, sum, none
+    }
+    public var retention = Retention.all
+    /// Called with each snapshot once it is read, before `retention` applies.
+    public var snapshotRead: ((Aggregator, Int) -> Void)?
     public var diagnostics = Diagnostics()
     /// Archive members and inputs that were skipped as not dumps.
     public var notes: [String] = []
@@ -55,17 +66,29 @@ public struct ReportRun {
         let format = inputFormat
         var diags = Diagnostics()
         var skipped: [String] = []
+        var latest = SnapshotPlan.Latest()
+        let retention = self.retention
         defer { notes += skipped.map { "skipped archive member (not a dump): \($0)" } }
         try Inputs.forEach(path: path, strict: strict, skipped: { skipped.append($0) }) { src in
             let s = agg.beginSnapshot(name: src.name)
             snaps.append(s)
             let ingest = Ingest(strict: strict, format: format)
             ingest.requireUsable = true
-            let helpers = (1..<max(1, workers)).map { _ in agg.makeWorker() }
+            // A small input (an archive member of a few records) is parsed on this thread:
+            // helpers would cost more to set up and merge than its records.
+            let small = src.sizeLimit.map { $0 < ingest.parallelThreshold } ?? false
+            let helpers = small ? [] : (1..<max(1, workers)).map { _ in agg.makeWorker() }
             try ingest.run(src, consumers: [agg] + helpers)
             for h in helpers { agg.merge(h) }
             agg.noteFormat(ingest.format)
             diags.merge(ingest.diagnostics)
+            snapshotRead?(agg, s)
+            switch retention {
+            case .all: break
+            case .latest: for d in latest.add(agg, s) { agg.releaseMetrics(d) }
+            case .sum: agg.foldMetrics(s, into: snaps[0])
+            case .none: agg.releaseMetrics(s)
+            }
         }
         diagnostics.merge(diags)
         return snaps

@@ -41,32 +41,63 @@ public struct SeriesReport {
         let cols = (columns ?? Array(0..<agg.snapshotCount)).filter { agg.totals[$0].format != .showStacksHandles }
         snapshots = cols.map { agg.totals[$0].name }
         totals = cols.map { s in agg.metrics[s].reduce(0) { $0 &+ $1.pages } }
-        var all: [Row] = []
-        for g in 0..<agg.groups.count {
-            let pages = cols.map { s in g < agg.metrics[s].count ? agg.metrics[s][g].pages : 0 }
-            let records = cols.map { s in g < agg.metrics[s].count ? agg.metrics[s][g].records : 0 }
-            if pages.allSatisfy({ $0 == 0 }) && records.allSatisfy({ $0 == 0 }) { continue }
+        // Rank keys of every group, column by column: time in groups × columns, memory in
+        // groups (the columns of a row are made only for the rows shown). The sums run in
+        // the order `Row.slope` uses, so a rank and the slope printed agree to the bit.
+        let n = agg.groups.count
+        var live = [Bool](repeating: false, count: n)
+        var first = [Int64](repeating: 0, count: n)
+        var last = [Int64](repeating: 0, count: n)
+        var maxPages = [Int64](repeating: 0, count: n)
+        var sum = [Double](repeating: 0, count: n)
+        for (i, c) in cols.enumerated() {
+            let m = agg.metrics[c]
+            for g in 0..<min(n, m.count) {
+                let x = m[g]
+                if x.pages != 0 || x.records != 0 { live[g] = true }
+                if i == 0 { first[g] = x.pages }
+                if i == cols.count - 1 { last[g] = x.pages }
+                sum[g] += Double(x.pages)
+            }
+            for g in 0..<n { maxPages[g] = max(maxPages[g], g < m.count ? m[g].pages : 0) }
+        }
+        var slope = [Double](repeating: 0, count: n)
+        if cols.count > 1 {
+            let count = Double(cols.count)
+            let mx = (count - 1) / 2
+            let my = sum.map { $0 / count }
+            var num = [Double](repeating: 0, count: n)
+            var den = 0.0
+            for (i, c) in cols.enumerated() {
+                let m = agg.metrics[c]
+                let dx = Double(i) - mx
+                for g in 0..<n { num[g] += dx * (Double(g < m.count ? m[g].pages : 0) - my[g]) }
+                den += dx * dx
+            }
+            for g in 0..<n { slope[g] = den == 0 ? 0 : num[g] / den }
+        }
+        let shown = (0..<Int32(n)).filter { live[Int($0)] }
+        groupCount = shown.count
+        // Rank: slope, then growth, then the key order of `report` (a total order).
+        let keyOrder = Report.order(agg, groups: shown, metrics: { _ in Aggregator.Metrics() }, sort: [])
+        var rank = [Int](repeating: 0, count: n)
+        for (i, g) in keyOrder.enumerated() { rank[Int(g)] = i }
+        let ranked = shown.sorted { a, b in
+            let (x, y) = (Int(a), Int(b))
+            if slope[x] != slope[y] { return slope[x] > slope[y] }
+            let (gx, gy) = (last[x] &- first[x], last[y] &- first[y])
+            if gx != gy { return gx > gy }
+            return rank[x] < rank[y]
+        }
+        for g in ranked {
+            if let mp = minPages, maxPages[Int(g)] < mp { continue }
+            if let t = top, rows.count >= t { break }
+            let pages = cols.map { agg.metrics($0, Int(g)).pages }
+            let records = cols.map { agg.metrics($0, Int(g)).records }
             var m = Aggregator.Metrics()
             m.pages = pages.last ?? 0
-            let r = Report.render(agg, group: Int32(g), metrics: m)
-            all.append(Row(group: Int32(g), pages: pages, records: records, cells: r.cells, frames: r.frames, stackLabel: r.stackLabel))
-        }
-        groupCount = all.count
-        // Rank: slope, then growth, then the key order of `report` (a total order).
-        let keyOrder = Report.order(agg, groups: all.map(\.group), metrics: { _ in Aggregator.Metrics() }, sort: [])
-        var rank: [Int32: Int] = [:]
-        for (i, g) in keyOrder.enumerated() { rank[g] = i }
-        all.sort { a, b in
-            let sa = a.slope
-            let sb = b.slope
-            if sa != sb { return sa > sb }
-            if a.growth != b.growth { return a.growth > b.growth }
-            return rank[a.group]! < rank[b.group]!
-        }
-        for r in all {
-            if let mp = minPages, (r.pages.max() ?? 0) < mp { continue }
-            if let t = top, rows.count >= t { break }
-            rows.append(r)
+            let r = Report.render(agg, group: g, metrics: m)
+            rows.append(Row(group: g, pages: pages, records: records, cells: r.cells, frames: r.frames, stackLabel: r.stackLabel))
         }
     }
 }

@@ -56,11 +56,11 @@ public enum SnapshotPlan {
         switch basis {
         case .given: return nil
         case .captureTime:
-            let list = order.map { "\(agg.totals[$0].name) (ts \(seconds(agg.totals[$0].maxTs)))" }.joined(separator: ", ")
+            let list = listed(order.map { "\(agg.totals[$0].name) (ts \(seconds(agg.totals[$0].maxTs)))" })
             return "snapshots in capture order (each one's latest allocation ts)\(moved ? ", not the order given" : ""): \(list)"
         case .name:
             return "snapshots carry no timestamps: archive members in name order\(moved ? ", not archive order" : ""): "
-                + order.map { agg.totals[$0].name }.joined(separator: ", ")
+                + listed(order.map { agg.totals[$0].name })
         }
     }
 
@@ -114,10 +114,10 @@ public enum SnapshotPlan {
                 let of = group.filter { view(agg.totals[$0].format) == v }
                 guard of.count > 1 else { continue }
                 let (ordered, basis) = order(agg, inputs: [of])
-                let names = ordered.map { agg.totals[$0].name }
+                let names = listed(ordered.map { agg.totals[$0].name })
                 if sum {
                     c.notes.append(
-                        "summing \(of.count) \(v.rawValue) snapshots of one input, as --sum asks: \(names.joined(separator: ", "))")
+                        "summing \(of.count) \(v.rawValue) snapshots of one input, as --sum asks: \(names)")
                     continue
                 }
                 let last = ordered.last!
@@ -129,13 +129,53 @@ public enum SnapshotPlan {
                 case .given: how = "the last in the archive"
                 }
                 c.notes.append(
-                    "an input holds \(of.count) \(v.rawValue) snapshots (\(names.joined(separator: ", "))): reporting \(how), \(agg.totals[last].name); give --sum to add them up, or compare them with `diff` or `series`"
+                    "an input holds \(of.count) \(v.rawValue) snapshots (\(names)): reporting \(how), \(agg.totals[last].name); give --sum to add them up, or compare them with `diff` or `series`"
                 )
             }
             c.snapshots += group.filter { keep.contains($0) }
         }
         c.warnings += doubleCounting(agg, c.snapshots, summing: sum)
         return c
+    }
+
+    /// The snapshots of one input that `report` may still choose, kept while the input is
+    /// read: per view, the latest by allocation ts and the last by name (which of the two
+    /// `order` goes by is known only at the end). Every other snapshot's per-group metrics
+    /// can be freed as soon as it is read, so an archive of 100,000 members costs the
+    /// memory of a few.
+    public struct Latest {
+        var byTs: [View: (s: Int, ts: UInt64)] = [:]
+        var byName: [View: Int] = [:]
+        /// Views of which a snapshot had no ts: they go by name.
+        var untimed: Set<View> = []
+
+        public init() {}
+
+        /// Notes snapshot `s` (read in full; later than every snapshot noted before) and
+        /// returns the snapshots noted before that `report` can no longer choose.
+        public mutating func add(_ agg: Aggregator, _ s: Int) -> [Int] {
+            let t = agg.totals[s]
+            guard let v = SnapshotPlan.view(t.format) else { return [] }
+            let before = Set([byTs[v]?.s, byName[v]].compactMap { $0 })
+            // `order`: capture order is by ts, a later snapshot winning a tie; name order is
+            // natural, a later snapshot winning a tie.
+            if !(t.fields.contains(.ts) && t.maxTs > 0) {
+                untimed.insert(v)
+                byTs[v] = nil
+            } else if !untimed.contains(v), byTs[v].map({ t.maxTs >= $0.ts }) ?? true {
+                byTs[v] = (s, t.maxTs)
+            }
+            if byName[v].map({ !naturalLess(t.name, agg.totals[$0].name) }) ?? true { byName[v] = s }
+            let after = Set([byTs[v]?.s, byName[v]].compactMap { $0 })
+            return before.subtracting(after).sorted() + (after.contains(s) ? [] : [s])
+        }
+    }
+
+    /// Names for a note: all of them up to 12, else the first 8 and the last 2 (an archive
+    /// of 100,000 members makes a note, not a megabyte).
+    static func listed(_ names: [String]) -> String {
+        if names.count <= 12 { return names.joined(separator: ", ") }
+        return (names.prefix(8) + ["… \(names.count - 10) more"] + names.suffix(2)).joined(separator: ", ")
     }
 
     /// Snapshots of one view added up, and two views of one moment added up.
@@ -149,7 +189,7 @@ public enum SnapshotPlan {
             for (v, list) in [(View.pageOwner, po), (.stacks, st)]
             where list.count > 1 && Set(list.map { agg.totals[$0].format }).count == 1 {
                 w.append(
-                    "\(prefix)\(list.count) \(v.rawValue) snapshots are added up (\(list.map { agg.totals[$0].name }.joined(separator: ", "))): if they were taken at different times, the pages are counted more than once; compare them with `diff` or `series` (or give --sum to say the sum is meant)"
+                    "\(prefix)\(list.count) \(v.rawValue) snapshots are added up (\(listed(list.map { agg.totals[$0].name }))): if they were taken at different times, the pages are counted more than once; compare them with `diff` or `series` (or give --sum to say the sum is meant)"
                 )
             }
         }

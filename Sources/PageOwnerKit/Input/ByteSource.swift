@@ -19,10 +19,14 @@ public protocol ByteSource: AnyObject {
     /// file nothing has been read from yet; `nil` otherwise. Parsing a mapping needs no
     /// copies and lets parallel workers fault pages in on their own cores.
     func mapped() -> UnsafeRawBufferPointer?
+    /// At most how many bytes remain, when the source knows (an uncompressed tar member);
+    /// nil otherwise. A small input is parsed on one thread, without helpers to set up.
+    var sizeLimit: Int? { get }
 }
 
 extension ByteSource {
     public func mapped() -> UnsafeRawBufferPointer? { nil }
+    public var sizeLimit: Int? { nil }
 }
 
 /// A file descriptor read with `read(2)` until it returns 0, so that debugfs files whose

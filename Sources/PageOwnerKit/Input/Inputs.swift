@@ -50,6 +50,7 @@ public enum Inputs {
                 let src = try VmcoreSource(name: path, vmcore: core, vmlinux: image, moduleFiles: modulesDirectory)
                 src.strict = strict
                 try body(src)
+                for line in src.reader.layoutWarnings { warn(line) }
                 for line in src.problems { warn(line) }
             } catch let e as VmcorePageOwner.Failure {
                 throw InputError(.format, input: path, e.description)

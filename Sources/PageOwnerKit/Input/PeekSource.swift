@@ -51,6 +51,9 @@ public final class PeekSource: ByteSource {
 
     var handedOut = false
 
+    /// The inner source's limit plus the peeked bytes not handed out yet.
+    public var sizeLimit: Int? { inner.sizeLimit.map { $0 + pending.count - pendingOffset } }
+
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         handedOut = true
         if buffer.count == 0 { return 0 }

@@ -19,6 +19,8 @@ public final class TarMember: ByteSource {
         name = reader.archiveName + ":" + path
     }
 
+    public var sizeLimit: Int? { remaining }
+
     /// Reads at most the member's remaining bytes.
     /// - Throws: `InputError(.archive)` when the archive ends inside the member.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {

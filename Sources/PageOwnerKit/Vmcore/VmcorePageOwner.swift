@@ -55,6 +55,11 @@ public final class VmcorePageOwner {
     public private(set) var symbolsFromFiles: [String] = []
     /// Bytes of `struct page_owner` read per record: up to the end of its last field used.
     let ownerBytes: Int
+    /// Layout values the vmlinux's debug info lacked and that were taken from the only
+    /// layout a kernel ever had (or that leave a field out): one line each, naming the
+    /// vmlinux, what was missing and what was used. Printed after the dump is read.
+    public private(set) var layoutWarnings: [String] = []
+
     /// PFNs whose record could not be read or was cut, by reason: how many and their ranges.
     public private(set) var lost: [String: (count: Int, runs: [(UInt64, UInt64)])] = [:]
 
@@ -108,6 +113,15 @@ public final class VmcorePageOwner {
     ///     module whose symbols the dump does not hold (or for all, with `preferModuleFiles`).
     public init(memory: VmcoreMemory, vmlinux: MappedFile, moduleFiles: String? = nil, preferModuleFiles: Bool = false) throws {
         var mem = memory
+        var warnings: [String] = []
+        func warn(_ missing: String, _ used: String) {
+            warnings.append("\(vmlinux.path): the debug info has no \(missing); \(used)")
+        }
+        /// `body`'s value, or nil when the debug info lacks what it looks up (only that:
+        /// a malformed entry is still an error).
+        func ifPresent<T>(_ body: () throws -> T) throws -> T? {
+            do { return try body() } catch DWARF.Failure.missing { return nil }
+        }
         let elf = try ELFFile(vmlinux.bytes)
         let syms = elf.symbols()
         var addr: [String: UInt64] = [:]
@@ -148,11 +162,14 @@ public final class VmcorePageOwner {
         l.opsOffsetAddr = VmcoreMemory.at(
             try symbol("page_owner_ops"), UInt64(try Self.small(try d.member("page_ext_operations", "offset").offset, "page_ext_operations.offset")))
         l.stackPoolsAddr = try symbol("stack_pools")
-        l.stackPoolsIsArray = (try? d.isArray(d.variableType("stack_pools"))) ?? true
+        // An array (`void *stack_pools[DEPOT_MAX_POOLS]`) or a pointer to one, by kernel
+        // version: no default is right for both, and a wrong one misreads every stack.
+        l.stackPoolsIsArray = d.isArray(try d.variableType("stack_pools"))
         l.msPageExt = try Self.small(try d.member("mem_section", "page_ext").offset, "mem_section.page_ext")
         l.msUsage = try Self.small(try d.member("mem_section", "usage").offset, "mem_section.usage")
         l.msSize = try Self.small(try d.size(of: "mem_section"), "sizeof(struct mem_section)", below: 4097)
-        l.usagePageblockFlags = try Self.small((try? d.member("mem_section_usage", "pageblock_flags").offset) ?? 16, "mem_section_usage.pageblock_flags")
+        // Its offset moved (an rcu_head came before it in 6.8): no default.
+        l.usagePageblockFlags = try Self.small(try d.member("mem_section_usage", "pageblock_flags").offset, "mem_section_usage.pageblock_flags")
         guard let ob = d.enumerators["PAGE_EXT_OWNER"], let ab = d.enumerators["PAGE_EXT_OWNER_ALLOCATED"] else {
             throw DWARF.Failure.missing("enum page_ext_flags (PAGE_EXT_OWNER)")
         }
@@ -166,11 +183,20 @@ public final class VmcorePageOwner {
         l.ts = try po("ts_nsec")
         l.comm = try po("comm")
         l.pid = try po("pid")
-        l.tgid = (try? po("tgid")) ?? -1
+        if let t = try ifPresent({ try po("tgid") }) {
+            l.tgid = t
+        } else {
+            // Kernels with page_owner.comm but no tgid exist (backports of 5.18's comm patch
+            // without its tgid patch): the records are read, with the pid where tgid goes.
+            l.tgid = -1
+            warn("page_owner.tgid", "records are read without it and show the pid as tgid (the layout of kernels before 5.18's tgid patch)")
+        }
         l.srSize = try Self.small(try d.member("stack_record", "size").offset, "stack_record.size")
         l.srEntries = try Self.small(try d.member("stack_record", "entries").offset, "stack_record.entries")
         let handleBase = try Self.small(try d.member("stack_record", "handle").offset, "stack_record.handle")
-        if let p = try? d.member("stack_record", "handle.pool_index_plus_1") {
+        // 6.8 renamed pool_index to pool_index_plus_1 (0 means no pool): either is a real
+        // layout, and neither is an error below.
+        if let p = try ifPresent({ try d.member("stack_record", "handle.pool_index_plus_1") }) {
             l.poolBits = (try Self.bit(p.bitOffset.map { Int64($0) }, "pool_index_plus_1 bit offset", default: 0), try Self.bit(p.bitSize.map { Int64($0) }, "pool_index_plus_1 bit size", default: 17))
             l.poolPlusOne = true
         } else {
@@ -232,7 +258,13 @@ public final class VmcorePageOwner {
         guard sectionBits >= 12, sectionBits < 64 else {
             throw Failure(description: "VMCOREINFO's NUMBER(SECTION_SIZE_BITS)=\(sectionBits) is not a section size (12..63)")
         }
-        pageStructSize = UInt64(mem.info["SIZE(page)"] ?? "") ?? UInt64(clamping: (try? d.size(of: "page")) ?? 64)
+        // VMCOREINFO's SIZE(page), else the debug info's: it depends on the configuration
+        // (64 bytes is common, not universal), so there is no default.
+        if let v = mem.info["SIZE(page)"].flatMap({ UInt64($0) }) {
+            pageStructSize = v
+        } else {
+            pageStructSize = UInt64(try Self.small(try d.size(of: "page"), "sizeof(struct page)", below: 4097))
+        }
         sectionMapMask = ~((UInt64(1) << UInt64(try Self.bit(d.enumerators["SECTION_MAP_LAST_BIT"], "SECTION_MAP_LAST_BIT", default: 6))) - 1)
         // %pGp's fields, laid out from the top of page->flags as include/linux/page-flags-layout.h does.
         let physBits = min(64, max(sectionBits, Int(mem.info["NUMBER(MAX_PHYSMEM_BITS)"] ?? "46") ?? 46))
@@ -252,23 +284,43 @@ public final class VmcorePageOwner {
         }
         pageFlagFields = fields
         // The memcg a page is charged to (CONFIG_MEMCG kernels).
-        func field(_ t: String, _ m: String) -> UInt64? {
-            (try? d.member(t, m).offset).flatMap { $0 >= 0 && $0 < 1 << 16 ? UInt64($0) : nil }
+        // A kernel without CONFIG_MEMCG has no page.memcg_data and no struct mem_cgroup:
+        // its records have no memcg line. A kernel with them whose debug info lacks any
+        // other field used gets none either, and a warning that says which field.
+        var memcgMissing: [String] = []
+        func field(_ t: String, _ m: String) throws -> UInt64 {
+            guard let o = try ifPresent({ try d.member(t, m).offset }) else {
+                memcgMissing.append("\(t).\(m)")
+                return 0
+            }
+            return UInt64(try Self.small(o, "\(t).\(m)"))
         }
-        if let md = field("page", "memcg_data"), let css = field("mem_cgroup", "css"),
-            let cssFlags = field("cgroup_subsys_state", "flags"), let cssCgroup = field("cgroup_subsys_state", "cgroup"),
-            let kn = field("cgroup", "kn"), let knName = field("kernfs_node", "name"), let knParent = field("kernfs_node", "parent"),
-            let objs = d.enumerators["MEMCG_DATA_OBJEXTS"] ?? d.enumerators["MEMCG_DATA_OBJCGS"],
-            let kmem = d.enumerators["MEMCG_DATA_KMEM"]
-        {
-            memcg = MemcgLayout(
-                pageMemcgData: md, css: css, cssFlags: cssFlags, cssCgroup: cssCgroup, cgroupKn: kn, knName: knName, knParent: knParent,
-                objcgMemcg: field("obj_cgroup", "memcg") ?? 16, objexts: UInt64(truncatingIfNeeded: objs),
-                kmem: UInt64(truncatingIfNeeded: kmem),
+        func flag(_ names: [String]) -> UInt64 {
+            guard let v = names.lazy.compactMap({ d.enumerators[$0] }).first else {
+                memcgMissing.append(names.joined(separator: " or "))
+                return 0
+            }
+            return UInt64(truncatingIfNeeded: v)
+        }
+        if try ifPresent({ try d.member("page", "memcg_data") }) == nil && d.types["mem_cgroup"] == nil {
+            memcg = nil
+        } else {
+            let m = MemcgLayout(
+                pageMemcgData: try field("page", "memcg_data"), css: try field("mem_cgroup", "css"),
+                cssFlags: try field("cgroup_subsys_state", "flags"), cssCgroup: try field("cgroup_subsys_state", "cgroup"),
+                cgroupKn: try field("cgroup", "kn"), knName: try field("kernfs_node", "name"), knParent: try field("kernfs_node", "parent"),
+                objcgMemcg: try field("obj_cgroup", "memcg"), objexts: flag(["MEMCG_DATA_OBJEXTS", "MEMCG_DATA_OBJCGS"]),
+                kmem: flag(["MEMCG_DATA_KMEM"]),
+                // Enumerators a compiler leaves out when no unit uses them; their values have
+                // not changed since memcg_data (5.11) and css flags (3.x) began.
                 flagsMask: UInt64(truncatingIfNeeded: d.enumerators["__NR_MEMCG_DATA_FLAGS"] ?? 4) &- 1,
                 online: UInt64(truncatingIfNeeded: d.enumerators["CSS_ONLINE"] ?? 2))
-        } else {
-            memcg = nil
+            if memcgMissing.isEmpty {
+                memcg = m
+            } else {
+                memcg = nil
+                warn(memcgMissing.joined(separator: ", "), "records are read without their memcg line")
+            }
         }
         vmemmap =
             mem.info["NUMBER(VMEMMAP_START)"].flatMap { UInt64($0.hasPrefix("0x") ? String($0.dropFirst(2)) : $0, radix: 16) }
@@ -281,15 +333,27 @@ public final class VmcorePageOwner {
             // Module structures are read through pointers from the dump: any of them may be
             // garbage, so every sum goes through VmcoreMemory.at (a wrapped address never reads).
             let at = VmcoreMemory.at as (UInt64, UInt64) -> UInt64
+            /// A member's offset; `d0` is its offset in every kernel that has the struct
+            /// (mod_kallsyms since 4.6, module_memory since 6.4), used with a warning.
             func off(_ t: String, _ m: String, _ d0: Int? = nil) throws -> UInt64 {
                 let v: Int
-                if let d0 { v = (try? d.member(t, m).offset) ?? d0 } else { v = try d.member(t, m).offset }
+                if let d0 {
+                    if let o = try ifPresent({ try d.member(t, m).offset }) {
+                        v = o
+                    } else {
+                        v = d0
+                        warn("\(t).\(m)", "using offset \(d0), its offset in every kernel that has struct \(t)")
+                    }
+                } else {
+                    v = try d.member(t, m).offset
+                }
                 return UInt64(try Self.small(v, "\(t).\(m)"))
             }
             let mList = try off("module", "list")
             let mName = try off("module", "name")
             let mMem = try off("module", "mem")
-            let mdSize = UInt64(try Self.small((try? d.size(of: "module_memory")) ?? 72, "sizeof(struct module_memory)"))
+            // Its size depends on the configuration (CONFIG_MODULES_TREE_LOOKUP): no default.
+            let mdSize = UInt64(try Self.small(try d.size(of: "module_memory"), "sizeof(struct module_memory)"))
             let mdBase = try off("module_memory", "base", 0)
             let mdLen = try off("module_memory", "size", 8)
             let textIndex = UInt64(try Self.bit(d.enumerators["MOD_TEXT"], "MOD_TEXT", default: 0))
@@ -334,6 +398,7 @@ public final class VmcorePageOwner {
         }
         s.finish()
         symbols = s
+        layoutWarnings = warnings
     }
 
     /// A module's text symbols from its `.ko` file, at the addresses the module loader gave
