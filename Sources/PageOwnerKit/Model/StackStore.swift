@@ -208,85 +208,63 @@ public struct StackStore {
 
     /// Compares two stacks' bytes like `strcmp` (unsigned, shorter prefix first), frame by
     /// frame: equal frames (equal ids) are skipped without reading them.
-    public func compare(_ a: Int32, _ b: Int32) -> Int {
-        if a == b { return 0 }
-        var i = Int(starts[Int(a)])
-        let ie = Int(starts[Int(a) + 1])
-        var j = Int(starts[Int(b)])
-        let je = Int(starts[Int(b) + 1])
-        while i < ie && j < je {
-            let x = ids[i]
-            let y = ids[j]
-            if x != y {
-                // Different frames: `x\n` against `y\n` (no frame holds a newline, so they differ).
-                return frames.withBytes(x) { fx in
-                    frames.withBytes(y) { fy in
-                        let m = min(fx.count, fy.count)
-                        let c = m == 0 ? 0 : Int(memcmp(fx.baseAddress!, fy.baseAddress!, m))
-                        if c != 0 { return c < 0 ? -1 : 1 }
-                        let cx: UInt8 = fx.count > m ? fx[m] : 10
-                        let cy: UInt8 = fy.count > m ? fy[m] : 10
-                        return cx < cy ? -1 : (cx > cy ? 1 : 0)
-                    }
-                }
-            }
-            i += 1
-            j += 1
-        }
-        if i < ie { return 1 }
-        if j < je { return -1 }
-        return 0
-    }
+    public func compare(_ a: Int32, _ b: Int32) -> Int { compare(a, b, frames: lineOrder) }
 
-    /// A rank for every frame in the order its line sorts in a stack (`line\n` byte
-    /// order): comparing two stacks is then comparing their rank sequences
-    /// (`compare(_:_:frameRanks:)`), with no byte read.
-    public func frameRanks() -> [Int32] {
-        var order = Array(0..<Int32(frames.count))
-        order.sort { a, b in
-            frames.withBytes(a) { fx in
-                frames.withBytes(b) { fy in
-                    let m = min(fx.count, fy.count)
-                    let c = m == 0 ? 0 : Int(memcmp(fx.baseAddress!, fy.baseAddress!, m))
-                    if c != 0 { return c < 0 }
-                    let cx: UInt8 = fx.count > m ? fx[m] : 10
-                    let cy: UInt8 = fy.count > m ? fy[m] : 10
-                    return cx < cy
-                }
-            }
-        }
-        var rank = [Int32](repeating: 0, count: order.count)
-        for (r, f) in order.enumerated() { rank[Int(f)] = Int32(r) }
-        return rank
-    }
-
-    /// `compare(a, b)` by the ranks of `frameRanks()`.
+    /// `compare(a, b)` by the ranks of `frameRanks()` (no byte read).
     @inline(__always)
     public func compare(_ a: Int32, _ b: Int32, frameRanks r: [Int32]) -> Int {
+        compare(a, b) { x, y in r[Int(x)] < r[Int(y)] ? -1 : 1 }
+    }
+
+    /// Two stacks in order, given the order of two different frames.
+    @inline(__always)
+    func compare(_ a: Int32, _ b: Int32, frames order: (Int32, Int32) -> Int) -> Int {
         if a == b { return 0 }
         var i = Int(starts[Int(a)])
         let ie = Int(starts[Int(a) + 1])
         var j = Int(starts[Int(b)])
         let je = Int(starts[Int(b) + 1])
         while i < ie && j < je {
-            let x = r[Int(ids[i])]
-            let y = r[Int(ids[j])]
-            if x != y { return x < y ? -1 : 1 }
+            if ids[i] != ids[j] { return order(ids[i], ids[j]) }
             i += 1
             j += 1
         }
         if i < ie { return 1 }
         if j < je { return -1 }
         return 0
+    }
+
+    /// Two different frames in the order their lines sort inside a stack (`line\n` bytes;
+    /// no frame holds a newline, so they never tie).
+    func lineOrder(_ x: Int32, _ y: Int32) -> Int {
+        frames.withBytes(x) { fx in
+            frames.withBytes(y) { fy in
+                let m = min(fx.count, fy.count)
+                let c = m == 0 ? 0 : Int(memcmp(fx.baseAddress!, fy.baseAddress!, m))
+                if c != 0 { return c < 0 ? -1 : 1 }
+                let cx: UInt8 = fx.count > m ? fx[m] : 10
+                let cy: UInt8 = fy.count > m ? fy[m] : 10
+                return cx < cy ? -1 : (cx > cy ? 1 : 0)
+            }
+        }
+    }
+
+    /// A rank for every frame in the order its line sorts in a stack: comparing two stacks
+    /// is then comparing their rank sequences (`compare(_:_:frameRanks:)`).
+    public func frameRanks() -> [Int32] { Self.ranks(frames.count) { lineOrder($0, $1) < 0 } }
+
+    /// The rank of each of `n` handles in the order `less` gives.
+    static func ranks(_ n: Int, _ less: (Int32, Int32) -> Bool) -> [Int32] {
+        var order = Array(0..<Int32(n))
+        order.sort(by: less)
+        var rank = [Int32](repeating: 0, count: n)
+        for (r, h) in order.enumerated() { rank[Int(h)] = Int32(r) }
+        return rank
     }
 
     /// A rank for every stack, in ascending byte order.
     public func sortedRanks() -> [Int32] {
         let fr = frameRanks()
-        var order = Array(0..<Int32(count))
-        order.sort { compare($0, $1, frameRanks: fr) < 0 }
-        var rank = [Int32](repeating: 0, count: count)
-        for (r, h) in order.enumerated() { rank[Int(h)] = Int32(r) }
-        return rank
+        return Self.ranks(count) { compare($0, $1, frameRanks: fr) < 0 }
     }
 }

@@ -14,19 +14,9 @@ struct HtmlDiffData {
     {
         let ma = fine.summed(a)
         let mb = fine.summed(b)
-        var tree = HtmlFlameTree(root: "all", keepOffsets: context.foldedKeepOffsets)
-        var live: [Int32] = []
-        var stackOf: [Int32] = []
-        for g in 0..<Int32(fine.groups.count) {
-            let x = Int(g) < ma.count ? ma[Int(g)].pages : 0
-            let y = Int(g) < mb.count ? mb[Int(g)].pages : 0
-            if x == 0 && y == 0 { continue }
-            let h = HtmlTableCells.stackHandle(fine, g)!
-            tree.add(stack: h, fine.stacks)
-            live.append(g)
-            stackOf.append(h)
+        let (tree, live, stackOf) = HtmlFlameTree.of(fine, keepOffsets: context.foldedKeepOffsets) { g in
+            (g < ma.count ? ma[g].pages : 0) != 0 || (g < mb.count ? mb[g].pages : 0) != 0
         }
-        tree.finish()
         var j = HtmlJSON(capacity: 1 << 20)
         j.raw("{")
         let delta = d.after.pages &- d.before.pages

@@ -129,4 +129,20 @@ struct HtmlFlameTree {
         j.packed(depth)
         j.raw("}")
     }
+
+    /// The finished tree of the stacks of `fine`'s groups that `isLive` keeps, with those
+    /// groups and their stack handles, in group order.
+    static func of(_ fine: Aggregator, keepOffsets: Bool, isLive: (Int) -> Bool) -> (tree: HtmlFlameTree, live: [Int32], stackOf: [Int32]) {
+        var tree = HtmlFlameTree(root: "all", keepOffsets: keepOffsets)
+        var live: [Int32] = []
+        var stackOf: [Int32] = []
+        for g in 0..<Int32(fine.groups.count) where isLive(Int(g)) {
+            let h = HtmlTableCells.stackHandle(fine, g)!
+            tree.add(stack: h, fine.stacks)
+            live.append(g)
+            stackOf.append(h)
+        }
+        tree.finish()
+        return (tree, live, stackOf)
+    }
 }

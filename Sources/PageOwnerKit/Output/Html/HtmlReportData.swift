@@ -32,16 +32,9 @@ struct HtmlReportData {
     ///   - report: the `--group-by` report (of the projection `groupOf` maps into).
     static func json(fine: Aggregator, snapshots: [Int], report: Report, groupOf: [Int32], context: ReportContext) -> [UInt8] {
         let m = fine.summed(snapshots)
-        var tree = HtmlFlameTree(root: "all", keepOffsets: context.foldedKeepOffsets)
-        var live: [Int32] = []
-        var stackOf: [Int32] = []
-        for g in 0..<Int32(fine.groups.count) where Int(g) < m.count && (m[Int(g)].pages != 0 || m[Int(g)].records != 0) {
-            let h = HtmlTableCells.stackHandle(fine, g)!
-            tree.add(stack: h, fine.stacks)
-            live.append(g)
-            stackOf.append(h)
+        let (tree, live, stackOf) = HtmlFlameTree.of(fine, keepOffsets: context.foldedKeepOffsets) { g in
+            g < m.count && (m[g].pages != 0 || m[g].records != 0)
         }
-        tree.finish()
         let fields = context.inputs.reduce(RecordFields()) { $0.union($1.fields) }
         let chips = chipKeys.filter { carried($0, fields) }
         // Chip values: an id per distinct key value, its text rendered once.

@@ -10,16 +10,9 @@ struct HtmlSeriesData {
     static func json(fine: Aggregator, columns: [Int], series s: SeriesReport, view: Aggregator, context: ReportContext) -> [UInt8] {
         let last = columns.last ?? 0
         let m = fine.metrics.isEmpty ? [] : fine.metrics[last]
-        var tree = HtmlFlameTree(root: "all", keepOffsets: context.foldedKeepOffsets)
-        var live: [Int32] = []
-        var stackOf: [Int32] = []
-        for g in 0..<Int32(fine.groups.count) where Int(g) < m.count && (m[Int(g)].pages != 0 || m[Int(g)].records != 0) {
-            let h = HtmlTableCells.stackHandle(fine, g)!
-            tree.add(stack: h, fine.stacks)
-            live.append(g)
-            stackOf.append(h)
+        let (tree, live, stackOf) = HtmlFlameTree.of(fine, keepOffsets: context.foldedKeepOffsets) { g in
+            g < m.count && (m[g].pages != 0 || m[g].records != 0)
         }
-        tree.finish()
         var j = HtmlJSON(capacity: 1 << 20)
         j.raw("{")
         var footer = s.snapshots.enumerated().map { i, n in
