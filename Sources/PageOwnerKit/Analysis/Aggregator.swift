@@ -89,6 +89,16 @@ public final class Aggregator: RecordConsumer {
     /// each stack handle's group, or -1 when not seen yet.
     let groupIsStackFunction: Bool
     var groupOfStack = HandleMap()
+    /// When the keys hold the stack and keys that depend on the record too, the record's
+    /// own keys (`restKeys`, at `restPositions` of the full key) are interned apart in a
+    /// small table, and (stack, rest) leads to the group through `groupOfPair`: a lookup
+    /// in a table of two words a slot instead of one as wide as every key. Only a cache:
+    /// `groups` stays the one place groups live, and the cache is dropped when it is rebuilt.
+    let restKeys: [GroupKey]
+    let restPositions: [Int]
+    var restPacked: [UInt64]
+    var rests: PackedKeyTable
+    var groupOfPair = WordMap(capacity: 4096)
     /// The PFN run being read (closed into `totals[current].pfnRuns` by `closePFNRun`).
     var run = PFNRun(start: 0, first: 0, last: 0, backs: 0)
     var runOpen = false
@@ -117,6 +127,11 @@ public final class Aggregator: RecordConsumer {
         packed = [UInt64](repeating: 0, count: keys.count + (hiddenStackColumn ? 1 : 0))
         groups = PackedKeyTable(width: packed.count, capacity: 4096)
         groupIsStackFunction = !keys.isEmpty && keys.allSatisfy { $0 == .stack || $0 == .caller }
+        let twoLevel = keys.contains(.stack) && !groupIsStackFunction
+        restPositions = twoLevel ? keys.indices.filter { keys[$0] != .stack && keys[$0] != .caller } : []
+        restKeys = restPositions.map { keys[$0] }
+        restPacked = [UInt64](repeating: 0, count: restKeys.count)
+        rests = PackedKeyTable(width: restKeys.count, capacity: 256)
         hasRecordFilters = filters.needsRecord
         filtersNeedStack = filters.needsStack
     }
@@ -295,6 +310,7 @@ public final class Aggregator: RecordConsumer {
     /// The group of a record: its key values, packed and interned.
     @inline(__always)
     func internGroup(_ r: Record, _ stack: Int32) -> Int32 {
+        if !restKeys.isEmpty { return internGroupByPair(r, stack) }
         for (i, k) in keys.enumerated() {
             packed[i] = value(k, r, stack)
         }
@@ -302,6 +318,35 @@ public final class Aggregator: RecordConsumer {
             packed[keys.count] = stacks.info[Int(stack)].kind == .unresolvedHandle ? UInt64(UInt32(bitPattern: stack)) : .max
         }
         return packed.withUnsafeBytes { groups.intern($0) }
+    }
+
+    /// `internGroup` through the record's own keys and the (stack, rest) cache.
+    @inline(__always)
+    func internGroupByPair(_ r: Record, _ stack: Int32) -> Int32 {
+        let had = rests.count
+        // One access to the key buffer a record, not one (and a uniqueness check) a key.
+        let rest: Int32 = restPacked.withUnsafeMutableBufferPointer { buf in
+            for (i, k) in restKeys.enumerated() { buf[i] = value(k, r, stack, nameGfp: false) }
+            return rests.intern(UnsafeRawBufferPointer(buf))
+        }
+        if rests.count != had, r.fields.contains(.mask), restKeys.contains(.gfp), gfpNameOf[r.gfp] == nil {
+            // A gfp mask seen for the first time is a new rest key: name it then.
+            gfpNameOf[r.gfp] = gfpNames.intern(r.bytes(r.gfpNames))
+        }
+        let pair = UInt64(UInt32(bitPattern: stack)) << 32 | UInt64(UInt32(bitPattern: rest))
+        let known = groupOfPair.get(pair)
+        if known >= 0 { return known }
+        for (i, k) in keys.enumerated() {
+            switch k {
+            case .stack: packed[i] = UInt64(UInt32(bitPattern: stack))
+            case .caller: packed[i] = value(k, r, stack)
+            default: break
+            }
+        }
+        for (j, i) in restPositions.enumerated() { packed[i] = restPacked[j] }
+        let g = packed.withUnsafeBytes { groups.intern($0) }
+        groupOfPair.set(pair, g)
+        return g
     }
 
     /// The per-record filters (pid, tgid, comm, time, order, migratetype, gfp, memcg).
@@ -324,7 +369,7 @@ public final class Aggregator: RecordConsumer {
     }
 
     @inline(__always)
-    func value(_ k: GroupKey, _ r: Record, _ stack: Int32) -> UInt64 {
+    func value(_ k: GroupKey, _ r: Record, _ stack: Int32, nameGfp: Bool = true) -> UInt64 {
         switch k {
         case .stack: return UInt64(UInt32(bitPattern: stack))
         case .caller: return UInt64(UInt32(bitPattern: stacks.info[Int(stack)].caller))
@@ -333,7 +378,7 @@ public final class Aggregator: RecordConsumer {
         case .comm: return UInt64(UInt32(bitPattern: comms.intern(r.bytes(r.comm))))
         case .gfp:
             if r.fields.contains(.mask) {
-                if gfpNameOf[r.gfp] == nil { gfpNameOf[r.gfp] = gfpNames.intern(r.bytes(r.gfpNames)) }
+                if nameGfp, gfpNameOf[r.gfp] == nil { gfpNameOf[r.gfp] = gfpNames.intern(r.bytes(r.gfpNames)) }
                 return r.gfp
             }
             return .max
@@ -414,6 +459,7 @@ public final class Aggregator: RecordConsumer {
         let oldMetrics = metrics
         groups = PackedKeyTable(width: keys.count, capacity: old.count)
         groupOfStack = HandleMap()
+        groupOfPair.removeAll()
         // Each old group's new group (-1: dropped by a stack filter), then every snapshot's
         // metrics moved over: time in groups plus the entries held, whatever the snapshots.
         var newGroup = [Int32](repeating: -1, count: old.count)

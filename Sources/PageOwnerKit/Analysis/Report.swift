@@ -122,11 +122,13 @@ public struct Report {
             if let t = selection.top, out.count >= t { break }
             out.append(g)
         }
+        var memo: CellMemo? = out.count > 64 ? CellMemo(keys: keys.count) : nil
+        rows.reserveCapacity(out.count)
         for g in out {
             let x = m[Int(g)]
             shown.records += x.records
             shown.pages +|= x.pages
-            rows.append(Report.render(agg, group: g, metrics: x, frameText: frameText))
+            rows.append(Report.render(agg, group: g, metrics: x, frameText: frameText, memo: &memo))
         }
     }
 
@@ -199,10 +201,11 @@ public struct Report {
                 start = end
             }
         }
-        // Runs equal on every sort field: by key values, then group number (stacks by
-        // their frames' ranks, computed once).
-        let texts = KeyTexts(agg, frameRanks: keys.contains(.stack) && n > 1)
-        let table = agg.groups
+        // Runs equal on every sort field: by key values, then group number. The tied
+        // groups' key values become integers first (a text key by the rank of its text
+        // among the tied groups' texts, equal texts equal ranks), so the runs sort by
+        // integer compares, not by reading bytes per comparison.
+        var runs: [Range<Int>] = []
         var start = 0
         while start < n {
             var end = start + 1
@@ -217,18 +220,29 @@ public struct Report {
                 if !same { break }
                 end += 1
             }
-            if end - start > 1 {
-                idx[start..<end].sort { x, y in
-                    let ga = groups[Int(x)]
-                    let gb = groups[Int(y)]
-                    for pos in keys.indices {
-                        let c = texts.compare(keys[pos], table.value(ga, pos), table.value(gb, pos))
-                        if c != 0 { return c < 0 }
-                    }
-                    return ga < gb
-                }
-            }
+            if end - start > 1 { runs.append(start..<end) }
             start = end
+        }
+        guard !runs.isEmpty else { return idx.map { groups[Int($0)] } }
+        let kw = keys.count
+        let tieRanks = TieRanks(agg, groups: groups, idx: idx, runs: runs)
+        // Row `idx[i]`'s key integers at `tieRow[idx[i]] * kw`.
+        var tieRow = [Int32](repeating: -1, count: n)
+        var tieKeys: [UInt64] = []
+        for r in runs {
+            for i in r {
+                let g = groups[Int(idx[i])]
+                tieRow[Int(idx[i])] = Int32(tieKeys.count / max(kw, 1))
+                for pos in 0..<kw { tieKeys.append(tieRanks.sortKey(pos, agg.keyValue(g, pos))) }
+            }
+        }
+        for r in runs {
+            idx[r].sort { x, y in
+                let a = Int(tieRow[Int(x)]) * kw
+                let b = Int(tieRow[Int(y)]) * kw
+                for j in 0..<kw where tieKeys[a + j] != tieKeys[b + j] { return tieKeys[a + j] < tieKeys[b + j] }
+                return groups[Int(x)] < groups[Int(y)]
+            }
         }
         return idx.map { groups[Int($0)] }
     }
@@ -251,122 +265,185 @@ public struct Report {
         }
     }
 
-    /// What comparing key values needs: the text stores of the text keys, and the frame
-    /// ranks that order stacks without reading their bytes.
-    struct KeyTexts {
-        let stacks: StackStore
-        let comms: ByteInterner
-        let names: ByteInterner
-        let memcgs: ByteInterner
-        let frameRanks: [Int32]
+    /// The text keys' values of tied groups as ranks: for each text key, the distinct
+    /// handles the tied groups hold, sorted once by their text (stacks frame by frame),
+    /// equal texts given equal ranks.
+    struct TieRanks {
+        let keys: [GroupKey]
+        /// Per key position: the rank of each handle (-1 where no tied group holds it);
+        /// empty for keys that are numbers.
+        var ranks: [[Int32]]
 
-        init(_ agg: Aggregator, frameRanks: Bool) {
-            stacks = agg.stacks.stacks
-            comms = agg.comms
-            names = agg.stacks.names
-            memcgs = agg.memcgs
-            self.frameRanks = frameRanks ? stacks.frameRanks() : []
+        init(_ agg: Aggregator, groups: [Int32], idx: [Int32], runs: [Range<Int>]) {
+            keys = agg.keys
+            ranks = Array(repeating: [], count: keys.count)
+            for (pos, k) in keys.enumerated() {
+                let n: Int
+                let compare: (Int32, Int32) -> Int
+                switch k {
+                case .stack:
+                    let stacks = agg.stacks.stacks
+                    n = stacks.count
+                    compare = { stacks.compare($0, $1) }
+                case .comm:
+                    let comms = agg.comms
+                    n = comms.count
+                    compare = { comms.compare($0, $1) }
+                case .caller, .module:
+                    let names = agg.stacks.names
+                    n = names.count
+                    compare = { names.compare($0, $1) }
+                case .memcg:
+                    let memcgs = agg.memcgs
+                    n = memcgs.count
+                    compare = { memcgs.compare($0, $1) }
+                default:
+                    continue
+                }
+                var rank = [Int32](repeating: -1, count: n)
+                var distinct: [Int32] = []
+                for r in runs {
+                    for i in r {
+                        let v = agg.keyValue(groups[Int(idx[i])], pos)
+                        if k == .memcg ? v == .max : v == 0xffff_ffff { continue }
+                        let h = Int(v & 0xffff_ffff)
+                        if h < n, rank[h] < 0 {
+                            rank[h] = 0
+                            distinct.append(Int32(h))
+                        }
+                    }
+                }
+                var frameRanks: [Int32] = []
+                if k == .stack, distinct.count > 1024 { frameRanks = agg.stacks.stacks.frameRanks() }
+                let stacks = agg.stacks.stacks
+                let order: (Int32, Int32) -> Int = frameRanks.isEmpty ? compare : { stacks.compare($0, $1, frameRanks: frameRanks) }
+                distinct.sort { order($0, $1) < 0 }
+                var next: Int32 = 0
+                for (i, h) in distinct.enumerated() {
+                    if i > 0 && order(distinct[i - 1], h) != 0 { next += 1 }
+                    rank[Int(h)] = next
+                }
+                ranks[pos] = rank
+            }
         }
 
-        /// Two key values compared in the key's natural order (text keys by their bytes).
-        func compare(_ k: GroupKey, _ x: UInt64, _ y: UInt64) -> Int {
-            if x == y { return 0 }
+        /// Key `pos`'s value as an integer in the key's natural order (text keys by rank,
+        /// a missing value first).
+        func sortKey(_ pos: Int, _ x: UInt64) -> UInt64 {
+            let k = keys[pos]
             switch k {
             case .stack, .comm, .caller, .module:
-                if x == 0xffff_ffff { return -1 }
-                if y == 0xffff_ffff { return 1 }
-                let a = Int32(truncatingIfNeeded: x)
-                let b = Int32(truncatingIfNeeded: y)
-                switch k {
-                case .stack: return frameRanks.isEmpty ? stacks.compare(a, b) : stacks.compare(a, b, frameRanks: frameRanks)
-                case .comm: return comms.compare(a, b)
-                default: return names.compare(a, b)
-                }
+                if x == 0xffff_ffff { return 0 }
+                return rank(pos, x)
             case .memcg:
-                if x == .max { return -1 }
-                if y == .max { return 1 }
-                let c = memcgs.compare(Int32(truncatingIfNeeded: x & 0xffff_ffff), Int32(truncatingIfNeeded: y & 0xffff_ffff))
-                if c != 0 { return c }
-                return x < y ? -1 : 1
-            case .pid, .tgid, .order:
-                let sx = Int32(bitPattern: UInt32(truncatingIfNeeded: x))
-                let sy = Int32(bitPattern: UInt32(truncatingIfNeeded: y))
-                return sx < sy ? -1 : 1
-            case .node, .zone:
-                let sx = Int16(bitPattern: UInt16(truncatingIfNeeded: x))
-                let sy = Int16(bitPattern: UInt16(truncatingIfNeeded: y))
-                return sx < sy ? -1 : 1
+                if x == .max { return 0 }
+                return rank(pos, x) << 32 | (x >> 32)
             default:
-                return x < y ? -1 : 1
+                return Report.sortKey(k, x, nil)
             }
+        }
+
+        /// 1 + the rank of the handle in `x`'s low 32 bits (0 for none).
+        @inline(__always)
+        func rank(_ pos: Int, _ x: UInt64) -> UInt64 {
+            let h = Int(x & 0xffff_ffff)
+            return h < ranks[pos].count ? UInt64(ranks[pos][h] + 1) : 0
         }
     }
 
     /// Renders group `g`'s key values.
     public static func render(_ agg: Aggregator, group g: Int32, metrics: Aggregator.Metrics, frameText: Bool = true) -> Row {
-        let values = agg.keyValues(g)
+        var none: CellMemo? = nil
+        return render(agg, group: g, metrics: metrics, frameText: frameText, memo: &none)
+    }
+
+    /// Cells already rendered, by key position and value: a report of many groups renders
+    /// each distinct value (a task name, a gfp mask, a memcg path) once, not once a row.
+    struct CellMemo {
+        var index: [WordMap]
         var cells: [Cell] = []
+        init(keys: Int) { index = (0..<keys).map { _ in WordMap(capacity: 64) } }
+    }
+
+    static func render(
+        _ agg: Aggregator, group g: Int32, metrics: Aggregator.Metrics, frameText: Bool, memo: inout CellMemo?
+    ) -> Row {
+        var cells: [Cell] = []
+        cells.reserveCapacity(agg.keys.count)
         var frames: [String]?
         var label: String?
         var stack: Int32 = -1
         for (i, k) in agg.keys.enumerated() {
-            let v = values[i]
-            switch k {
-            case .stack:
+            let v = agg.keyValue(g, i)
+            if k == .stack {
                 let h = Int32(bitPattern: UInt32(truncatingIfNeeded: v))
-                let info = agg.stacks.info[Int(h)]
                 if frameText { frames = agg.stacks.frames(h) }
                 stack = h
-                label = info.kind.label
-                let caller = info.caller >= 0 ? agg.stacks.names.string(info.caller) : ""
-                cells.append(Cell(text: caller, number: nil, isNumeric: false))
-            case .caller, .module:
-                let h = Int32(bitPattern: UInt32(truncatingIfNeeded: v))
-                let text = h >= 0 ? agg.stacks.names.string(h) : (k == .module ? "vmlinux" : "")
-                cells.append(Cell(text: text, number: nil, isNumeric: false))
-            case .pid, .tgid, .order:
-                let n = Int32(bitPattern: UInt32(truncatingIfNeeded: v))
-                cells.append(Cell(text: n < 0 ? "" : String(n), number: n < 0 ? nil : Int64(n), isNumeric: true))
-            case .node, .zone:
-                let n = Int16(bitPattern: UInt16(truncatingIfNeeded: v))
-                cells.append(Cell(text: n < 0 ? "" : String(n), number: n < 0 ? nil : Int64(n), isNumeric: true))
-            case .handle:
-                cells.append(Cell(text: v == .max ? "" : String(v), number: v == .max ? nil : Int64(v), isNumeric: true))
-            case .comm:
-                cells.append(Cell(text: agg.comms.string(Int32(v)), number: nil, isNumeric: false))
-            case .gfp:
-                if v == .max {
-                    cells.append(Cell(text: "", number: nil, isNumeric: false))
+                label = agg.stacks.info[Int(h)].kind.label
+            }
+            if memo != nil {
+                let known = memo!.index[i].get(v)
+                if known >= 0 {
+                    cells.append(memo!.cells[Int(known)])
                 } else {
-                    var t: [UInt8] = [48, 120]
-                    t.appendHex(v)
-                    let names = agg.gfpText(v) ?? ""
-                    cells.append(Cell(text: String(decoding: t, as: UTF8.self) + "(\(names))", number: nil, isNumeric: false))
+                    let c = cell(agg, k, v)
+                    memo!.index[i].set(v, Int32(memo!.cells.count))
+                    memo!.cells.append(c)
+                    cells.append(c)
                 }
-            case .migratetype, .blocktype:
-                cells.append(Cell(text: MigrateType(rawValue: UInt8(truncatingIfNeeded: v)).name, number: nil, isNumeric: false))
-            case .allocator:
-                let c = AllocationClass(rawValue: UInt8(truncatingIfNeeded: v)) ?? .unknown
-                cells.append(Cell(text: c.name, number: nil, isNumeric: false))
-            case .memcg:
-                if v == .max {
-                    cells.append(Cell(text: "", number: nil, isNumeric: false))
-                } else {
-                    let name = agg.memcgs.string(Int32(v & 0xffff_ffff))
-                    let state = MemcgState(rawValue: UInt8(v >> 32)) ?? .charged
-                    let suffix: String
-                    switch state {
-                    case .offline: suffix = " (offline)"
-                    case .viaObjcg: suffix = " (via objcg)"
-                    case .viaObjcgOffline: suffix = " (via objcg, offline)"
-                    default: suffix = ""
-                    }
-                    cells.append(Cell(text: name + suffix, number: nil, isNumeric: false))
-                }
-            case .swapped:
-                cells.append(Cell(text: v == 1 ? "yes" : "no", number: nil, isNumeric: false, bool: v == 1))
+            } else {
+                cells.append(cell(agg, k, v))
             }
         }
         return Row(group: g, metrics: metrics, cells: cells, frames: frames, stackLabel: label, stack: stack)
+    }
+
+    /// The cell of key `k`'s value `v` (a stack's cell is its caller).
+    static func cell(_ agg: Aggregator, _ k: GroupKey, _ v: UInt64) -> Cell {
+        switch k {
+        case .stack:
+            let info = agg.stacks.info[Int(Int32(bitPattern: UInt32(truncatingIfNeeded: v)))]
+            let caller = info.caller >= 0 ? agg.stacks.names.string(info.caller) : ""
+            return Cell(text: caller, number: nil, isNumeric: false)
+        case .caller, .module:
+            let h = Int32(bitPattern: UInt32(truncatingIfNeeded: v))
+            let text = h >= 0 ? agg.stacks.names.string(h) : (k == .module ? "vmlinux" : "")
+            return Cell(text: text, number: nil, isNumeric: false)
+        case .pid, .tgid, .order:
+            let n = Int32(bitPattern: UInt32(truncatingIfNeeded: v))
+            return Cell(text: n < 0 ? "" : String(n), number: n < 0 ? nil : Int64(n), isNumeric: true)
+        case .node, .zone:
+            let n = Int16(bitPattern: UInt16(truncatingIfNeeded: v))
+            return Cell(text: n < 0 ? "" : String(n), number: n < 0 ? nil : Int64(n), isNumeric: true)
+        case .handle:
+            return Cell(text: v == .max ? "" : String(v), number: v == .max ? nil : Int64(v), isNumeric: true)
+        case .comm:
+            return Cell(text: agg.comms.string(Int32(v)), number: nil, isNumeric: false)
+        case .gfp:
+            if v == .max { return Cell(text: "", number: nil, isNumeric: false) }
+            var t: [UInt8] = [48, 120]
+            t.appendHex(v)
+            let names = agg.gfpText(v) ?? ""
+            return Cell(text: String(decoding: t, as: UTF8.self) + "(\(names))", number: nil, isNumeric: false)
+        case .migratetype, .blocktype:
+            return Cell(text: MigrateType(rawValue: UInt8(truncatingIfNeeded: v)).name, number: nil, isNumeric: false)
+        case .allocator:
+            let c = AllocationClass(rawValue: UInt8(truncatingIfNeeded: v)) ?? .unknown
+            return Cell(text: c.name, number: nil, isNumeric: false)
+        case .memcg:
+            if v == .max { return Cell(text: "", number: nil, isNumeric: false) }
+            let name = agg.memcgs.string(Int32(v & 0xffff_ffff))
+            let state = MemcgState(rawValue: UInt8(v >> 32)) ?? .charged
+            let suffix: String
+            switch state {
+            case .offline: suffix = " (offline)"
+            case .viaObjcg: suffix = " (via objcg)"
+            case .viaObjcgOffline: suffix = " (via objcg, offline)"
+            default: suffix = ""
+            }
+            return Cell(text: name + suffix, number: nil, isNumeric: false)
+        case .swapped:
+            return Cell(text: v == 1 ? "yes" : "no", number: nil, isNumeric: false, bool: v == 1)
+        }
     }
 }

@@ -55,7 +55,7 @@ public struct ByteInterner {
                 let a = starts[handle]
                 let len = starts[handle + 1] - a
                 if len == n {
-                    let equal = n == 0 || arena.withUnsafeBytes { memcmp($0.baseAddress! + a, bytes.baseAddress!, n) == 0 }
+                    let equal = n == 0 || arena.withUnsafeBytes { Self.equal($0.baseAddress! + a, bytes.baseAddress!, n) }
                     if equal { return Int32(handle) }
                 }
             }
@@ -67,6 +67,18 @@ public struct ByteInterner {
         slots[i] = tag | UInt64(handle + 1)
         if count * 2 > mask { grow() }
         return Int32(handle)
+    }
+
+    /// Whether `n` bytes at `a` and `b` are equal: short strings (task names, memcg
+    /// paths' leaves) byte by byte in place, longer ones by `memcmp`, whose call costs
+    /// more than comparing a few bytes.
+    @inlinable @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        guard n <= 16 else { return memcmp(a, b, n) == 0 }
+        for i in 0..<n where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
+            return false
+        }
+        return true
     }
 
     /// Starts loading what `intern(_:hash:)` will compare for the string hashing to `h`
@@ -96,7 +108,7 @@ public struct ByteInterner {
                 let handle = Int(s & 0xffff_ffff) - 1
                 let a = starts[handle]
                 if starts[handle + 1] - a == n {
-                    let equal = n == 0 || arena.withUnsafeBytes { memcmp($0.baseAddress! + a, bytes.baseAddress!, n) == 0 }
+                    let equal = n == 0 || arena.withUnsafeBytes { Self.equal($0.baseAddress! + a, bytes.baseAddress!, n) }
                     if equal { return Int32(handle) }
                 }
             }
