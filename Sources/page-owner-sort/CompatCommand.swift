@@ -25,15 +25,19 @@ struct CompatCommand: ParsableCommand {
     @Flag(name: .customShort("P"), help: "Sort by tgid.") var byTgid = false
     @Flag(name: .customShort("s"), help: "Sort by the stack trace.") var byStack = false
     @Flag(name: .customShort("t"), help: "Sort by number of times a record is seen (default).") var byTimes = false
+    @Flag(name: .customShort("M"), help: "Sort by module (first [mod] frame, else vmlinux).") var byModule = false
     @Flag(name: .customShort("d"), help: "Print debug information.") var debug = false
 
     @Option(name: .customLong("pid"), help: "Select by pid (comma-separated list).") var pids: String?
     @Option(name: .customLong("tgid"), help: "Select by tgid (comma-separated list).") var tgids: String?
     @Option(name: .customLong("name"), help: "Select by command name (comma-separated list).") var names: String?
-    @Option(name: .customLong("cull"), help: "Cull by rules: pid|p, tgid|tg, name|n, stacktrace|st, allocator|ator.") var cull: String?
+    @Option(name: .customLong("module"), help: "Select by module (comma-separated list; vmlinux for none).") var moduleNames: String?
     @Option(
-        name: .customLong("sort"), help: "Sort order: [+|-]key[,[+|-]key…] with keys p, tg, n, st, at, T, ator.",
-        completion: .list(["p", "tg", "n", "st", "at", "T", "ator"])) var sort: String?
+        name: .customLong("cull"), help: "Cull by rules: pid|p, tgid|tg, name|n, stacktrace|st, allocator|ator, module|mod.")
+    var cull: String?
+    @Option(
+        name: .customLong("sort"), help: "Sort order: [+|-]key[,[+|-]key…] with keys p, tg, n, st, at, T, ator, mod.",
+        completion: .list(["p", "tg", "n", "st", "at", "T", "ator", "mod"])) var sort: String?
     @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
     @Flag(help: "Overwrite the output even when it is a page_owner dump (it is never allowed to be the input).") var force = false
     @Option(help: "The vmlinux (with DWARF debug info) of the kernel whose vmcore is the input.", completion: .file()) var vmlinux: String?
@@ -49,12 +53,13 @@ struct CompatCommand: ParsableCommand {
         var f = CompatFlags()
         let letters: [(Bool, CompatFlags.Letter)] = [
             (byAllocTime, .allocTime), (byMemory, .memory), (byName, .name), (byPid, .pid),
-            (byTgid, .tgid), (byStack, .stack), (byTimes, .times),
+            (byTgid, .tgid), (byStack, .stack), (byTimes, .times), (byModule, .module),
         ]
         f.letters = letters.filter(\.0).map(\.1)
         f.pids = pids
         f.tgids = tgids
         f.names = names
+        f.modules = moduleNames
         f.cull = cull
         f.sort = sort
         f.debug = debug

@@ -1,6 +1,7 @@
 /// The kernel tool's command-line semantics, separate from any argument parser: which
-/// single-letter sort flags were given, and the raw `--pid/--tgid/--name/--cull/--sort`
-/// values. `resolve()` applies its rules (the fixed 2026 ones: `--sort` is honoured).
+/// single-letter sort flags were given, and the raw `--pid/--tgid/--name/--module/--cull/--sort`
+/// values. `resolve()` applies its rules (the 2026 ones: `--sort` is honoured; `-M`,
+/// `--module` and the `mod` key are known).
 public struct CompatFlags: Sendable {
     public enum Letter: Character, CaseIterable, Sendable {
         case allocTime = "a"
@@ -10,6 +11,7 @@ public struct CompatFlags: Sendable {
         case tgid = "P"
         case stack = "s"
         case times = "t"
+        case module = "M"
     }
 
     public struct UsageError: Error, CustomStringConvertible {
@@ -22,6 +24,7 @@ public struct CompatFlags: Sendable {
     public var pids: String?
     public var tgids: String?
     public var names: String?
+    public var modules: String?
     public var cull: String?
     public var sort: String?
     public var debug = false
@@ -34,7 +37,7 @@ public struct CompatFlags: Sendable {
         var f = CompatFlags()
         var positional: [String] = []
         var i = 0
-        let longs = ["pid", "tgid", "name", "cull", "sort"]
+        let longs = ["pid", "tgid", "name", "module", "cull", "sort"]
         while i < args.count {
             let a = args[i]
             if a == "--" {
@@ -58,6 +61,7 @@ public struct CompatFlags: Sendable {
                 case "pid": f.pids = value
                 case "tgid": f.tgids = value
                 case "name": f.names = value
+                case "module": f.modules = value
                 case "cull": f.cull = value
                 default: f.sort = value
                 }
@@ -96,6 +100,9 @@ public struct CompatFlags: Sendable {
         if let names {
             o.comms = names.split(separator: ",", omittingEmptySubsequences: false).map { Array($0.utf8) }
         }
+        if let modules {
+            o.modules = modules.split(separator: ",", omittingEmptySubsequences: false).map { Array($0.utf8) }
+        }
         if let cull {
             guard let c = CompatOptions.parseCull(cull) else {
                 throw UsageError(description: "wrong argument after --cull option:\(cull)", showUsage: false)
@@ -111,7 +118,7 @@ public struct CompatFlags: Sendable {
         }
         let distinct = Set(letters.map(\.rawValue))
         if distinct.count > 1 {
-            throw UsageError(description: "only one of -a -m -n -p -P -s -t may be given", showUsage: true)
+            throw UsageError(description: "only one of -a -m -n -p -P -s -t -M may be given", showUsage: true)
         }
         if let l = letters.first {
             switch l {
@@ -122,6 +129,7 @@ public struct CompatFlags: Sendable {
             case .tgid: o.sort = [.init(.tgid, descending: false)]
             case .stack: o.sort = [.init(.stacktrace, descending: false)]
             case .times: o.sort = [.init(.times, descending: true)]
+            case .module: o.sort = [.init(.module, descending: false)]
             }
         } else if let sortKeys {
             o.sort = sortKeys

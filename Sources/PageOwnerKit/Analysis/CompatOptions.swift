@@ -2,10 +2,10 @@
 public struct CompatOptions: Sendable {
     /// A sort or cull key of the kernel tool.
     public enum Key: String, Sendable, CaseIterable {
-        case pid, tgid, comm, stacktrace, allocTs, txt, allocator, times, pages
+        case pid, tgid, comm, stacktrace, allocTs, txt, allocator, module, times, pages
 
         /// Parses a `--sort`/`--cull` word (`p|pid`, `tg|tgid`, `n|name`, `st|stacktrace`,
-        /// `T|txt`, `at|alloc_ts`, `ator|allocator`).
+        /// `T|txt`, `at|alloc_ts`, `ator|allocator`, and the 2026 tool's `mod|module`).
         public init?(word: String) {
             switch word {
             case "p", "pid": self = .pid
@@ -15,6 +15,7 @@ public struct CompatOptions: Sendable {
             case "T", "txt": self = .txt
             case "at", "alloc_ts": self = .allocTs
             case "ator", "allocator": self = .allocator
+            case "mod", "module": self = .module
             default: return nil
             }
         }
@@ -38,6 +39,7 @@ public struct CompatOptions: Sendable {
         public static let comm = Cull(rawValue: 4)
         public static let stacktrace = Cull(rawValue: 8)
         public static let allocator = Cull(rawValue: 16)
+        public static let module = Cull(rawValue: 32)
     }
 
     public var sort: [SortKey] = [SortKey(.times, descending: true)]
@@ -45,6 +47,8 @@ public struct CompatOptions: Sendable {
     public var pids: [Int32]? = nil
     public var tgids: [Int32]? = nil
     public var comms: [[UInt8]]? = nil
+    /// `--module`: modules as the 2026 tool names them (`vmlinux` for none).
+    public var modules: [[UInt8]]? = nil
     /// Send every block through the exact (regular-expression) path: tests use it to show
     /// that the fast path gives the same bytes.
     public var exactPathOnly = false
@@ -53,6 +57,10 @@ public struct CompatOptions: Sendable {
 
     /// The kernel tool keeps timestamps in the text only when its first sort key is alloc_ts.
     public var keepsTimestamps: Bool { sort.first?.key == .allocTs }
+
+    /// Whether a block's module (its first `+0x…/0x… [mod]` frame's, else `vmlinux`) is
+    /// needed: by a module sort, cull or filter.
+    public var wantsModule: Bool { cull.contains(.module) || modules != nil || sort.contains { $0.key == .module } }
 
     /// Parses a `--cull` list; `nil` on an unknown word.
     public static func parseCull(_ s: String) -> Cull? {
@@ -64,6 +72,7 @@ public struct CompatOptions: Sendable {
             case .comm: c.insert(.comm)
             case .stacktrace: c.insert(.stacktrace)
             case .allocator: c.insert(.allocator)
+            case .module: c.insert(.module)
             default: return nil
             }
         }

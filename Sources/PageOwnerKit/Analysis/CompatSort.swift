@@ -3,14 +3,15 @@
 ///
 /// The kernel tool's text of a block is its header line (timestamp digits cut out unless
 /// sorting by alloc_ts) followed by its "stacktrace" (every other line but the PFN line).
-/// Both halves are interned; with no cull rule a group is the pair, with rules it is the
-/// tuple of the chosen fields. Each group keeps the fields of its first block in input
+/// Both halves are interned (stacktraces in a `StackStore`, each distinct line once); with
+/// no cull rule a group is the pair, with rules it is the tuple of the chosen fields. Each group keeps the fields of its first block in input
 /// order, which is what the kernel tool's stable sort leaves first. The final order is the
 /// sort key, then the cull key's bytes: a total order, so output is deterministic.
 ///
 /// A well-formed record takes the fast path: its typed fields are the ones the kernel
 /// tool's regular expressions would find, and its stacktrace is a contiguous byte range.
-/// Anything unusual takes the exact path, which reproduces those expressions on the text.
+/// Anything unusual takes the exact path: `CompatNormalizer` reproduces those expressions
+/// on the text.
 public struct CompatSort {
     public let options: CompatOptions
 
@@ -22,6 +23,8 @@ public struct CompatSort {
         var comm: Int32 = 0
         var ts: UInt64 = 0
         var allocator: CompatAllocator = .others
+        /// Handle of the first block's module in `modules` (0 when no option needs it).
+        var module: Int32 = 0
         /// Handle of the first block's header line (with its newline) in `headers`.
         var header: Int32 = -1
         /// Handle of the first block's stacktrace (text after the header) in `stacks`.
@@ -30,31 +33,38 @@ public struct CompatSort {
         var first: Int64 = .max
     }
 
-    /// Six 32-bit fields: three words of a `PackedKeyTable`.
+    /// Six 32-bit fields: three words of a `PackedKeyTable`. With no cull rule a key is
+    /// (stack, header); with rules, the header's slot holds the module.
     struct CullKey {
         var stack: Int32
         var pid: Int32
         var tgid: Int32
         var comm: Int32
         var allocator: Int32
-        var header: Int32
+        var headerOrModule: Int32
     }
 
     var groups: [Group] = []
     var headers = ByteInterner(capacity: 4096)
-    var stacks = ByteInterner(capacity: 1024)
+    var stacks = StackStore(capacity: 1024)
     var comms = ByteInterner(capacity: 256)
+    var modules = ByteInterner(capacity: 64)
     /// The kernel tool's VMALLOC test, per stacktrace (0 unknown, 1 no, 2 yes).
     var vmallocOf: [UInt8] = []
+    /// The module of each stacktrace (fast path, when an option needs modules).
+    var moduleOf = HandleMap()
+    /// Whether each module passes `--module` (1 yes, 0 no, -1 not decided yet).
+    var moduleAllowed = HandleMap()
     /// Cull keys, packed and interned: a key's handle is its group's index.
     var keyGroups = PackedKeyTable(width: 3, capacity: 4096)
     /// With `--cull=stacktrace` alone, each stack handle's group (-1: none yet).
     var groupOfStack = HandleMap()
     let stackOnlyCull: Bool
     var scratch: [UInt8] = []
-    var lastPFNCMA = false
-    var lastPFNSlab = false
+    /// The exact path, and the last PFN line's bits (which the fast path updates too).
+    var normalizer: CompatNormalizer
     let hasFilter: Bool
+    let wantsModule: Bool
     var offset: Int64 = 0
     /// Blocks read, and blocks kept after the filters.
     public private(set) var blocks: Int64 = 0
@@ -64,8 +74,10 @@ public struct CompatSort {
 
     public init(options: CompatOptions) {
         self.options = options
-        hasFilter = options.pids != nil || options.tgids != nil || options.comms != nil
+        hasFilter = options.pids != nil || options.tgids != nil || options.comms != nil || options.modules != nil
         stackOnlyCull = options.cull == [.stacktrace]
+        wantsModule = options.wantsModule
+        normalizer = CompatNormalizer(keepsTimestamps: options.keepsTimestamps, wantsModule: options.wantsModule)
         scratch.reserveCapacity(1 << 16)
     }
 
@@ -100,41 +112,83 @@ public struct CompatSort {
         let p = r.base
         // A comm holding "ts" could fool the kernel tool's ts pattern: take the exact path.
         if Bytes.contains("ts", p, Int(r.comm.start), Int(r.comm.end)) { return false }
+        // A header holding "+0x" could start the kernel tool's module match: the exact path.
+        if wantsModule && Bytes.contains("+0x", p, Int(r.headerLine.start), Int(r.headerLine.end)) { return false }
+        let stackStart = Int(r.afterPFN)
+        let stackBytes = UnsafeRawBufferPointer(start: p + stackStart, count: Int(r.whole.end) - stackStart)
         blocks += 1
         let commBytes = r.bytes(r.comm)
+        var st: Int32 = -1
+        var module: Int32 = 0
         if hasFilter {
             if let pids = options.pids, !pids.contains(r.pid) { return true }
             if let tgids = options.tgids, !tgids.contains(r.tgid) { return true }
             if let cs = options.comms, !cs.contains(where: { $0.withUnsafeBytes { Bytes.compare($0, commBytes) == 0 } }) { return true }
+            if options.modules != nil {
+                st = internStack(stackBytes, r.stackHash)
+                module = moduleOfStack(st)
+                if !modulePasses(module) { return true }
+            }
         }
         kept += 1
-        lastPFNCMA = r.pfnSaysCMA
-        lastPFNSlab = r.pfnSaysSlab
+        normalizer.pfnCMA = r.pfnSaysCMA
+        normalizer.pfnSlab = r.pfnSaysSlab
         let pages: Int64 = r.order <= 62 ? Int64(1) << Int64(r.order) : 0
-        let stackStart = Int(r.afterPFN)
-        let stackBytes = UnsafeRawBufferPointer(start: p + stackStart, count: Int(r.whole.end) - stackStart)
-        let st = stacks.intern(stackBytes, hash: r.stackHash != 0 ? r.stackHash : ByteHash.hash(stackBytes))
-        var alloc: CompatAllocator = []
-        if lastPFNCMA { alloc.insert(.cma) }
-        if lastPFNSlab { alloc.insert(.slab) }
-        if vmalloc(st) { alloc.insert(.vmalloc) }
-        if alloc.isEmpty { alloc = .others }
+        if st < 0 { st = internStack(stackBytes, r.stackHash) }
+        if wantsModule && options.modules == nil { module = moduleOfStack(st) }
+        let alloc = CompatAllocator(pfnCMA: r.pfnSaysCMA, pfnSlab: r.pfnSaysSlab, vmalloc: vmalloc(st))
         // The comm and header are interned only when the cull key or a new group needs them.
         let cull = options.cull
         var comm: Int32 = -1
         var h: Int32 = -1
         if cull.contains(.comm) { comm = comms.intern(commBytes) }
         if cull.isEmpty { h = internHeader(r) }
-        let key = cullKey(header: h, stack: st, pid: r.pid, tgid: r.tgid, comm: comm, alloc: alloc)
+        let key = cullKey(header: h, stack: st, pid: r.pid, tgid: r.tgid, comm: comm, module: module, alloc: alloc)
         let (index, new) = groupIndex(key)
         if new {
             if comm < 0 { comm = comms.intern(commBytes) }
             if h < 0 { h = internHeader(r) }
-            groups.append(Group(pid: r.pid, tgid: r.tgid, comm: comm, ts: r.ts, allocator: alloc, header: h, stack: st, first: offset))
+            groups.append(
+                Group(pid: r.pid, tgid: r.tgid, comm: comm, ts: r.ts, allocator: alloc, module: module, header: h, stack: st, first: offset)
+            )
         }
         groups[index].times += 1
         groups[index].pages +|= pages
         return true
+    }
+
+    /// The handle of a stacktrace (the record's bytes after its PFN line).
+    @inline(__always)
+    mutating func internStack(_ b: UnsafeRawBufferPointer, _ hash: UInt64) -> Int32 {
+        stacks.intern(b, hash: hash != 0 ? hash : ByteHash.hash(b))
+    }
+
+    /// The module of stacktrace `st` in `modules`, found once per stacktrace.
+    mutating func moduleOfStack(_ st: Int32) -> Int32 {
+        let known = moduleOf[st]
+        if known >= 0 { return known }
+        let text = stacks.bytes(st)
+        let m = text.withUnsafeBufferPointer { b -> Int32 in
+            guard let p = b.baseAddress, let r = CompatPatterns.moduleField(p, b.count) else { return internVmlinux() }
+            return modules.intern(UnsafeRawBufferPointer(start: p + r.lowerBound, count: r.count))
+        }
+        moduleOf[st] = m
+        return m
+    }
+
+    /// Whether module `m` is one `--module` names, decided once per module.
+    mutating func modulePasses(_ m: Int32) -> Bool {
+        var v = moduleAllowed[m]
+        if v < 0 {
+            v = options.modules?.contains(modules.bytes(m)) ?? true ? 1 : 0
+            moduleAllowed[m] = v
+        }
+        return v == 1
+    }
+
+    mutating func internVmlinux() -> Int32 {
+        let s: StaticString = "vmlinux"
+        return modules.intern(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     /// The header line with its newline, timestamp digits cut out (unless kept), interned.
@@ -154,17 +208,19 @@ public struct CompatSort {
     /// The cull key of a block: the fields the cull rules name (all zero but stack and
     /// header when there are none).
     @inline(__always)
-    func cullKey(header h: Int32, stack st: Int32, pid: Int32, tgid: Int32, comm: Int32, alloc: CompatAllocator) -> CullKey {
+    func cullKey(header h: Int32, stack st: Int32, pid: Int32, tgid: Int32, comm: Int32, module: Int32, alloc: CompatAllocator)
+        -> CullKey
+    {
         let cull = options.cull
         return cull.isEmpty
-            ? CullKey(stack: st, pid: 0, tgid: 0, comm: 0, allocator: 0, header: h)
+            ? CullKey(stack: st, pid: 0, tgid: 0, comm: 0, allocator: 0, headerOrModule: h)
             : CullKey(
                 stack: cull.contains(.stacktrace) ? st : 0,
                 pid: cull.contains(.pid) ? pid : 0,
                 tgid: cull.contains(.tgid) ? tgid : 0,
                 comm: cull.contains(.comm) ? comm : 0,
                 allocator: cull.contains(.allocator) ? alloc.rawValue : 0,
-                header: 0)
+                headerOrModule: cull.contains(.module) ? module : 0)
     }
 
     /// The index of the group of `key`, and whether it is new (the caller then appends it).
@@ -190,7 +246,7 @@ public struct CompatSort {
         if vmallocOf[i] == 0 {
             let v = stacks.withBytes(st) { b -> Bool in
                 guard let b0 = b.baseAddress else { return false }
-                return CompatText.vmalloc(b0.assumingMemoryBound(to: UInt8.self), b.count)
+                return CompatAllocator.saysVmalloc(b0.assumingMemoryBound(to: UInt8.self), b.count)
             }
             vmallocOf[i] = v ? 2 : 1
         }
@@ -201,81 +257,41 @@ public struct CompatSort {
     /// path: the kernel tool's regular expressions, reproduced on the block's text.
     public mutating func add(_ p: UnsafePointer<UInt8>, _ start: Int, _ stop: Int) {
         blocks += 1
-        // The block text: every line but those starting with "PFN", CR removed.
-        scratch.removeAll(keepingCapacity: true)
-        var pos = start
-        while pos < stop {
-            let nl = Bytes.find(10, p, pos, stop)
-            var end = nl
-            if end > pos && p[end - 1] == 13 { end -= 1 }
-            if Bytes.hasPrefix("PFN", p, pos, end) {
-                lastPFNCMA = Bytes.find("CMA", p, pos, end) != nil
-                lastPFNSlab = Bytes.find("slab", p, pos, end) != nil
-            } else {
-                scratch.append(contentsOf: UnsafeBufferPointer(start: p + pos, count: end - pos))
-                scratch.append(10)
-            }
-            pos = nl + 1
-        }
-        var text = scratch
-        scratch = []
-        text.withUnsafeMutableBufferPointer { buf in
-            addText(buf)
-        }
-        scratch = text
-    }
-
-    mutating func addText(_ buf: UnsafeMutableBufferPointer<UInt8>) {
-        guard buf.count > 0 else { return }
-        let b = UnsafePointer(buf.baseAddress!)
-        var n = buf.count
-        let pid = CompatText.strtolInt32(b, CompatText.numberField(b, n, word: "pid", terminator: 44))
-        let tgid = CompatText.strtolInt32(b, CompatText.numberField(b, n, word: "tgid", terminator: 32))
-        let commRange = CompatText.commField(b, n) ?? 0..<0
-        let commBytes = UnsafeRawBufferPointer(start: b + commRange.lowerBound, count: commRange.count)
+        guard normalizer.normalize(p, start, stop) else { return }
         if hasFilter {
-            if let pids = options.pids, !pids.contains(pid) { return }
-            if let tgids = options.tgids, !tgids.contains(tgid) { return }
-            if let cs = options.comms, !cs.contains(where: { $0.withUnsafeBytes { Bytes.compare($0, commBytes) == 0 } }) { return }
+            if let pids = options.pids, !pids.contains(normalizer.pid) { return }
+            if let tgids = options.tgids, !tgids.contains(normalizer.tgid) { return }
+            if let cs = options.comms, !cs.contains(normalizer.comm) { return }
+            if let ms = options.modules, !ms.contains(normalizer.module) { return }
         }
         kept += 1
-        var pages: Int64 = 0
-        if let o = CompatText.numberField(b, n, word: "order", terminator: 44), !o.isEmpty,
-            let d = Bytes.decimal(b, o.lowerBound, o.upperBound), !d.overflow, d.value <= 64
-        {
-            pages = d.value <= 62 ? Int64(1) << Int64(d.value) : 0
+        // Local references to the normalizer's buffers (no copy), read while interning.
+        let (commBytes, moduleBytes, text) = (normalizer.comm, normalizer.module, normalizer.text)
+        let comm = commBytes.withUnsafeBytes { comms.intern($0) }
+        let module = wantsModule ? moduleBytes.withUnsafeBytes { modules.intern($0) } : 0
+        let split = normalizer.headerLength
+        let (h, st) = text.withUnsafeBytes { t in
+            (
+                headers.intern(UnsafeRawBufferPointer(rebasing: t[0..<split])),
+                stacks.intern(UnsafeRawBufferPointer(rebasing: t[split...]))
+            )
         }
-        let tsRange = CompatText.tsField(b, n)
-        let ts = CompatText.strtoull(b, tsRange)
-        var alloc: CompatAllocator = []
-        if lastPFNCMA { alloc.insert(.cma) }
-        if lastPFNSlab { alloc.insert(.slab) }
-        if CompatText.vmalloc(b, n) { alloc.insert(.vmalloc) }
-        if alloc.isEmpty { alloc = .others }
-        let comm = comms.intern(commBytes)
-
-        // Cut the timestamp digits out, as the kernel tool does unless sorting by alloc_ts.
-        if !options.keepsTimestamps, let r = tsRange, !r.isEmpty {
-            let cut = r.count
-            (buf.baseAddress! + r.lowerBound).update(from: buf.baseAddress! + r.upperBound, count: n - r.upperBound)
-            n -= cut
-        }
-        // Header (first line, with its newline) and stacktrace (the rest).
-        let nl = Bytes.find(10, b, 0, n)
-        let split = nl < n ? nl + 1 : n
-        let h = headers.intern(UnsafeRawBufferPointer(start: b, count: split))
-        let st = stacks.intern(UnsafeRawBufferPointer(start: b + split, count: n - split))
-        place(header: h, stack: st, pid: pid, tgid: tgid, comm: comm, ts: ts, alloc: alloc, pages: pages)
+        place(
+            header: h, stack: st, pid: normalizer.pid, tgid: normalizer.tgid, comm: comm, module: module, ts: normalizer.ts,
+            alloc: normalizer.allocator, pages: normalizer.pages)
     }
 
     /// Counts a block in its group, creating the group with this block's fields if new.
     mutating func place(
-        header h: Int32, stack st: Int32, pid: Int32, tgid: Int32, comm: Int32, ts: UInt64,
+        header h: Int32, stack st: Int32, pid: Int32, tgid: Int32, comm: Int32, module: Int32, ts: UInt64,
         alloc: CompatAllocator, pages: Int64
     ) {
-        let key = cullKey(header: h, stack: st, pid: pid, tgid: tgid, comm: comm, alloc: alloc)
+        let key = cullKey(header: h, stack: st, pid: pid, tgid: tgid, comm: comm, module: module, alloc: alloc)
         let (index, new) = groupIndex(key)
-        if new { groups.append(Group(pid: pid, tgid: tgid, comm: comm, ts: ts, allocator: alloc, header: h, stack: st, first: offset)) }
+        if new {
+            groups.append(
+                Group(pid: pid, tgid: tgid, comm: comm, ts: ts, allocator: alloc, module: module, header: h, stack: st, first: offset))
+        }
         groups[index].times += 1
         groups[index].pages +|= pages
     }
@@ -286,12 +302,20 @@ public struct CompatSort {
         blocks += o.blocks
         kept += o.kept
         exactPath += o.exactPath
+        // Stacktraces are mapped frame by frame (each distinct line interned once), then found
+        // by their frame ids and the hash of their bytes.
+        var frameMap: [Int32] = []
+        var ids: [Int32] = []
         for g in o.groups {
             var x = g
             x.comm = o.comms.withBytes(g.comm) { comms.intern($0) }
             x.header = o.headers.withBytes(g.header) { headers.intern($0) }
-            x.stack = o.stacks.withBytes(g.stack) { stacks.intern($0) }
-            let key = cullKey(header: x.header, stack: x.stack, pid: x.pid, tgid: x.tgid, comm: x.comm, alloc: x.allocator)
+            ids.removeAll(keepingCapacity: true)
+            for f in o.stacks.frameIDs(g.stack) { ids.append(stacks.frame(f, of: o.stacks, map: &frameMap)) }
+            x.stack = stacks.intern(ids: ids, hash: o.stacks.hash(g.stack)).handle
+            if wantsModule { x.module = o.modules.withBytes(g.module) { modules.intern($0) } }
+            let key = cullKey(
+                header: x.header, stack: x.stack, pid: x.pid, tgid: x.tgid, comm: x.comm, module: x.module, alloc: x.allocator)
             let (index, new) = groupIndex(key)
             if new {
                 groups.append(x)
@@ -315,6 +339,7 @@ public struct CompatSort {
         let headerRank = headers.sortedRanks()
         let stackRank = stacks.sortedRanks()
         let commRank = comms.sortedRanks()
+        let moduleRank = modules.sortedRanks()
         let noCull = options.cull.isEmpty
         let cull = options.cull
         func cmp<T: Comparable>(_ a: T, _ b: T) -> Int { a == b ? 0 : (a < b ? -1 : 1) }
@@ -327,6 +352,7 @@ public struct CompatSort {
             case .pid: return cmp(x.pid, y.pid)
             case .tgid: return cmp(x.tgid, y.tgid)
             case .comm: return cmp(commRank[Int(x.comm)], commRank[Int(y.comm)])
+            case .module: return cmp(moduleRank[Int(x.module)], moduleRank[Int(y.module)])
             case .allocTs: return cmp(x.ts, y.ts)
             case .allocator: return cmp(x.allocator.rawValue, y.allocator.rawValue)
             case .txt:
@@ -353,6 +379,10 @@ public struct CompatSort {
             }
             if cull.contains(.comm) {
                 let c = cmpKey(.comm, a, b)
+                if c != 0 { return c }
+            }
+            if cull.contains(.module) {
+                let c = cmpKey(.module, a, b)
                 if c != 0 { return c }
             }
             if cull.contains(.allocator) {
@@ -396,7 +426,7 @@ public struct CompatSort {
                 g.allocator.appendLabel(to: &line)
                 line.append(":\n")
                 headers.withBytes(g.header) { line.append(contentsOf: $0) }
-                stacks.withBytes(g.stack) { line.append(contentsOf: $0) }
+                stacks.appendBytes(g.stack, to: &line)
                 line.append(10)
             } else {
                 if cull.contains(.pid) || options.pids != nil {
@@ -411,13 +441,17 @@ public struct CompatSort {
                     line.append(", task_comm_name: ")
                     comms.withBytes(g.comm) { line.append(contentsOf: $0) }
                 }
+                if cull.contains(.module) || options.modules != nil {
+                    line.append(", module: ")
+                    modules.withBytes(g.module) { line.append(contentsOf: $0) }
+                }
                 if cull.contains(.allocator) {
                     line.append(", ")
                     g.allocator.appendLabel(to: &line)
                 }
                 if cull.contains(.stacktrace) {
                     line.append(":\n")
-                    stacks.withBytes(g.stack) { line.append(contentsOf: $0) }
+                    stacks.appendBytes(g.stack, to: &line)
                 }
                 line.append(10)
             }

@@ -1,11 +1,10 @@
-/// The kernel tool's view of a record: its regular expressions, reproduced on bytes.
-#if canImport(Glibc)
-import Glibc
-#endif
-/// `page_owner_sort` runs POSIX patterns over each block (the record without its PFN line);
-/// these functions find the same matches without a regex engine, so that odd input gets
-/// the same fields the kernel tool would give it.
-enum CompatText {
+/// The kernel tool's regular expressions, reproduced on bytes.
+///
+/// `page_owner_sort` runs POSIX patterns (REG_EXTENDED | REG_NEWLINE, so `\s` matches a
+/// newline too) over each block (the record without its PFN line); these functions find
+/// the same matches without a regex engine, so that odd input gets the same fields the
+/// kernel tool would give it. `CompatNormalizer` applies them to a whole block.
+enum CompatPatterns {
     /// `order\s*([0-9]*),` / `pid\s*([0-9]*),`: the leftmost `word` followed by spaces,
     /// digits and `terminator`. Returns the digits' range (maybe empty), or `nil`.
     static func numberField(_ p: UnsafePointer<UInt8>, _ n: Int, word: StaticString, terminator: UInt8) -> Range<Int>? {
@@ -72,6 +71,39 @@ enum CompatText {
         return nil
     }
 
+    /// `\+0x[0-9a-f]+/0x[0-9a-f]+\s*\[([a-zA-Z0-9_-]+)\]` (the 2026 tool's module pattern):
+    /// the module name's range of the leftmost match, or `nil` (the tool then says
+    /// `vmlinux`). The pattern has one way to match at each start, so the leftmost start
+    /// whose scan succeeds is the match.
+    static func moduleField(_ p: UnsafePointer<UInt8>, _ n: Int) -> Range<Int>? {
+        var from = 0
+        while let w = Bytes.find("+0x", p, from, n) {
+            from = w + 1
+            var i = w + 3
+            let h1 = i
+            while i < n && isLowerHex(p[i]) { i += 1 }
+            guard i > h1, Bytes.hasPrefix("/0x", p, i, n) else { continue }
+            i += 3
+            let h2 = i
+            while i < n && isLowerHex(p[i]) { i += 1 }
+            guard i > h2 else { continue }
+            while i < n && Bytes.isSpace(p[i]) { i += 1 }
+            guard i < n && p[i] == 91 else { continue }
+            i += 1
+            let ns = i
+            while i < n && isModuleNameByte(p[i]) { i += 1 }
+            if i > ns && i < n && p[i] == 93 { return ns..<i }
+        }
+        return nil
+    }
+
+    @inline(__always)
+    static func isLowerHex(_ c: UInt8) -> Bool { c &- 48 <= 9 || c &- 97 <= 5 }
+
+    /// `[a-zA-Z0-9_-]`.
+    @inline(__always)
+    static func isModuleNameByte(_ c: UInt8) -> Bool { c &- 48 <= 9 || (c | 0x20) &- 97 <= 25 || c == 95 || c == 45 }
+
     /// `strtol` on a digits range, as the kernel tool stores it in a `pid_t`/`int`.
     static func strtolInt32(_ p: UnsafePointer<UInt8>, _ r: Range<Int>?) -> Int32 {
         guard let r, !r.isEmpty, let d = Bytes.decimal(p, r.lowerBound, r.upperBound) else { return -1 }
@@ -83,39 +115,5 @@ enum CompatText {
     static func strtoull(_ p: UnsafePointer<UInt8>, _ r: Range<Int>?) -> UInt64 {
         guard let r, !r.isEmpty, let d = Bytes.decimal(p, r.lowerBound, r.upperBound), !d.overflow else { return .max }
         return d.value
-    }
-
-    /// The kernel tool's allocator bits, with VMALLOC from the stack text.
-    static func vmalloc(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        guard let m = Bytes.find("__vmalloc_node_range", p, 0, n) else { return false }
-        // Start of the match's line, then of the line before it.
-        var ls = m
-        while ls > 0 && p[ls - 1] != 10 { ls -= 1 }
-        var prev = ls
-        if prev > 0 {
-            prev -= 1
-            while prev > 0 && p[prev - 1] != 10 { prev -= 1 }
-        }
-        guard let a = Bytes.find("alloc_pages", p, prev, n) else { return false }
-        return a < m
-    }
-}
-
-/// Allocator labels of the kernel tool (bits as it defines them, so they sort the same).
-public struct CompatAllocator: OptionSet, Sendable, Hashable {
-    public var rawValue: Int32
-    public init(rawValue: Int32) { self.rawValue = rawValue }
-    public static let cma = CompatAllocator(rawValue: 1 << 1)
-    public static let slab = CompatAllocator(rawValue: 1 << 2)
-    public static let vmalloc = CompatAllocator(rawValue: 1 << 3)
-    public static let others = CompatAllocator(rawValue: 1 << 4)
-
-    /// `allocated by CMA SLAB VMALLOC OTHERS ` — each set label with a trailing space.
-    public func appendLabel(to out: inout [UInt8]) {
-        out.append("allocated by ")
-        if contains(.cma) { out.append("CMA ") }
-        if contains(.slab) { out.append("SLAB ") }
-        if contains(.vmalloc) { out.append("VMALLOC ") }
-        if contains(.others) { out.append("OTHERS ") }
     }
 }

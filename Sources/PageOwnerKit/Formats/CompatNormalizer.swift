@@ -1,0 +1,116 @@
+/// A block as the kernel tool (`tools/mm/page_owner_sort`) sees it: its text and the fields
+/// its regular expressions find there. This is the compatible mode's exact path, for records
+/// the typed parser cannot vouch for (see `CompatSort.addFast` for the fast path).
+///
+/// The text is every line of the block but those starting with `PFN`, CR removed, each
+/// ended by a newline; the timestamp digits are cut out of it unless `keepsTimestamps` (the
+/// tool keeps them only when its first sort key is alloc_ts). The first line (with its
+/// newline) is the header, the rest the stacktrace. Fields come from the text before the
+/// cut, as the tool reads them from its buffer. The tool keeps the last PFN line it read
+/// across blocks, and so does the normalizer (`pfnCMA`, `pfnSlab`).
+///
+/// One normalizer is reused for every block: nothing is allocated once its buffers have
+/// grown to the largest block.
+public struct CompatNormalizer {
+    public let keepsTimestamps: Bool
+    /// Whether `module` is wanted (it costs a scan of the block).
+    public let wantsModule: Bool
+
+    /// Whether the last PFN line read says CMA / slab (the allocator label's first bits).
+    public var pfnCMA = false
+    public var pfnSlab = false
+
+    /// The normalized text (header, then stacktrace).
+    public private(set) var text: [UInt8] = []
+    /// Length of the header, newline included (the stacktrace starts there).
+    public private(set) var headerLength = 0
+    /// `pid`, `tgid` as `strtol` stores them; -1 when absent or invalid.
+    public private(set) var pid: Int32 = -1
+    public private(set) var tgid: Int32 = -1
+    /// The comm between `(` and the last `), ts` of its line; empty when absent.
+    public private(set) var comm: [UInt8] = []
+    /// The first `+0x…/0x… [mod]` frame's module, or `vmlinux` (when `wantsModule`).
+    public private(set) var module: [UInt8] = []
+    /// `1 << order`, 0 when the order is absent or over 62 (the tool's `int` overflows).
+    public private(set) var pages: Int64 = 0
+    /// The allocation time; all ones when absent.
+    public private(set) var ts: UInt64 = .max
+    /// The VMALLOC test of `CompatAllocator` on the text.
+    public private(set) var vmalloc = false
+
+    public init(keepsTimestamps: Bool, wantsModule: Bool) {
+        self.keepsTimestamps = keepsTimestamps
+        self.wantsModule = wantsModule
+        text.reserveCapacity(1 << 16)
+    }
+
+    /// The label of the block just normalized.
+    public var allocator: CompatAllocator { CompatAllocator(pfnCMA: pfnCMA, pfnSlab: pfnSlab, vmalloc: vmalloc) }
+
+    /// Normalizes the block `p[start..<stop]` (a record's bytes up to and including its last
+    /// newline). Returns false when its text is empty (a block of PFN lines only): the
+    /// kernel tool never reads such a block as a record.
+    public mutating func normalize(_ p: UnsafePointer<UInt8>, _ start: Int, _ stop: Int) -> Bool {
+        text.removeAll(keepingCapacity: true)
+        var pos = start
+        while pos < stop {
+            let nl = Bytes.find(10, p, pos, stop)
+            var end = nl
+            if end > pos && p[end - 1] == 13 { end -= 1 }
+            if Bytes.hasPrefix("PFN", p, pos, end) {
+                pfnCMA = Bytes.find("CMA", p, pos, end) != nil
+                pfnSlab = Bytes.find("slab", p, pos, end) != nil
+            } else {
+                text.append(contentsOf: UnsafeBufferPointer(start: p + pos, count: end - pos))
+                text.append(10)
+            }
+            pos = nl + 1
+        }
+        guard !text.isEmpty else { return false }
+        var buf = text
+        text = []
+        let cut = buf.withUnsafeMutableBufferPointer { readFields($0) }
+        buf.removeLast(cut)
+        text = buf
+        return true
+    }
+
+    /// Reads the fields of the text in `buf`, then cuts the timestamp digits out of it
+    /// (moving the rest forward); returns how many bytes the text lost at its end.
+    mutating func readFields(_ buf: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let b = UnsafePointer(buf.baseAddress!)
+        var n = buf.count
+        pid = CompatPatterns.strtolInt32(b, CompatPatterns.numberField(b, n, word: "pid", terminator: 44))
+        tgid = CompatPatterns.strtolInt32(b, CompatPatterns.numberField(b, n, word: "tgid", terminator: 32))
+        let commRange = CompatPatterns.commField(b, n) ?? 0..<0
+        comm.removeAll(keepingCapacity: true)
+        comm.append(contentsOf: UnsafeBufferPointer(start: b + commRange.lowerBound, count: commRange.count))
+        pages = 0
+        if let o = CompatPatterns.numberField(b, n, word: "order", terminator: 44), !o.isEmpty,
+            let d = Bytes.decimal(b, o.lowerBound, o.upperBound), !d.overflow, d.value <= 64
+        {
+            pages = d.value <= 62 ? Int64(1) << Int64(d.value) : 0
+        }
+        let tsRange = CompatPatterns.tsField(b, n)
+        ts = CompatPatterns.strtoull(b, tsRange)
+        vmalloc = CompatAllocator.saysVmalloc(b, n)
+        if wantsModule {
+            module.removeAll(keepingCapacity: true)
+            if let m = CompatPatterns.moduleField(b, n) {
+                module.append(contentsOf: UnsafeBufferPointer(start: b + m.lowerBound, count: m.count))
+            } else {
+                module.append("vmlinux")
+            }
+        }
+        // Cut the timestamp digits out, as the kernel tool does unless sorting by alloc_ts.
+        var cut = 0
+        if !keepsTimestamps, let r = tsRange, !r.isEmpty {
+            (buf.baseAddress! + r.lowerBound).update(from: buf.baseAddress! + r.upperBound, count: n - r.upperBound)
+            cut = r.count
+            n -= cut
+        }
+        let nl = Bytes.find(10, b, 0, n)
+        headerLength = nl < n ? nl + 1 : n
+        return cut
+    }
+}
