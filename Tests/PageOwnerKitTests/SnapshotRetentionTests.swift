@@ -155,4 +155,101 @@ final class SnapshotRetentionTests: XCTestCase {
         }
         XCTAssertEqual(s.totals.reduce(0, +), snaps.map { agg.totals[$0].pages }.reduce(0, +))
     }
+
+    /// `series` keeps every member (one column each), compacted to the member's own groups:
+    /// group ids are shared by all members, so a late member's dense metrics held one entry
+    /// per group of the archive (15 KB a member at 20,000 members; 4.2 GB at 100,000 with the
+    /// text table). The series is the one the dense metrics give, and its text the bytes
+    /// `GroupRendering.table` wrote.
+    func testSeriesHoldsEachMembersOwnGroups() throws {
+        for c in Self.cases {
+            let path = try Self.archive(c.dump, count: 2000, per: c.per, name: c.name)
+            let (agg, snaps) = try Self.read(path, .all)
+            let (dense, d) = try Self.read(path, .all)
+            for s in d { dense.metrics[s].expand() }
+            XCTAssertEqual(snaps, d, c.dump)
+            XCTAssertGreaterThan(agg.groups.count, 100, c.dump)
+            // A member holds at most 4 entries a record (a dense array is kept while a
+            // quarter of it is live), whatever the member count and the archive's groups.
+            XCTAssertTrue(snaps.allSatisfy { agg.metrics[$0].entriesHeld <= 4 * c.per }, c.dump)
+            XCTAssertGreaterThan(snaps.filter { agg.metrics[$0].isCompacted }.count, snaps.count / 2, c.dump)
+            XCTAssertLessThanOrEqual(agg.metricEntries, 2 * snaps.count * c.per, c.dump)
+            XCTAssertGreaterThan(dense.metricEntries, 20 * agg.metricEntries, c.dump)
+            for s in snaps {
+                XCTAssertEqual(agg.metrics[s].count, dense.metrics[s].count, c.dump)
+                XCTAssertTrue(agg.metrics[s].elementsEqual(dense.metrics[s]), c.dump)
+            }
+            let (columns, _) = SnapshotPlan.order(agg, inputs: [snaps])
+            let a = SeriesReport(agg, columns: columns, top: nil, minPages: nil)
+            let b = SeriesReport(dense, columns: columns, top: nil, minPages: nil)
+            XCTAssertEqual(a.rows.map(\.group), b.rows.map(\.group), c.dump)
+            XCTAssertEqual(a.rows.map(\.pages), b.rows.map(\.pages), c.dump)
+            XCTAssertEqual(a.rows.map(\.records), b.rows.map(\.records), c.dump)
+            XCTAssertEqual(a.rows.map(\.slope), b.rows.map(\.slope), c.dump)
+            XCTAssertEqual(a.totals, b.totals, c.dump)
+            XCTAssertEqual(a.totals.reduce(0, +), snaps.map { agg.totals[$0].pages }.reduce(0, +), c.dump)
+            let text = try Self.render(a)
+            XCTAssertEqual(text, try Self.render(b), c.dump)
+            XCTAssertEqual(text, Self.tableText(b), c.dump)
+            XCTAssertEqual(text.split(separator: "\n", omittingEmptySubsequences: false).count, 1 + a.rows.count + 1, c.dump)
+        }
+    }
+
+    /// Compacting keeps the values, and a change to a compacted snapshot makes it dense again.
+    func testSnapshotMetricsCompactAndExpand() {
+        var x = Aggregator.Metrics()
+        x.records = 2
+        x.pages = 8
+        x.firstTs = 5
+        x.lastTs = 9
+        var m = SnapshotMetrics(Array(repeating: Aggregator.Metrics(), count: 100))
+        m[3] = x
+        m[97] = x
+        let before = Array(m)
+        m.compact()
+        XCTAssertTrue(m.isCompacted)
+        XCTAssertEqual(m.entriesHeld, 2)
+        XCTAssertEqual(m.count, 100)
+        XCTAssertEqual(Array(m), before)
+        XCTAssertEqual(m[97], x)
+        XCTAssertEqual(m[50], Aggregator.Metrics())
+        var seen: [Int] = []
+        m.forEachEntry { g, v in
+            seen.append(g)
+            XCTAssertEqual(v, x)
+        }
+        XCTAssertEqual(seen, [3, 97])
+        m[50].add(x)
+        XCTAssertFalse(m.isCompacted)
+        XCTAssertEqual(m.entriesHeld, 100)
+        XCTAssertEqual(m[50], x)
+        XCTAssertEqual(m[97], x)
+        m.append(contentsOf: [x])
+        XCTAssertEqual(m.count, 101)
+        // Half live: stays dense.
+        var half = SnapshotMetrics(Array(repeating: x, count: 10) + Array(repeating: Aggregator.Metrics(), count: 10))
+        half.compact()
+        XCTAssertFalse(half.isCompacted)
+    }
+
+    static func render(_ s: SeriesReport) throws -> String {
+        let dir = try TestFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("out").path
+        let sink = try OutputSink(path: path)
+        try SeriesText.write(s, keyCell: { r, _, _ in SeriesFormatter(.text).keyText(s, r, sep: "") }, to: sink)
+        try sink.commit()
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    /// The table as `SeriesFormatter` wrote it before (a string per cell).
+    static func tableText(_ s: SeriesReport) -> String {
+        var header = ["SLOPE", "GROWTH"] + (1...max(1, s.snapshots.count)).map { "S\($0)" }
+        header += s.keys.map { $0 == .stack ? "STACK" : $0.rawValue.uppercased() }
+        let rows = s.rows.map { r in
+            [Render.fixed(r.slope, 1), (r.growth > 0 ? "+" : "") + String(r.growth)] + r.pages.map(String.init)
+                + [SeriesFormatter(.text).keyText(s, r, sep: "")]
+        }
+        return GroupRendering.table(header: header, rows: rows, numeric: Set(0..<(2 + s.snapshots.count))).joined()
+    }
 }

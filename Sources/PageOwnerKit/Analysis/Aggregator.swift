@@ -69,7 +69,7 @@ public final class Aggregator: RecordConsumer {
     /// added one more, hidden, when a key or filter needs the stack but `.stack` is not a
     /// key (see `stackColumn`).
     public internal(set) var groups: PackedKeyTable
-    public internal(set) var metrics: [[Metrics]] = []
+    public internal(set) var metrics: [SnapshotMetrics] = []
     public internal(set) var totals: [SnapshotTotals] = []
     var cache = FilterCache()
     var packed: [UInt64]
@@ -228,12 +228,13 @@ public final class Aggregator: RecordConsumer {
         } else {
             gi = Int(internGroup(r, stack))
         }
-        if gi >= metrics[s].count { metrics[s].append(contentsOf: repeatElement(Metrics(), count: gi + 1 - metrics[s].count)) }
-        metrics[s][gi].records &+= r.times
-        metrics[s][gi].pages +|= r.pages
+        // A compacted snapshot has no dense entries: it grows back to dense here.
+        if gi >= metrics[s].dense.count { metrics[s].append(contentsOf: repeatElement(Metrics(), count: gi + 1 - metrics[s].count)) }
+        metrics[s].dense[gi].records &+= r.times
+        metrics[s].dense[gi].pages +|= r.pages
         if r.fields.contains(.ts) {
-            if r.ts < metrics[s][gi].firstTs { metrics[s][gi].firstTs = r.ts }
-            if r.ts > metrics[s][gi].lastTs { metrics[s][gi].lastTs = r.ts }
+            if r.ts < metrics[s].dense[gi].firstTs { metrics[s].dense[gi].firstTs = r.ts }
+            if r.ts > metrics[s].dense[gi].lastTs { metrics[s].dense[gi].lastTs = r.ts }
         }
         totals[s].records &+= r.times
         totals[s].pages +|= r.pages
@@ -406,10 +407,12 @@ public final class Aggregator: RecordConsumer {
 
     /// Metrics of every group summed over `snapshots` (`groups.count` entries).
     public func summed(_ snapshots: [Int]) -> [Metrics] {
-        if snapshots.count == 1 && metrics[snapshots[0]].count == groups.count { return metrics[snapshots[0]] }
+        if snapshots.count == 1 && !metrics[snapshots[0]].isCompacted && metrics[snapshots[0]].count == groups.count {
+            return metrics[snapshots[0]].dense
+        }
         var out = [Metrics](repeating: Metrics(), count: groups.count)
         for s in snapshots {
-            for (g, x) in metrics[s].enumerated() { out[g].add(x) }
+            metrics[s].forEachEntry { g, x in out[g].add(x) }
         }
         return out
     }
@@ -431,12 +434,18 @@ public final class Aggregator: RecordConsumer {
         if metrics[t].count < metrics[s].count {
             metrics[t].append(contentsOf: repeatElement(Metrics(), count: metrics[s].count - metrics[t].count))
         }
-        for (g, x) in metrics[s].enumerated() where x != Metrics() { metrics[t][g].add(x) }
+        metrics[s].forEachEntry { g, x in metrics[t][g].add(x) }
         metrics[s] = []
     }
 
+    /// Keeps only snapshot `s`'s non-zero groups when they are few (`SnapshotMetrics.compact`):
+    /// `series` over an archive of many small members holds each member's own groups.
+    public func compactMetrics(_ s: Int) {
+        metrics[s].compact()
+    }
+
     /// Per-group metric entries held, over all snapshots: what the snapshots cost in memory.
-    public var metricEntries: Int { metrics.reduce(0) { $0 + $1.count } }
+    public var metricEntries: Int { metrics.reduce(0) { $0 + $1.entriesHeld } }
 
     /// Re-keys groups whose stack was an unresolved handle that some input resolved (a
     /// show_handles sample read before its show_stacks_handles, or a handle one worker saw
@@ -497,18 +506,18 @@ public final class Aggregator: RecordConsumer {
         }
         for si in 0..<oldMetrics.count {
             var m: [Metrics] = []
-            for (g, x) in oldMetrics[si].enumerated() {
+            oldMetrics[si].forEachEntry { g, x in
                 let ng = Int(newGroup[g])
                 if ng < 0 {
                     totals[si].records &-= x.records
                     totals[si].pages &-= x.pages
-                    continue
+                    return
                 }
-                if x == Metrics() { continue }
                 if m.count <= ng { m.append(contentsOf: repeatElement(Metrics(), count: ng + 1 - m.count)) }
                 m[ng].add(x)
             }
-            metrics[si] = m
+            metrics[si] = SnapshotMetrics(m)
+            if oldMetrics[si].isCompacted { metrics[si].compact() }
         }
         unresolvedHandles = left
     }

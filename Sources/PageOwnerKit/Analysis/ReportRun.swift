@@ -22,7 +22,8 @@ public struct ReportRun {
         if let e = getenv("PAGE_OWNER_SORT_THREADS"), let n = Int(String(cString: e)), n >= 1 { return min(n, 64) }
         return max(1, min(8, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
-    /// What happens to a snapshot's per-group metrics once it is read: kept (`series`),
+    /// What happens to a snapshot's per-group metrics once it is read: kept (`series`;
+    /// compacted to its own groups when they are few, `SnapshotMetrics`),
     /// kept only while `report` may still choose it (`SnapshotPlan.Latest`), or added to
     /// its input's first snapshot (`report --sum`, `diff`: only sums are used). Either of the
     /// last two keeps an archive of many members in the memory of a few.
@@ -84,7 +85,7 @@ public struct ReportRun {
             diags.merge(ingest.diagnostics)
             snapshotRead?(agg, s)
             switch retention {
-            case .all: break
+            case .all: agg.compactMetrics(s)
             case .latest: for d in latest.add(agg, s) { agg.releaseMetrics(d) }
             case .sum: agg.foldMetrics(s, into: snaps[0])
             case .none: agg.releaseMetrics(s)

@@ -40,7 +40,11 @@ public struct SeriesReport {
         // A show_stacks_handles input only resolves handles: it is not a column.
         let cols = (columns ?? Array(0..<agg.snapshotCount)).filter { agg.totals[$0].format != .showStacksHandles }
         snapshots = cols.map { agg.totals[$0].name }
-        totals = cols.map { s in agg.metrics[s].reduce(0) { $0 &+ $1.pages } }
+        totals = cols.map { s in
+            var t: Int64 = 0
+            agg.metrics[s].forEachEntry { _, x in t &+= x.pages }
+            return t
+        }
         // Rank keys of every group, column by column: time in groups × columns, memory in
         // groups (the columns of a row are made only for the rows shown). The sums run in
         // the order `Row.slope` uses, so a rank and the slope printed agree to the bit.
@@ -50,16 +54,17 @@ public struct SeriesReport {
         var last = [Int64](repeating: 0, count: n)
         var maxPages = [Int64](repeating: 0, count: n)
         var sum = [Double](repeating: 0, count: n)
+        // A snapshot's groups without an entry add nothing: zero pages leave the sums, the
+        // first and last columns (zero already) and the maxima (from zero) as they are.
         for (i, c) in cols.enumerated() {
-            let m = agg.metrics[c]
-            for g in 0..<min(n, m.count) {
-                let x = m[g]
+            agg.metrics[c].forEachEntry { g, x in
+                guard g < n else { return }
                 if x.pages != 0 || x.records != 0 { live[g] = true }
                 if i == 0 { first[g] = x.pages }
                 if i == cols.count - 1 { last[g] = x.pages }
                 sum[g] += Double(x.pages)
+                maxPages[g] = max(maxPages[g], x.pages)
             }
-            for g in 0..<n { maxPages[g] = max(maxPages[g], g < m.count ? m[g].pages : 0) }
         }
         var slope = [Double](repeating: 0, count: n)
         if cols.count > 1 {
@@ -68,10 +73,14 @@ public struct SeriesReport {
             let my = sum.map { $0 / count }
             var num = [Double](repeating: 0, count: n)
             var den = 0.0
+            // One column's pages at a time (a compacted snapshot holds only its own groups).
+            var column = [Int64](repeating: 0, count: n)
             for (i, c) in cols.enumerated() {
                 let m = agg.metrics[c]
+                m.forEachEntry { g, x in if g < n { column[g] = x.pages } }
                 let dx = Double(i) - mx
-                for g in 0..<n { num[g] += dx * (Double(g < m.count ? m[g].pages : 0) - my[g]) }
+                for g in 0..<n { num[g] += dx * (Double(column[g]) - my[g]) }
+                m.forEachEntry { g, _ in if g < n { column[g] = 0 } }
                 den += dx * dx
             }
             for g in 0..<n { slope[g] = den == 0 ? 0 : num[g] / den }

@@ -22,17 +22,7 @@ public struct SeriesFormatter {
         case .pprof: throw ReportError.usage(DiffFormatter.pprofUsage)
         case .html: throw ReportError.usage(DiffFormatter.htmlUsage)
         case .text, .folded:
-            var header = ["SLOPE", "GROWTH"] + (1...max(1, s.snapshots.count)).map { "S\($0)" }
-            header += s.keys.map { $0 == .stack ? "STACK" : $0.rawValue.uppercased() }
-            var table = [header]
-            for r in s.rows {
-                table.append(
-                    [Render.fixed(r.slope, 1), (r.growth > 0 ? "+" : "") + String(r.growth)] + r.pages.map(String.init)
-                        + zip(s.keys, r.cells).map { $0 == .stack ? stackText(r, $1) : ($1.text.isEmpty ? "-" : $1.text) })
-            }
-            for l in GroupRendering.table(header: table[0], rows: Array(table.dropFirst()), numeric: Set(0..<(2 + s.snapshots.count))) {
-                try out.write(l)
-            }
+            try SeriesText.write(s, keyCell: { r, k, c in k == .stack ? stackText(r, c) : (c.text.isEmpty ? "-" : c.text) }, to: out)
             for (i, n) in s.snapshots.enumerated() {
                 try out.write("S\(i + 1): \(n): \(s.totals[i]) pages (\(Render.human(s.totals[i] &* s.pageSize)))\n")
             }
