@@ -133,18 +133,39 @@ public struct StackStore {
         let b = Int(starts[c + 1])
         let n = bytes.count
         guard let p = bytes.baseAddress else { return a == b }
+        // Raw buffers: this runs for every record, ~15 frames each.
         return frames.arena.withUnsafeBytes { fa in
-            var pos = 0
-            for k in a..<b {
-                let id = Int(ids[k])
-                let fs = frames.starts[id]
-                let len = frames.starts[id + 1] - fs
-                if pos + len >= n || bytes[pos + len] != 10 { return false }
-                if len > 0 && memcmp(p + pos, fa.baseAddress! + fs, len) != 0 { return false }
-                pos += len + 1
+            frames.starts.withUnsafeBufferPointer { fs in
+                ids.withUnsafeBufferPointer { ids in
+                    var pos = 0
+                    for k in a..<b {
+                        let id = Int(ids[k])
+                        let f = fs[id]
+                        let len = fs[id + 1] - f
+                        if pos + len >= n || p.load(fromByteOffset: pos + len, as: UInt8.self) != 10 { return false }
+                        if !Self.equal(p + pos, fa.baseAddress! + f, len) { return false }
+                        pos += len + 1
+                    }
+                    return pos == n
+                }
             }
-            return pos == n
         }
+    }
+
+    /// Whether `n` bytes at `x` and `y` are equal, eight at a time (a frame line is a few
+    /// dozen bytes: shorter than a `memcmp` call is worth).
+    @inline(__always)
+    static func equal(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ n: Int) -> Bool {
+        var i = 0
+        while i + 8 <= n {
+            if x.loadUnaligned(fromByteOffset: i, as: UInt64.self) != y.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i += 8
+        }
+        while i < n {
+            if x.load(fromByteOffset: i, as: UInt8.self) != y.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Starts loading the first candidate's frame ids for a lookup of `h` a little later.
