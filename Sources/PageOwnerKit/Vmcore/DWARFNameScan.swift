@@ -210,6 +210,17 @@ struct DWARFNameScan {
     /// Compiles the abbreviation table at `offset` (as `DWARF.abbrevTable` reads it).
     func table(at offset: Int, offsetSize os: Int, addressSize asz: Int) -> Table {
         var t = Table()
+        // A unit's table has a few hundred entries of a few attributes each.
+        let n = 256
+        t.tag.reserveCapacity(n)
+        t.hasChildren.reserveCapacity(n)
+        t.attrStart.reserveCapacity(n + 1)
+        t.fixedSize.reserveCapacity(n)
+        t.isRead.reserveCapacity(n)
+        t.byCode.reserveCapacity(n + 1)
+        t.attrNames.reserveCapacity(4 * n)
+        t.forms.reserveCapacity(4 * n)
+        t.implicits.reserveCapacity(4 * n)
         var p = offset
         while p < abbrev.count {
             let code = Self.uleb(abbrev, &p)
@@ -238,7 +249,7 @@ struct DWARFNameScan {
             t.isRead.append(children || tag == 0x13 || tag == 0x17 || tag == 0x04 || tag == 0x34 || tag == 0x28)
             // A later entry with the same code replaces the earlier one, as in a dictionary.
             if code < 1 << 16 {
-                if Int(code) >= t.byCode.count { t.byCode += [Int32](repeating: 0, count: Int(code) + 1 - t.byCode.count) }
+                while t.byCode.count <= Int(code) { t.byCode.append(0) }
                 t.byCode[Int(code)] = Int32(e + 1)
             } else {
                 t.sparse[code] = e
@@ -283,7 +294,7 @@ struct DWARFNameScan {
     }
 
     /// The name attribute at `p` of `form`: the index of a wanted name, or -1.
-    func name(_ form: UInt64, _ p: Int, _ unit: DWARF.Unit, memo: inout [Int32]) -> Int {
+    func name(_ form: UInt64, _ p: Int, _ unit: DWARF.Unit, memo: inout [UInt16]) -> Int {
         var q = p
         let strOffset: Int
         switch form {
@@ -304,9 +315,9 @@ struct DWARFNameScan {
         }
         guard strOffset >= 0, strOffset < memo.count else { return wanted.lookup(str, strOffset) }
         let m = memo[strOffset]
-        if m != 0 { return Int(m) - 1 }
+        if m != 0 { return Int(m) - 2 }
         let i = wanted.lookup(str, strOffset)
-        memo[strOffset] = Int32(i + 1)
+        memo[strOffset] = UInt16(i + 2)
         return i
     }
 
@@ -362,8 +373,9 @@ struct DWARFNameScan {
         var hits = Hits(wanted.names.count)
         var left = wanted.names.count
         var enumsLeft = wanted.kinds.reduce(0) { $0 + ($1 & 4 != 0 ? 1 : 0) }
-        // Name index + 1 by `.debug_str` offset (-1 + 1: not wanted), for sections of a sane size.
-        var memo = [Int32](repeating: 0, count: str.count <= 1 << 26 ? str.count : 0)
+        // By `.debug_str` offset: 0 not looked up yet, 1 not wanted, else the name's index + 2
+        // (for sections of a sane size).
+        var memo = [UInt16](repeating: 0, count: str.count <= 1 << 26 && wanted.names.count < 0xfff0 ? str.count : 0)
         var tables: [Int: Table] = [:]  // by offset and sizes: a table is read once
         func found(_ i: Int, _ kind: UInt8) {
             hits.found[i] = true
