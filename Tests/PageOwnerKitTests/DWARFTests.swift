@@ -70,6 +70,36 @@ final class DWARFTests: XCTestCase {
             XCTAssertEqual(d.enumerators["LAST_BIT"], Int64(truth[10]))
             XCTAssertTrue(d.isArray(try d.variableType("pools")))
             XCTAssertThrowsError(try d.member("owner", "missing"))
+
+            // The name scan finds what a walk over every top-level DIE (DWARF.die, one
+            // dictionary per DIE) finds: the first definition of each name, in unit order,
+            // here for every name the program and its libc headers define.
+            var walked = (types: [String: Int](), variables: [String: Int](), enumerators: [String: Int64]())
+            if d.units.isEmpty { try d.readUnits() }
+            for unit in d.units {
+                guard let cu = d.die(at: unit.dieStart, unit, attributes: false), cu.hasChildren else { continue }
+                var p = cu.end
+                while p < unit.end, let e = d.die(at: p, unit), e.tag != 0 {
+                    if let n = e.name, e.attrs[0x3c]?.uint != 1 {
+                        if [0x13, 0x17, 0x04].contains(e.tag), walked.types[n] == nil { walked.types[n] = e.offset }
+                        if e.tag == 0x34, walked.variables[n] == nil { walked.variables[n] = e.offset }
+                    }
+                    if e.tag == 0x04 {
+                        for c in d.children(of: e.offset) where c.tag == 0x28 {
+                            if let n = c.name, walked.enumerators[n] == nil, let v = c.attrs[0x1c]?.uint { walked.enumerators[n] = Int64(bitPattern: v) }
+                        }
+                    }
+                    p = d.skip(e, unit)
+                }
+            }
+            XCTAssertGreaterThanOrEqual(walked.types.count, 4)  // ext_flags, parts, rec, owner
+            var all = try DWARF(try ELFFile(file.bytes))
+            try all.index(
+                types: Set(walked.types.keys).union(["absent"]), variables: Set(walked.variables.keys).union(["absent"]),
+                enumerators: Set(walked.enumerators.keys).union(["ABSENT"]))
+            XCTAssertEqual(all.types, walked.types)
+            XCTAssertEqual(all.variables, walked.variables)
+            XCTAssertEqual(all.enumerators, walked.enumerators)
         }
     }
 

@@ -44,8 +44,7 @@ public enum Inputs {
             guard dump != .elfOther, let vmlinux = vmlinuxPath else {
                 throw CrashDumpSniffer.error(dump, input: path, vmlinuxGiven: vmlinuxPath != nil)
             }
-            let core = try MappedFile(path: path)
-            let image = try MappedFile(path: vmlinux)
+            let (core, image) = try MappedFile.pair(path, vmlinux)
             do {
                 let src = try VmcoreSource(name: path, vmcore: core, vmlinux: image, moduleFiles: modulesDirectory)
                 src.strict = strict

@@ -15,9 +15,15 @@ public struct DWARF {
         var version: Int
         var addressSize: Int
         var offsetSize: Int
-        var abbrevs: [UInt64: Abbrev]
+        var abbrevOffset: Int
         var strOffsetsBase: Int
     }
+
+    /// Abbreviation tables by offset, read when a DIE of a unit using one is first read.
+    final class AbbrevTables {
+        var byOffset: [Int: [UInt64: Abbrev]] = [:]
+    }
+    let abbrevTables = AbbrevTables()
 
     /// One attribute value.
     enum Value {
@@ -167,9 +173,16 @@ public struct DWARF {
         return t
     }
 
+    /// The abbreviations of `unit`.
+    func abbrevs(_ unit: Unit) -> [UInt64: Abbrev] {
+        if let t = abbrevTables.byOffset[unit.abbrevOffset] { return t }
+        let t = abbrevTable(at: unit.abbrevOffset)
+        abbrevTables.byOffset[unit.abbrevOffset] = t
+        return t
+    }
+
     mutating func readUnits() throws {
         var p = 0
-        var abbrevCache: [Int: [UInt64: Abbrev]] = [:]
         while p + 11 <= info.count {
             var length = offset(u(info, p, 4))
             var off = p + 4
@@ -205,12 +218,10 @@ public struct DWARF {
                 addressSize = byte(info, off)
                 off += 1
             }
-            let table = abbrevCache[abbrevOffset] ?? abbrevTable(at: abbrevOffset)
-            abbrevCache[abbrevOffset] = table
             units.append(
                 Unit(
-                    start: p, end: end, dieStart: off, version: version, addressSize: addressSize, offsetSize: offsetSize, abbrevs: table,
-                    strOffsetsBase: 8))
+                    start: p, end: end, dieStart: off, version: version, addressSize: addressSize, offsetSize: offsetSize,
+                    abbrevOffset: abbrevOffset, strOffsetsBase: 8))
             p = end
         }
     }
@@ -357,7 +368,7 @@ public struct DWARF {
         var p = offset
         let code = uleb(info, &p)
         if code == 0 { return DIE(offset: offset, tag: 0, hasChildren: false, attrs: [:], end: p) }
-        guard let a = unit.abbrevs[code] else { return nil }
+        guard let a = abbrevs(unit)[code] else { return nil }
         var attrs: [UInt64: Value] = [:]
         for (name, form, implicit) in a.attrs {
             let v = value(form, &p, unit, implicit: implicit, wanted: attributes)
@@ -402,46 +413,45 @@ public struct DWARF {
         return out
     }
 
-    /// Walks every unit's top-level DIEs, indexing the named types, variables and
-    /// enumerators asked for; stops early once every one is found.
+    /// Walks every unit's top-level DIEs (`DWARFNameScan`), indexing the named types,
+    /// variables and enumerators asked for; stops early once every one is found.
     public mutating func index(types wantedTypes: Set<String>, variables wantedVariables: Set<String>, enumerators wantedEnums: Set<String>)
         throws
     {
         if units.isEmpty { try readUnits() }
-        var missingTypes = wantedTypes
-        var missingVars = wantedVariables
-        var missingEnums = wantedEnums
-        for unit in units {
-            if missingTypes.isEmpty && missingVars.isEmpty && missingEnums.isEmpty { break }
-            guard let cu = die(at: unit.dieStart, unit, attributes: false), cu.hasChildren else { continue }
-            var p = cu.end
-            while p < unit.end {
-                guard let d = die(at: p, unit) else { break }
-                if d.tag == 0 { break }
-                let declaration = d.attrs[0x3c]?.uint == 1
-                if let name = d.name, !declaration {
-                    switch d.tag {
-                    case 0x13, 0x17, 0x04:  // structure, union, enumeration
-                        if missingTypes.remove(name) != nil { types[name] = d.offset }
-                    case 0x34:  // variable
-                        if missingVars.remove(name) != nil { variables[name] = d.offset }
-                    default: break
-                    }
-                }
-                if d.tag == 0x04 && !missingEnums.isEmpty && d.hasChildren {
-                    for e in children(of: d.offset) where e.tag == 0x28 {
-                        if let n = e.name, missingEnums.remove(n) != nil {
-                            switch e.attrs[0x1c] {
-                            case .int(let v)?: enumerators[n] = v
-                            case .uint(let v)?: enumerators[n] = Int64(bitPattern: v)
-                            default: break
-                            }
-                        }
-                    }
-                }
-                let next = skip(d, unit)
-                guard next > p else { break }
-                p = next
+        let scan = DWARFNameScan(
+            info: info, abbrev: abbrev, str: str, lineStr: lineStr, strOffsets: strOffsets,
+            wanted: DWARFNameScan.Wanted(types: wantedTypes, variables: wantedVariables, enumerators: wantedEnums))
+        // Two halves of the units (by size) on two cores; a name found in the first half
+        // is its first definition, else the second half's.
+        var parts = [DWARFNameScan.Hits](repeating: DWARFNameScan.Hits(0), count: 2)
+        let half = (units.last?.end ?? 0) / 2
+        let split = units.firstIndex { $0.start >= half } ?? units.count
+        if split > 0 && split < units.count && units.count >= 64 {
+            let slices = [units[..<split], units[split...]]
+            parts.withUnsafeMutableBufferPointer { out in
+                let o = out
+                WorkerPool(count: 2).run(parts: 2) { o[$0] = scan.scan(slices[$0]) }
+            }
+        } else {
+            parts = [scan.scan(units[...])]
+        }
+        var hits = parts[0]
+        for k in 1..<parts.count {
+            for i in 0..<hits.found.count where !hits.found[i] && parts[k].found[i] {
+                hits.found[i] = true
+                hits.kind[i] = parts[k].kind[i]
+                hits.offset[i] = parts[k].offset[i]
+                hits.value[i] = parts[k].value[i]
+            }
+        }
+        for (i, name) in scan.wanted.names.enumerated() where hits.found[i] {
+            let n = String(decoding: name, as: UTF8.self)
+            switch hits.kind[i] {
+            case 1: types[n] = hits.offset[i]
+            case 2: variables[n] = hits.offset[i]
+            case 4: enumerators[n] = hits.value[i]
+            default: break
             }
         }
     }

@@ -12,9 +12,12 @@ public struct KernelSymbols {
     var moduleEnds: [(start: UInt64, end: UInt64, name: String)] = []
 
     /// The kernel's own symbols from the vmlinux symbol table.
-    public init(vmlinux: ELFFile) {
+    public init(vmlinux: ELFFile) { self.init(symbols: vmlinux.symbols()) }
+
+    /// The kernel's own symbols from the vmlinux symbol table's entries.
+    public init(symbols: [ELFFile.Symbol]) {
         var raw: [(UInt64, String, Int, Int)] = []  // address, name, weak, underscores
-        for s in vmlinux.symbols() {
+        for s in symbols {
             guard s.value >= 0xffff_ffff_8000_0000, !s.name.isEmpty, s.type <= 2, s.shndx != 0, s.shndx != 0xfff1 else { continue }
             if s.name.hasPrefix("__crc_") || s.name.hasPrefix(".L") || s.name.hasPrefix("$") { continue }
             raw.append((s.value, s.name, s.binding == 2 ? 1 : 0, s.name.prefix { $0 == "_" }.count))

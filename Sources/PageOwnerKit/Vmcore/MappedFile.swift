@@ -1,4 +1,5 @@
 import CShims
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -24,10 +25,16 @@ public final class MappedFile {
             do {
                 try Inputs.withDecoded(path: path) { src in
                     var buf = [UInt8](repeating: 0, count: 4 << 20)
+                    var size = 0
                     while true {
                         let n = try buf.withUnsafeMutableBytes { try src.read(into: $0) }
                         if n == 0 { break }
-                        try buf.withUnsafeBytes { try MappedFile.writeAll(fd, $0.baseAddress!, n, unpacking: path) }
+                        try buf.withUnsafeBytes { try MappedFile.writeSparse(fd, $0.baseAddress!, n, at: size, unpacking: path) }
+                        size += n
+                    }
+                    // The pages of zeros at the end are a hole too.
+                    guard ftruncate(fd, off_t(size)) == 0 else {
+                        throw InputError(.unreadable, input: path, "cannot unpack it into a temporary file: \(String(cString: strerror(errno)))")
                     }
                 }
             } catch {
@@ -40,6 +47,25 @@ public final class MappedFile {
         }
         defer { close(fd) }
         bytes = try MappedFile.map(fd, name: path)
+    }
+
+    /// Maps two files at once, the second on another thread: unpacking a compressed vmcore
+    /// and its vmlinux takes two cores instead of one after the other. The first's error wins.
+    public static func pair(_ first: String, _ second: String) throws -> (MappedFile, MappedFile) {
+        final class Box: @unchecked Sendable {
+            var result: Result<MappedFile, any Error>?
+        }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            box.result = Result { try MappedFile(path: second) }
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        let a = Result { try MappedFile(path: first) }
+        done.wait()
+        return (try a.get(), try box.result!.get())
     }
 
     /// Maps the file open at `fd` (the caller closes it); `name` is used in messages.
@@ -67,6 +93,41 @@ public final class MappedFile {
         }
         po_guard_mapping(m, size, name)
         return UnsafeRawBufferPointer(start: m, count: size)
+    }
+
+    /// A page of zeros, to compare with.
+    static let zeroPage = [UInt8](repeating: 0, count: 4096)
+
+    /// Writes `n` bytes at file offset `at`, leaving out the whole pages of zeros: they stay
+    /// holes that read as zeros (a memory dump is mostly free pages), so unpacking writes
+    /// only what the dump holds.
+    static func writeSparse(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int, at: Int, unpacking path: String) throws {
+        var i = 0
+        var run = -1  // start of the pending run of bytes to write
+        while i < n {
+            let pageEnd = min(n, (at + i) / 4096 * 4096 + 4096 - at)
+            let zero = pageEnd - i == 4096 && zeroPage.withUnsafeBytes { memcmp(p + i, $0.baseAddress!, 4096) == 0 }
+            if zero {
+                if run >= 0 { try pwriteAll(fd, p + run, i - run, at: at + run, unpacking: path) }
+                run = -1
+            } else if run < 0 {
+                run = i
+            }
+            i = pageEnd
+        }
+        if run >= 0 { try pwriteAll(fd, p + run, n - run, at: at + run, unpacking: path) }
+    }
+
+    static func pwriteAll(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int, at: Int, unpacking path: String) throws {
+        var done = 0
+        while done < n {
+            let w = pwrite(fd, p + done, n - done, off_t(at + done))
+            if w < 0 && errno == EINTR { continue }
+            guard w > 0 else {
+                throw InputError(.unreadable, input: path, "cannot unpack it into a temporary file: \(String(cString: strerror(errno)))")
+            }
+            done += w
+        }
     }
 
     static func writeAll(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int, unpacking path: String) throws {

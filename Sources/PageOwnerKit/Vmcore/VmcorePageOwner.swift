@@ -328,7 +328,7 @@ public final class VmcorePageOwner {
         sectionShift = sectionBits - 12
         sectionsPerRoot = UInt64(4096 / max(1, l.msSize))
 
-        var s = KernelSymbols(vmlinux: elf)
+        var s = KernelSymbols(symbols: syms)
         if let head = addr["modules"] {
             // Module structures are read through pointers from the dump: any of them may be
             // garbage, so every sum goes through VmcoreMemory.at (a wrapped address never reads).
@@ -558,7 +558,7 @@ public final class VmcorePageOwner {
         out.append(", mask 0x")
         out.appendHex(gfp)
         out.append("(")
-        out.append(gfpText(gfp))
+        appendNames(gfp, gfpNames, &gfpNameBytes, to: &out)
         out.append("), pid ")
         out.appendDecimal(pid)
         out.append(", tgid ")
@@ -599,7 +599,7 @@ public final class VmcorePageOwner {
         let main = pageFlagBits > 0 && pageFlagBits < 64 ? flagsWord & ((1 << UInt64(pageFlagBits)) - 1) : flagsWord
         var append = false
         if main != 0 {
-            out.append(VmcorePageOwner.flagText(main, pageFlagNames))
+            appendNames(main, pageFlagNames, &pageFlagNameBytes, to: &out)
             append = true
         }
         for (name, shift, width) in pageFlagFields {
@@ -666,9 +666,42 @@ public final class VmcorePageOwner {
         else { return false }
         for i in 0..<Int(size) {
             out.append(32)
-            out.append(symbols.format(ELFFile.read(entries, i * 8, 8)))
+            appendFrame(ELFFile.read(entries, i * 8, 8), to: &out)
             out.append(10)
         }
         return true
+    }
+
+    /// `%pGg` and `%pGp` names of each value seen, made once.
+    var gfpNameBytes: [UInt64: [UInt8]] = [:]
+    var pageFlagNameBytes: [UInt64: [UInt8]] = [:]
+
+    /// Appends `flagText(value, table)`, making it once per value (`known` keeps it).
+    func appendNames(_ value: UInt64, _ table: [(String, UInt64)], _ known: inout [UInt64: [UInt8]], to out: inout [UInt8]) {
+        if let b = known[value] {
+            out.append(contentsOf: b)
+        } else {
+            let b = Array(VmcorePageOwner.flagText(value, table).utf8)
+            known[value] = b
+            out.append(contentsOf: b)
+        }
+    }
+
+    /// `%pS` of each address seen, formatted once: where its bytes lie in `frameBytes`.
+    var frameText: [UInt64: Range<Int>] = [:]
+    var frameBytes: [UInt8] = []
+
+    /// Appends `symbols.format(address)`, formatting each address once.
+    func appendFrame(_ address: UInt64, to out: inout [UInt8]) {
+        let r: Range<Int>
+        if let known = frameText[address] {
+            r = known
+        } else {
+            let start = frameBytes.count
+            frameBytes.append(contentsOf: symbols.format(address).utf8)
+            r = start..<frameBytes.count
+            frameText[address] = r
+        }
+        frameBytes.withUnsafeBufferPointer { out.append(contentsOf: $0[r]) }
     }
 }
