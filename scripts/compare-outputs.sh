@@ -8,8 +8,8 @@
 # Covers report in every byte format (text, csv, json, jsonl, folded, svg) by stack, by
 # caller/comm, by module+allocator+node and by comm+order, with --top and --keep-offsets
 # variants; diff and series of the real snapshot series; and the compatible mode with its
-# main flag sets. pprof is left out (gzip of protobuf: compared through `go tool pprof` in
-# the tests instead).
+# main flag sets; pprof profiles (default labels, by comm, with pid/tgid labels) as their
+# decompressed protobuf bytes, since the gzip framing may change while the profile does not.
 set -uo pipefail
 BIN=$1
 OUT=$2
@@ -45,6 +45,11 @@ for i in "${inputs[@]}" "$@"; do
   run "report-$n-top5" report "$i" --top 5
   run "report-$n-keep-offsets" report "$i" --format folded --keep-offsets
   run "report-$n-sort-comm" report "$i" --group-by comm,stack --sort comm,pages --format csv
+  for p in "" "--group-by comm" "--pprof-labels pid,tgid"; do
+    name="report-$n-pprof${p:+-${p//[ ,-]/}}"
+    "$BIN" report "$i" $p --format pprof -o - 2>"$OUT/$name.err" | gzip -dc >"$OUT/$name.out"
+    echo "exit ${PIPESTATUS[0]}" >>"$OUT/$name.err"
+  done
   run "compat-$n-default" "$i" /dev/stdout
   run "compat-$n-m" -m "$i" /dev/stdout
   run "compat-$n-cull" --cull=st,pid,name "$i" /dev/stdout

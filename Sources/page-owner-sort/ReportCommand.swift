@@ -73,7 +73,8 @@ struct ReportCommand: ParsableCommand {
         found.notes += PlaceholderNote.notes(choice.snapshots.map { agg.totals[$0] }, pageSize: options.pageSize)
         try options.apply(found, to: &ctx)
         let report = Report(
-            view, snapshots: choice.snapshots, selection: selection, pageSize: options.pageSize, frameText: format.needsFrameText)
+            view, snapshots: choice.snapshots, selection: selection, pageSize: options.pageSize, frameText: format.needsFrameText,
+            cells: format.needsCells)
         ctx.inputs = choice.snapshots.map { agg.totals[$0] }
         ctx.skipped = run.diagnostics.skipped
         ctx.title = "page-owner-sort report: " + inputs.joined(separator: " ")

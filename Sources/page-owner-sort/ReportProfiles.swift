@@ -29,7 +29,7 @@ extension ReportCommand {
             found.notes += PlaceholderNote.notes([agg.totals[p.snapshot]], pageSize: options.pageSize)
             var ctx = context
             try options.apply(found, to: &ctx)
-            let report = Report(agg, snapshots: [p.snapshot], selection: selection, pageSize: options.pageSize, frameText: false)
+            let report = Report(agg, snapshots: [p.snapshot], selection: selection, pageSize: options.pageSize, frameText: false, cells: false)
             ctx.inputs = [agg.totals[p.snapshot]]
             ctx.skipped = run.diagnostics.skipped
             ctx.title = "page-owner-sort report: " + agg.totals[p.snapshot].name

@@ -169,6 +169,28 @@ final class PprofTests: XCTestCase {
         XCTAssertTrue(comments.contains { $0.hasPrefix("era: ") && $0.contains("era=6.7+") }, "\(comments)")
     }
 
+    /// The command line builds a pprof report without row cells (`cells: false`: each
+    /// distinct cell once); the profile is the same bytes as from a report with cells.
+    func testProfileFromCompactCellsEqualsProfileFromRowCells() throws {
+        for keys in [PprofFormatter.defaultKeys(extra: [.pid, .tgid]), [.stack, .comm], [.comm, .order]] {
+            let agg = try aggregate([Self.k73, Self.k612], keys: keys)
+            var ctx = ReportContext()
+            ctx.inputs = agg.totals
+            let full = Report(agg, selection: Report.Selection(), frameText: false)
+            let compact = Report(agg, selection: Report.Selection(), frameText: false, cells: false)
+            XCTAssertTrue(compact.rows.allSatisfy { $0.cells.isEmpty })
+            XCTAssertEqual(compact.cellIDs.count, compact.rows.count * keys.count)
+            XCTAssertLessThan(compact.cellTable.count, compact.cellIDs.count, "each distinct cell once")
+            XCTAssertEqual(compact.rows.map(\.group), full.rows.map(\.group))
+            for (i, r) in full.rows.enumerated() {
+                for pos in keys.indices {
+                    XCTAssertEqual(compact.cellTable[Int(compact.cellIDs[i * keys.count + pos])].text, r.cells[pos].text)
+                }
+            }
+            XCTAssertEqual(try PprofFormatter.encoded(compact, ctx), try PprofFormatter.encoded(full, ctx), "\(keys)")
+        }
+    }
+
     func testNumaNodesAreNumericLabelsAndPidNeedsAskingFor() throws {
         let p = try profile([Self.k73])
         let nodeReport = Report(try aggregate([Self.k73], keys: [.node]), selection: Report.Selection())

@@ -99,6 +99,12 @@ public final class Aggregator: RecordConsumer {
     var restPacked: [UInt64]
     var rests: PackedKeyTable
     var groupOfPair = WordMap(capacity: 4096)
+    /// The previous record's rest key and its handle (-1: none yet): neighbouring records
+    /// often share every key but the stack.
+    var lastRest: [UInt64]
+    var lastRestHandle: Int32 = -1
+    /// The previous record's task name and its handle in `comms`.
+    var recentComm = ByteInterner.RecentKey()
     /// The PFN run being read (closed into `totals[current].pfnRuns` by `closePFNRun`).
     var run = PFNRun(start: 0, first: 0, last: 0, backs: 0)
     var runOpen = false
@@ -132,6 +138,7 @@ public final class Aggregator: RecordConsumer {
         restKeys = restPositions.map { keys[$0] }
         restPacked = [UInt64](repeating: 0, count: restKeys.count)
         rests = PackedKeyTable(width: restKeys.count, capacity: 256)
+        lastRest = restPacked
         hasRecordFilters = filters.needsRecord
         filtersNeedStack = filters.needsStack
     }
@@ -328,7 +335,17 @@ public final class Aggregator: RecordConsumer {
         // One access to the key buffer a record, not one (and a uniqueness check) a key.
         let rest: Int32 = restPacked.withUnsafeMutableBufferPointer { buf in
             for (i, k) in restKeys.enumerated() { buf[i] = value(k, r, stack, nameGfp: false) }
-            return rests.intern(UnsafeRawBufferPointer(buf))
+            let same = lastRestHandle >= 0 && lastRest.withUnsafeBufferPointer { l in
+                for i in 0..<buf.count where l[i] != buf[i] { return false }
+                return true
+            }
+            if same { return lastRestHandle }
+            let h = rests.intern(UnsafeRawBufferPointer(buf))
+            lastRest.withUnsafeMutableBufferPointer { l in
+                for i in 0..<buf.count { l[i] = buf[i] }
+            }
+            lastRestHandle = h
+            return h
         }
         if rests.count != had, r.fields.contains(.mask), restKeys.contains(.gfp), gfpNameOf[r.gfp] == nil {
             // A gfp mask seen for the first time is a new rest key: name it then.
@@ -376,7 +393,7 @@ public final class Aggregator: RecordConsumer {
         case .caller: return UInt64(UInt32(bitPattern: stacks.info[Int(stack)].caller))
         case .pid: return UInt64(UInt32(bitPattern: r.pid))
         case .tgid: return UInt64(UInt32(bitPattern: r.tgid))
-        case .comm: return UInt64(UInt32(bitPattern: comms.intern(r.bytes(r.comm))))
+        case .comm: return UInt64(UInt32(bitPattern: comms.intern(r.bytes(r.comm), recent: &recentComm)))
         case .gfp:
             if r.fields.contains(.mask) {
                 if nameGfp, gfpNameOf[r.gfp] == nil { gfpNameOf[r.gfp] = gfpNames.intern(r.bytes(r.gfpNames)) }
@@ -464,6 +481,9 @@ public final class Aggregator: RecordConsumer {
             totals[si].distinctStacks = Set(totals[si].distinctStacks.map { remap[$0] ?? $0 })
         }
         guard let sp = stackColumn else { return }
+        // No group holds an unresolved handle and there is no hidden column to drop: the
+        // groups stay as they are (rebuilding them costs a pass over every group).
+        if unresolvedHandle.isEmpty && !hiddenStackColumn { return }
         let old = groups
         let oldMetrics = metrics
         groups = PackedKeyTable(width: keys.count, capacity: old.count)

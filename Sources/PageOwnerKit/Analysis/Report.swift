@@ -98,10 +98,18 @@ public struct Report {
     public var shown = Aggregator.Metrics()
     public var groupCount = 0
     public var rows: [Row] = []
+    /// With `cells` false: each distinct cell once, and row `i`'s cell of key position
+    /// `pos` at `cellTable[cellIDs[i * keys.count + pos]]` (rows carry no cells).
+    public private(set) var cellTable: [Cell] = []
+    public private(set) var cellIDs: [Int32] = []
 
     /// Builds the report of snapshot `snapshot`. With `frameText` false, rows carry no
-    /// `frames` strings (a formatter that reads `stacks` needs none).
-    public init(_ agg: Aggregator, snapshots: [Int]? = nil, selection: Selection, pageSize: Int64 = 4096, frameText: Bool = true) {
+    /// `frames` strings (a formatter that reads `stacks` needs none); with `cells` false,
+    /// no cells either: they are in `cellTable`/`cellIDs`, an array a row fewer.
+    public init(
+        _ agg: Aggregator, snapshots: [Int]? = nil, selection: Selection, pageSize: Int64 = 4096, frameText: Bool = true,
+        cells: Bool = true
+    ) {
         agg.resolveLateHandles()
         keys = agg.keys
         self.pageSize = pageSize
@@ -122,8 +130,27 @@ public struct Report {
             if let t = selection.top, out.count >= t { break }
             out.append(g)
         }
-        var memo: CellMemo? = out.count > 64 ? CellMemo(keys: keys.count) : nil
         rows.reserveCapacity(out.count)
+        if !cells {
+            var memo = CellMemo(keys: keys.count)
+            cellIDs.reserveCapacity(out.count * keys.count)
+            for g in out {
+                let x = m[Int(g)]
+                shown.records += x.records
+                shown.pages +|= x.pages
+                var stack: Int32 = -1
+                for (i, k) in keys.enumerated() {
+                    let v = agg.keyValue(g, i)
+                    if k == .stack { stack = Int32(bitPattern: UInt32(truncatingIfNeeded: v)) }
+                    cellIDs.append(memo.id(agg, i, k, v))
+                }
+                let label = stack >= 0 ? agg.stacks.info[Int(stack)].kind.label : nil
+                rows.append(Row(group: g, metrics: x, cells: [], frames: nil, stackLabel: label, stack: stack))
+            }
+            cellTable = memo.cells
+            return
+        }
+        var memo: CellMemo? = out.count > 64 ? CellMemo(keys: keys.count) : nil
         for g in out {
             let x = m[Int(g)]
             shown.records += x.records
@@ -363,6 +390,40 @@ public struct Report {
         var index: [WordMap]
         var cells: [Cell] = []
         init(keys: Int) { index = (0..<keys).map { _ in WordMap(capacity: 64) } }
+
+        /// The index in `cells` of key `k`'s (at `pos`) value `v`, rendered the first time.
+        @inline(__always)
+        mutating func id(_ agg: Aggregator, _ pos: Int, _ k: GroupKey, _ v: UInt64) -> Int32 {
+            let known = index[pos].get(v)
+            if known >= 0 { return known }
+            let id = Int32(cells.count)
+            cells.append(Report.cell(agg, k, v))
+            index[pos].set(v, id)
+            return id
+        }
+    }
+
+    /// Each distinct cell once and every row's cell ids (`cellTable`/`cellIDs`), made from
+    /// the rows' cells when the report was built with them.
+    public func compactCells() -> (table: [Cell], ids: [Int32]) {
+        if !cellIDs.isEmpty || rows.isEmpty || keys.isEmpty { return (cellTable, cellIDs) }
+        var table: [Cell] = []
+        var ids: [Int32] = []
+        ids.reserveCapacity(rows.count * keys.count)
+        var seen = [[String: Int32]](repeating: [:], count: keys.count)
+        for r in rows {
+            for (pos, c) in r.cells.enumerated() {
+                if let id = seen[pos][c.text] {
+                    ids.append(id)
+                } else {
+                    let id = Int32(table.count)
+                    table.append(c)
+                    seen[pos][c.text] = id
+                    ids.append(id)
+                }
+            }
+        }
+        return (table, ids)
     }
 
     static func render(

@@ -34,6 +34,33 @@ public struct ByteInterner {
     /// Total bytes held in the arena.
     @inlinable public var arenaBytes: Int { arena.count }
 
+    /// A short key (at most 16 bytes) and its handle: the last one interned through
+    /// `intern(_:recent:)`. Records read in PFN order often repeat the previous one's
+    /// task name, and two word compares are cheaper than a hash and a probe.
+    public struct RecentKey {
+        var w0: UInt64 = 0
+        var w1: UInt64 = 0
+        var count = -1
+        var handle: Int32 = -1
+        public init() {}
+    }
+
+    /// `intern(bytes)`, answered from `recent` when `bytes` are the same as last time.
+    @inline(__always)
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer, recent: inout RecentKey) -> Int32 {
+        let n = bytes.count
+        guard n <= 16 else { return intern(bytes) }
+        var w = (UInt64(0), UInt64(0))
+        if n > 0 { withUnsafeMutableBytes(of: &w) { $0.copyMemory(from: bytes) } }
+        if n == recent.count && w.0 == recent.w0 && w.1 == recent.w1 { return recent.handle }
+        let h = intern(bytes)
+        recent.w0 = w.0
+        recent.w1 = w.1
+        recent.count = n
+        recent.handle = h
+        return h
+    }
+
     /// Returns the handle of `bytes`, adding them if they are new.
     /// - Complexity: O(bytes.count) expected.
     @inlinable

@@ -28,7 +28,9 @@ public struct PackedKeyTable {
         let key = bytes.bindMemory(to: UInt64.self)
         let tag = h & 0xffff_ffff_0000_0000
         let stride = width + 1
-        var i = Int(truncatingIfNeeded: h) & mask
+        // The slot comes from the hash's high half, which the slot keeps (`grow` needs no
+        // rehash).
+        var i = Int(truncatingIfNeeded: h >> 32) & mask
         let found: Int32? = slots.withUnsafeMutableBufferPointer { s in
             while true {
                 let at = i * stride
@@ -59,17 +61,17 @@ public struct PackedKeyTable {
 
     mutating func grow() {
         let n = (mask + 1) * 2
-        let stride = width + 1
-        var bigger = [UInt64](repeating: 0, count: n * stride)
+        let step = width + 1
+        var bigger = [UInt64](repeating: 0, count: n * step)
         let newMask = n - 1
-        keys.withUnsafeBytes { all in
-            for handle in 0..<count {
-                let key = UnsafeRawBufferPointer(rebasing: all[(handle * width * 8)..<((handle + 1) * width * 8)])
-                let h = width == 0 ? 0 : ByteHash.hash(key.baseAddress!, key.count)
-                var i = Int(truncatingIfNeeded: h) & newMask
-                while bigger[i * stride] != 0 { i = (i + 1) & newMask }
-                bigger[i * stride] = (h & 0xffff_ffff_0000_0000) | UInt64(handle + 1)
-                for k in 0..<width { bigger[i * stride + 1 + k] = keys[handle * width + k] }
+        // Each slot keeps its hash's high half: it gives the new slot, no key is hashed again.
+        slots.withUnsafeBufferPointer { old in
+            bigger.withUnsafeMutableBufferPointer { b in
+                for at in stride(from: 0, to: old.count, by: step) where old[at] != 0 {
+                    var i = Int(truncatingIfNeeded: old[at] >> 32) & newMask
+                    while b[i * step] != 0 { i = (i + 1) & newMask }
+                    for k in 0...width { b[i * step + k] = old[at + k] }
+                }
             }
         }
         slots = bigger

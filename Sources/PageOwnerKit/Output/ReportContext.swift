@@ -149,4 +149,8 @@ public enum ReportFormat: String, CaseIterable, Sendable {
     /// Whether the formatter prints `Report.Row.frames`: none does, they all render the
     /// stack bytes of `Report.stacks` (`ByteRendering`).
     public var needsFrameText: Bool { false }
+
+    /// Whether the formatter reads `Report.Row.cells`: pprof reads each distinct cell
+    /// once, from `Report.cellTable`.
+    public var needsCells: Bool { self != .pprof }
 }

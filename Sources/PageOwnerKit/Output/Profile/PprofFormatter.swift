@@ -62,13 +62,11 @@ struct PprofBuilder {
     var functionKeys = ByteInterner(capacity: 4096)
     /// Module names: mapping id = handle + 1 (`[kernel]` is 1).
     var modules = ByteInterner(capacity: 64)
-    /// Location ids of each stack handle already seen (leaf first).
-    var stackLocations: [Int32: [UInt64]] = [:]
+    /// The encoded `location_id` field of each stack handle already seen (leaf first), by handle.
+    var stackLocations: [[UInt8]?] = []
     var scratch: [UInt8] = []
     /// The samples, encoded as they are made (the message's `sample` stays empty).
     var samples = SampleEncoder()
-    /// String-table index of each gfp cell's flag names.
-    var gfpIndex: [String: Int64] = [:]
 
     init(_ report: Report) {
         self.report = report
@@ -97,29 +95,35 @@ struct PprofBuilder {
         }
         let extra = c.labels.map { (intern($0.key), intern($0.value)) }
         let stackPos = report.keys.firstIndex(of: .stack)
-        for r in report.rows {
+        // Each distinct cell's label once (a string-table index or a number), made the
+        // first time a row holds it.
+        enum Label { case unmade, none, str(Int64), num(Int64) }
+        let (cells, ids) = report.compactCells()
+        var labels = [Label](repeating: .unmade, count: cells.count)
+        let kw = report.keys.count
+        for (ri, r) in report.rows.enumerated() {
             samples.begin()
-            if stackPos != nil { samples.locations(locations(r.stack)) }
+            if stackPos != nil { samples.encodedLocations(locationField(r.stack)) }
             let m = r.metrics
             samples.values(countsAllocations ? m.records : 0, m.pages, m.pages &* report.pageSize)
             for (pos, key, unit) in labelKeys {
-                let cell = r.cells[pos]
-                if cell.isNumeric {
-                    guard let n = cell.number else { continue }
-                    samples.label(key: key, num: n, numUnit: unit)
-                } else if report.keys[pos] == .gfp {
-                    if cell.text.isEmpty { continue }
-                    let str: Int64
-                    if let known = gfpIndex[cell.text] {
-                        str = known
+                let id = Int(ids[ri * kw + pos])
+                if case .unmade = labels[id] {
+                    let cell = cells[id]
+                    if cell.isNumeric {
+                        labels[id] = cell.number.map { .num($0) } ?? .none
+                    } else if cell.text.isEmpty {
+                        labels[id] = .none
                     } else {
-                        str = intern(Self.gfpNames(cell.text))
-                        gfpIndex[cell.text] = str
+                        let text = report.keys[pos] == .gfp ? Self.gfpNames(cell.text) : cell.text
+                        let str = intern(text)
+                        labels[id] = str == 0 ? .none : .str(str)
                     }
-                    if str != 0 { samples.label(key: key, str: str) }
-                } else {
-                    if cell.text.isEmpty { continue }
-                    samples.label(key: key, str: intern(cell.text))
+                }
+                switch labels[id] {
+                case .num(let n): samples.label(key: key, num: n, numUnit: unit)
+                case .str(let str): samples.label(key: key, str: str)
+                case .none, .unmade: break
                 }
             }
             for (key, value) in extra { samples.label(key: key, str: value) }
@@ -187,11 +191,19 @@ struct PprofBuilder {
 
     /// Location ids of stack `h`, leaf first.
     mutating func locations(_ h: Int32) -> [UInt64] {
-        if let l = stackLocations[h] { return l }
         var ids: [UInt64] = []
         ProfileFrames.forEach(report.stacks, h) { text, pseudo in ids.append(location(text, pseudo: pseudo)) }
-        stackLocations[h] = ids
         return ids
+    }
+
+    /// The encoded `location_id` field of stack `h` (made once a stack).
+    mutating func locationField(_ h: Int32) -> [UInt8] {
+        let i = Int(h)
+        if i < stackLocations.count, let f = stackLocations[i] { return f }
+        let f = SampleEncoder.locationField(locations(h))
+        if i >= stackLocations.count { stackLocations.append(contentsOf: repeatElement(nil, count: i + 1 - stackLocations.count)) }
+        stackLocations[i] = f
+        return f
     }
 
     /// The location id of one frame text, adding its location, function and mapping if new.

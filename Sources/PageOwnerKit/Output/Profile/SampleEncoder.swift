@@ -3,31 +3,53 @@
 /// scalars, scalars equal to 0 left out. A profile has a sample per group (a hundred
 /// thousand with the default labels of a large dump); built as messages and serialized by
 /// swift-protobuf they cost more than the rest of the profile, so they skip the messages.
-/// One buffer grows for the whole profile; nothing is allocated per sample.
+/// The sample being encoded is written into a scratch buffer that is sized once (each
+/// call makes room for its largest encoding first, then writes without a check per
+/// byte); nothing is allocated per sample.
 ///
-/// Calls per sample, in this order: `begin`, `locations`, `values`, then `label` for each
-/// label, and `end`.
+/// Calls per sample, in this order: `begin`, `locations` (or `encodedLocations`),
+/// `values`, then `label` for each label, and `end`.
 struct SampleEncoder {
     /// The encoded samples so far, each with its field-2 tag and length.
     private(set) var bytes: [UInt8] = []
-    /// The sample being encoded.
-    private var body: [UInt8] = []
+    /// The sample being encoded: `body[0..<used]`.
+    private var body: [UInt8]
+    private var used = 0
 
     init(capacity: Int = 1 << 16) {
         bytes.reserveCapacity(capacity)
-        body.reserveCapacity(256)
+        body = [UInt8](repeating: 0, count: 1024)
     }
 
-    mutating func begin() { body.removeAll(keepingCapacity: true) }
+    mutating func begin() { used = 0 }
+
+    /// The `location_id` field (field 1, packed uint64) of `ids`, to keep and pass to
+    /// `encodedLocations` for every sample of the same stack.
+    static func locationField(_ ids: [UInt64]) -> [UInt8] {
+        guard !ids.isEmpty else { return [] }
+        var out: [UInt8] = [0x0a]
+        var n = 0
+        for id in ids { n += size(id) }
+        varint(UInt64(n), into: &out)
+        for id in ids { varint(id, into: &out) }
+        return out
+    }
 
     /// `location_id` (field 1, packed uint64).
     mutating func locations(_ ids: [UInt64]) {
-        guard !ids.isEmpty else { return }
-        var n = 0
-        for id in ids { n += Self.size(id) }
-        body.append(0x0a)
-        Self.varint(UInt64(n), into: &body)
-        for id in ids { Self.varint(id, into: &body) }
+        encodedLocations(Self.locationField(ids))
+    }
+
+    /// Field 1 as `locationField` made it.
+    mutating func encodedLocations(_ field: [UInt8]) {
+        room(field.count)
+        let at = used
+        body.withUnsafeMutableBufferPointer { b in
+            field.withUnsafeBufferPointer { f in
+                for i in 0..<f.count { b[at + i] = f[i] }
+            }
+        }
+        used += field.count
     }
 
     /// `value` (field 2, packed int64).
@@ -35,36 +57,66 @@ struct SampleEncoder {
         let x = UInt64(bitPattern: a)
         let y = UInt64(bitPattern: b)
         let z = UInt64(bitPattern: c)
-        body.append(0x12)
-        Self.varint(UInt64(Self.size(x) + Self.size(y) + Self.size(z)), into: &body)
-        Self.varint(x, into: &body)
-        Self.varint(y, into: &body)
-        Self.varint(z, into: &body)
+        room(2 + 30)
+        used = body.withUnsafeMutableBufferPointer { p in
+            var i = used
+            p[i] = 0x12
+            i += 1
+            i = Self.put(UInt64(Self.size(x) + Self.size(y) + Self.size(z)), p, i)
+            i = Self.put(x, p, i)
+            i = Self.put(y, p, i)
+            return Self.put(z, p, i)
+        }
     }
 
     /// One `label` (field 3): `key`, `str`, `num`, `num_unit` (string-table indexes and a number).
     mutating func label(key: Int64, str: Int64 = 0, num: Int64 = 0, numUnit: Int64 = 0) {
-        body.append(0x1a)
-        let lengthAt = body.count
-        body.append(0)  // at most 4 fields of 11 bytes: the length is one byte
-        field(0x08, key)
-        field(0x10, str)
-        field(0x18, num)
-        field(0x20, numUnit)
-        body[lengthAt] = UInt8(body.count - lengthAt - 1)
-    }
-
-    private mutating func field(_ tag: UInt8, _ v: Int64) {
-        guard v != 0 else { return }
-        body.append(tag)
-        Self.varint(UInt64(bitPattern: v), into: &body)
+        room(2 + 4 * 11)
+        used = body.withUnsafeMutableBufferPointer { p in
+            var i = used
+            p[i] = 0x1a
+            let lengthAt = i + 1
+            i += 2  // at most 4 fields of 11 bytes: the length is one byte
+            i = Self.field(0x08, key, p, i)
+            i = Self.field(0x10, str, p, i)
+            i = Self.field(0x18, num, p, i)
+            i = Self.field(0x20, numUnit, p, i)
+            p[lengthAt] = UInt8(i - lengthAt - 1)
+            return i
+        }
     }
 
     /// Ends the sample: appends it to `bytes` as the profile's field 2.
     mutating func end() {
         bytes.append(0x12)
-        Self.varint(UInt64(body.count), into: &bytes)
-        bytes.append(contentsOf: body)
+        Self.varint(UInt64(used), into: &bytes)
+        bytes.append(contentsOf: body[0..<used])
+    }
+
+    /// Makes `body` hold at least `n` more bytes.
+    private mutating func room(_ n: Int) {
+        if used + n > body.count { body.append(contentsOf: repeatElement(0, count: max(body.count, n))) }
+    }
+
+    @inline(__always)
+    private static func field(_ tag: UInt8, _ v: Int64, _ p: UnsafeMutableBufferPointer<UInt8>, _ i: Int) -> Int {
+        guard v != 0 else { return i }
+        p[i] = tag
+        return put(UInt64(bitPattern: v), p, i + 1)
+    }
+
+    /// Writes `v` as a varint at `i`; returns the index after it.
+    @inline(__always)
+    private static func put(_ v: UInt64, _ p: UnsafeMutableBufferPointer<UInt8>, _ i: Int) -> Int {
+        var v = v
+        var i = i
+        while v >= 0x80 {
+            p[i] = UInt8(truncatingIfNeeded: v) | 0x80
+            v >>= 7
+            i += 1
+        }
+        p[i] = UInt8(v)
+        return i + 1
     }
 
     /// Bytes of `v` as a varint.
