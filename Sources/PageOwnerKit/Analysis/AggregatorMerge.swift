@@ -54,7 +54,23 @@ extension Aggregator {
             stackMap[Int(h)] = n
             return n
         }
-        func name(_ h: Int32) -> Int32 { h < 0 ? h : other.stacks.names.withBytes(h) { stacks.names.intern($0) } }
+        // Each of the other side's handles is re-interned once, not once a group.
+        var nameMap = [Int32](repeating: -1, count: other.stacks.names.count)
+        var commMap = [Int32](repeating: -1, count: other.comms.count)
+        var memcgMap = [Int32](repeating: -1, count: other.memcgs.count)
+        func name(_ h: Int32) -> Int32 {
+            if h < 0 { return h }
+            if nameMap[Int(h)] < 0 { nameMap[Int(h)] = other.stacks.names.withBytes(h) { stacks.names.intern($0) } }
+            return nameMap[Int(h)]
+        }
+        func comm(_ h: Int32) -> Int32 {
+            if commMap[Int(h)] < 0 { commMap[Int(h)] = other.comms.withBytes(h) { comms.intern($0) } }
+            return commMap[Int(h)]
+        }
+        func memcg(_ h: Int32) -> Int32 {
+            if memcgMap[Int(h)] < 0 { memcgMap[Int(h)] = other.memcgs.withBytes(h) { memcgs.intern($0) } }
+            return memcgMap[Int(h)]
+        }
         for (handle, s) in other.handleStacks where handleStacks[handle] == nil { handleStacks[handle] = stack(s) }
         for (mask, h) in other.gfpNameOf where gfpNameOf[mask] == nil {
             gfpNameOf[mask] = other.gfpNames.withBytes(h) { gfpNames.intern($0) }
@@ -88,12 +104,12 @@ extension Aggregator {
                     case .caller, .module:
                         v[i] = UInt64(UInt32(bitPattern: name(Int32(bitPattern: UInt32(truncatingIfNeeded: x)))))
                     case .comm:
-                        v[i] = UInt64(UInt32(bitPattern: other.comms.withBytes(Int32(x)) { comms.intern($0) }))
+                        v[i] = UInt64(UInt32(bitPattern: comm(Int32(x))))
                     case .memcg:
                         if x == .max {
                             v[i] = x
                         } else {
-                            let h = other.memcgs.withBytes(Int32(x & 0xffff_ffff)) { memcgs.intern($0) }
+                            let h = memcg(Int32(x & 0xffff_ffff))
                             v[i] = UInt64(h) | (x & 0xffff_ffff_0000_0000)
                         }
                     default:

@@ -207,11 +207,11 @@ public struct Report {
             var key: UInt64
             var index: Int32
         }
-        var entries = [Entry]()
-        entries.reserveCapacity(n)
-        for i in 0..<n { entries.append(Entry(key: width > 0 ? flat[i * width] : 0, index: Int32(i))) }
-        entries.sort { $0.key != $1.key ? $0.key < $1.key : $0.index < $1.index }
-        var idx = entries.map(\.index)
+        var firstKeys = [UInt64](repeating: 0, count: n)
+        if width > 0 { for i in 0..<n { firstKeys[i] = flat[i * width] } }
+        // Stable: equal first keys stay in index order.
+        var idx = RadixSort.sorted(keys: firstKeys, payloads: Array(0..<Int32(n)))
+        let entries = idx.map { Entry(key: firstKeys[Int($0)], index: $0) }
         if width > 1 {
             var start = 0
             while start < n {
@@ -263,6 +263,15 @@ public struct Report {
                 for pos in 0..<kw { tieKeys.append(tieRanks.sortKey(pos, agg.keyValue(g, pos))) }
             }
         }
+        // When every tied row's key integers (less each column's least) and its group
+        // number fit one word together, the runs sort by that word alone.
+        if let packed = Self.packTies(tieKeys, rows: tieKeys.count / max(kw, 1), width: kw, groups: groups, tieRow: tieRow, idx: idx, runs: runs) {
+            for r in runs {
+                let sortedRun = RadixSort.sorted(keys: r.map { packed[Int(tieRow[Int(idx[$0])])] }, payloads: r.map { idx[$0] })
+                for (j, i) in r.enumerated() { idx[i] = sortedRun[j] }
+            }
+            return idx.map { groups[Int($0)] }
+        }
         for r in runs {
             idx[r].sort { x, y in
                 let a = Int(tieRow[Int(x)]) * kw
@@ -272,6 +281,39 @@ public struct Report {
             }
         }
         return idx.map { groups[Int($0)] }
+    }
+
+    /// Each tied row's key integers and group number as one word ordered as the
+    /// comparison of the runs orders them (columns in key order, each less its least
+    /// value, then the group), or nil when they need more than 64 bits.
+    static func packTies(
+        _ tieKeys: [UInt64], rows: Int, width kw: Int, groups: [Int32], tieRow: [Int32], idx: [Int32], runs: [Range<Int>]
+    ) -> [UInt64]? {
+        guard rows > 0 else { return nil }
+        var lo = [UInt64](repeating: .max, count: kw)
+        var hi = [UInt64](repeating: 0, count: kw)
+        for row in 0..<rows {
+            for j in 0..<kw {
+                let v = tieKeys[row * kw + j]
+                if v < lo[j] { lo[j] = v }
+                if v > hi[j] { hi[j] = v }
+            }
+        }
+        var maxGroup: Int32 = 0
+        for r in runs { for i in r { maxGroup = max(maxGroup, groups[Int(idx[i])]) } }
+        let groupBits = RadixSort.bits(UInt64(maxGroup))
+        let colBits = (0..<kw).map { RadixSort.bits(hi[$0] - lo[$0]) }
+        guard colBits.reduce(groupBits, +) <= 64 else { return nil }
+        var group = [Int32](repeating: 0, count: rows)
+        for r in runs { for i in r { group[Int(tieRow[Int(idx[i])])] = groups[Int(idx[i])] } }
+        var out = [UInt64](repeating: 0, count: rows)
+        for row in 0..<rows {
+            var w: UInt64 = 0
+            for j in 0..<kw where colBits[j] > 0 { w = w << UInt64(colBits[j]) | (tieKeys[row * kw + j] - lo[j]) }
+            if groupBits > 0 { w = w << UInt64(groupBits) | UInt64(group[row]) }
+            out[row] = w
+        }
+        return out
     }
 
     /// A key value as an unsigned sort key (ascending = the key's natural order).
@@ -364,7 +406,7 @@ public struct Report {
                 return rank(pos, x)
             case .memcg:
                 if x == .max { return 0 }
-                return rank(pos, x) << 32 | (x >> 32)
+                return rank(pos, x) << 8 | (x >> 32 & 0xff)
             default:
                 return Report.sortKey(k, x, nil)
             }

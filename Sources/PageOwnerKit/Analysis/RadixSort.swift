@@ -1,0 +1,54 @@
+/// A stable least-significant-digit radix sort of 64-bit keys with a 32-bit payload:
+/// what `Report.order` sorts groups with (keys made of page counts and ranks), in a few
+/// passes over flat arrays instead of a comparison closure per pair. Byte positions where
+/// every key holds the same byte are skipped, so small keys cost one or two passes.
+enum RadixSort {
+    /// The payloads in ascending key order; equal keys keep their input order.
+    static func sorted(keys: [UInt64], payloads: [Int32]) -> [Int32] {
+        precondition(keys.count == payloads.count, "one payload a key")
+        let n = keys.count
+        if n < 2 { return payloads }
+        var k = keys
+        var p = payloads
+        var k2 = [UInt64](repeating: 0, count: n)
+        var p2 = [Int32](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: 256)
+        var differing: UInt64 = 0
+        let first = k[0]
+        for x in k { differing |= x ^ first }
+        for byte in 0..<8 {
+            let shift = UInt64(byte * 8)
+            if (differing >> shift) & 0xff == 0 { continue }
+            k.withUnsafeBufferPointer { ks in
+                p.withUnsafeBufferPointer { ps in
+                    k2.withUnsafeMutableBufferPointer { ko in
+                        p2.withUnsafeMutableBufferPointer { po in
+                            counts.withUnsafeMutableBufferPointer { c in
+                                for i in 0..<256 { c[i] = 0 }
+                                for i in 0..<n { c[Int((ks[i] >> shift) & 0xff)] += 1 }
+                                var sum = 0
+                                for i in 0..<256 {
+                                    let t = c[i]
+                                    c[i] = sum
+                                    sum += t
+                                }
+                                for i in 0..<n {
+                                    let d = Int((ks[i] >> shift) & 0xff)
+                                    ko[c[d]] = ks[i]
+                                    po[c[d]] = ps[i]
+                                    c[d] += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            swap(&k, &k2)
+            swap(&p, &p2)
+        }
+        return p
+    }
+
+    /// Bits needed to hold `x` (0 for 0).
+    static func bits(_ x: UInt64) -> Int { 64 - x.leadingZeroBitCount }
+}
