@@ -105,6 +105,7 @@ public final class Aggregator: RecordConsumer {
     var lastRestHandle: Int32 = -1
     /// The previous record's task name and its handle in `comms`.
     var recentComm = ByteInterner.RecentKey()
+    var recentMemcg = ByteInterner.RecentKey()
     /// The PFN run being read (closed into `totals[current].pfnRuns` by `closePFNRun`).
     var run = PFNRun(start: 0, first: 0, last: 0, backs: 0)
     var runOpen = false
@@ -413,7 +414,7 @@ public final class Aggregator: RecordConsumer {
             return UInt64(UInt32(bitPattern: stacks.info[Int(stack)].module))
         case .memcg:
             if r.memcgState == .none { return .max }
-            let h = memcgs.intern(r.bytes(r.memcg))
+            let h = memcgs.intern(r.bytes(r.memcg), recent: &recentMemcg)
             return UInt64(h) | (UInt64(r.memcgState.rawValue) << 32)
         case .node: return UInt64(UInt16(bitPattern: r.node))
         case .zone: return UInt64(UInt16(bitPattern: r.zone))

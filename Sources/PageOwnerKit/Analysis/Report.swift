@@ -284,35 +284,35 @@ public struct Report {
     }
 
     /// Each tied row's key integers and group number as one word ordered as the
-    /// comparison of the runs orders them (columns in key order, each less its least
-    /// value, then the group), or nil when they need more than 64 bits.
+    /// comparison of the runs orders them (columns in key order, each as the dense rank of
+    /// its value among the tied rows' values, then the group), or nil when they need more
+    /// than 64 bits.
     static func packTies(
         _ tieKeys: [UInt64], rows: Int, width kw: Int, groups: [Int32], tieRow: [Int32], idx: [Int32], runs: [Range<Int>]
     ) -> [UInt64]? {
         guard rows > 0 else { return nil }
-        var lo = [UInt64](repeating: .max, count: kw)
-        var hi = [UInt64](repeating: 0, count: kw)
-        for row in 0..<rows {
-            for j in 0..<kw {
-                let v = tieKeys[row * kw + j]
-                if v < lo[j] { lo[j] = v }
-                if v > hi[j] { hi[j] = v }
-            }
-        }
-        var maxGroup: Int32 = 0
-        for r in runs { for i in r { maxGroup = max(maxGroup, groups[Int(idx[i])]) } }
-        let groupBits = RadixSort.bits(UInt64(maxGroup))
-        let colBits = (0..<kw).map { RadixSort.bits(hi[$0] - lo[$0]) }
-        guard colBits.reduce(groupBits, +) <= 64 else { return nil }
         var group = [Int32](repeating: 0, count: rows)
         for r in runs { for i in r { group[Int(tieRow[Int(idx[i])])] = groups[Int(idx[i])] } }
+        var bits = RadixSort.bits(UInt64(group.max() ?? 0))
         var out = [UInt64](repeating: 0, count: rows)
-        for row in 0..<rows {
-            var w: UInt64 = 0
-            for j in 0..<kw where colBits[j] > 0 { w = w << UInt64(colBits[j]) | (tieKeys[row * kw + j] - lo[j]) }
-            if groupBits > 0 { w = w << UInt64(groupBits) | UInt64(group[row]) }
-            out[row] = w
+        let rowIDs = Array(0..<Int32(rows))
+        var column = [UInt64](repeating: 0, count: rows)
+        var rank = [UInt64](repeating: 0, count: rows)
+        for j in 0..<kw {
+            for row in 0..<rows { column[row] = tieKeys[row * kw + j] }
+            let order = RadixSort.sorted(keys: column, payloads: rowIDs)
+            var next: UInt64 = 0
+            for (i, row) in order.enumerated() {
+                if i > 0 && column[Int(row)] != column[Int(order[i - 1])] { next += 1 }
+                rank[Int(row)] = next
+            }
+            let b = RadixSort.bits(next)
+            bits += b
+            guard bits <= 64 else { return nil }
+            if b > 0 { for row in 0..<rows { out[row] = out[row] << UInt64(b) | rank[row] } }
         }
+        let groupBits = RadixSort.bits(UInt64(group.max() ?? 0))
+        if groupBits > 0 { for row in 0..<rows { out[row] = out[row] << UInt64(groupBits) | UInt64(group[row]) } }
         return out
     }
 
