@@ -65,7 +65,7 @@ struct CompatCommand: ParsableCommand {
         f.debug = debug
         do {
             return try f.resolve()
-        } catch let e as CompatFlags.UsageError {
+        } catch let e as UsageError {
             throw CommandFailure(
                 status: ExitStatus.usage,
                 message: e.showUsage ? "page-owner-sort: \(e.description)\n\n" + CompatCommand.helpMessage() : e.description)

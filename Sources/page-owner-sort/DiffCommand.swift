@@ -88,6 +88,6 @@ struct DiffCommand: ParsableCommand {
 
     /// A `--fail-on-…growth` value (pages or a size); a bad one is a usage error.
     static func bound(_ s: String) throws -> SizeBound {
-        do { return try SizeBound.parse(s) } catch let e as ReportError { throw ValidationError(e.description) }
+        do { return try SizeBound.parse(s) } catch let e as UsageError { throw ValidationError(e.description) }
     }
 }

@@ -119,7 +119,7 @@ struct ReportOptions: ParsableArguments {
             if !keys.contains(.stack) { keys.insert(.stack, at: 0) }
             for e in extra where !keys.contains(e) { keys.append(e) }
             return keys
-        } catch let e as ReportError {
+        } catch let e as UsageError {
             throw ValidationError(e.description)
         }
     }
@@ -191,7 +191,7 @@ struct ReportOptions: ParsableArguments {
                 f.until = try Filters.parseTime(until)
                 ctx.filters["until"] = until
             }
-        } catch let e as ReportError { throw ValidationError(e.description) }
+        } catch let e as UsageError { throw ValidationError(e.description) }
         if !gfpFlag.isEmpty {
             f.gfpFlags = gfpFlag
             ctx.filters["gfp_flag"] = gfpFlag.joined(separator: ",")
@@ -244,7 +244,7 @@ struct ReportOptions: ParsableArguments {
         s.minPages = minPages
         s.minPercent = minPercent
         if let sort {
-            do { s.sort = try Report.SortField.parseList(sort) } catch let e as ReportError { throw ValidationError(e.description) }
+            do { s.sort = try Report.SortField.parseList(sort) } catch let e as UsageError { throw ValidationError(e.description) }
         } else {
             s.sort = defaultSort
         }

@@ -122,7 +122,10 @@ final class InputTests: XCTestCase {
     }
 
     func testMissingFileAndDirectoryAreUnreadable() throws {
-        assertThrows(.unreadable, "no-such-file")
+        XCTAssertThrowsError(try streams("no-such-file")) { e in
+            XCTAssertEqual(e as? SystemError, SystemError(.open, errno: ENOENT, path: path("no-such-file"), role: .input))
+            XCTAssertEqual("\(e)", "\(path("no-such-file")): No such file or directory")
+        }
         try FileManager.default.createDirectory(at: tmp.appendingPathComponent("dir"), withIntermediateDirectories: true)
         assertThrows(.unreadable, "dir", containing: "directory")
     }

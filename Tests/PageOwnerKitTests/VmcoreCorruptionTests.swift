@@ -47,7 +47,7 @@ final class VmcoreCorruptionTests: XCTestCase {
         }
         let fd = try MappedFile.temporaryFile(for: name)
         defer { close(fd) }
-        try bytes.withUnsafeBytes { try MappedFile.writeAll(fd, $0.baseAddress!, $0.count, unpacking: name) }
+        try bytes.withUnsafeBytes { try Syscall.writeAll(fd, $0.baseAddress!, $0.count, name: name, role: .temporary) }
         return try MappedFile(fd: fd, name: name)
     }
 

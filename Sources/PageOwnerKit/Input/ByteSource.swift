@@ -58,11 +58,7 @@ public final class FileSource: ByteSource {
         if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
             throw InputError(.unreadable, input: path, "is a directory")
         }
-        let f = open(path, O_RDONLY | O_CLOEXEC)
-        if f < 0 {
-            throw InputError(.unreadable, input: path, String(cString: strerror(errno)))
-        }
-        fd = f
+        fd = try Syscall.open(path, O_RDONLY | O_CLOEXEC, role: .input)
         owned = true
     }
 
@@ -132,17 +128,13 @@ public final class FileSource: ByteSource {
     /// One `read(2)` into `buffer` (at least `minimumRead` bytes), retried on EINTR.
     func readFD(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if traceReads { readCounts.append(buffer.count) }
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n > 0 {
-                consumed = true
-                bytesRead += n
-                ProgressLine.count(bytes: n)
-            }
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw InputError(.unreadable, input: name, String(cString: strerror(errno)))
+        let n = try Syscall.read(fd, into: buffer, name: name, role: .input)
+        if n > 0 {
+            consumed = true
+            bytesRead += n
+            ProgressLine.count(bytes: n)
         }
+        return n
     }
 }
 
