@@ -8,19 +8,13 @@ struct InfoCommand: ParsableCommand {
         abstract: "Print each input's detected format, kernel-era features, records, distinct stacks, pages and warnings."
     )
 
-    @Flag(help: "Stop at the first malformed record.") var strict = false
-    @Option(help: "The vmlinux (with DWARF debug info) of the kernel whose vmcore is given, to read its page_owner records.") var vmlinux:
-        String?
-    @Option(help: "A folder of kernel module objects (.ko, plain or compressed) for modules whose symbols the vmcore lacks.") var modules:
-        String?
+    @OptionGroup var input: InputOptionGroup
     @Argument(help: "Inputs (files, compressed files, tar archives, - for stdin).", completion: .file()) var inputs: [String]
 
     func run() throws {
-        Inputs.vmlinuxPath = vmlinux
-        Inputs.modulesDirectory = modules
         var run = ReportRun()
         run.keys = [.stack]
-        run.strict = strict
+        run.input = input.options()
         let agg = try run.makeAggregator()
         // Each snapshot's distinct stacks, counted as it is read; then its metrics are freed.
         var distinct: [Int: Int] = [:]
@@ -29,7 +23,7 @@ struct InfoCommand: ParsableCommand {
         var lines: [String] = []
         for i in inputs {
             if let (kind, vmcore) = try Inputs.crashDump(path: i) {
-                let reading = kind != .elfOther && vmlinux != nil
+                let reading = kind != .elfOther && input.vmlinux != nil
                 lines += InfoCommand.describe(i, kind, vmcore, reading: reading)
                 if !reading { continue }
             }

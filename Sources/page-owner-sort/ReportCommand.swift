@@ -39,7 +39,7 @@ struct ReportCommand: ParsableCommand {
             let sink = try OutputSink(path: options.output)
             var buf = [UInt8](repeating: 0, count: 1 << 20)
             for i in inputs {
-                try Inputs.forEach(path: i, strict: run.strict, skipped: { _ in }) { src in
+                try Inputs.forEach(path: i, options: run.input, skipped: { _ in }) { src in
                     while true {
                         let n = try buf.withUnsafeMutableBytes { try src.read(into: $0) }
                         if n == 0 { break }

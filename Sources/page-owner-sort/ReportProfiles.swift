@@ -14,7 +14,7 @@ extension ReportCommand {
             throw CommandFailure(
                 status: ExitStatus.input, message: "page-owner-sort: no snapshot in the inputs counts pages: no profile written")
         }
-        let readToo = inputs + options.stacks + (options.vmlinux.map { [$0] } ?? [])
+        let readToo = inputs + options.stacks + options.input.otherReads
         for p in planned { try guardOutput(p.path, inputs: readToo, force: options.force) }
         if !SnapshotProfiles.isDirectory(options.output) || !FileManager.default.fileExists(atPath: options.output) {
             do {

@@ -7,7 +7,7 @@ extension ReportOptions {
     /// Puts the warnings and notes in the output's context; with `--strict`, a key or filter
     /// the input cannot answer ends the run (exit 2, no output).
     func apply(_ w: RunWarnings, to ctx: inout ReportContext) throws {
-        if strict && !w.missingFields.isEmpty {
+        if input.strict && !w.missingFields.isEmpty {
             throw CommandFailure(
                 status: ExitStatus.input, message: w.missingFields.map { "page-owner-sort: \($0)" }.joined(separator: "\n"))
         }

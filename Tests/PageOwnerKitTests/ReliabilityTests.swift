@@ -401,12 +401,12 @@ final class ReliabilityTests: XCTestCase {
         try Data(Self.doc(blocks)).write(to: URL(fileURLWithPath: path))
         var flags = CompatFlags()
         flags.cull = "stacktrace"
-        let res = try CompatRun.aggregate(inputPath: path, options: try flags.resolve(), strict: false)
+        let res = try CompatRun.aggregate(inputPath: path, options: try flags.resolve(), input: .init(strict: false))
         XCTAssertEqual(res.records, 2)
         XCTAssertEqual(res.diagnostics.skipped, ["bad-header": 1])
         XCTAssertEqual(res.diagnostics.summary().first, "page-owner-sort: skipped 1 malformed record(s) (bad-header: 1)")
         XCTAssertEqual(res.diagnostics.summary().dropFirst().first, "  \(path):8: malformed header: expected a hex value after 'mask'")
-        XCTAssertThrowsError(try CompatRun.aggregate(inputPath: path, options: try flags.resolve(), strict: true)) { e in
+        XCTAssertThrowsError(try CompatRun.aggregate(inputPath: path, options: try flags.resolve(), input: .init(strict: true))) { e in
             XCTAssertEqual((e as? InputError)?.description, "\(path):8: malformed header: expected a hex value after 'mask'")
         }
         var run = ReportRun()

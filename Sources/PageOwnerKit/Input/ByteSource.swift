@@ -72,8 +72,8 @@ public final class FileSource: ByteSource {
     var mapping: UnsafeMutableRawPointer?
     var mappingSize = 0
     var consumed = false
-    /// Files smaller than this are read, not mapped.
-    public static var mapThreshold = 32 << 20
+    /// Files smaller than this are read, not mapped (`InputOptions.mapThreshold`).
+    public var mapThreshold = InputOptions().mapThreshold
     /// Bytes read ahead for a small request, `[stagedStart, stagedEnd)` not yet handed out.
     var staging: UnsafeMutableRawBufferPointer?
     var stagedStart = 0
@@ -97,7 +97,7 @@ public final class FileSource: ByteSource {
         if let m = mapping { return UnsafeRawBufferPointer(start: m, count: mappingSize) }
         guard owned, !consumed else { return nil }
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= Self.mapThreshold else { return nil }
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= mapThreshold else { return nil }
         let size = Int(st.st_size)
         guard let m = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED else { return nil }
         // MADV_WILLNEED reads ahead when the file is not cached; no MADV_SEQUENTIAL, which
