@@ -72,6 +72,28 @@ final class ReliabilityTests: XCTestCase {
         return o
     }
 
+    /// Reads `bytes` on `workers` workers (each with its own aggregator, merged at the end),
+    /// in chunks of `chunkSize` bytes so that the records spread over the workers.
+    static func ingest(_ bytes: [UInt8], workers: Int, strict: Bool = false, chunkSize: Int = 4096) throws -> Outcome {
+        let ing = Ingest(strict: strict)
+        ing.chunkSize = chunkSize
+        ing.parallelThreshold = 1
+        let agg = Aggregator(keys: [.stack, .pid, .comm])
+        agg.beginSnapshot(name: "mem")
+        let helpers = (1..<workers).map { _ in agg.makeWorker() }
+        try ing.run(MemorySource(bytes, name: "mem"), consumers: [agg] + helpers)
+        for h in helpers { agg.merge(h) }
+        var o = Outcome()
+        o.records = ing.records
+        o.skipped = ing.diagnostics.skipped
+        o.warnings = ing.diagnostics.warnings
+        o.examples = ing.diagnostics.examples.map(\.description)
+        o.pagesRead = agg.totals[0].pagesRead
+        o.groups = agg.groups.count
+        o.format = ing.format
+        return o
+    }
+
     /// One corpus entry.
     struct Case {
         var name: String
@@ -230,6 +252,23 @@ final class ReliabilityTests: XCTestCase {
             }
             for size in [64, 4096] {
                 XCTAssertEqual(try Self.ingest(c.input, sourceChunk: 7, chunkSize: size), whole, "\(c.name): chunkSize \(size)")
+            }
+        }
+    }
+
+    /// The corpus on 1, 2 and 3 workers: the same records, skips, warnings, pages and
+    /// groups as one worker reading the whole input; under strict, the same first bad line.
+    func testEveryKindIsTheSameOn1To3Workers() throws {
+        for c in Self.corpus() where c.input.count < 300_000 {
+            var whole = try Self.ingest(c.input)
+            whole.frameCounts = []
+            for workers in 1...3 {
+                XCTAssertEqual(try Self.ingest(c.input, workers: workers), whole, "\(c.name): \(workers) worker(s)")
+                guard let line = c.strictLine else { continue }
+                XCTAssertThrowsError(try Self.ingest(c.input, workers: workers, strict: true), "\(c.name): \(workers) worker(s)") { e in
+                    XCTAssertEqual((e as? InputError)?.line, line, "\(c.name): \(workers) worker(s): \(e)")
+                    XCTAssertEqual((e as? InputError)?.kind, c.strictKind, "\(c.name): \(workers) worker(s): \(e)")
+                }
             }
         }
     }

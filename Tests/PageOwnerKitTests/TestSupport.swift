@@ -31,6 +31,17 @@ enum TestFixtures {
         return out
     }
 
+    /// The bytes `write` puts in an output file (written through `OutputSink`, as a command does).
+    static func render(_ write: (OutputSink) throws -> Void) throws -> [UInt8] {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("out").path
+        let sink = try OutputSink(path: path)
+        try write(sink)
+        try sink.commit()
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
     static func tempDir() throws -> URL {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("pos-tests-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
