@@ -2,6 +2,7 @@ import CLzo
 import CSnappy
 import CZstd
 import Foundation
+import PageOwnerTestSupport
 import XCTest
 
 @testable import PageOwnerKit

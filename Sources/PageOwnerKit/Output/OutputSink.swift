@@ -115,8 +115,9 @@ public final class OutputSink {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes, syncs and renames the temporary file over the target, then syncs the
-    /// directory: after a crash or power loss the target is the old file or the whole new one.
+    /// Flushes, fsyncs and closes the temporary file, renames it over the target, then
+    /// fsyncs the directory: after a crash or power loss the target is the old file or the
+    /// whole new one. Stdout and a special file (written in place) are only flushed.
     public func commit() throws {
         try flush()
         guard let t = tempPath else {

@@ -237,17 +237,8 @@ public final class KdumpFile {
     }
 
     /// Turns makedumpfile's flattened stream (what `-F` and QEMU `dump-guest-memory -z`
-    /// write) back into a kdump file at `output`.
-    public static func unflatten(_ flat: UnsafeRawBufferPointer, name: String, to output: String) throws {
-        guard flat.count >= 4096, flat.starts(with: Array("makedumpfile".utf8)) else {
-            throw InputError(.format, input: name, "not a flattened kdump file")
-        }
-        let fd = try Syscall.open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o600, role: .temporary)
-        defer { close(fd) }
-        try unflatten(flat, name: name, to: fd, output: output)
-    }
-
-    /// `unflatten` into an open descriptor (an unlinked temporary file); `output` names it in messages.
+    /// write) back into a kdump file, into an open descriptor (an unlinked temporary file);
+    /// `output` names it in messages.
     public static func unflatten(_ flat: UnsafeRawBufferPointer, name: String, to fd: Int32, output: String) throws {
         guard flat.count >= 4096, flat.starts(with: Array("makedumpfile".utf8)) else {
             throw InputError(.format, input: name, "not a flattened kdump file")
