@@ -50,7 +50,7 @@ let package = Package(
         ),
         // Test-only code shared by the test targets (fixtures, seeded random inputs): never
         // in the library.
-        .target(name: "PageOwnerTestSupport", dependencies: ["PageOwnerKit"], path: "Tests/PageOwnerTestSupport"),
+        .target(name: "PageOwnerTestSupport", dependencies: ["PageOwnerKit", "PageOwnerSynth"], path: "Tests/PageOwnerTestSupport"),
         .testTarget(
             name: "PageOwnerKitTests",
             dependencies: [

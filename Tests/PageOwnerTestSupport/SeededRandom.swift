@@ -1,13 +1,9 @@
-/// A deterministic random generator (SplitMix64): the same seed gives the same inputs on
-/// every run and machine, so a failure can be replayed.
+import PageOwnerSynth
+
+/// The synthesisers' deterministic generator (`SplitMix64`) as a `RandomNumberGenerator`:
+/// the same seed gives the same inputs on every run, so a failure can be replayed.
 public struct SeededRandom: RandomNumberGenerator {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var inner: SplitMix64
+    public init(seed: UInt64) { inner = SplitMix64(seed: seed) }
+    public mutating func next() -> UInt64 { inner.next() }
 }
