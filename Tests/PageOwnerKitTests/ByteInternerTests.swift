@@ -28,6 +28,9 @@ final class ByteInternerTests: XCTestCase {
                 }
             }
             XCTAssertEqual(interner.count, model.count)
+            #if DEBUG
+            interner.checkInvariants()
+            #endif
             XCTAssertEqual(interner.arenaBytes, order.reduce(0) { $0 + $1.count })
             for (h, s) in order.enumerated() {
                 XCTAssertEqual(interner.bytes(Int32(h)), s)

@@ -26,6 +26,9 @@ final class PackedKeyTableTests: XCTestCase {
                 }
             }
             XCTAssertEqual(table.count, model.count, "width \(width)")
+            #if DEBUG
+            table.checkInvariants()
+            #endif
             if width == 0 { XCTAssertEqual(table.count, 1, "the one empty key") }
             for (h, key) in order.enumerated() {
                 for pos in 0..<width { XCTAssertEqual(table.value(Int32(h), pos), key[pos]) }
