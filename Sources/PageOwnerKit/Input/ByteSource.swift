@@ -73,7 +73,7 @@ public final class FileSource: ByteSource {
     var mappingSize = 0
     var consumed = false
     /// Files smaller than this are read, not mapped (`InputOptions.mapThreshold`).
-    public var mapThreshold = InputOptions().mapThreshold
+    public var mapThreshold = InputOptions.defaultMapThreshold
     /// Bytes read ahead for a small request, `[stagedStart, stagedEnd)` not yet handed out.
     var staging: UnsafeMutableRawBufferPointer?
     var stagedStart = 0

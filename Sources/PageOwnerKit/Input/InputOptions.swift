@@ -18,7 +18,9 @@ public struct InputOptions {
     public var threads = InputOptions.machineThreads
     /// Regular files of at least this many bytes are mapped and parsed in parallel parts;
     /// smaller ones are read (tests lower it to run the mapped path on small fixtures).
-    public var mapThreshold = 32 << 20
+    public var mapThreshold = InputOptions.defaultMapThreshold
+    /// 32 MiB: below it, reading costs less than mapping and setting up the parts.
+    public static let defaultMapThreshold = 32 << 20
     /// Where a vmcore's losses are reported (see `VmcoreSource.problems`): stderr unless
     /// replaced (tests).
     public var warn: (String) -> Void = { line in
@@ -28,7 +30,7 @@ public struct InputOptions {
     public init() {}
 
     /// Options with these settings and the defaults for the rest.
-    public init(strict: Bool, threads: Int = InputOptions.machineThreads, mapThreshold: Int = 32 << 20) {
+    public init(strict: Bool, threads: Int = InputOptions.machineThreads, mapThreshold: Int = InputOptions.defaultMapThreshold) {
         self.strict = strict
         self.threads = threads
         self.mapThreshold = mapThreshold
