@@ -48,13 +48,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Test-only code shared by the test targets (fixtures, seeded random inputs): never
+        // in the library.
+        .target(name: "PageOwnerTestSupport", dependencies: ["PageOwnerKit", "PageOwnerSynth"], path: "Tests/PageOwnerTestSupport"),
         .testTarget(
             name: "PageOwnerKitTests",
             dependencies: [
-                "PageOwnerKit", "PageOwnerSynth", "CLzo", "CSnappy", "CZstd", "CShims",
+                "PageOwnerKit", "PageOwnerTestSupport", "PageOwnerSynth", "CLzo", "CSnappy", "CZstd", "CShims",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
-        .testTarget(name: "CLITests", dependencies: ["PageOwnerKit"]),
+        .testTarget(name: "CLITests", dependencies: ["PageOwnerKit", "PageOwnerTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

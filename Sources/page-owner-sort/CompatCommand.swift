@@ -38,12 +38,8 @@ struct CompatCommand: ParsableCommand {
     @Option(
         name: .customLong("sort"), help: "Sort order: [+|-]key[,[+|-]key…] with keys p, tg, n, st, at, T, ator, mod.",
         completion: .list(["p", "tg", "n", "st", "at", "T", "ator", "mod"])) var sort: String?
-    @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
+    @OptionGroup var inputOptions: InputOptionGroup
     @Flag(help: "Overwrite the output even when it is a page_owner dump (it is never allowed to be the input).") var force = false
-    @Option(help: "The vmlinux (with DWARF debug info) of the kernel whose vmcore is the input.", completion: .file()) var vmlinux: String?
-    @Option(
-        help: "A folder of kernel module objects (.ko, plain or compressed) for modules whose symbols the vmcore lacks.",
-        completion: .directory) var modules: String?
 
     @Argument(help: "The page_owner dump (- for stdin).", completion: .file()) var input: String
     @Argument(help: "Where to write the result (- for stdout); an existing dump is not overwritten without --force.", completion: .file())
@@ -65,7 +61,7 @@ struct CompatCommand: ParsableCommand {
         f.debug = debug
         do {
             return try f.resolve()
-        } catch let e as CompatFlags.UsageError {
+        } catch let e as UsageError {
             throw CommandFailure(
                 status: ExitStatus.usage,
                 message: e.showUsage ? "page-owner-sort: \(e.description)\n\n" + CompatCommand.helpMessage() : e.description)
@@ -74,12 +70,10 @@ struct CompatCommand: ParsableCommand {
 
     func run() throws {
         let options = try resolveOptions()
-        Inputs.vmlinuxPath = vmlinux
-        Inputs.modulesDirectory = modules
         try guardOutput(
-            output, inputs: [input] + (vmlinux.map { [$0] } ?? []), force: force,
+            output, inputs: [input] + inputOptions.otherReads, force: force,
             dumpHint: "; did you mean `page-owner-sort diff \(input) \(output)`?")
-        let result = try CompatRun.aggregate(inputPath: input, options: options, strict: strict)
+        let result = try CompatRun.aggregate(inputPath: input, options: options, input: inputOptions.options())
         let sink = try OutputSink(path: output)
         try result.sort.write(to: sink)
         try sink.commit()

@@ -38,19 +38,16 @@ struct DiffCommand: ParsableCommand {
         let groupBound = try failOnGrowth.map(Self.bound)
         let totalBound = try failOnTotalGrowth.map(Self.bound)
         try options.checkOutput(inputs: [before, after])
-        let agg = try run.makeAggregator()
         // Each side is summed: its snapshots' metrics are added up as they are read.
         run.retention = .sum
-        let a = try run.read(before, into: agg)
-        let b = try run.read(after, into: agg)
-        agg.resolveLateHandles()
+        let loaded = try Pipeline.load(inputs: [before, after], options: run)
+        let agg = loaded.aggregator
+        let (a, b) = (loaded.perInput[0], loaded.perInput[1])
         let view = format == .html ? agg.projected(onto: keys).aggregator : agg
         let d = DiffReport(view, before: a, after: b, selection: selection, pageSize: options.pageSize)
         ctx.command = "diff"
         ctx.inputs = agg.totals
-        var found = RunWarnings.collect(agg, run.diagnostics, snapshots: a + b, keys: keys)
-        found.warnings += SnapshotPlan.doubleCounting(agg, a, summing: false, side: "before")
-        found.warnings += SnapshotPlan.doubleCounting(agg, b, summing: false, side: "after")
+        let found = CommandFindings.diff(loaded, before: a, after: b, keys: keys)
         try options.apply(found, to: &ctx)
         ctx.title = "page-owner-sort diff: growth from \(before) to \(after)"
         let sink = try OutputSink(path: options.output)
@@ -60,34 +57,15 @@ struct DiffCommand: ParsableCommand {
             try DiffFormatter(format).write(d, context: ctx, to: sink)
         }
         try sink.commit()
-        for l in run.diagnostics.summary() { printErr(l) }
+        for l in loaded.diagnostics.summary() { printErr(l) }
         options.tell(found, format: format)
-        var failures: [String] = []
-        if let b = totalBound {
-            let delta = d.after.pages &- d.before.pages
-            if delta > b.pages(pageSize: options.pageSize) {
-                failures.append(
-                    "page-owner-sort: the snapshot grew beyond the bound \(b): +\(delta) pages (\(d.before.pages) -> \(d.after.pages)), +\(Render.human(delta &* options.pageSize))"
-                )
-            }
-        }
-        if groupBound != nil || failOnGrowthPercent != nil {
-            let off = d.offenders(pages: groupBound?.pages(pageSize: options.pageSize), percent: failOnGrowthPercent)
-            if !off.isEmpty {
-                var msg = "page-owner-sort: \(off.count) group(s) grew beyond the bound:"
-                for r in off.prefix(20) {
-                    let key = zip(d.keys, r.cells).map { k, c in k == .stack ? "stack " + c.text : "\(k.rawValue)=\(c.text)" }
-                        .joined(separator: " ")
-                    msg += "\n  +\(r.pagesDelta) pages (\(r.before.pages) -> \(r.after.pages)) \(key)"
-                }
-                failures.append(msg)
-            }
-        }
+        let failures = CommandFindings.growthFailures(
+            d, total: totalBound, group: groupBound, percent: failOnGrowthPercent, pageSize: options.pageSize)
         if !failures.isEmpty { throw CommandFailure(status: ExitStatus.growth, message: failures.joined(separator: "\n")) }
     }
 
     /// A `--fail-on-…growth` value (pages or a size); a bad one is a usage error.
     static func bound(_ s: String) throws -> SizeBound {
-        do { return try SizeBound.parse(s) } catch let e as ReportError { throw ValidationError(e.description) }
+        do { return try SizeBound.parse(s) } catch let e as UsageError { throw ValidationError(e.description) }
     }
 }

@@ -39,7 +39,7 @@ struct ReportCommand: ParsableCommand {
             let sink = try OutputSink(path: options.output)
             var buf = [UInt8](repeating: 0, count: 1 << 20)
             for i in inputs {
-                try Inputs.forEach(path: i, strict: run.strict, skipped: { _ in }) { src in
+                try Inputs.forEach(path: i, options: run.input, skipped: { _ in }) { src in
                     while true {
                         let n = try buf.withUnsafeMutableBytes { try src.read(into: $0) }
                         if n == 0 { break }
@@ -50,33 +50,26 @@ struct ReportCommand: ParsableCommand {
             try sink.commit()
             return
         }
-        let agg = try run.makeAggregator()
         // Only the snapshot report will choose (or the sum) keeps per-group metrics; one
         // profile per snapshot needs every snapshot's.
         run.retention = perSnapshot ? .all : (sum ? .sum : .latest)
-        var perInput: [[Int]] = []
-        for i in inputs { perInput.append(try run.read(i, into: agg)) }
-        agg.resolveLateHandles()
+        let loaded = try Pipeline.load(inputs: inputs, options: run)
+        let agg = loaded.aggregator
         if perSnapshot {
-            try writeProfiles(agg, perInput: perInput, run: run, context: ctx, selection: selection)
+            try writeProfiles(loaded, context: ctx, selection: selection)
             return
         }
         // A page reads finer groups than its table; the table is their projection.
         let (view, groupOf) = format == .html ? agg.projected(onto: keys) : (agg, [])
-        let choice = SnapshotPlan.report(agg, inputs: perInput, sum: sum)
-        var found = RunWarnings.collect(agg, run.diagnostics, snapshots: choice.snapshots, keys: keys)
-        found.warnings += choice.warnings
-        found.notes += choice.notes
-        if format == .pprof && !sum && perInput.joined().filter({ SnapshotPlan.view(agg.totals[$0].format) != nil }).count > 1 {
-            found.notes.append("with --format pprof, -o DIR/ writes one profile per snapshot instead")
-        }
-        found.notes += PlaceholderNote.notes(choice.snapshots.map { agg.totals[$0] }, pageSize: options.pageSize)
+        let choice = SnapshotPlan.report(agg, inputs: loaded.perInput, sum: sum)
+        let found = CommandFindings.report(
+            loaded, choice: choice, keys: keys, pprof: format == .pprof, sum: sum, pageSize: options.pageSize)
         try options.apply(found, to: &ctx)
         let report = Report(
             view, snapshots: choice.snapshots, selection: selection, pageSize: options.pageSize, frameText: format.needsFrameText,
             cells: format.needsCells)
         ctx.inputs = choice.snapshots.map { agg.totals[$0] }
-        ctx.skipped = run.diagnostics.skipped
+        ctx.skipped = loaded.diagnostics.skipped
         ctx.title = "page-owner-sort report: " + inputs.joined(separator: " ")
         if format == .pprof { ctx.captureTimeNanos = Self.captureTime(inputs) }
         let sink = try OutputSink(path: options.output)
@@ -84,8 +77,8 @@ struct ReportCommand: ParsableCommand {
             format == .html ? HtmlFormatter(detail: .init(fine: agg, snapshots: choice.snapshots, groupOf: groupOf)) : format.formatter
         try formatter.write(report, context: ctx, to: sink)
         try sink.commit()
-        for l in run.notes { printErr("page-owner-sort: \(l)") }
-        for l in run.diagnostics.summary() { printErr(l) }
+        for l in loaded.notes { printErr("page-owner-sort: \(l)") }
+        for l in loaded.diagnostics.summary() { printErr(l) }
         options.tell(found, format: format)
         if agg.totals.allSatisfy({ $0.recordsRead == 0 }) { printErr("page-owner-sort: no records in the input") }
     }

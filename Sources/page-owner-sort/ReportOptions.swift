@@ -72,15 +72,8 @@ struct ReportOptions: ParsableArguments {
         help: "Skip detection: page_owner, swap_page_owner, show_stacks, show_handles, show_stacks_handles.",
         completion: .list(InputFormat.allCases.map(\.rawValue)))
     var inputFormat: String?
-    @Option(
-        help: "The vmlinux (with DWARF debug info) of the kernel whose vmcore is given as input; plain or compressed.", completion: .file())
-    var vmlinux: String?
-    @Option(
-        help: "A folder of kernel module objects (.ko, plain or compressed) for modules whose symbols the vmcore lacks.",
-        completion: .directory)
-    var modules: String?
+    @OptionGroup var input: InputOptionGroup
     @Flag(name: .customLong("keep-offsets"), help: "Keep +0xoff/0xsize in folded and svg frames.") var keepOffsets = false
-    @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
     @Flag(help: "Overwrite the -o file even when it is a page_owner dump (it is never allowed to be an input).") var force = false
 
     /// The output format; pprof and `--label` only for `report`.
@@ -97,7 +90,7 @@ struct ReportOptions: ParsableArguments {
 
     /// Checks `-o` against `inputs` and the other files read (see `guardOutput`).
     func checkOutput(inputs: [String]) throws {
-        try guardOutput(output, inputs: inputs + stacks + (vmlinux.map { [$0] } ?? []), force: force)
+        try guardOutput(output, inputs: inputs + stacks + input.otherReads, force: force)
     }
 
     /// The keys of a report: `--group-by`, or for pprof the stack and its labels.
@@ -119,7 +112,7 @@ struct ReportOptions: ParsableArguments {
             if !keys.contains(.stack) { keys.insert(.stack, at: 0) }
             for e in extra where !keys.contains(e) { keys.append(e) }
             return keys
-        } catch let e as ReportError {
+        } catch let e as UsageError {
             throw ValidationError(e.description)
         }
     }
@@ -155,8 +148,6 @@ struct ReportOptions: ParsableArguments {
     func makeRun() throws -> (ReportRun, ReportContext) {
         var run = ReportRun()
         var ctx = ReportContext()
-        Inputs.vmlinuxPath = vmlinux
-        Inputs.modulesDirectory = modules
         run.keys = try groupKeys()
         ctx.labels = try labels(keys: run.keys)
         var f = Filters()
@@ -191,7 +182,7 @@ struct ReportOptions: ParsableArguments {
                 f.until = try Filters.parseTime(until)
                 ctx.filters["until"] = until
             }
-        } catch let e as ReportError { throw ValidationError(e.description) }
+        } catch let e as UsageError { throw ValidationError(e.description) }
         if !gfpFlag.isEmpty {
             f.gfpFlags = gfpFlag
             ctx.filters["gfp_flag"] = gfpFlag.joined(separator: ",")
@@ -222,7 +213,7 @@ struct ReportOptions: ParsableArguments {
             ctx.filters["exclude_placeholders"] = "yes"
         }
         run.filters = f
-        run.strict = strict
+        run.input = input.options()
         run.stacksFiles = stacks
         run.allocatorFunctions = AllocatorFunctions(extra: allocatorFunction)
         if let inputFormat {
@@ -244,7 +235,7 @@ struct ReportOptions: ParsableArguments {
         s.minPages = minPages
         s.minPercent = minPercent
         if let sort {
-            do { s.sort = try Report.SortField.parseList(sort) } catch let e as ReportError { throw ValidationError(e.description) }
+            do { s.sort = try Report.SortField.parseList(sort) } catch let e as UsageError { throw ValidationError(e.description) }
         } else {
             s.sort = defaultSort
         }

@@ -7,10 +7,7 @@ extension ReportOptions {
     /// Puts the warnings and notes in the output's context; with `--strict`, a key or filter
     /// the input cannot answer ends the run (exit 2, no output).
     func apply(_ w: RunWarnings, to ctx: inout ReportContext) throws {
-        if strict && !w.missingFields.isEmpty {
-            throw CommandFailure(
-                status: ExitStatus.input, message: w.missingFields.map { "page-owner-sort: \($0)" }.joined(separator: "\n"))
-        }
+        if input.strict, let m = w.strictFailure { throw CommandFailure(status: ExitStatus.input, message: m) }
         ctx.warnings = w.warnings
         ctx.notes = w.notes
     }

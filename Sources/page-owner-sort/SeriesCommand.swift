@@ -27,17 +27,14 @@ struct SeriesCommand: ParsableCommand {
         let keys = run.keys
         if format == .html { run.keys = HtmlFormatter.keys(keys, command: "series") }
         try options.checkOutput(inputs: inputs)
-        let agg = try run.makeAggregator()
-        var perInput: [[Int]] = []
-        for i in inputs { perInput.append(try run.read(i, into: agg)) }
-        agg.resolveLateHandles()
+        let loaded = try Pipeline.load(inputs: inputs, options: run)
+        let agg = loaded.aggregator
         // A show_stacks_handles snapshot only resolves handles; it is not a column.
-        let given = perInput.map { $0.filter { agg.totals[$0].format != .showStacksHandles } }
+        let given = loaded.perInput.map { $0.filter { agg.totals[$0].format != .showStacksHandles } }
         let (columns, basis) = SnapshotPlan.order(agg, inputs: given, keepGiven: givenOrder)
         let view = format == .html ? agg.projected(onto: keys).aggregator : agg
         let s = SeriesReport(view, columns: columns, top: options.top, minPages: options.minPages, pageSize: options.pageSize)
-        var found = RunWarnings.collect(agg, run.diagnostics, snapshots: columns, keys: keys)
-        if let n = SnapshotPlan.orderNote(agg, columns, basis, inputs: given) { found.notes.append(n) }
+        let found = CommandFindings.series(loaded, columns: columns, basis: basis, given: given, keys: keys)
         try options.apply(found, to: &ctx)
         ctx.command = "series"
         ctx.title = "page-owner-sort series: top groups over \(s.snapshots.count) snapshots"
@@ -48,8 +45,8 @@ struct SeriesCommand: ParsableCommand {
             try SeriesFormatter(format).write(s, context: ctx, to: sink)
         }
         try sink.commit()
-        for l in run.notes { printErr("page-owner-sort: \(l)") }
-        for l in run.diagnostics.summary() { printErr(l) }
+        for l in loaded.notes { printErr("page-owner-sort: \(l)") }
+        for l in loaded.diagnostics.summary() { printErr(l) }
         options.tell(found, format: format)
     }
 }

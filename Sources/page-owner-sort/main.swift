@@ -65,6 +65,10 @@ func runMain() -> Never {
     } catch let e as InputError {
         printErr("page-owner-sort: \(e)")
         exit(e.kind == .unreadable ? ExitStatus.usage : ExitStatus.input)
+    } catch let e as SystemError {
+        // A temporary file that cannot be made or written ($TMPDIR) is an I/O error.
+        printErr("page-owner-sort: \(e)")
+        exit(e.role == .temporary ? ExitStatus.input : ExitStatus.usage)
     } catch let e as OutputError {
         printErr("page-owner-sort: \(e)")
         exit(ExitStatus.usage)

@@ -1,5 +1,6 @@
 import Foundation
 import PageOwnerKit
+import PageOwnerTestSupport
 import XCTest
 
 /// The compatible mode through the real command line: every golden output of the kernel's
@@ -18,36 +19,16 @@ final class CLICompatGoldenTests: CLITestCase {
         }
     }
 
-    /// Every byte of every stream at `path`, decompressed.
-    static func readAll(_ path: String) throws -> [UInt8] {
-        var out: [UInt8] = []
-        try Inputs.forEach(path: path) { src in
-            var buf = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let n = try buf.withUnsafeMutableBytes { try src.read(into: $0) }
-                if n == 0 { break }
-                out.append(contentsOf: buf[0..<n])
-            }
-        }
-        return out
-    }
-
-    /// The fixture for a dump named as golden.tsv names it: the plain file or its `.zst`.
-    static func dump(_ name: String) -> String {
-        let plain = fixture(name)
-        return FileManager.default.fileExists(atPath: plain) ? plain : plain + ".zst"
-    }
-
     func testEveryGoldenOutputThroughTheCommandLine() throws {
         let rows = try Self.goldenRows()
         XCTAssertEqual(rows.count, 238, "golden.tsv lists 14 dumps x 17 flag sets")
         var failures: [String] = []
         for (i, row) in rows.enumerated() {
             let out = path("out-\(i).txt")
-            let r = try run(row.flags + ["--strict", Self.dump(row.dump), out])
+            let r = try run(row.flags + ["--strict", TestFixtures.dump(row.dump), out])
             XCTAssertEqual(r.status, 0, "\(row.dump) \(row.flags): \(r.err)")
             let got = try [UInt8](Data(contentsOf: URL(fileURLWithPath: out)))
-            let expected = try Self.readAll(Self.goldenDir.appendingPathComponent(row.expected).path)
+            let expected = try TestFixtures.readAll(Self.goldenDir.appendingPathComponent(row.expected).path)
             XCTAssertEqual(got.filter { $0 == 10 }.count, row.lines, "\(row.dump) \(row.flags) line count")
             if got != expected { failures.append("\(row.dump) \(row.flags): \(got.count) bytes, expected \(expected.count)") }
             try? FileManager.default.removeItem(atPath: out)
@@ -77,8 +58,8 @@ final class CLICompatGoldenTests: CLITestCase {
     /// `-M --cull=mod` counts every block under its module, modules in ascending order;
     /// `--sort=-mod` reverses them.
     func testModuleCullMatchesTheOracle() throws {
-        let dump = Self.dump("k7.3-m1536-numa/s2-workload/page_owner.nid_1")
-        let expected = try Self.modulesByOracle(String(decoding: try Self.readAll(dump), as: UTF8.self))
+        let dump = TestFixtures.dump("k7.3-m1536-numa/s2-workload/page_owner.nid_1")
+        let expected = try Self.modulesByOracle(String(decoding: try TestFixtures.readAll(dump), as: UTF8.self))
         XCTAssertEqual(Set(expected.keys), ["ext4", "vmlinux"], "the fixture has module frames and others")
         let r = try run(["-M", "--cull=mod", dump, "-"])
         XCTAssertEqual(r.status, 0, r.err)
@@ -105,8 +86,8 @@ final class CLICompatGoldenTests: CLITestCase {
     /// `--module=ext4` keeps only blocks with an ext4 frame first among module frames,
     /// and prints the module of each group; `--module=vmlinux` keeps the rest.
     func testModuleSelection() throws {
-        let dump = Self.dump("k7.3-m1536-numa/s2-workload/page_owner.nid_1")
-        let expected = try Self.modulesByOracle(String(decoding: try Self.readAll(dump), as: UTF8.self))
+        let dump = TestFixtures.dump("k7.3-m1536-numa/s2-workload/page_owner.nid_1")
+        let expected = try Self.modulesByOracle(String(decoding: try TestFixtures.readAll(dump), as: UTF8.self))
         for m in ["ext4", "vmlinux"] {
             let r = try run(["--module=\(m)", "--cull=st", dump, "-"])
             XCTAssertEqual(r.status, 0, r.err)
@@ -127,7 +108,7 @@ final class CLICompatGoldenTests: CLITestCase {
     /// `-M` is one of the single-letter sort flags: with another it is a usage error, and it
     /// sorts as `--sort=mod` does.
     func testModuleSortFlag() throws {
-        let dump = Self.dump("k7.3-m1536-numa/s2-workload/page_owner.nid_1")
+        let dump = TestFixtures.dump("k7.3-m1536-numa/s2-workload/page_owner.nid_1")
         let both = try run(["-M", "-m", dump, "-"])
         XCTAssertEqual(both.status, 1)
         XCTAssertTrue(both.err.contains("-M"), both.err)

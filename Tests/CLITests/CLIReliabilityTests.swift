@@ -36,6 +36,17 @@ final class CLIReliabilityTests: CLITestCase {
     ]
 
     func testEveryBadKindInCompatAndReport() throws {
+        try everyBadKind(threads: nil)
+    }
+
+    /// The same on 1, 2 and 3 parsing threads (`PAGE_OWNER_SORT_THREADS`).
+    func testEveryBadKindOn1To3Threads() throws {
+        for t in 1...3 { try everyBadKind(threads: t) }
+    }
+
+    func everyBadKind(threads: Int?) throws {
+        let env = threads.map { ["PAGE_OWNER_SORT_THREADS": String($0)] } ?? [:]
+        func run(_ args: [String]) throws -> Result { try self.run(args, environment: env) }
         for (name, block, message) in Self.badBlocks {
             let input = path("in")
             try write([Self.good, block, Self.good].joined(separator: "\n"), "in")

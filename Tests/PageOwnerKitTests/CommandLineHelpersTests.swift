@@ -1,3 +1,4 @@
+import PageOwnerTestSupport
 import XCTest
 
 @testable import PageOwnerKit

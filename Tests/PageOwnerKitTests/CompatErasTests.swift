@@ -1,5 +1,6 @@
 import Foundation
 import PageOwnerSynth
+import PageOwnerTestSupport
 import XCTest
 @testable import PageOwnerKit
 
@@ -57,7 +58,7 @@ final class CompatErasTests: XCTestCase {
                 inputs[key] = path
             }
             let (f, _) = try CompatFlags.parse(flags.split(separator: " ").map(String.init))
-            let result = try CompatRun.aggregate(inputPath: inputs[key]!, options: try f.resolve(), strict: false)
+            let result = try CompatRun.aggregate(inputPath: inputs[key]!, options: try f.resolve(), input: .init(strict: false))
             let out = dir.appendingPathComponent("out").path
             let sink = try OutputSink(path: out)
             try result.sort.write(to: sink)

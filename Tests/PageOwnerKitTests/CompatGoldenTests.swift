@@ -1,4 +1,5 @@
 import Foundation
+import PageOwnerTestSupport
 import XCTest
 
 @testable import PageOwnerKit
@@ -11,7 +12,7 @@ final class CompatGoldenTests: XCTestCase {
         let (f, _) = try CompatFlags.parse(flags.split(separator: " ").map(String.init))
         var options = try f.resolve()
         options.exactPathOnly = exact
-        let result = try CompatRun.aggregate(inputPath: TestFixtures.dump(dump), options: options, strict: true, workers: workers)
+        let result = try CompatRun.aggregate(inputPath: TestFixtures.dump(dump), options: options, input: .init(strict: true, threads: workers))
         if !exact { XCTAssertEqual(result.sort.exactPath, 0, "real records take the fast path") }
         // Totals reconcile: every record kept by the filters lands in exactly one group.
         XCTAssertEqual(result.sort.totals.times, result.sort.kept)

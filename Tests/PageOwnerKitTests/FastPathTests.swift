@@ -1,6 +1,7 @@
 import CShims
 import Foundation
 import PageOwnerSynth
+import PageOwnerTestSupport
 import XCTest
 
 @testable import PageOwnerKit

@@ -1,4 +1,5 @@
 import Foundation
+import PageOwnerTestSupport
 import XCTest
 
 @testable import PageOwnerKit
@@ -74,21 +75,9 @@ final class InputTests: XCTestCase {
         var out: [(String, [UInt8])] = []
         var skipped: [String] = []
         try Inputs.forEach(path: path(name), skipped: { skipped.append($0) }) { source in
-            out.append((source.name, try readAll(source)))
+            out.append((source.name, try TestFixtures.readAll(source)))
         }
         return (out, skipped)
-    }
-
-    /// Reads a source to its end through a buffer of `bufferSize` bytes.
-    func readAll(_ source: ByteSource, bufferSize: Int = 65536) throws -> [UInt8] {
-        var result: [UInt8] = []
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = try source.read(into: buffer)
-            if n == 0 { return result }
-            result.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        }
     }
 
     /// The single stream of a non-archive input.
@@ -122,7 +111,10 @@ final class InputTests: XCTestCase {
     }
 
     func testMissingFileAndDirectoryAreUnreadable() throws {
-        assertThrows(.unreadable, "no-such-file")
+        XCTAssertThrowsError(try streams("no-such-file")) { e in
+            XCTAssertEqual(e as? SystemError, SystemError(.open, errno: ENOENT, path: path("no-such-file"), role: .input))
+            XCTAssertEqual("\(e)", "\(path("no-such-file")): No such file or directory")
+        }
         try FileManager.default.createDirectory(at: tmp.appendingPathComponent("dir"), withIntermediateDirectories: true)
         assertThrows(.unreadable, "dir", containing: "directory")
     }
@@ -319,20 +311,20 @@ final class InputTests: XCTestCase {
         try run("tar", ["--format=pax", "-cf", "p.tar", "tree/page_owner", "tree/empty", deep])
         for chunk in [1, 7, 4096] {
             let z = try ZstdSource(ChunkedSource(FileSource(path: path("a.zst")), chunk: chunk))
-            XCTAssertTrue(try readAll(z, bufferSize: chunk == 1 ? 4096 : chunk) == pageOwner, "zstd, chunk \(chunk)")
+            XCTAssertTrue(try TestFixtures.readAll(z, bufferSize: chunk == 1 ? 4096 : chunk) == pageOwner, "zstd, chunk \(chunk)")
             let g = try GzipSource(ChunkedSource(FileSource(path: path("ab.gz")), chunk: chunk))
-            XCTAssertTrue(try readAll(g, bufferSize: chunk == 1 ? 4096 : chunk) == pageOwner + showStacks, "gzip, chunk \(chunk)")
+            XCTAssertTrue(try TestFixtures.readAll(g, bufferSize: chunk == 1 ? 4096 : chunk) == pageOwner + showStacks, "gzip, chunk \(chunk)")
             // Output side cut in every size too (small data: one call per byte at chunk 1).
             let g1 = try GzipSource(FileSource(path: path("b.gz")))
-            XCTAssertTrue(try readAll(ChunkedSource(g1, chunk: chunk), bufferSize: chunk) == showStacks, "gzip out, chunk \(chunk)")
+            XCTAssertTrue(try TestFixtures.readAll(ChunkedSource(g1, chunk: chunk), bufferSize: chunk) == showStacks, "gzip out, chunk \(chunk)")
             try run("zstd", ["-q", "-f", "-o", "b.zst", "show_stacks"])
             let z1 = try ZstdSource(FileSource(path: path("b.zst")))
-            XCTAssertTrue(try readAll(z1, bufferSize: chunk) == showStacks, "zstd out, chunk \(chunk)")
+            XCTAssertTrue(try TestFixtures.readAll(z1, bufferSize: chunk) == showStacks, "zstd out, chunk \(chunk)")
 
             let reader = TarReader(source: try ChunkedSource(FileSource(path: path("p.tar")), chunk: chunk))
             var members: [(String, [UInt8])] = []
             while let m = try reader.next() {
-                members.append((m.path, try readAll(m, bufferSize: chunk == 1 ? 4096 : chunk)))
+                members.append((m.path, try TestFixtures.readAll(m, bufferSize: chunk == 1 ? 4096 : chunk)))
             }
             XCTAssertEqual(members.map { $0.0 }, ["tree/page_owner", "tree/empty", deep], "tar, chunk \(chunk)")
             XCTAssertTrue(
@@ -385,7 +377,7 @@ final class InputTests: XCTestCase {
                 let file = try FileSource(path: path(name))
                 file.traceReads = true
                 var got: [UInt8] = []
-                try Inputs.forEach(file: file, path: path(name), skipped: { _ in }) { got += try readAll($0, bufferSize: bufferSize) }
+                try Inputs.forEach(file: file, path: path(name), skipped: { _ in }) { got += try TestFixtures.readAll($0, bufferSize: bufferSize) }
                 XCTAssertEqual(got, name.contains("tar") ? pageOwner + showStacks : pageOwner, "\(name), \(bufferSize)")
                 XCTAssertGreaterThan(file.readCounts.count, 1, name)
                 XCTAssertGreaterThanOrEqual(file.readCounts.min() ?? 0, 64 << 10, "\(name), buffer \(bufferSize)")
@@ -413,7 +405,7 @@ final class InputTests: XCTestCase {
         let p = PeekSource(MemorySource(Array(showStacks.prefix(5000))))
         XCTAssertEqual(try p.peek(4), Array(showStacks.prefix(4)))
         XCTAssertEqual(try p.peek(600), Array(showStacks.prefix(600)))
-        XCTAssertTrue(try readAll(ChunkedSource(p, chunk: 7), bufferSize: 7) == Array(showStacks.prefix(5000)))
+        XCTAssertTrue(try TestFixtures.readAll(ChunkedSource(p, chunk: 7), bufferSize: 7) == Array(showStacks.prefix(5000)))
         XCTAssertEqual(try p.peek(10), [])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import PageOwnerTestSupport
 import XCTest
 
 @testable import PageOwnerKit

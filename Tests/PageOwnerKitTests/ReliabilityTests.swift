@@ -1,4 +1,5 @@
 import Foundation
+import PageOwnerTestSupport
 import XCTest
 
 @testable import PageOwnerKit
@@ -62,6 +63,28 @@ final class ReliabilityTests: XCTestCase {
             each?(&r)
             agg.add(&r)
         }
+        o.records = ing.records
+        o.skipped = ing.diagnostics.skipped
+        o.warnings = ing.diagnostics.warnings
+        o.examples = ing.diagnostics.examples.map(\.description)
+        o.pagesRead = agg.totals[0].pagesRead
+        o.groups = agg.groups.count
+        o.format = ing.format
+        return o
+    }
+
+    /// Reads `bytes` on `workers` workers (each with its own aggregator, merged at the end),
+    /// in chunks of `chunkSize` bytes so that the records spread over the workers.
+    static func ingest(_ bytes: [UInt8], workers: Int, strict: Bool = false, chunkSize: Int = 4096) throws -> Outcome {
+        let ing = Ingest(strict: strict)
+        ing.chunkSize = chunkSize
+        ing.parallelThreshold = 1
+        let agg = Aggregator(keys: [.stack, .pid, .comm])
+        agg.beginSnapshot(name: "mem")
+        let helpers = (1..<workers).map { _ in agg.makeWorker() }
+        try ing.run(MemorySource(bytes, name: "mem"), consumers: [agg] + helpers)
+        for h in helpers { agg.merge(h) }
+        var o = Outcome()
         o.records = ing.records
         o.skipped = ing.diagnostics.skipped
         o.warnings = ing.diagnostics.warnings
@@ -234,6 +257,23 @@ final class ReliabilityTests: XCTestCase {
         }
     }
 
+    /// The corpus on 1, 2 and 3 workers: the same records, skips, warnings, pages and
+    /// groups as one worker reading the whole input; under strict, the same first bad line.
+    func testEveryKindIsTheSameOn1To3Workers() throws {
+        for c in Self.corpus() where c.input.count < 300_000 {
+            var whole = try Self.ingest(c.input)
+            whole.frameCounts = []
+            for workers in 1...3 {
+                XCTAssertEqual(try Self.ingest(c.input, workers: workers), whole, "\(c.name): \(workers) worker(s)")
+                guard let line = c.strictLine else { continue }
+                XCTAssertThrowsError(try Self.ingest(c.input, workers: workers, strict: true), "\(c.name): \(workers) worker(s)") { e in
+                    XCTAssertEqual((e as? InputError)?.line, line, "\(c.name): \(workers) worker(s): \(e)")
+                    XCTAssertEqual((e as? InputError)?.kind, c.strictKind, "\(c.name): \(workers) worker(s): \(e)")
+                }
+            }
+        }
+    }
+
     func testFieldValuesOfOddButValidRecords() throws {
         func one(_ h: String) throws -> Record {
             var rec = Record()
@@ -401,12 +441,12 @@ final class ReliabilityTests: XCTestCase {
         try Data(Self.doc(blocks)).write(to: URL(fileURLWithPath: path))
         var flags = CompatFlags()
         flags.cull = "stacktrace"
-        let res = try CompatRun.aggregate(inputPath: path, options: try flags.resolve(), strict: false)
+        let res = try CompatRun.aggregate(inputPath: path, options: try flags.resolve(), input: .init(strict: false))
         XCTAssertEqual(res.records, 2)
         XCTAssertEqual(res.diagnostics.skipped, ["bad-header": 1])
         XCTAssertEqual(res.diagnostics.summary().first, "page-owner-sort: skipped 1 malformed record(s) (bad-header: 1)")
         XCTAssertEqual(res.diagnostics.summary().dropFirst().first, "  \(path):8: malformed header: expected a hex value after 'mask'")
-        XCTAssertThrowsError(try CompatRun.aggregate(inputPath: path, options: try flags.resolve(), strict: true)) { e in
+        XCTAssertThrowsError(try CompatRun.aggregate(inputPath: path, options: try flags.resolve(), input: .init(strict: true))) { e in
             XCTAssertEqual((e as? InputError)?.description, "\(path):8: malformed header: expected a hex value after 'mask'")
         }
         var run = ReportRun()

@@ -1,5 +1,6 @@
 import Foundation
 import PageOwnerSynth
+import PageOwnerTestSupport
 import XCTest
 
 @testable import PageOwnerKit

@@ -1,5 +1,6 @@
 import Foundation
 import PageOwnerSynth
+import PageOwnerTestSupport
 import XCTest
 
 @testable import PageOwnerKit
@@ -47,7 +48,7 @@ final class VmcoreCorruptionTests: XCTestCase {
         }
         let fd = try MappedFile.temporaryFile(for: name)
         defer { close(fd) }
-        try bytes.withUnsafeBytes { try MappedFile.writeAll(fd, $0.baseAddress!, $0.count, unpacking: name) }
+        try bytes.withUnsafeBytes { try Syscall.writeAll(fd, $0.baseAddress!, $0.count, name: name, role: .temporary) }
         return try MappedFile(fd: fd, name: name)
     }
 
@@ -275,20 +276,20 @@ final class VmcoreCorruptionTests: XCTestCase {
     /// (file, PFN ranges, reason) otherwise; a dump with no record at all is an error.
     func testLossesReachStderrAndStrict() throws {
         let base = try kdumpBytes()
-        Inputs.vmlinuxPath = VmcoreTests.vmlinux
-        defer {
-            Inputs.vmlinuxPath = nil
-            Inputs.warn = { fputs("page-owner-sort: warning: \($0)\n", stderr) }
-        }
-        var warnings: [String] = []
-        Inputs.warn = { warnings.append($0) }
+        var input = InputOptions()
+        input.vmlinux = VmcoreTests.vmlinux
+        final class Lines { var all: [String] = [] }
+        let lines = Lines()
+        input.warn = { lines.all.append($0) }
         let dir = try TestFixtures.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("cut.kdump").path
         try Data(base.prefix(base.count - base.count * 27 / 1000)).write(to: URL(fileURLWithPath: path))
         func drain(strict: Bool) throws -> Int {
             var total = 0
-            try Inputs.forEach(path: path, strict: strict, skipped: { _ in }) { src in
+            var o = input
+            o.strict = strict
+            try Inputs.forEach(path: path, options: o, skipped: { _ in }) { src in
                 var buf = [UInt8](repeating: 0, count: 1 << 16)
                 while true {
                     let n = try buf.withUnsafeMutableBytes { try src.read(into: $0) }
@@ -305,7 +306,7 @@ final class VmcoreCorruptionTests: XCTestCase {
         do {
             let bytes = try drain(strict: false)
             XCTAssertGreaterThan(bytes, 0)
-            XCTAssertTrue(warnings.contains { $0.hasPrefix(path) && $0.contains("past the end of the file") && $0.contains("PFN 0x") }, "\(warnings)")
+            XCTAssertTrue(lines.all.contains { $0.hasPrefix(path) && $0.contains("past the end of the file") && $0.contains("PFN 0x") }, "\(lines.all)")
         } catch {
             // No record at all: an error, never an empty success.
             XCTAssertTrue("\(error)".contains("no page_owner record"), "\(error)")
@@ -314,7 +315,7 @@ final class VmcoreCorruptionTests: XCTestCase {
         let headers = dir.appendingPathComponent("headers.kdump").path
         let real = try KdumpFile(try mapped(base, "real.kdump"))
         try Data(base.prefix(real.descriptors + 4096)).write(to: URL(fileURLWithPath: headers))
-        XCTAssertThrowsError(try Inputs.forEach(path: headers, strict: false, skipped: { _ in }) { src in
+        XCTAssertThrowsError(try Inputs.forEach(path: headers, options: input, skipped: { _ in }) { src in
             var buf = [UInt8](repeating: 0, count: 1 << 16)
             while try buf.withUnsafeMutableBytes({ try src.read(into: $0) }) > 0 {}
         }) { e in
@@ -399,15 +400,13 @@ final class VmcoreCorruptionTests: XCTestCase {
         try Data(try vmlinux(without: ["tgid"])).write(to: URL(fileURLWithPath: image))
         let core = dir.appendingPathComponent("real.kdump").path
         try Data(try kdumpBytes()).write(to: URL(fileURLWithPath: core))
-        Inputs.vmlinuxPath = image
-        var warnings: [String] = []
-        Inputs.warn = { warnings.append($0) }
-        defer {
-            Inputs.vmlinuxPath = nil
-            Inputs.warn = { fputs("page-owner-sort: warning: \($0)\n", stderr) }
-        }
+        var input = InputOptions()
+        input.vmlinux = image
+        final class Lines { var all: [String] = [] }
+        let warned = Lines()
+        input.warn = { warned.all.append($0) }
         var text: [UInt8] = []
-        try Inputs.forEach(path: core, strict: false, skipped: { _ in }) { src in
+        try Inputs.forEach(path: core, options: input, skipped: { _ in }) { src in
             var buf = [UInt8](repeating: 0, count: 1 << 16)
             while true {
                 let n = try buf.withUnsafeMutableBytes { try src.read(into: $0) }
@@ -415,8 +414,8 @@ final class VmcoreCorruptionTests: XCTestCase {
                 if text.count < 1 << 20 { text += buf[0..<n] }
             }
         }
-        XCTAssertEqual(warnings.filter { $0.contains("page_owner.tgid") }.count, 1, "\(warnings)")
-        XCTAssertTrue(warnings.contains { $0.hasPrefix(image) && $0.contains("pid as tgid") }, "\(warnings)")
+        XCTAssertEqual(warned.all.filter { $0.contains("page_owner.tgid") }.count, 1, "\(warned.all)")
+        XCTAssertTrue(warned.all.contains { $0.hasPrefix(image) && $0.contains("pid as tgid") }, "\(warned.all)")
         let lines = String(decoding: text, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("Page allocated") }
         XCTAssertGreaterThan(lines.count, 1000)
         // `pid P, tgid P (`: the pid stands in for the tgid.

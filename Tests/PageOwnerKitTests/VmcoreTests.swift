@@ -2,6 +2,7 @@ import CLzo
 import CSnappy
 import CZstd
 import Foundation
+import PageOwnerTestSupport
 import XCTest
 
 @testable import PageOwnerKit
@@ -24,7 +25,7 @@ final class VmcoreTests: XCTestCase {
     /// Records by PFN.
     func records(_ path: String) throws -> [UInt64: Rec] {
         var out: [UInt64: Rec] = [:]
-        try Inputs.forEach(path: path) { src in
+        try Inputs.forEach(path: path, options: input, skipped: { _ in }) { src in
             try Ingest(strict: true).run(src) { r in
                 out[r.pfn] = Rec(
                     order: r.order, gfp: r.gfp, pid: r.pid, tgid: r.tgid, comm: Array(r.bytes(r.comm)), ts: r.ts,
@@ -36,13 +37,12 @@ final class VmcoreTests: XCTestCase {
         return out
     }
 
-    override func setUp() {
-        Inputs.vmlinuxPath = Self.vmlinux
-    }
-
-    override func tearDown() {
-        Inputs.vmlinuxPath = nil
-    }
+    /// How the tests read inputs: with the vmlinux unless a test says otherwise.
+    var input: InputOptions = {
+        var o = InputOptions()
+        o.vmlinux = VmcoreTests.vmlinux
+        return o
+    }()
 
     func testRecordsMatchTheTextSnapshot() throws {
         guard FileManager.default.fileExists(atPath: Self.vmcore) else { throw XCTSkip("../shared/vmcore is absent") }
@@ -110,7 +110,7 @@ final class VmcoreTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: tmp) }
         func failure(_ path: String) -> String {
             do {
-                try Inputs.forEach(path: path) { src in
+                try Inputs.forEach(path: path, options: input, skipped: { _ in }) { src in
                     var b = [UInt8](repeating: 0, count: 1 << 16)
                     while try b.withUnsafeMutableBytes({ try src.read(into: $0) }) > 0 {}
                 }
@@ -125,15 +125,15 @@ final class VmcoreTests: XCTestCase {
         try Data(full.bytes.prefix(64 << 20)).write(to: URL(fileURLWithPath: cut))
         XCTAssertTrue(failure(cut).contains("truncated"), failure(cut))
         // A kernel module given as the vmlinux.
-        Inputs.vmlinuxPath = Self.dir.appendingPathComponent("modules/crc16.ko.zst").path
+        input.vmlinux = Self.dir.appendingPathComponent("modules/crc16.ko.zst").path
         XCTAssertTrue(failure(Self.vmcore).contains("no symbol"), failure(Self.vmcore))
         // No vmlinux at all.
-        Inputs.vmlinuxPath = nil
+        input.vmlinux = nil
         XCTAssertTrue(failure(Self.vmcore).contains("--vmlinux"), failure(Self.vmcore))
         // Without a vmlinux, the flattened kdump file is named, not misread.
         XCTAssertTrue(failure(Self.dir.appendingPathComponent("vmcore.kdump-zlib.zst").path).contains("flattened kdump file: give"))
         // A flattened dump cut short.
-        Inputs.vmlinuxPath = Self.vmlinux
+        input.vmlinux = Self.vmlinux
         let flat = try MappedFile(path: Self.dir.appendingPathComponent("vmcore.kdump-zlib.zst").path)
         let cutFlat = tmp.appendingPathComponent("cut.flat").path
         try Data(flat.bytes.prefix(flat.bytes.count / 2)).write(to: URL(fileURLWithPath: cutFlat))

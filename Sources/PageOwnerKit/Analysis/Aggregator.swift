@@ -82,7 +82,7 @@ public final class Aggregator: RecordConsumer {
     /// one's first snapshot counts in; 0 otherwise.
     var snapshotBase = 0
     /// `filters.needsRecord` and `filters.needsStack`, looked up once: the getters cost
-    /// ~2% of a run when called per record.
+    /// ~15% of a one-thread run when called per record (commit 5f167b2: 0.62 s against 0.73 s on 1 GB).
     let hasRecordFilters: Bool
     let filtersNeedStack: Bool
     /// Whether the group keys are all functions of the stack (stack, caller), and then

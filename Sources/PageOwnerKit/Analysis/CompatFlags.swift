@@ -14,12 +14,6 @@ public struct CompatFlags: Sendable {
         case module = "M"
     }
 
-    public struct UsageError: Error, CustomStringConvertible {
-        public var description: String
-        /// Whether the kernel tool would print its usage text with it.
-        public var showUsage: Bool
-    }
-
     public var letters: [Letter] = []
     public var pids: String?
     public var tgids: String?

@@ -19,15 +19,14 @@ public enum CompatRun {
     }
 
     /// Reads `inputPath` and returns the culled, sortable groups.
-    public static func aggregate(
-        inputPath: String, options: CompatOptions, strict: Bool,
-        workers: Int = ReportRun.defaultWorkers
-    ) throws -> Result {
+    public static func aggregate(inputPath: String, options: CompatOptions, input: InputOptions) throws -> Result {
+        let strict = input.strict
+        let workers = input.threads
         let main = Part(options)
         var diagnostics = Diagnostics()
         var records: Int64 = 0
         var base: Int64 = 0
-        try Inputs.forEach(path: inputPath, strict: strict, skipped: { _ in }) { source in
+        try Inputs.forEach(path: inputPath, options: input, skipped: { _ in }) { source in
             let ingest = Ingest(strict: strict)
             ingest.requireUsable = true
             let parts = [main] + (1..<max(1, workers)).map { _ in Part(options) }

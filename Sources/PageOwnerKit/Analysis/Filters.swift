@@ -39,7 +39,7 @@ public struct Filters {
             return UInt64(v * m)
         }
         if let v = UInt64(s) { return v }
-        throw ReportError.usage("bad time '\(s)': use nanoseconds or a number with s, ms, us or ns")
+        throw UsageError("bad time '\(s)': use nanoseconds or a number with s, ms, us or ns")
     }
 }
 

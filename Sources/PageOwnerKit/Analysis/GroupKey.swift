@@ -11,13 +11,13 @@ public enum GroupKey: String, CaseIterable, Sendable {
         for w in s.split(separator: ",") {
             let name = w.trimmingCharacters(in: .whitespaces)
             guard let k = GroupKey(rawValue: name) ?? GroupKey.aliases[name] else {
-                throw ReportError.usage(
+                throw UsageError(
                     "unknown group key '\(name)'\(Suggestion.hint(name, among: GroupKey.allCases.map(\.rawValue)))"
                         + "; keys are: \(GroupKey.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if !keys.contains(k) { keys.append(k) }
         }
-        if keys.isEmpty { throw ReportError.usage("--group-by needs at least one key") }
+        if keys.isEmpty { throw UsageError("--group-by needs at least one key") }
         return keys
     }
 
@@ -43,12 +43,3 @@ public enum GroupKey: String, CaseIterable, Sendable {
     }
 }
 
-/// Errors of the report-family commands that are the user's to fix.
-public enum ReportError: Error, CustomStringConvertible {
-    case usage(String)
-    public var description: String {
-        switch self {
-        case .usage(let s): return s
-        }
-    }
-}

@@ -57,7 +57,7 @@ public struct Report {
                     switch d {
                     case "asc": dir = false
                     case "desc": dir = true
-                    default: throw ReportError.usage("bad sort direction '\(d)': use asc or desc")
+                    default: throw UsageError("bad sort direction '\(d)': use asc or desc")
                     }
                 }
                 let f: Field
@@ -69,7 +69,7 @@ public struct Report {
                 case "last_ts", "last-ts", "ts": f = .lastTs
                 default:
                     guard let k = GroupKey(rawValue: word) ?? GroupKey.aliases[word] else {
-                        throw ReportError.usage(
+                        throw UsageError(
                             "unknown sort field '\(word)'\(Suggestion.hint(word, among: SortField.names)): use records, pages, bytes, first_ts, last_ts or a group key"
                         )
                     }

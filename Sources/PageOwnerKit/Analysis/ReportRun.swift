@@ -7,20 +7,27 @@ import Glibc
 public struct ReportRun {
     public var keys: [GroupKey] = [.stack]
     public var filters = Filters()
-    public var strict = false
-    public var inputFormat: InputFormat?
+    /// How inputs are read (vmcore's vmlinux and modules, strict, format, threads, mapping).
+    public var input = InputOptions()
     public var stacksFiles: [String] = []
     public var allocatorFunctions = AllocatorFunctions()
     public var countDistinctStacks = false
     public var ignoreOffsets = false
-    /// Parsing threads per input (defaults to the machine's cores).
-    public var workers = ReportRun.defaultWorkers
 
-    /// The cores this process may use, at most 8.
-    /// `PAGE_OWNER_SORT_THREADS` overrides it (benchmarks compare 1 and 2).
-    public static var defaultWorkers: Int {
-        if let e = getenv("PAGE_OWNER_SORT_THREADS"), let n = Int(String(cString: e)), n >= 1 { return min(n, 64) }
-        return max(1, min(8, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// `input.strict`.
+    public var strict: Bool {
+        get { input.strict }
+        set { input.strict = newValue }
+    }
+    /// `input.format`.
+    public var inputFormat: InputFormat? {
+        get { input.format }
+        set { input.format = newValue }
+    }
+    /// Parsing threads per input, `input.threads` (defaults to the machine's cores).
+    public var workers: Int {
+        get { input.threads }
+        set { input.threads = newValue }
     }
     /// What happens to a snapshot's per-group metrics once it is read: kept (`series`;
     /// compacted to its own groups when they are few, `SnapshotMetrics`),
@@ -46,7 +53,7 @@ public struct ReportRun {
         agg.countDistinctStacks = countDistinctStacks
         agg.ignoreOffsets = ignoreOffsets
         for path in stacksFiles {
-            try Inputs.forEach(path: path) { src in
+            try Inputs.forEach(path: path, options: input, skipped: { _ in }) { src in
                 let ingest = Ingest(strict: strict)
                 try ingest.run(src) { r in
                     guard r.hasStack, r.fields.contains(.handle) else { return }
@@ -70,7 +77,8 @@ public struct ReportRun {
         var latest = SnapshotPlan.Latest()
         let retention = self.retention
         defer { notes += skipped.map { "skipped archive member (not a dump): \($0)" } }
-        try Inputs.forEach(path: path, strict: strict, skipped: { skipped.append($0) }) { src in
+        let workers = self.workers
+        try Inputs.forEach(path: path, options: input, skipped: { skipped.append($0) }) { src in
             let s = agg.beginSnapshot(name: src.name)
             snaps.append(s)
             let ingest = Ingest(strict: strict, format: format)

@@ -66,6 +66,12 @@ public struct RunWarnings: Sendable {
         return w
     }
 
+    /// The message that ends a `--strict` run (exit status 2, no output) when a key or
+    /// filter needs a field the input lacks; nil when none does.
+    public var strictFailure: String? {
+        missingFields.isEmpty ? nil : missingFields.map { "page-owner-sort: \($0)" }.joined(separator: "\n")
+    }
+
     /// Lines for stderr: the warnings that `Diagnostics.summary` does not print already, and the notes.
     public func stderrLines() -> [String] {
         var out: [String] = []

@@ -16,7 +16,7 @@ public struct SizeBound: Sendable, Equatable, CustomStringConvertible {
         self.text = text
     }
 
-    /// - Throws: `ReportError.usage` for anything but a number with an optional unit.
+    /// - Throws: `UsageError` for anything but a number with an optional unit.
     public static func parse(_ s: String) throws -> SizeBound {
         let t = s.trimmingCharacters(in: .whitespaces)
         var numberEnd = t.startIndex
@@ -35,19 +35,19 @@ public struct SizeBound: Sendable, Equatable, CustomStringConvertible {
         case "g", "gb", "gib": multiplier = 1 << 30
         case "t", "tb", "tib": multiplier = 1 << 40
         default:
-            throw ReportError.usage(
+            throw UsageError(
                 "bad size '\(s)': give pages (a bare number) or a size with B, KiB, MiB, GiB or TiB (e.g. 10MiB)")
         }
         if let n = Int64(number) {
             let (v, over) = n.multipliedReportingOverflow(by: multiplier)
-            guard !over else { throw ReportError.usage("size '\(s)' is too large") }
+            guard !over else { throw UsageError("size '\(s)' is too large") }
             return SizeBound(value: v, unit: unit, text: s)
         }
         guard unit == .bytes, let d = Double(number), d.isFinite else {
-            throw ReportError.usage("bad size '\(s)': expected a whole number of pages or a size such as 10MiB")
+            throw UsageError("bad size '\(s)': expected a whole number of pages or a size such as 10MiB")
         }
         let v = (d * Double(multiplier)).rounded(.down)
-        guard abs(v) < 9.2e18 else { throw ReportError.usage("size '\(s)' is too large") }
+        guard abs(v) < 9.2e18 else { throw UsageError("size '\(s)' is too large") }
         return SizeBound(value: Int64(v), unit: unit, text: s)
     }
 

@@ -58,11 +58,7 @@ public final class FileSource: ByteSource {
         if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
             throw InputError(.unreadable, input: path, "is a directory")
         }
-        let f = open(path, O_RDONLY | O_CLOEXEC)
-        if f < 0 {
-            throw InputError(.unreadable, input: path, String(cString: strerror(errno)))
-        }
-        fd = f
+        fd = try Syscall.open(path, O_RDONLY | O_CLOEXEC, role: .input)
         owned = true
     }
 
@@ -76,8 +72,8 @@ public final class FileSource: ByteSource {
     var mapping: UnsafeMutableRawPointer?
     var mappingSize = 0
     var consumed = false
-    /// Files smaller than this are read, not mapped.
-    public static var mapThreshold = 32 << 20
+    /// Files smaller than this are read, not mapped (`InputOptions.mapThreshold`).
+    public var mapThreshold = InputOptions.defaultMapThreshold
     /// Bytes read ahead for a small request, `[stagedStart, stagedEnd)` not yet handed out.
     var staging: UnsafeMutableRawBufferPointer?
     var stagedStart = 0
@@ -101,7 +97,7 @@ public final class FileSource: ByteSource {
         if let m = mapping { return UnsafeRawBufferPointer(start: m, count: mappingSize) }
         guard owned, !consumed else { return nil }
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= Self.mapThreshold else { return nil }
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= mapThreshold else { return nil }
         let size = Int(st.st_size)
         guard let m = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED else { return nil }
         // MADV_WILLNEED reads ahead when the file is not cached; no MADV_SEQUENTIAL, which
@@ -132,17 +128,13 @@ public final class FileSource: ByteSource {
     /// One `read(2)` into `buffer` (at least `minimumRead` bytes), retried on EINTR.
     func readFD(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if traceReads { readCounts.append(buffer.count) }
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n > 0 {
-                consumed = true
-                bytesRead += n
-                ProgressLine.count(bytes: n)
-            }
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw InputError(.unreadable, input: name, String(cString: strerror(errno)))
+        let n = try Syscall.read(fd, into: buffer, name: name, role: .input)
+        if n > 0 {
+            consumed = true
+            bytesRead += n
+            ProgressLine.count(bytes: n)
         }
+        return n
     }
 }
 

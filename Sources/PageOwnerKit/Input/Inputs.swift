@@ -15,42 +15,41 @@ public enum Inputs {
         try forEach(path: path, skipped: { _ in }, body)
     }
 
-    /// Where a vmcore's losses are reported (see `VmcoreSource.problems`): stderr unless
-    /// replaced (tests).
-    nonisolated(unsafe) public static var warn: (String) -> Void = { line in
-        fputs("page-owner-sort: warning: \(line)\n", stderr)
-    }
-
     /// Calls `body` once per input stream found at `path` (`-` is stdin), and `skipped`
     /// with the name (`archive:member`) of every tar member that is empty or does not
     /// start like a dump, in archive order.
     /// - Throws: `InputError` (`.unreadable`, `.corrupt`, `.archive`) and whatever `body` throws.
     ///
-    /// A vmcore's unreadable pages and records are reported through `warn` after `body`;
-    /// with `strict` they end its stream with an error instead.
+    /// A vmcore (read with `options.vmlinux` and `options.modules`) reports its unreadable
+    /// pages and records through `options.warn` after `body`; with `options.strict` they end
+    /// its stream with an error instead. A regular file of `options.mapThreshold` bytes or
+    /// more is mapped.
     public static func forEach(
-        path: String, strict: Bool = false, skipped: (String) -> Void, _ body: (ByteSource) throws -> Void
+        path: String, options: InputOptions = InputOptions(), skipped: (String) -> Void, _ body: (ByteSource) throws -> Void
     ) throws {
-        try forEach(file: try FileSource(path: path), path: path, strict: strict, skipped: skipped, body)
+        let file = try FileSource(path: path)
+        file.mapThreshold = options.mapThreshold
+        try forEach(file: file, path: path, options: options, skipped: skipped, body)
     }
 
-    /// `forEach(path:skipped:_:)` on an already opened file.
+    /// `forEach(path:options:skipped:_:)` on an already opened file.
     static func forEach(
-        file: FileSource, path: String, strict: Bool = false, skipped: (String) -> Void, _ body: (ByteSource) throws -> Void
+        file: FileSource, path: String, options: InputOptions = InputOptions(), skipped: (String) -> Void,
+        _ body: (ByteSource) throws -> Void
     ) throws {
         let source = try decode(file)
         let head = try source.peek(TarReader.blockSize)
         if let dump = CrashDumpSniffer.kind(head) {
-            guard dump != .elfOther, let vmlinux = vmlinuxPath else {
-                throw CrashDumpSniffer.error(dump, input: path, vmlinuxGiven: vmlinuxPath != nil)
+            guard dump != .elfOther, let vmlinux = options.vmlinux else {
+                throw CrashDumpSniffer.error(dump, input: path, vmlinuxGiven: options.vmlinux != nil)
             }
             let (core, image) = try MappedFile.pair(path, vmlinux)
             do {
-                let src = try VmcoreSource(name: path, vmcore: core, vmlinux: image, moduleFiles: modulesDirectory)
-                src.strict = strict
+                let src = try VmcoreSource(name: path, vmcore: core, vmlinux: image, moduleFiles: options.modules)
+                src.strict = options.strict
                 try body(src)
-                for line in src.reader.layoutWarnings { warn(line) }
-                for line in src.problems { warn(line) }
+                for line in src.reader.layoutWarnings { options.warn(line) }
+                for line in src.problems { options.warn(line) }
             } catch let e as VmcorePageOwner.Failure {
                 throw InputError(.format, input: path, e.description)
             } catch let e as DWARF.Failure {
@@ -79,13 +78,6 @@ public enum Inputs {
             try body(inner)
         }
     }
-
-    /// The vmlinux that matches the vmcores given as input (`--vmlinux`); with it, an ELF
-    /// vmcore is read as the page_owner text it holds.
-    nonisolated(unsafe) public static var vmlinuxPath: String?
-    /// A folder of kernel module objects (`--modules`), for modules whose symbols the
-    /// vmcore does not hold.
-    nonisolated(unsafe) public static var modulesDirectory: String?
 
     /// Calls `body` with the file at `path`, decompressed when its first bytes say so, with
     /// no further sniffing (for binary inputs such as vmcores and vmlinux images).

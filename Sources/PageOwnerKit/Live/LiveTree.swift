@@ -70,7 +70,7 @@ public struct LiveTree {
                 if e == EACCES || e == EPERM {
                     throw LiveError("\(f): permission denied; debugfs files are readable by root only (run as root, e.g. with sudo)")
                 }
-                throw LiveError("\(f): \(String(cString: strerror(e)))")
+                throw LiveError(SystemError(.open, errno: e, path: f, role: .input).description)
             }
             close(fd)
         }
@@ -117,16 +117,20 @@ public struct LiveTree {
                 }
             }
         }
-        if fd < 0 { fd = open(path, O_RDONLY | O_CLOEXEC) }
-        if fd < 0 { throw LiveError("\(path): \(String(cString: strerror(errno)))") }
+        do {
+            if fd < 0 { fd = try Syscall.open(path, O_RDONLY | O_CLOEXEC, role: .input) }
+        } catch let e as SystemError {
+            throw LiveError(e.description)
+        }
         defer { close(fd) }
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw LiveError("\(path): \(String(cString: strerror(errno)))")
+            let n: Int
+            do {
+                n = try chunk.withUnsafeMutableBytes { try Syscall.read(fd, into: $0, name: path, role: .input) }
+            } catch let e as SystemError {
+                throw LiveError(e.description)
             }
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<n])

@@ -202,4 +202,18 @@ public struct ByteInterner {
         for (r, h) in order.enumerated() { rank[Int(h)] = Int32(r) }
         return rank
     }
+
+    #if DEBUG
+    /// Checks the table against the arena (debug builds; tests call it): offsets ascend from
+    /// 0 to the arena's end, the table is at most half full, and every string's slot leads
+    /// back to its handle.
+    func checkInvariants() {
+        precondition(starts.first == 0 && starts.last == arena.count, "starts must span the arena")
+        for h in 0..<count { precondition(starts[h] <= starts[h + 1], "starts must ascend") }
+        let used = slots.filter { $0 != 0 }
+        precondition(used.count == count && count * 2 <= mask + 1, "one slot per string, at most half full")
+        for s in used { precondition(Int(s & 0xffff_ffff) - 1 < count, "a slot's handle must exist") }
+        for h in 0..<count { precondition(withBytes(Int32(h)) { lookup($0) } == Int32(h), "string \(h) must find itself") }
+    }
+    #endif
 }

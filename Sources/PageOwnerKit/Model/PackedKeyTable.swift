@@ -90,4 +90,21 @@ public struct PackedKeyTable {
         let a = Int(handle) * width * 8
         return try keys.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[a..<(a + width * 8)])) }
     }
+
+    #if DEBUG
+    /// Checks the slots against the keys (debug builds; tests call it): one used slot per
+    /// key, at most half full, and each slot holds its handle's key.
+    func checkInvariants() {
+        precondition(keys.count == count * width, "one key of width words per handle")
+        let stride = width + 1
+        var used = 0
+        for i in 0...mask where slots[i * stride] != 0 {
+            used += 1
+            let h = Int(slots[i * stride] & 0xffff_ffff) - 1
+            precondition(h < count, "a slot's handle must exist")
+            for k in 0..<width { precondition(slots[i * stride + 1 + k] == keys[h * width + k], "slot key must be its handle's") }
+        }
+        precondition(used == count && count * 2 <= mask + 1, "one slot per key, at most half full")
+    }
+    #endif
 }

@@ -14,8 +14,8 @@ public struct DiffFormatter {
 
     public func write(_ d: DiffReport, context: ReportContext, to out: OutputSink) throws {
         switch format {
-        case .pprof: throw ReportError.usage(Self.pprofUsage)
-        case .html: throw ReportError.usage(Self.htmlUsage)
+        case .pprof: throw UsageError(Self.pprofUsage)
+        case .html: throw UsageError(Self.htmlUsage)
         case .text: try text(d, context, out)
         case .csv: try csv(d, out)
         case .json, .jsonl: try json(d, context, out, lines: format == .jsonl)

@@ -52,20 +52,14 @@ public final class OutputSink {
         }
         // A special file (/dev/null, /dev/full, a FIFO) is written in place.
         if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
-            let f = open(path, O_WRONLY | O_CLOEXEC)
-            if f < 0 { throw OutputError(path: path, String(cString: strerror(errno))) }
-            fd = f
+            fd = try Syscall.open(path, O_WRONLY | O_CLOEXEC, role: .output)
             tempPath = nil
             return
         }
-        var template = Array("\(dir)/.\(base).tmp-XXXXXX".utf8CString)
-        let f = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        if f < 0 {
-            throw OutputError(path: path, "cannot create a file in \(dir): \(String(cString: strerror(errno)))")
-        }
+        let (f, t) = try Syscall.mkstemp(
+            "\(dir)/.\(base).tmp-XXXXXX", name: path, doing: "cannot create a file in \(dir)", role: .output)
         fchmod(f, 0o644 & ~Self.umaskValue)
         fd = f
-        let t = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         tempPath = t
         directory = dir
         po_guard_temp(t)  // removed if SIGINT or SIGTERM ends the run (SignalGuard)
@@ -110,47 +104,48 @@ public final class OutputSink {
     func flush() throws {
         // Output on the terminal the progress line is drawn on: the line goes first.
         if fd == 1 { ProgressLine.stop() }
-        var off = 0
-        let n = buffer.count
-        try buffer.withUnsafeBytes { b in
-            while off < n {
-                let w = Glibc.write(fd, b.baseAddress! + off, n - off)
-                if w < 0 {
-                    if errno == EINTR { continue }
-                    failed = true
-                    throw OutputError(path: path, String(cString: strerror(errno)))
-                }
-                off += w
+        do {
+            try buffer.withUnsafeBytes { b in
+                if b.count > 0 { try Syscall.writeAll(fd, b.baseAddress!, b.count, name: path, role: .output) }
             }
+        } catch {
+            failed = true
+            throw error
         }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes, syncs and renames the temporary file over the target, then syncs the
-    /// directory: after a crash or power loss the target is the old file or the whole new one.
+    /// Flushes, fsyncs and closes the temporary file, renames it over the target, then
+    /// fsyncs the directory: after a crash or power loss the target is the old file or the
+    /// whole new one. Stdout and a special file (written in place) are only flushed.
     public func commit() throws {
         try flush()
         guard let t = tempPath else {
             committed = true
             return
         }
-        let synced = fsync(fd) == 0
-        let e = errno
-        if !synced || close(fd) != 0 {
-            let message = String(cString: strerror(synced ? errno : e))
+        do {
+            do {
+                try Syscall.fsync(fd, name: path, role: .output)
+            } catch {
+                Glibc.close(fd)
+                throw error
+            }
+            try Syscall.close(fd, name: path, role: .output)
+        } catch {
             failed = true
             committed = true  // the descriptor is closed here; deinit must not close it again
-            if synced == false { close(fd) }
             unlink(t)
             po_unguard_temp(t)
-            throw OutputError(path: path, message)
+            throw error
         }
         committed = true
-        if rename(t, path) != 0 {
-            let e = String(cString: strerror(errno))
+        do {
+            try Syscall.rename(t, path, role: .output)
+        } catch {
             unlink(t)
             po_unguard_temp(t)
-            throw OutputError(path: path, e)
+            throw error
         }
         po_unguard_temp(t)
         let d = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

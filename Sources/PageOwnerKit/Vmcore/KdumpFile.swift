@@ -237,18 +237,8 @@ public final class KdumpFile {
     }
 
     /// Turns makedumpfile's flattened stream (what `-F` and QEMU `dump-guest-memory -z`
-    /// write) back into a kdump file at `output`.
-    public static func unflatten(_ flat: UnsafeRawBufferPointer, name: String, to output: String) throws {
-        guard flat.count >= 4096, flat.starts(with: Array("makedumpfile".utf8)) else {
-            throw InputError(.format, input: name, "not a flattened kdump file")
-        }
-        let fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw InputError(.unreadable, input: output, String(cString: strerror(errno))) }
-        defer { close(fd) }
-        try unflatten(flat, name: name, to: fd, output: output)
-    }
-
-    /// `unflatten` into an open descriptor (an unlinked temporary file); `output` names it in messages.
+    /// write) back into a kdump file, into an open descriptor (an unlinked temporary file);
+    /// `output` names it in messages.
     public static func unflatten(_ flat: UnsafeRawBufferPointer, name: String, to fd: Int32, output: String) throws {
         guard flat.count >= 4096, flat.starts(with: Array("makedumpfile".utf8)) else {
             throw InputError(.format, input: name, "not a flattened kdump file")
@@ -275,10 +265,9 @@ public final class KdumpFile {
             guard offset >= 0, offset <= Int64(flat.count) * 2 else {
                 throw InputError(.corrupt, input: name, "the flattened dump is corrupt (a record at offset \(p - 16) writes at offset \(offset))")
             }
-            let w = pwrite(fd, flat.baseAddress! + p, Int(size), off_t(offset))
-            guard w == Int(size) else {
-                throw InputError(.unreadable, input: name, "cannot unpack the flattened dump into \(output): \(String(cString: strerror(errno)))")
-            }
+            try Syscall.pwriteAll(
+                fd, flat.baseAddress! + p, Int(size), at: Int(offset), name: name,
+                doing: "cannot unpack the flattened dump into \(output)", role: .temporary)
             p += Int(size)
         }
         guard ended else { throw InputError(.corrupt, input: name, "the flattened dump is truncated (no end marker)") }

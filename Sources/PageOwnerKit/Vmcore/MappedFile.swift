@@ -33,17 +33,14 @@ public final class MappedFile {
                         size += n
                     }
                     // The pages of zeros at the end are a hole too.
-                    guard ftruncate(fd, off_t(size)) == 0 else {
-                        throw InputError(.unreadable, input: path, "cannot unpack it into a temporary file: \(String(cString: strerror(errno)))")
-                    }
+                    try Syscall.ftruncate(fd, size, name: path, doing: Self.unpacking, role: .temporary)
                 }
             } catch {
                 close(fd)
                 throw error
             }
         } else {
-            fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw InputError(.unreadable, input: path, String(cString: strerror(errno))) }
+            fd = try Syscall.open(path, O_RDONLY | O_CLOEXEC, role: .input)
         }
         defer { close(fd) }
         bytes = try MappedFile.map(fd, name: path)
@@ -78,9 +75,7 @@ public final class MappedFile {
     public init(copying bytes: UnsafeRawBufferPointer, name: String) throws {
         path = name
         let size = max(1, bytes.count)
-        guard let m = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), m != MAP_FAILED else {
-            throw InputError(.unreadable, input: name, "cannot map: \(String(cString: strerror(errno)))")
-        }
+        let m = try Syscall.mmap(size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, name: name, role: .input)
         if bytes.count > 0 { m.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
         self.bytes = UnsafeRawBufferPointer(start: m, count: bytes.count)
     }
@@ -88,9 +83,8 @@ public final class MappedFile {
     static func map(_ fd: Int32, name: String) throws -> UnsafeRawBufferPointer {
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_size > 0 else { throw InputError(.unreadable, input: name, "empty or unreadable") }
-        guard let size = Int(exactly: st.st_size), let m = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED else {
-            throw InputError(.unreadable, input: name, "cannot map: \(String(cString: strerror(errno)))")
-        }
+        guard let size = Int(exactly: st.st_size) else { throw InputError(.unreadable, input: name, "too large to map") }
+        let m = try Syscall.mmap(size, PROT_READ, MAP_PRIVATE, fd, name: name, role: .input)
         po_guard_mapping(m, size, name)
         return UnsafeRawBufferPointer(start: m, count: size)
     }
@@ -119,39 +113,20 @@ public final class MappedFile {
     }
 
     static func pwriteAll(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int, at: Int, unpacking path: String) throws {
-        var done = 0
-        while done < n {
-            let w = pwrite(fd, p + done, n - done, off_t(at + done))
-            if w < 0 && errno == EINTR { continue }
-            guard w > 0 else {
-                throw InputError(.unreadable, input: path, "cannot unpack it into a temporary file: \(String(cString: strerror(errno)))")
-            }
-            done += w
-        }
+        try Syscall.pwriteAll(fd, p, n, at: at, name: path, doing: unpacking, role: .temporary)
     }
 
-    static func writeAll(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int, unpacking path: String) throws {
-        var done = 0
-        while done < n {
-            let w = write(fd, p + done, n - done)
-            if w < 0 && errno == EINTR { continue }
-            guard w > 0 else {
-                throw InputError(.unreadable, input: path, "cannot unpack it into a temporary file: \(String(cString: strerror(errno)))")
-            }
-            done += w
-        }
-    }
+    /// What a failed write to the temporary file was doing, in its message.
+    static let unpacking = "cannot unpack it into a temporary file"
 
     /// A new temporary file in `$TMPDIR`, open for reading and writing and already unlinked:
     /// it goes away with its last descriptor or mapping, however the process ends.
     public static func temporaryFile(for path: String) throws -> Int32 {
         let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        var template = Array("\(dir)/page-owner-sort-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            throw InputError(.unreadable, input: path, "cannot create a temporary file in \(dir) to unpack it: \(String(cString: strerror(errno)))")
-        }
-        _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
+        let (fd, name) = try Syscall.mkstemp(
+            "\(dir)/page-owner-sort-XXXXXX", name: path, doing: "cannot create a temporary file in \(dir) to unpack it",
+            role: .temporary)
+        unlink(name)
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         return fd
     }
