@@ -214,6 +214,7 @@ struct ReportOptions: ParsableArguments {
         }
         run.filters = f
         run.input = input.options()
+        ctx.threads = run.input.threads
         run.stacksFiles = stacks
         run.allocatorFunctions = AllocatorFunctions(extra: allocatorFunction)
         if let inputFormat {

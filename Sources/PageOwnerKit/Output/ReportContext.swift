@@ -17,6 +17,9 @@ public struct ReportContext {
     public var labels: [(key: String, value: String)] = []
     /// When the input was captured (ns since the Unix epoch), when it says.
     public var captureTimeNanos: Int64?
+    /// Threads a formatter may use (pprof compresses its parts on them; the bytes do not
+    /// depend on it).
+    public var threads = InputOptions.machineThreads
     public init() {}
 
     /// The warnings and notes of a run, as the formats without a place for them print them

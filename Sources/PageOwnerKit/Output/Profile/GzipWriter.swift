@@ -15,7 +15,7 @@ enum GzipWriter {
     /// The gzip file of `bytes`. `level` is zlib's 1 (fast) … 9 (small); 1 by default, as
     /// Go's runtime/pprof writes its profiles (`gzip.BestSpeed`): a profile of 100,000
     /// samples compresses in a third of the time of level 6, for a few percent more bytes.
-    static func compress(_ bytes: [UInt8], level: Int32 = 1, threads: Int = ReportRun.defaultWorkers) throws -> [UInt8] {
+    static func compress(_ bytes: [UInt8], level: Int32 = 1, threads: Int = InputOptions.machineThreads) throws -> [UInt8] {
         let n = bytes.count
         let parts = max(1, (n + partSize - 1) / partSize)
         var outs = [[UInt8]](repeating: [], count: parts)

@@ -31,7 +31,7 @@ public struct PprofFormatter: ReportFormatter {
     public static let optionalLabels: [GroupKey] = [.pid, .tgid]
 
     public func write(_ report: Report, context: ReportContext, to out: OutputSink) throws {
-        try out.write(try GzipWriter.compress(try Self.encoded(report, context)))
+        try out.write(try GzipWriter.compress(try Self.encoded(report, context), threads: context.threads))
     }
 
     /// The profile of `report`, serialized: the sample types (field 1), the samples the
