@@ -45,6 +45,9 @@ struct CompatCommand: ParsableCommand {
         help: "A folder of kernel module objects (.ko, plain or compressed) for modules whose symbols the vmcore lacks.",
         completion: .directory) var modules: String?
 
+    @Flag(name: .customLong("no-cache"), help: ArgumentHelp(stringLiteral: VmlinuxCacheHelp.noCache)) var noCache = false
+    @Flag(help: ArgumentHelp(stringLiteral: VmlinuxCacheHelp.verbose)) var verbose = false
+
     @Argument(help: "The page_owner dump (- for stdin).", completion: .file()) var input: String
     @Argument(help: "Where to write the result (- for stdout); an existing dump is not overwritten without --force.", completion: .file())
     var output: String
@@ -76,6 +79,7 @@ struct CompatCommand: ParsableCommand {
         let options = try resolveOptions()
         Inputs.vmlinuxPath = vmlinux
         Inputs.modulesDirectory = modules
+        configureVmlinuxCache(noCache: noCache, verbose: verbose)
         try guardOutput(
             output, inputs: [input] + (vmlinux.map { [$0] } ?? []), force: force,
             dumpHint: "; did you mean `page-owner-sort diff \(input) \(output)`?")

@@ -13,11 +13,14 @@ struct InfoCommand: ParsableCommand {
         String?
     @Option(help: "A folder of kernel module objects (.ko, plain or compressed) for modules whose symbols the vmcore lacks.") var modules:
         String?
+    @Flag(name: .customLong("no-cache"), help: ArgumentHelp(stringLiteral: VmlinuxCacheHelp.noCache)) var noCache = false
+    @Flag(help: ArgumentHelp(stringLiteral: VmlinuxCacheHelp.verbose)) var verbose = false
     @Argument(help: "Inputs (files, compressed files, tar archives, - for stdin).", completion: .file()) var inputs: [String]
 
     func run() throws {
         Inputs.vmlinuxPath = vmlinux
         Inputs.modulesDirectory = modules
+        configureVmlinuxCache(noCache: noCache, verbose: verbose)
         var run = ReportRun()
         run.keys = [.stack]
         run.strict = strict

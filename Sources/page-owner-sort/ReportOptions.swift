@@ -79,6 +79,8 @@ struct ReportOptions: ParsableArguments {
         help: "A folder of kernel module objects (.ko, plain or compressed) for modules whose symbols the vmcore lacks.",
         completion: .directory)
     var modules: String?
+    @Flag(name: .customLong("no-cache"), help: ArgumentHelp(stringLiteral: VmlinuxCacheHelp.noCache)) var noCache = false
+    @Flag(help: ArgumentHelp(stringLiteral: VmlinuxCacheHelp.verbose)) var verbose = false
     @Flag(name: .customLong("keep-offsets"), help: "Keep +0xoff/0xsize in folded and svg frames.") var keepOffsets = false
     @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
     @Flag(help: "Overwrite the -o file even when it is a page_owner dump (it is never allowed to be an input).") var force = false
@@ -157,6 +159,7 @@ struct ReportOptions: ParsableArguments {
         var ctx = ReportContext()
         Inputs.vmlinuxPath = vmlinux
         Inputs.modulesDirectory = modules
+        configureVmlinuxCache(noCache: noCache, verbose: verbose)
         run.keys = try groupKeys()
         ctx.labels = try labels(keys: run.keys)
         var f = Filters()

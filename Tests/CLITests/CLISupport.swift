@@ -47,7 +47,9 @@ class CLITestCase: XCTestCase {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: shell ? args[0] : bin)
         p.arguments = shell ? Array(args.dropFirst()) : args
-        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        // Never the user's vmlinux cache: each test has its own (under its temporary folder).
+        let own = ["PAGE_OWNER_SORT_CACHE_DIR": tmp.appendingPathComponent("cache").path]
+        p.environment = ProcessInfo.processInfo.environment.merging(own.merging(environment) { $1 }) { $1 }
         let o = Pipe()
         let e = Pipe()
         p.standardOutput = o

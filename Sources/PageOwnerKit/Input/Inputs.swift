@@ -44,9 +44,8 @@ public enum Inputs {
             guard dump != .elfOther, let vmlinux = vmlinuxPath else {
                 throw CrashDumpSniffer.error(dump, input: path, vmlinuxGiven: vmlinuxPath != nil)
             }
-            let (core, image) = try MappedFile.pair(path, vmlinux)
             do {
-                let src = try VmcoreSource(name: path, vmcore: core, vmlinux: image, moduleFiles: modulesDirectory)
+                let src = try openVmcore(path: path, vmlinux: vmlinux)
                 src.strict = strict
                 try body(src)
                 for line in src.reader.layoutWarnings { warn(line) }
@@ -79,6 +78,36 @@ public enum Inputs {
             try body(inner)
         }
     }
+
+    /// The vmcore at `path` as page_owner text, with what `vmlinux` says about its kernel: from
+    /// `vmlinuxCache` when it has the facts of the vmlinux's build ID, else from the vmlinux
+    /// (then stored there for the next run).
+    static func openVmcore(path: String, vmlinux: String) throws -> VmcoreSource {
+        guard let cache = vmlinuxCache, let id = VmlinuxCache.buildID(path: vmlinux) else {
+            if vmlinuxCache != nil { vmlinuxCache?.note("vmlinux cache: \(vmlinux) has no build ID (NT_GNU_BUILD_ID): not cached") }
+            let (core, image) = try MappedFile.pair(path, vmlinux)
+            return try VmcoreSource(name: path, vmcore: core, vmlinux: image, facts: nil, moduleFiles: modulesDirectory)
+        }
+        if let facts = cache.load(id, vmlinux: vmlinux) {
+            let core = try MappedFile(path: path)
+            do {
+                return try VmcoreSource(name: path, vmcore: core, vmlinux: nil, facts: facts, moduleFiles: modulesDirectory)
+            } catch is VmlinuxFacts.Gap {
+                cache.note("vmlinux cache: the cached facts do not answer everything this dump asks; reading \(vmlinux)")
+            }
+        }
+        let (core, image) = try MappedFile.pair(path, vmlinux)
+        let src = try VmcoreSource(name: path, vmcore: core, vmlinux: image, facts: nil, moduleFiles: modulesDirectory)
+        if src.facts.buildID == id {
+            src.facts.completeForCache()
+            cache.store(src.facts)
+        }
+        return src
+    }
+
+    /// Where the facts of vmlinux images are cached by build ID (`VmlinuxCache`); nil: not
+    /// cached (the library's default; the command line sets it unless `--no-cache`).
+    nonisolated(unsafe) public static var vmlinuxCache: VmlinuxCache?
 
     /// The vmlinux that matches the vmcores given as input (`--vmlinux`); with it, an ELF
     /// vmcore is read as the page_owner text it holds.

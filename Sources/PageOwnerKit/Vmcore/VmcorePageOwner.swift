@@ -111,28 +111,33 @@ public final class VmcorePageOwner {
     /// - Parameters:
     ///   - moduleFiles: a folder of the modules' `.ko` files (plain or compressed), used for a
     ///     module whose symbols the dump does not hold (or for all, with `preferModuleFiles`).
-    public init(memory: VmcoreMemory, vmlinux: MappedFile, moduleFiles: String? = nil, preferModuleFiles: Bool = false) throws {
+    public convenience init(memory: VmcoreMemory, vmlinux: MappedFile, moduleFiles: String? = nil, preferModuleFiles: Bool = false) throws {
+        try self.init(memory: memory, facts: try VmlinuxFacts(recording: vmlinux), moduleFiles: moduleFiles, preferModuleFiles: preferModuleFiles)
+    }
+
+    /// - Parameters:
+    ///   - facts: what is read from the vmlinux, from the vmlinux itself (recording: its
+    ///     answers can then be cached) or from a cache file (`VmlinuxFacts.Gap` when that
+    ///     file cannot answer a question the setup asks).
+    public init(memory: VmcoreMemory, facts: VmlinuxFacts, moduleFiles: String? = nil, preferModuleFiles: Bool = false) throws {
         var mem = memory
         var warnings: [String] = []
         func warn(_ missing: String, _ used: String) {
-            warnings.append("\(vmlinux.path): the debug info has no \(missing); \(used)")
+            warnings.append("\(facts.path): the debug info has no \(missing); \(used)")
         }
         /// `body`'s value, or nil when the debug info lacks what it looks up (only that:
         /// a malformed entry is still an error).
         func ifPresent<T>(_ body: () throws -> T) throws -> T? {
             do { return try body() } catch DWARF.Failure.missing { return nil }
         }
-        let elf = try ELFFile(vmlinux.bytes)
-        let syms = elf.symbols()
-        var addr: [String: UInt64] = [:]
-        for s in syms where !s.name.isEmpty && addr[s.name] == nil { addr[s.name] = s.value }
+        let d = facts
         func symbol(_ n: String) throws -> UInt64 {
-            guard let a = addr[n] else {
+            guard let a = try d.symbol(n) else {
                 throw Failure(description: "the vmlinux has no symbol \(n) (is it the dump's kernel? was it built with CONFIG_PAGE_OWNER?)")
             }
             return a
         }
-        if let rel = mem.info["OSRELEASE"], let banner = addr["linux_banner"], let b = mem.read(banner, 256) {
+        if let rel = mem.info["OSRELEASE"], let banner = (try d.symbol("linux_banner")), let b = mem.read(banner, 256) {
             let text = String(decoding: b.prefix { $0 != 0 }, as: UTF8.self)
             if !text.contains(rel) {
                 throw Failure(
@@ -140,12 +145,11 @@ public final class VmcorePageOwner {
                         "the vmlinux does not match the dump: the dump's kernel is \(rel), the vmlinux's banner reads \(text.prefix(60))")
             }
         }
-        if let p = addr["init_top_pgt"] { mem.topPageTable = p &- mem.startKernelMap &- mem.kernelOffset &+ mem.physBase }
-        if let pob = addr["page_offset_base"], let v = mem.u64(pob) { mem.pageOffset = v }
+        if let p = (try d.symbol("init_top_pgt")) { mem.topPageTable = p &- mem.startKernelMap &- mem.kernelOffset &+ mem.physBase }
+        if let pob = (try d.symbol("page_offset_base")), let v = mem.u64(pob) { mem.pageOffset = v }
         self.memory = mem
 
-        var d = try DWARF(elf)
-        try d.index(
+        try d.prepareDebugInfo(
             types: [
                 "page_owner", "page_ext_operations", "mem_section", "mem_section_usage", "stack_record", "module", "mod_kallsyms",
                 "module_memory", "page", "mem_cgroup", "cgroup_subsys_state", "cgroup", "kernfs_node", "obj_cgroup",
@@ -164,13 +168,13 @@ public final class VmcorePageOwner {
         l.stackPoolsAddr = try symbol("stack_pools")
         // An array (`void *stack_pools[DEPOT_MAX_POOLS]`) or a pointer to one, by kernel
         // version: no default is right for both, and a wrong one misreads every stack.
-        l.stackPoolsIsArray = d.isArray(try d.variableType("stack_pools"))
+        l.stackPoolsIsArray = try d.variableIsArray("stack_pools")
         l.msPageExt = try Self.small(try d.member("mem_section", "page_ext").offset, "mem_section.page_ext")
         l.msUsage = try Self.small(try d.member("mem_section", "usage").offset, "mem_section.usage")
         l.msSize = try Self.small(try d.size(of: "mem_section"), "sizeof(struct mem_section)", below: 4097)
         // Its offset moved (an rcu_head came before it in 6.8): no default.
         l.usagePageblockFlags = try Self.small(try d.member("mem_section_usage", "pageblock_flags").offset, "mem_section_usage.pageblock_flags")
-        guard let ob = d.enumerators["PAGE_EXT_OWNER"], let ab = d.enumerators["PAGE_EXT_OWNER_ALLOCATED"] else {
+        guard let ob = try d.enumerator("PAGE_EXT_OWNER"), let ab = try d.enumerator("PAGE_EXT_OWNER_ALLOCATED") else {
             throw DWARF.Failure.missing("enum page_ext_flags (PAGE_EXT_OWNER)")
         }
         l.ownerBit = 1 << UInt64(try Self.bit(ob, "PAGE_EXT_OWNER"))
@@ -207,12 +211,12 @@ public final class VmcorePageOwner {
         let o = try d.member("stack_record", "handle.offset")
         let oByte = try Self.small(o.offset, "stack_record.handle.offset") - handleBase
         l.offsetBits = (try Self.bit(Int64((o.bitOffset ?? 0) &+ oByte &* 8), "handle.offset bit offset"), try Self.bit(o.bitSize.map { Int64($0) }, "handle.offset bit size", default: 10))
-        for n in VmcorePageOwner.gfpBitNames { if let v = d.enumerators[n], v >= 0, v < 64 { l.gfpBits[n] = Int(v) } }
+        for n in VmcorePageOwner.gfpBitNames { if let v = try d.enumerator(n), v >= 0, v < 64 { l.gfpBits[n] = Int(v) } }
         layout = l
         ownerBytes = [l.order + 2, l.migrate + 2, l.gfp + 4, l.handle + 4, l.ts + 8, l.comm + 16, l.pid + 4, l.tgid + 4].max()!
         // The kernel's own name tables, when the dump has them: exact for this kernel.
-        func names(_ sym: String) -> [(String, UInt64)]? {
-            guard let a = addr[sym] else { return nil }
+        func names(_ sym: String) throws -> [(String, UInt64)]? {
+            guard let a = try d.symbol(sym) else { return nil }
             var out: [(String, UInt64)] = []
             for i in 0..<UInt64(256) {
                 guard let mask = mem.u64(VmcoreMemory.at(a, i, 16)), let np = mem.u64(VmcoreMemory.at(VmcoreMemory.at(a, i, 16), 8)) else { return nil }
@@ -222,8 +226,8 @@ public final class VmcorePageOwner {
             }
             return out.isEmpty ? nil : out
         }
-        func strings(_ sym: String) -> [String]? {
-            guard let a = addr[sym] else { return nil }
+        func strings(_ sym: String) throws -> [String]? {
+            guard let a = try d.symbol(sym) else { return nil }
             var out: [String] = []
             for i in 0..<UInt64(64) {
                 guard let np = mem.u64(VmcoreMemory.at(a, i, 8)), np != 0, let nb = mem.read(np, 64) else { break }
@@ -233,10 +237,10 @@ public final class VmcorePageOwner {
             }
             return out.isEmpty ? nil : out
         }
-        gfpNames = names("gfpflag_names") ?? VmcorePageOwner.gfpTable(l.gfpBits)
-        pageFlagNames = names("pageflag_names") ?? []
-        migrateTypeNames = strings("migratetype_names") ?? VmcorePageOwner.migrateTypes
-        migrateReasonNames = strings("migrate_reason_names") ?? VmcorePageOwner.migrateReasons
+        gfpNames = try names("gfpflag_names") ?? VmcorePageOwner.gfpTable(l.gfpBits)
+        pageFlagNames = try names("pageflag_names") ?? []
+        migrateTypeNames = try strings("migratetype_names") ?? VmcorePageOwner.migrateTypes
+        migrateReasonNames = try strings("migrate_reason_names") ?? VmcorePageOwner.migrateReasons
 
         guard let pes = mem.u64(l.pageExtSizeAddr), let off = mem.u64(l.opsOffsetAddr) else {
             throw Failure(description: "cannot read page_ext_size or page_owner_ops from the dump")
@@ -265,16 +269,18 @@ public final class VmcorePageOwner {
         } else {
             pageStructSize = UInt64(try Self.small(try d.size(of: "page"), "sizeof(struct page)", below: 4097))
         }
-        sectionMapMask = ~((UInt64(1) << UInt64(try Self.bit(d.enumerators["SECTION_MAP_LAST_BIT"], "SECTION_MAP_LAST_BIT", default: 6))) - 1)
+        sectionMapMask = ~((UInt64(1) << UInt64(try Self.bit((try d.enumerator("SECTION_MAP_LAST_BIT")), "SECTION_MAP_LAST_BIT", default: 6))) - 1)
         // %pGp's fields, laid out from the top of page->flags as include/linux/page-flags-layout.h does.
         let physBits = min(64, max(sectionBits, Int(mem.info["NUMBER(MAX_PHYSMEM_BITS)"] ?? "46") ?? 46))
-        let vmemmapConfig = addr["vmemmap_populate"] != nil || addr["vmemmap_populate_hugepages"] != nil
+        let populate = try d.symbol("vmemmap_populate")
+        let populateHuge = try d.symbol("vmemmap_populate_hugepages")
+        let vmemmapConfig = populate != nil || populateHuge != nil
         let sectionsWidth = vmemmapConfig ? 0 : max(0, physBits - sectionBits)
         var nodesWidth = 0
         if let n = mem.info["LENGTH(node_data)"].flatMap({ Int($0) }), n > 1 { nodesWidth = Int.bitWidth - (n - 1).leadingZeroBitCount }
-        let zones = Int(d.enumerators["__MAX_NR_ZONES"] ?? 4)
+        let zones = Int((try d.enumerator("__MAX_NR_ZONES")) ?? 4)
         let zonesWidth = zones <= 1 ? 0 : (zones <= 2 ? 1 : (zones <= 4 ? 2 : 3))
-        pageFlagBits = Int(min(64, max(0, d.enumerators["__NR_PAGEFLAGS"] ?? 0)))
+        pageFlagBits = Int(min(64, max(0, (try d.enumerator("__NR_PAGEFLAGS")) ?? 0)))
         if sectionsWidth + nodesWidth + zonesWidth > 64 - pageFlagBits { nodesWidth = 0 }
         var fields: [(String, Int, Int)] = []
         var shift = 64
@@ -295,26 +301,26 @@ public final class VmcorePageOwner {
             }
             return UInt64(try Self.small(o, "\(t).\(m)"))
         }
-        func flag(_ names: [String]) -> UInt64 {
-            guard let v = names.lazy.compactMap({ d.enumerators[$0] }).first else {
-                memcgMissing.append(names.joined(separator: " or "))
-                return 0
+        func flag(_ names: [String]) throws -> UInt64 {
+            for n in names {
+                if let v = try d.enumerator(n) { return UInt64(truncatingIfNeeded: v) }
             }
-            return UInt64(truncatingIfNeeded: v)
+            memcgMissing.append(names.joined(separator: " or "))
+            return 0
         }
-        if try ifPresent({ try d.member("page", "memcg_data") }) == nil && d.types["mem_cgroup"] == nil {
+        if try ifPresent({ try d.member("page", "memcg_data") }) == nil && !(try d.hasType("mem_cgroup")) {
             memcg = nil
         } else {
             let m = MemcgLayout(
                 pageMemcgData: try field("page", "memcg_data"), css: try field("mem_cgroup", "css"),
                 cssFlags: try field("cgroup_subsys_state", "flags"), cssCgroup: try field("cgroup_subsys_state", "cgroup"),
                 cgroupKn: try field("cgroup", "kn"), knName: try field("kernfs_node", "name"), knParent: try field("kernfs_node", "parent"),
-                objcgMemcg: try field("obj_cgroup", "memcg"), objexts: flag(["MEMCG_DATA_OBJEXTS", "MEMCG_DATA_OBJCGS"]),
-                kmem: flag(["MEMCG_DATA_KMEM"]),
+                objcgMemcg: try field("obj_cgroup", "memcg"), objexts: try flag(["MEMCG_DATA_OBJEXTS", "MEMCG_DATA_OBJCGS"]),
+                kmem: try flag(["MEMCG_DATA_KMEM"]),
                 // Enumerators a compiler leaves out when no unit uses them; their values have
                 // not changed since memcg_data (5.11) and css flags (3.x) began.
-                flagsMask: UInt64(truncatingIfNeeded: d.enumerators["__NR_MEMCG_DATA_FLAGS"] ?? 4) &- 1,
-                online: UInt64(truncatingIfNeeded: d.enumerators["CSS_ONLINE"] ?? 2))
+                flagsMask: UInt64(truncatingIfNeeded: (try d.enumerator("__NR_MEMCG_DATA_FLAGS")) ?? 4) &- 1,
+                online: UInt64(truncatingIfNeeded: (try d.enumerator("CSS_ONLINE")) ?? 2))
             if memcgMissing.isEmpty {
                 memcg = m
             } else {
@@ -322,14 +328,15 @@ public final class VmcorePageOwner {
                 warn(memcgMissing.joined(separator: ", "), "records are read without their memcg line")
             }
         }
+        let vmemmapBase = try d.symbol("vmemmap_base")
         vmemmap =
             mem.info["NUMBER(VMEMMAP_START)"].flatMap { UInt64($0.hasPrefix("0x") ? String($0.dropFirst(2)) : $0, radix: 16) }
-            ?? addr["vmemmap_base"].flatMap { mem.u64($0) } ?? 0xffff_ea00_0000_0000
+            ?? vmemmapBase.flatMap { mem.u64($0) } ?? 0xffff_ea00_0000_0000
         sectionShift = sectionBits - 12
         sectionsPerRoot = UInt64(4096 / max(1, l.msSize))
 
-        var s = KernelSymbols(symbols: syms)
-        if let head = addr["modules"] {
+        var s = d.kernelSymbolTable()
+        if let head = (try d.symbol("modules")) {
             // Module structures are read through pointers from the dump: any of them may be
             // garbage, so every sum goes through VmcoreMemory.at (a wrapped address never reads).
             let at = VmcoreMemory.at as (UInt64, UInt64) -> UInt64
@@ -356,7 +363,7 @@ public final class VmcorePageOwner {
             let mdSize = UInt64(try Self.small(try d.size(of: "module_memory"), "sizeof(struct module_memory)"))
             let mdBase = try off("module_memory", "base", 0)
             let mdLen = try off("module_memory", "size", 8)
-            let textIndex = UInt64(try Self.bit(d.enumerators["MOD_TEXT"], "MOD_TEXT", default: 0))
+            let textIndex = UInt64(try Self.bit((try d.enumerator("MOD_TEXT")), "MOD_TEXT", default: 0))
             let mKallsyms = try off("module", "kallsyms")
             let kSymtab = try off("mod_kallsyms", "symtab", 0)
             let kNum = try off("mod_kallsyms", "num_symtab", 8)

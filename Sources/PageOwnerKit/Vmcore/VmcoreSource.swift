@@ -19,6 +19,8 @@ public final class VmcoreSource: ByteSource {
     var pfn: UInt64
     var pending: [UInt8] = []
     var offset = 0
+    /// What the setup took from the vmlinux (recorded from it, or from the cache).
+    public let facts: VmlinuxFacts
     /// Keeps the mappings alive while the source is read.
     let files: [AnyObject]
     /// Records written so far.
@@ -28,9 +30,16 @@ public final class VmcoreSource: ByteSource {
     var finished = false
 
     /// Reads an ELF core, a compressed kdump file or a flattened one (unpacked first).
-    public init(name: String, vmcore: MappedFile, vmlinux: MappedFile, moduleFiles: String? = nil) throws {
+    public convenience init(name: String, vmcore: MappedFile, vmlinux: MappedFile, moduleFiles: String? = nil) throws {
+        try self.init(name: name, vmcore: vmcore, vmlinux: vmlinux, facts: nil, moduleFiles: moduleFiles)
+    }
+
+    /// Reads the dump with what `facts` (recorded from `vmlinux`, or cached) say about its
+    /// kernel; with `facts` nil, they are read from `vmlinux`, which is then required.
+    public init(name: String, vmcore: MappedFile, vmlinux: MappedFile?, facts: VmlinuxFacts?, moduleFiles: String? = nil) throws {
         self.name = name
-        var keep: [AnyObject] = [vmcore, vmlinux]
+        var keep: [AnyObject] = [vmcore]
+        if let vmlinux { keep.append(vmlinux) }
         let memory: VmcoreMemory
         if vmcore.bytes.starts(with: Array("makedumpfile".utf8)) {
             // Unpacked into an unlinked temporary file: nothing is left behind, and every
@@ -52,7 +61,11 @@ public final class VmcoreSource: ByteSource {
             kdump = nil
             memory = try VmcoreMemory(vmcore)
         }
-        reader = try VmcorePageOwner(memory: memory, vmlinux: vmlinux, moduleFiles: moduleFiles)
+        guard let f = try facts ?? vmlinux.map({ try VmlinuxFacts(recording: $0) }) else {
+            throw VmcorePageOwner.Failure(description: "no vmlinux given")
+        }
+        reader = try VmcorePageOwner(memory: memory, facts: f, moduleFiles: moduleFiles)
+        self.facts = f
         ranges = reader.pfnRanges
         pfn = ranges.first?.0 ?? 0
         files = keep

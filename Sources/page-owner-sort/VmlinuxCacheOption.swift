@@ -1,0 +1,18 @@
+import PageOwnerKit
+
+/// Help of `--no-cache` and `--verbose`, shared by the commands that read vmcores.
+enum VmlinuxCacheHelp {
+    static let noCache =
+        "Do not read or write the cache of vmlinux facts (by build ID, in $PAGE_OWNER_SORT_CACHE_DIR, $XDG_CACHE_HOME/page-owner-sort or ~/.cache/page-owner-sort)."
+    static let verbose = "Print notes on stderr: whether the vmlinux cache was used or written, and why not."
+}
+
+/// Sets where the facts of a vmcore's vmlinux are cached (`Inputs.vmlinuxCache`).
+func configureVmlinuxCache(noCache: Bool, verbose: Bool) {
+    guard !noCache, let dir = VmlinuxCache.defaultDirectory() else {
+        Inputs.vmlinuxCache = nil
+        if verbose && !noCache { printErr("page-owner-sort: note: vmlinux cache: no folder (set HOME, XDG_CACHE_HOME or PAGE_OWNER_SORT_CACHE_DIR)") }
+        return
+    }
+    Inputs.vmlinuxCache = VmlinuxCache(directory: dir, note: verbose ? { printErr("page-owner-sort: note: " + $0) } : { _ in })
+}
