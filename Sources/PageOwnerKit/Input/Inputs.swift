@@ -45,7 +45,8 @@ public enum Inputs {
                 throw CrashDumpSniffer.error(dump, input: path, vmlinuxGiven: vmlinuxPath != nil)
             }
             do {
-                let src = try openVmcore(path: path, vmlinux: vmlinux)
+                let (src, stored) = try openVmcore(path: path, vmlinux: vmlinux)
+                defer { stored() }
                 src.strict = strict
                 try body(src)
                 for line in src.reader.layoutWarnings { warn(line) }
@@ -82,27 +83,25 @@ public enum Inputs {
     /// The vmcore at `path` as page_owner text, with what `vmlinux` says about its kernel: from
     /// `vmlinuxCache` when it has the facts of the vmlinux's build ID, else from the vmlinux
     /// (then stored there for the next run).
-    static func openVmcore(path: String, vmlinux: String) throws -> VmcoreSource {
+    /// The closure returned waits until the cache file is written (when one is).
+    static func openVmcore(path: String, vmlinux: String) throws -> (VmcoreSource, () -> Void) {
         guard let cache = vmlinuxCache, let id = VmlinuxCache.buildID(path: vmlinux) else {
             if vmlinuxCache != nil { vmlinuxCache?.note("vmlinux cache: \(vmlinux) has no build ID (NT_GNU_BUILD_ID): not cached") }
             let (core, image) = try MappedFile.pair(path, vmlinux)
-            return try VmcoreSource(name: path, vmcore: core, vmlinux: image, facts: nil, moduleFiles: modulesDirectory)
+            return (try VmcoreSource(name: path, vmcore: core, vmlinux: image, facts: nil, moduleFiles: modulesDirectory), {})
         }
         if let facts = cache.load(id, vmlinux: vmlinux) {
             let core = try MappedFile(path: path)
             do {
-                return try VmcoreSource(name: path, vmcore: core, vmlinux: nil, facts: facts, moduleFiles: modulesDirectory)
+                return (try VmcoreSource(name: path, vmcore: core, vmlinux: nil, facts: facts, moduleFiles: modulesDirectory), {})
             } catch is VmlinuxFacts.Gap {
                 cache.note("vmlinux cache: the cached facts do not answer everything this dump asks; reading \(vmlinux)")
             }
         }
         let (core, image) = try MappedFile.pair(path, vmlinux)
         let src = try VmcoreSource(name: path, vmcore: core, vmlinux: image, facts: nil, moduleFiles: modulesDirectory)
-        if src.facts.buildID == id {
-            src.facts.completeForCache()
-            cache.store(src.facts)
-        }
-        return src
+        guard src.facts.buildID == id else { return (src, {}) }
+        return (src, cache.storeInBackground(src.facts))
     }
 
     /// Where the facts of vmlinux images are cached by build ID (`VmlinuxCache`); nil: not

@@ -75,6 +75,59 @@ public final class VmcorePageOwner {
         lost[reason] = e
     }
 
+    /// Adds what another walker lost over PFNs after all of this one's (`lose` on each, in
+    /// order, would give the same counts and the same first 64 runs).
+    func absorb(lost other: [String: (count: Int, runs: [(UInt64, UInt64)])]) {
+        for (reason, o) in other {
+            var e = lost[reason] ?? (0, [])
+            e.count += o.count
+            for run in o.runs {
+                if let last = e.runs.last, last.1 &+ 1 == run.0 {
+                    e.runs[e.runs.count - 1].1 = run.1
+                } else if e.runs.count < 64 {
+                    e.runs.append(run)
+                } else {
+                    break
+                }
+            }
+            lost[reason] = e
+        }
+    }
+
+    /// Takes what this walker lost so far (a worker, after each piece of the walk).
+    func takeLost() -> [String: (count: Int, runs: [(UInt64, UInt64)])] {
+        defer { lost = [:] }
+        return lost
+    }
+
+    /// A walker with this one's layout and symbols and its own caches (memory pages of a
+    /// compressed dump, frame texts, losses), for another thread.
+    func worker() -> VmcorePageOwner { VmcorePageOwner(copying: self) }
+
+    private init(copying o: VmcorePageOwner) {
+        memory = o.memory.forWorker()
+        symbols = o.symbols
+        layout = o.layout
+        pageExtSize = o.pageExtSize
+        opsOffset = o.opsOffset
+        roots = o.roots
+        sectionShift = o.sectionShift
+        sectionsPerRoot = o.sectionsPerRoot
+        pageStructSize = o.pageStructSize
+        vmemmap = o.vmemmap
+        sectionMapMask = o.sectionMapMask
+        pageFlagBits = o.pageFlagBits
+        pageFlagFields = o.pageFlagFields
+        memcg = o.memcg
+        gfpNames = o.gfpNames
+        pageFlagNames = o.pageFlagNames
+        migrateTypeNames = o.migrateTypeNames
+        migrateReasonNames = o.migrateReasonNames
+        symbolsFromFiles = o.symbolsFromFiles
+        ownerBytes = o.ownerBytes
+        layoutWarnings = o.layoutWarnings
+    }
+
     /// One line per reason for `lost`: how many PFNs and their first ranges.
     public func lossSummary(_ name: String) -> [String] {
         lost.sorted { $0.key < $1.key }.map { reason, e in
@@ -517,6 +570,9 @@ public final class VmcorePageOwner {
     /// Physical page ranges of the dump.
     public var pfnRanges: [(UInt64, UInt64)] { memory.ranges.map { ($0.paddr >> 12, VmcoreMemory.at($0.paddr, $0.size) >> 12) } }
 
+    /// The last section read by `appendRecord`: its number, mem_section and page_ext base.
+    var lastSection: (nr: UInt64, ms: UInt64, base: UInt64) = (.max, 0, 0)
+
     /// Appends the page_owner text of `pfn` (if it is an owner-allocated head page) to `out`.
     /// Returns the number of PFNs the caller may skip (order of the record), or 1.
     public func appendRecord(pfn: UInt64, to out: inout [UInt8]) -> UInt64 {
@@ -525,15 +581,26 @@ public final class VmcorePageOwner {
         // a read that fails is counted as lost (`lost`), never a crash or a silent skip.
         let at = VmcoreMemory.at as (UInt64, UInt64) -> UInt64
         let nr = pfn >> UInt64(sectionShift)
-        guard let root = memory.u64(VmcoreMemory.at(roots, nr / sectionsPerRoot, 8)) else {
-            lose(pfn, "skipped: their mem_section root does not read")
-            return 1
-        }
-        guard root != 0 else { return 1 }
-        let ms = VmcoreMemory.at(root, nr % sectionsPerRoot, UInt64(layout.msSize))
-        guard let base = memory.u64(at(ms, UInt64(layout.msPageExt))) else {
-            lose(pfn, "skipped: their mem_section does not read")
-            return 1
+        let ms: UInt64
+        let base: UInt64
+        if nr == lastSection.nr {
+            // The dump does not change: the section's mem_section and page_ext base read
+            // the same for every PFN in it.
+            ms = lastSection.ms
+            base = lastSection.base
+        } else {
+            guard let root = memory.u64(VmcoreMemory.at(roots, nr / sectionsPerRoot, 8)) else {
+                lose(pfn, "skipped: their mem_section root does not read")
+                return 1
+            }
+            guard root != 0 else { return 1 }
+            ms = VmcoreMemory.at(root, nr % sectionsPerRoot, UInt64(layout.msSize))
+            guard let b = memory.u64(at(ms, UInt64(layout.msPageExt))) else {
+                lose(pfn, "skipped: their mem_section does not read")
+                return 1
+            }
+            base = b
+            lastSection = (nr, ms, b)
         }
         guard base != 0, base & 1 == 0 else { return 1 }
         let entry = VmcoreMemory.at(base, pfn, pageExtSize)
@@ -559,22 +626,24 @@ public final class VmcorePageOwner {
         let tgid = layout.tgid >= 0 ? Int32(truncatingIfNeeded: ELFFile.read(po, layout.tgid, 4)) : pid
         let ts = ELFFile.read(po, layout.ts, 8)
         let migrate = Int16(truncatingIfNeeded: ELFFile.read(po, layout.migrate, 2))
-        let comm = Array(po[layout.comm..<(layout.comm + 16)].prefix { $0 != 0 })
-        out.append("Page allocated via order ")
+        var commLength = 0
+        while commLength < 16 && po[layout.comm + commLength] != 0 { commLength += 1 }
+        let comm = UnsafeRawBufferPointer(rebasing: po[layout.comm..<(layout.comm + commLength)])
+        out.appendLiteral("Page allocated via order ")
         out.appendDecimal(order)
-        out.append(", mask 0x")
-        out.appendHex(gfp)
-        out.append("(")
+        out.appendLiteral(", mask 0x")
+        out.appendHexDigits(gfp)
+        out.appendLiteral("(")
         appendNames(gfp, gfpNames, &gfpNameBytes, to: &out)
-        out.append("), pid ")
+        out.appendLiteral("), pid ")
         out.appendDecimal(pid)
-        out.append(", tgid ")
+        out.appendLiteral(", tgid ")
         out.appendDecimal(tgid)
-        out.append(" (")
+        out.appendLiteral(" (")
         out.append(contentsOf: comm)
-        out.append("), ts ")
+        out.appendLiteral("), ts ")
         out.appendDecimal(ts)
-        out.append(" ns\n")
+        out.appendLiteral(" ns\n")
         // PFN line: page migratetype from the gfp mask, block type from the pageblock bits.
         var pageType = 0
         if let m = layout.gfpBits["___GFP_MOVABLE_BIT"], gfp >> UInt64(m) & 1 != 0 { pageType |= 1 }
@@ -587,22 +656,22 @@ public final class VmcorePageOwner {
                 blockType = Int((w >> (bit % 64)) & 7)
             }
         }
-        out.append("PFN 0x")
-        out.appendHex(pfn)
-        out.append(" type ")
+        out.appendLiteral("PFN 0x")
+        out.appendHexDigits(pfn)
+        out.appendLiteral(" type ")
         out.append(pageType < migrateTypeNames.count ? migrateTypeNames[pageType] : "Unknown")
-        out.append(" Block ")
+        out.appendLiteral(" Block ")
         out.appendDecimal(pfn >> 9)
-        out.append(" type ")
+        out.appendLiteral(" type ")
         out.append(blockType < migrateTypeNames.count ? migrateTypeNames[blockType] : "Unknown")
-        out.append(" Flags 0x")
+        out.appendLiteral(" Flags 0x")
         // The page's flags word: names from the kernel's table; the node/zone fields that
         // %pGp appends need the kernel's field widths, which the debug info does not carry.
         let memMap = (memory.u64(ms) ?? 0) & sectionMapMask
         let page = VmcoreMemory.at(memMap != 0 ? memMap : vmemmap, pfn, pageStructSize)
         let flagsWord = memory.u64(page) ?? 0
-        out.appendHex(flagsWord)
-        out.append("(")
+        out.appendHexDigits(flagsWord)
+        out.appendLiteral("(")
         let main = pageFlagBits > 0 && pageFlagBits < 64 ? flagsWord & ((1 << UInt64(pageFlagBits)) - 1) : flagsWord
         var append = false
         if main != 0 {
@@ -616,10 +685,10 @@ public final class VmcorePageOwner {
             out.appendDecimal((flagsWord >> UInt64(shift)) & ((1 << UInt64(width)) - 1))
             append = true
         }
-        out.append(")\n")
-        if !appendStack(handle, to: &out) { lose(pfn, "kept without their stack: the stack depot entry does not read") }
+        out.appendLiteral(")\n")
+        if !appendStackOnce(handle, to: &out) { lose(pfn, "kept without their stack: the stack depot entry does not read") }
         if migrate != -1 {
-            out.append("Page has been migrated, last migrate reason: ")
+            out.appendLiteral("Page has been migrated, last migrate reason: ")
             out.append(migrate >= 0 && Int(migrate) < migrateReasonNames.count ? migrateReasonNames[Int(migrate)] : "(null)")
             out.append(10)
         }
@@ -633,8 +702,25 @@ public final class VmcorePageOwner {
     func appendMemcg(_ page: UInt64, to out: inout [UInt8]) {
         let at = VmcoreMemory.at as (UInt64, UInt64) -> UInt64
         guard let m = memcg, let data = memory.u64(at(page, m.pageMemcgData)), data != 0 else { return }
+        // Made once per memcg_data value: the rest is read through it, and the dump does not change.
+        if let r = memcgText[data] {
+            memcgBytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[r])) }
+            return
+        }
+        let start = memcgBytes.count
+        appendMemcg(data: data, m, to: &memcgBytes)
+        memcgText[data] = start..<memcgBytes.count
+        memcgBytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start...])) }
+    }
+
+    /// The memcg lines of each memcg_data value seen, where they lie in `memcgBytes`.
+    var memcgText: [UInt64: Range<Int>] = [:]
+    var memcgBytes: [UInt8] = []
+
+    func appendMemcg(data: UInt64, _ m: MemcgLayout, to out: inout [UInt8]) {
+        let at = VmcoreMemory.at as (UInt64, UInt64) -> UInt64
         if data & m.objexts != 0 {
-            out.append("Slab cache page\n")
+            out.appendLiteral("Slab cache page\n")
             return
         }
         let ptr = data & ~m.flagsMask
@@ -648,13 +734,36 @@ public final class VmcorePageOwner {
         {
             name = String(decoding: nb.prefix { $0 != 0 }, as: UTF8.self)
         }
-        out.append("Charged ")
-        if kmem { out.append("(via objcg) ") }
-        out.append("to ")
-        if !online { out.append("offline ") }
-        out.append("memcg ")
+        out.appendLiteral("Charged ")
+        if kmem { out.appendLiteral("(via objcg) ") }
+        out.appendLiteral("to ")
+        if !online { out.appendLiteral("offline ") }
+        out.appendLiteral("memcg ")
         out.append(name)
         out.append(10)
+    }
+
+    /// The text of each stack depot handle seen (`appendStack`), where it lies in
+    /// `stackBytes`; an empty range with `lowerBound` -1 when its entry does not read.
+    var stackText: [UInt32: (start: Int32, end: Int32)] = [:]
+    var stackBytes: [UInt8] = []
+
+    /// `appendStack`, made once per handle: the dump does not change while it is read.
+    func appendStackOnce(_ handle: UInt32, to out: inout [UInt8]) -> Bool {
+        if let r = stackText[handle] {
+            guard r.start >= 0 else { return false }
+            stackBytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[Int(r.start)..<Int(r.end)])) }
+            return true
+        }
+        let start = stackBytes.count
+        guard start < Int(Int32.max) >> 1, appendStack(handle, to: &stackBytes) else {
+            stackBytes.removeSubrange(start...)
+            stackText[handle] = (-1, -1)
+            return false
+        }
+        stackText[handle] = (Int32(start), Int32(stackBytes.count))
+        stackBytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start...])) }
+        return true
     }
 
     /// The frames of a stack depot handle, one ` %pS` line each; false when its entry does not read.
@@ -709,6 +818,31 @@ public final class VmcorePageOwner {
             r = start..<frameBytes.count
             frameText[address] = r
         }
-        frameBytes.withUnsafeBufferPointer { out.append(contentsOf: $0[r]) }
+        frameBytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[r])) }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends a literal's bytes (one copy, no String).
+    @inline(__always)
+    mutating func appendLiteral(_ s: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// `appendHex`, made in a scratch buffer and appended at once.
+    @inline(__always)
+    mutating func appendHexDigits(_ v: UInt64) {
+        var tmp: (UInt64, UInt64) = (0, 0)
+        Swift.withUnsafeMutableBytes(of: &tmp) { t in
+            var i = 16
+            var x = v
+            repeat {
+                i -= 1
+                let d = UInt8(x & 0xf)
+                t[i] = d < 10 ? 48 + d : 87 + d
+                x >>= 4
+            } while x != 0
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: t[i..<16]))
+        }
     }
 }

@@ -196,14 +196,18 @@ public final class VmlinuxFacts {
     /// The cache file's bytes.
     func serialized() -> [UInt8] {
         var p: [UInt8] = []
+        p.reserveCapacity(kernelSymbols.count * 40 + answers.count * 64 + 64)
         func u8(_ v: UInt8) { p.append(v) }
-        func u16(_ v: Int) { p.append(UInt8(v & 0xff)); p.append(UInt8(v >> 8 & 0xff)) }
-        func u32(_ v: UInt64) { for i in 0..<4 { p.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) } }
-        func u64(_ v: UInt64) { for i in 0..<8 { p.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) } }
+        func u16(_ v: Int) { withUnsafeBytes(of: UInt16(truncatingIfNeeded: v).littleEndian) { p.append(contentsOf: $0) } }
+        func u32(_ v: UInt64) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { p.append(contentsOf: $0) } }
+        func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { p.append(contentsOf: $0) } }
         func str(_ s: String) {
-            let b = Array(s.utf8.prefix(0xffff))
-            u16(b.count)
-            p += b
+            var s = s
+            s.withUTF8 { b in
+                let n = min(b.count, 0xffff)
+                u16(n)
+                p.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<n]))
+            }
         }
         u32(UInt64(answers.count))
         for (k, a) in answers.sorted(by: { $0.key < $1.key }) {
@@ -386,6 +390,35 @@ public struct VmlinuxCache {
         }
     }
 
+    /// `store(facts)` on another thread (after `completeForCache`), so that a first run pays
+    /// for it on the second core while it reads the dump; the closure returned waits for it.
+    func storeInBackground(_ facts: VmlinuxFacts) -> () -> Void {
+        let done = DispatchSemaphore(value: 0)
+        final class Box: @unchecked Sendable {
+            let facts: VmlinuxFacts
+            let cache: VmlinuxCache
+            init(_ f: VmlinuxFacts, _ c: VmlinuxCache) {
+                facts = f
+                cache = c
+            }
+        }
+        let box = Box(facts, self)
+        let thread = Thread {
+            box.facts.completeForCache()
+            box.cache.store(box.facts)
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        var waited = false
+        return {
+            if !waited {
+                waited = true
+                done.wait()
+            }
+        }
+    }
+
     /// Writes `facts` for its build ID: temporary file in the folder, fsync, rename. Failing
     /// (an unwritable folder, a full disk) only costs the next run its speed: a note, no error.
     func store(_ facts: VmlinuxFacts) {
@@ -462,7 +495,20 @@ public struct VmlinuxCache {
     /// note: the first few MiB of a vmlinux, not the whole of it. Nil when it has none, or
     /// when the note lies further than 256 MiB in.
     public static func buildID(path: String) -> [UInt8]? {
-        try? Inputs.withDecoded(path: path) { src -> [UInt8]? in
+        // A plain file: read the header, program headers and notes where they lie.
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var magic = [UInt8](repeating: 0, count: 4)
+        guard magic.withUnsafeMutableBytes({ pread(fd, $0.baseAddress!, 4, 0) }) == 4 else { return nil }
+        if magic == [0x7f, 0x45, 0x4c, 0x46] {
+            return buildID(reading: { at, n in
+                var b = [UInt8](repeating: 0, count: n)
+                let got = b.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, n, off_t(at)) }
+                return got == n ? b : nil
+            })
+        }
+        return try? Inputs.withDecoded(path: path) { src -> [UInt8]? in
             var head: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 1 << 20)
             func fill(_ n: Int) throws -> Bool {
@@ -493,5 +539,23 @@ public struct VmlinuxCache {
             }
             return nil
         } ?? nil
+    }
+
+    /// NT_GNU_BUILD_ID of an ELF file read with `read(offset, count)` (nil past its end).
+    static func buildID(reading read: (Int, Int) -> [UInt8]?) -> [UInt8]? {
+        guard let h = read(0, 64), h[0] == 0x7f, h[1] == 0x45, h[2] == 0x4c, h[3] == 0x46, h[4] == 2, h[5] == 1 else { return nil }
+        let r = { (b: [UInt8], at: Int, n: Int) in b.withUnsafeBytes { ELFFile.read($0, at, n) } }
+        guard let phoff = Int(exactly: r(h, 32, 8)), phoff < 1 << 20 else { return nil }
+        let phentsize = Int(r(h, 54, 2))
+        let phnum = Int(r(h, 56, 2))
+        guard phentsize >= 56, phnum > 0, phnum < 256, let ph = read(phoff, phnum * phentsize) else { return nil }
+        for i in 0..<phnum {
+            let p = i * phentsize
+            guard r(ph, p, 4) == 4, let o = Int(exactly: r(ph, p + 8, 8)), let n = Int(exactly: r(ph, p + 32, 8)), n <= 1 << 16,
+                o <= 1 << 40, let notes = read(o, n)
+            else { continue }
+            if let id = notes.withUnsafeBytes({ noteBuildID($0) }) { return id }
+        }
+        return nil
     }
 }
