@@ -576,6 +576,17 @@ public final class VmcorePageOwner {
     /// Appends the page_owner text of `pfn` (if it is an owner-allocated head page) to `out`.
     /// Returns the number of PFNs the caller may skip (order of the record), or 1.
     public func appendRecord(pfn: UInt64, to out: inout [UInt8]) -> UInt64 {
+        scratch.count = 0
+        let n = appendRecord(pfn: pfn, into: scratch)
+        if scratch.count > 0 { out.append(contentsOf: UnsafeBufferPointer(start: scratch.base, count: scratch.count)) }
+        return n
+    }
+
+    /// Where `appendRecord(pfn:to:)` makes a record before it appends it at once.
+    let scratch = RecordBytes()
+
+    /// `appendRecord(pfn:to:)` into `out`.
+    func appendRecord(pfn: UInt64, into out: RecordBytes) -> UInt64 {
         // Every address below is a pointer read from the dump plus an offset: VmcoreMemory.at
         // turns one that wraps (an ERR_PTR, a scribbled word) into one that never reads, and
         // a read that fails is counted as lost (`lost`), never a crash or a silent skip.
@@ -634,7 +645,7 @@ public final class VmcorePageOwner {
         out.appendLiteral(", mask 0x")
         out.appendHexDigits(gfp)
         out.appendLiteral("(")
-        appendNames(gfp, gfpNames, &gfpNameBytes, to: &out)
+        appendNames(gfp, gfpNames, &gfpNameBytes, to: out)
         out.appendLiteral("), pid ")
         out.appendDecimal(pid)
         out.appendLiteral(", tgid ")
@@ -675,7 +686,7 @@ public final class VmcorePageOwner {
         let main = pageFlagBits > 0 && pageFlagBits < 64 ? flagsWord & ((1 << UInt64(pageFlagBits)) - 1) : flagsWord
         var append = false
         if main != 0 {
-            appendNames(main, pageFlagNames, &pageFlagNameBytes, to: &out)
+            appendNames(main, pageFlagNames, &pageFlagNameBytes, to: out)
             append = true
         }
         for (name, shift, width) in pageFlagFields {
@@ -686,31 +697,31 @@ public final class VmcorePageOwner {
             append = true
         }
         out.appendLiteral(")\n")
-        if !appendStackOnce(handle, to: &out) { lose(pfn, "kept without their stack: the stack depot entry does not read") }
+        if !appendStackOnce(handle, to: out) { lose(pfn, "kept without their stack: the stack depot entry does not read") }
         if migrate != -1 {
             out.appendLiteral("Page has been migrated, last migrate reason: ")
             out.append(migrate >= 0 && Int(migrate) < migrateReasonNames.count ? migrateReasonNames[Int(migrate)] : "(null)")
             out.append(10)
         }
-        appendMemcg(page, to: &out)
+        appendMemcg(page, to: out)
         out.append(10)
         return 1 << order
     }
 
     /// `Slab cache page` and `Charged [(via objcg) ]to [offline ]memcg NAME`, as
     /// print_page_owner_memcg() writes them.
-    func appendMemcg(_ page: UInt64, to out: inout [UInt8]) {
+    func appendMemcg(_ page: UInt64, to out: RecordBytes) {
         let at = VmcoreMemory.at as (UInt64, UInt64) -> UInt64
         guard let m = memcg, let data = memory.u64(at(page, m.pageMemcgData)), data != 0 else { return }
         // Made once per memcg_data value: the rest is read through it, and the dump does not change.
         if let r = memcgText[data] {
-            memcgBytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[r])) }
+            memcgBytes.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(rebasing: $0[r])) }
             return
         }
         let start = memcgBytes.count
         appendMemcg(data: data, m, to: &memcgBytes)
         memcgText[data] = start..<memcgBytes.count
-        memcgBytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start...])) }
+        memcgBytes.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(rebasing: $0[start...])) }
     }
 
     /// The memcg lines of each memcg_data value seen, where they lie in `memcgBytes`.
@@ -749,10 +760,10 @@ public final class VmcorePageOwner {
     var stackBytes: [UInt8] = []
 
     /// `appendStack`, made once per handle: the dump does not change while it is read.
-    func appendStackOnce(_ handle: UInt32, to out: inout [UInt8]) -> Bool {
+    func appendStackOnce(_ handle: UInt32, to out: RecordBytes) -> Bool {
         if let r = stackText[handle] {
             guard r.start >= 0 else { return false }
-            stackBytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[Int(r.start)..<Int(r.end)])) }
+            stackBytes.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(rebasing: $0[Int(r.start)..<Int(r.end)])) }
             return true
         }
         let start = stackBytes.count
@@ -762,7 +773,7 @@ public final class VmcorePageOwner {
             return false
         }
         stackText[handle] = (Int32(start), Int32(stackBytes.count))
-        stackBytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start...])) }
+        stackBytes.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(rebasing: $0[start...])) }
         return true
     }
 
@@ -793,13 +804,13 @@ public final class VmcorePageOwner {
     var pageFlagNameBytes: [UInt64: [UInt8]] = [:]
 
     /// Appends `flagText(value, table)`, making it once per value (`known` keeps it).
-    func appendNames(_ value: UInt64, _ table: [(String, UInt64)], _ known: inout [UInt64: [UInt8]], to out: inout [UInt8]) {
+    func appendNames(_ value: UInt64, _ table: [(String, UInt64)], _ known: inout [UInt64: [UInt8]], to out: RecordBytes) {
         if let b = known[value] {
-            out.append(contentsOf: b)
+            b.withUnsafeBufferPointer { out.append($0) }
         } else {
             let b = Array(VmcorePageOwner.flagText(value, table).utf8)
             known[value] = b
-            out.append(contentsOf: b)
+            b.withUnsafeBufferPointer { out.append($0) }
         }
     }
 
@@ -845,4 +856,106 @@ extension Array where Element == UInt8 {
             append(contentsOf: UnsafeRawBufferPointer(rebasing: t[i..<16]))
         }
     }
+}
+
+/// A growing byte buffer that a record is written into without Array's per-append checks.
+final class RecordBytes {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 1 << 14) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    func reserve(_ n: Int) {
+        if n > capacity - count { grow(n) }
+    }
+
+    func grow(_ n: Int) {
+        var c = capacity
+        while n > c - count { c *= 2 }
+        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        b.update(from: base, count: count)
+        base.deallocate()
+        base = b
+        capacity = c
+    }
+
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    func append(_ b: UnsafeBufferPointer<UInt8>) {
+        guard let p = b.baseAddress, b.count > 0 else { return }
+        reserve(b.count)
+        (base + count).update(from: p, count: b.count)
+        count += b.count
+    }
+
+    @inline(__always)
+    func append(contentsOf b: UnsafeRawBufferPointer) { append(b.bindMemory(to: UInt8.self)) }
+
+    @inline(__always)
+    func appendLiteral(_ s: StaticString) { append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+
+    func append(_ s: String) {
+        var s = s
+        s.withUTF8 { append($0) }
+    }
+
+    @inline(__always)
+    func appendHexDigits(_ v: UInt64) {
+        reserve(16)
+        let n = v == 0 ? 1 : (67 - v.leadingZeroBitCount) / 4
+        var x = v
+        var i = n
+        repeat {
+            i -= 1
+            let d = UInt8(x & 0xf)
+            base[count + i] = d < 10 ? 48 + d : 87 + d
+            x >>= 4
+        } while i > 0
+        count += n
+    }
+
+    @inline(__always)
+    func appendDecimal(_ v: UInt64) {
+        reserve(20)
+        var digits = 1
+        var t = v
+        while t >= 10 {
+            t /= 10
+            digits += 1
+        }
+        var x = v
+        var i = digits
+        repeat {
+            i -= 1
+            base[count + i] = UInt8(48 + x % 10)
+            x /= 10
+        } while i > 0
+        count += digits
+    }
+
+    @inline(__always)
+    func appendDecimal(_ v: Int64) {
+        if v < 0 {
+            append(45)
+            appendDecimal(UInt64(v.magnitude))
+        } else {
+            appendDecimal(UInt64(v))
+        }
+    }
+
+    @inline(__always)
+    func appendDecimal(_ v: Int32) { appendDecimal(Int64(v)) }
 }
