@@ -90,6 +90,13 @@ public final class MappedFile {
         var q = p
         var most: UInt64 = 0
         var written: UInt64 = 0  // at most, outside the blocks of zeros
+        // Where the written blocks probably lie (a compressed block is taken to make a full
+        // 128 KiB, as compressors emit them): 2 MiB stretches inside them get huge pages.
+        var guess: UInt64 = 0
+        var extents: [(UInt64, UInt64)] = []
+        func wrote(_ n: UInt64) {
+            if let last = extents.last, last.1 == guess { extents[extents.count - 1].1 = guess &+ n } else { extents.append((guess, guess &+ n)) }
+        }
         while true {
             guard q + 3 <= b.count else { return nil }
             let h = le(q, 3)
@@ -101,16 +108,24 @@ public final class MappedFile {
                 q += n
                 most += UInt64(n)
                 written += UInt64(n)
+                wrote(UInt64(n))
+                guess &+= UInt64(n)
             case 1:
                 guard q < b.count else { return nil }
-                if b[q] != 0 { written += UInt64(n) }
+                if b[q] != 0 {
+                    written += UInt64(n)
+                    wrote(UInt64(n))
+                }
                 q += 1
                 most += UInt64(n)
+                guess &+= UInt64(n)
             case 2:
                 guard n <= 1 << 17 else { return nil }
                 q += n
                 most += 1 << 17
                 written += 1 << 17
+                wrote(1 << 17)
+                guess &+= 1 << 17
             default: return nil
             }
             guard q <= b.count else { return nil }
@@ -127,6 +142,14 @@ public final class MappedFile {
         guard let m = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0), m != MAP_FAILED
         else { return nil }
         po_guard_mapping(m, total, path)
+        let huge = UInt64(2 << 20)
+        let base = UInt64(UInt(bitPattern: m))
+        for (a, e) in extents where e > a && e - a >= huge {
+            // Whole 2 MiB pages of the address space inside [a, e).
+            let lo = (base &+ a &+ huge &- 1) / huge * huge
+            let hi = (base &+ min(e, UInt64(total))) / huge * huge
+            if hi > lo { _ = madvise(UnsafeMutableRawPointer(bitPattern: UInt(lo)), Int(hi - lo), MADV_HUGEPAGE) }
+        }
         guard let dctx = ZSTD_createDCtx() else {
             po_unguard_mapping(m)
             munmap(m, total)
