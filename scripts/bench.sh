@@ -32,8 +32,10 @@ if [[ ! -x /usr/bin/time ]]; then
 fi
 [[ -x /usr/bin/time ]] || { echo "bench.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
 
-echo "building release binaries" >&2
-swift build -c release >&2
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+    echo "building release binaries" >&2
+    swift build -c release >&2
+fi
 
 mkdir -p "$DATA"
 
@@ -207,7 +209,8 @@ fi
 # shipped .zst and unpacked) against the report of the text snapshot of the same moment; cold
 # = an empty vmlinux cache (the facts are read from the vmlinux's DWARF and written), warm = the
 # cache written by an earlier run. Opt-in: VMCORE_ROWS=1 (needs ../shared/vmcore).
-# Env: VMCORE_DIR (../shared/vmcore), VMCORE_TEXT (its s3-after page_owner.zst), VMCORE_RUNS (5).
+# Env: VMCORE_DIR (../shared/vmcore), VMCORE_TEXT (its s3-after page_owner.zst), VMCORE_RUNS (5),
+# VMCORE_BIN (the binary timed; .build/release/page-owner-sort). SKIP_BUILD=1 skips the build.
 if [[ ${VMCORE_ROWS:-0} == 1 ]]; then
     V=${VMCORE_DIR:-../shared/vmcore}
     T=${VMCORE_TEXT:-../shared/fixtures/k6.12-m1024/s3-after/page_owner.zst}
@@ -218,7 +221,7 @@ if [[ ${VMCORE_ROWS:-0} == 1 ]]; then
         [[ -s $U/$n ]] || { echo "unpacking $V/$n.zst" >&2; zstd -q -d -f "$V/$n.zst" -o "$U/$n"; }
     done
     [[ -s $U/page_owner ]] || zstd -q -d -f "$T" -o "$U/page_owner"
-    POS=.build/release/page-owner-sort
+    POS=${VMCORE_BIN:-.build/release/page-owner-sort}
     warm=$(mktemp -d)
     # vrow LABEL CMD… : medians of VRUNS cold and warm runs; sets VS (warm s) for the ratio.
     vrow() {

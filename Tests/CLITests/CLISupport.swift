@@ -30,6 +30,8 @@ class CLITestCase: XCTestCase {
         bin = b
         tmp = FileManager.default.temporaryDirectory.appendingPathComponent("pos-cli-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        // Never the user's vmlinux cache, whoever starts the binary: each test has its own.
+        setenv("PAGE_OWNER_SORT_CACHE_DIR", tmp.appendingPathComponent("cache").path, 1)
     }
 
     override func tearDownWithError() throws {

@@ -113,7 +113,17 @@ public final class VmcoreSource: ByteSource {
     /// `read` with the records made on `workers` threads, piece by piece of the PFN ranges,
     /// and taken in order: the same bytes, losses and counts as one thread makes.
     func readParallel(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        if walk == nil { walk = ParallelWalk(reader: reader, ranges: ranges, threads: workers) }
+        if walk == nil {
+            // Ranges that add up to more than 2^32 PFNs (16 TiB: a corrupt segment) are walked
+            // by this thread alone, rather than cut into that many pieces.
+            var total: UInt64 = 0
+            for r in ranges where r.1 > r.0 { total = total &+ min(r.1 - r.0, 1 << 40) }
+            guard total <= 1 << 32 else {
+                workers = 1
+                return try read(into: buffer)
+            }
+            walk = ParallelWalk(reader: reader, ranges: ranges, threads: workers)
+        }
         let w = walk!
         while offset >= pending.count {
             guard nextTask < w.tasks.count else {

@@ -319,6 +319,8 @@ public final class VmlinuxFacts {
         symbols.reserveCapacity(symbolCount)
         for _ in 0..<symbolCount {
             let a = try le(8)
+            // In kallsyms order, so by address: `KernelSymbols` searches them.
+            if let last = symbols.last, last.0 > a { throw Invalid(description: "its symbols are out of order") }
             symbols.append((a, try str()))
         }
         guard at == b.count else { throw Invalid(description: "it has bytes after its symbols") }
@@ -493,7 +495,7 @@ public struct VmlinuxCache {
 
     /// NT_GNU_BUILD_ID of the ELF file at `path` (plain or compressed), reading only up to its
     /// note: the first few MiB of a vmlinux, not the whole of it. Nil when it has none, or
-    /// when the note lies further than 256 MiB in.
+    /// (compressed) when the note lies further than 64 MiB in.
     public static func buildID(path: String) -> [UInt8]? {
         // A plain file: read the header, program headers and notes where they lie.
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -529,7 +531,7 @@ public struct VmlinuxCache {
             for i in 0..<phnum {
                 let p = phoff + i * phentsize
                 guard r(p, 4) == 4, let o = Int(exactly: r(p + 8, 8)), let n = Int(exactly: r(p + 32, 8)), n <= 1 << 16,
-                    o <= 256 << 20
+                    o <= 64 << 20
                 else { continue }
                 notes.append((o, n))
             }
