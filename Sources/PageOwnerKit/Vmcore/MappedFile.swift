@@ -54,8 +54,8 @@ public final class MappedFile {
         bytes = try MappedFile.map(fd, name: path)
     }
 
-    /// Unpacks a zstd file of one frame with its content size into an unlinked temporary file,
-    /// block by block, mapped: blocks that repeat a zero byte (the free memory of a dump, most
+    /// Unpacks a zstd file of one frame with its content size, mostly zeros, into anonymous
+    /// memory, block by block: blocks that repeat a zero byte (the free memory of a dump, most
     /// of it) are left as holes and never written or even expanded, and compressed blocks are
     /// decoded in place, their history being the mapping itself. Nil when the file is not such
     /// a frame or does not decode this way (the caller then unpacks it as a stream, which
@@ -137,6 +137,9 @@ public final class MappedFile {
         // its zeros) takes at most an eighth of this machine's memory; others are streamed to disk.
         let physical = UInt64(max(0, sysconf(Int32(_SC_PHYS_PAGES)))) &* UInt64(max(0, sysconf(Int32(_SC_PAGESIZE))))
         guard written <= physical / 8 else { return nil }
+        // Worth it only for a file mostly of zeros (a dump of free memory): a vmlinux or a
+        // kdump file (already compressed page by page) is better streamed to disk.
+        guard written <= size / 2 else { return nil }
 
         // Anonymous memory: pages never written (the holes) cost nothing.
         guard let m = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0), m != MAP_FAILED
