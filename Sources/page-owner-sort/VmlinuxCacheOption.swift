@@ -11,7 +11,9 @@ enum VmlinuxCacheHelp {
 func configureVmlinuxCache(noCache: Bool, verbose: Bool) {
     guard !noCache, let dir = VmlinuxCache.defaultDirectory() else {
         Inputs.vmlinuxCache = nil
-        if verbose && !noCache { printErr("page-owner-sort: note: vmlinux cache: no folder (set HOME, XDG_CACHE_HOME or PAGE_OWNER_SORT_CACHE_DIR)") }
+        if verbose && !noCache {
+            printErr("page-owner-sort: note: vmlinux cache: no folder (set HOME, XDG_CACHE_HOME or PAGE_OWNER_SORT_CACHE_DIR)")
+        }
         return
     }
     Inputs.vmlinuxCache = VmlinuxCache(directory: dir, note: verbose ? { printErr("page-owner-sort: note: " + $0) } : { _ in })

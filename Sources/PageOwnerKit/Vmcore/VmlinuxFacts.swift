@@ -108,8 +108,16 @@ public final class VmlinuxFacts {
         }
         try Self.rethrow(a)
         guard case .member(let o, let bo, let bs) = a, let oi = Int(exactly: o) else { throw Gap() }
-        return Member(offset: oi, bitOffset: try bo.map { guard let v = Int(exactly: $0) else { throw Gap() }; return v },
-                      bitSize: try bs.map { guard let v = Int(exactly: $0) else { throw Gap() }; return v })
+        return Member(
+            offset: oi,
+            bitOffset: try bo.map {
+                guard let v = Int(exactly: $0) else { throw Gap() }
+                return v
+            },
+            bitSize: try bs.map {
+                guard let v = Int(exactly: $0) else { throw Gap() }
+                return v
+            })
     }
 
     /// `DWARF.size(of:)`.
@@ -515,13 +523,17 @@ public struct VmlinuxCache {
             var chunk = [UInt8](repeating: 0, count: 1 << 20)
             func fill(_ n: Int) throws -> Bool {
                 while head.count < n {
-                    let got = try chunk.withUnsafeMutableBytes { try src.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min($0.count, n - head.count)])) }
+                    let got = try chunk.withUnsafeMutableBytes {
+                        try src.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min($0.count, n - head.count)]))
+                    }
                     if got == 0 { return false }
                     head += chunk[0..<got]
                 }
                 return true
             }
-            guard try fill(64), head[0] == 0x7f, head[1] == 0x45, head[2] == 0x4c, head[3] == 0x46, head[4] == 2, head[5] == 1 else { return nil }
+            guard try fill(64), head[0] == 0x7f, head[1] == 0x45, head[2] == 0x4c, head[3] == 0x46, head[4] == 2, head[5] == 1 else {
+                return nil
+            }
             let r = { (at: Int, n: Int) in head.withUnsafeBytes { ELFFile.read($0, at, n) } }
             guard let phoff = Int(exactly: r(32, 8)), phoff < 1 << 20 else { return nil }
             let phentsize = Int(r(54, 2))
