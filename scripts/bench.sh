@@ -32,8 +32,10 @@ if [[ ! -x /usr/bin/time ]]; then
 fi
 [[ -x /usr/bin/time ]] || { echo "bench.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
 
-echo "building release binaries" >&2
-swift build -c release >&2
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+    echo "building release binaries" >&2
+    swift build -c release >&2
+fi
 
 mkdir -p "$DATA"
 
@@ -201,4 +203,53 @@ AWK
         echo "$line"
     done
     rm -f "$awkf"
+fi
+
+# Vmcore (issue 14): `report` of the shared real vmcores (ELF core and flattened kdump-zlib, as
+# shipped .zst and unpacked) against the report of the text snapshot of the same moment; cold
+# = an empty vmlinux cache (the facts are read from the vmlinux's DWARF and written), warm = the
+# cache written by an earlier run. Opt-in: VMCORE_ROWS=1 (needs ../shared/vmcore).
+# Env: VMCORE_DIR (../shared/vmcore), VMCORE_TEXT (its s3-after page_owner.zst), VMCORE_RUNS (5),
+# VMCORE_BIN (the binary timed; .build/release/page-owner-sort). SKIP_BUILD=1 skips the build.
+if [[ ${VMCORE_ROWS:-0} == 1 ]]; then
+    V=${VMCORE_DIR:-../shared/vmcore}
+    T=${VMCORE_TEXT:-../shared/fixtures/k6.12-m1024/s3-after/page_owner.zst}
+    VRUNS=${VMCORE_RUNS:-5}
+    U="$DATA/vmcore"
+    mkdir -p "$U"
+    for n in vmcore.elf vmcore.kdump-zlib vmlinux; do
+        [[ -s $U/$n ]] || { echo "unpacking $V/$n.zst" >&2; zstd -q -d -f "$V/$n.zst" -o "$U/$n"; }
+    done
+    [[ -s $U/page_owner ]] || zstd -q -d -f "$T" -o "$U/page_owner"
+    POS=${VMCORE_BIN:-.build/release/page-owner-sort}
+    warm=$(mktemp -d)
+    # vrow LABEL CMD… : medians of VRUNS cold and warm runs; sets VS (warm s) for the ratio.
+    vrow() {
+        local label=$1 i c=() w=() rc=0 rw=0 cold
+        shift
+        run_once env PAGE_OWNER_SORT_CACHE_DIR="$warm" "$@"  # writes the warm cache
+        for ((i = 0; i < VRUNS; i++)); do
+            cold=$(mktemp -d)
+            run_once env PAGE_OWNER_SORT_CACHE_DIR="$cold" "$@"; c+=("$SECS"); (( RSS_KB > rc )) && rc=$RSS_KB
+            rm -rf "$cold"
+            run_once env PAGE_OWNER_SORT_CACHE_DIR="$warm" "$@"; w+=("$SECS"); (( RSS_KB > rw )) && rw=$RSS_KB
+        done
+        awk -v l="$label" -v c="$(median "${c[@]}")" -v w="$(median "${w[@]}")" -v t="$TS" -v rc="$rc" -v rw="$rw" 'BEGIN {
+            printf "| %s | %.3f | %.1f× | %.0f | %.3f | %.1f× | %.0f |\n", l, c, c / t, rc / 1024, w, w / t, rw / 1024 }'
+    }
+    t=() trss=0
+    for ((i = 0; i < VRUNS; i++)); do run_once "$POS" report "$T"; t+=("$SECS"); (( RSS_KB > trss )) && trss=$RSS_KB; done
+    TS=$(median "${t[@]}")
+    tu=()
+    for ((i = 0; i < VRUNS; i++)); do run_once "$POS" report "$U/page_owner"; tu+=("$SECS"); done
+    echo
+    echo "Vmcore: \`report\` of the shared vmcores (1 GiB guest) vs its text snapshot \`report\` ($(median "${tu[@]}") s unpacked, $TS s .zst, $((trss / 1024)) MB); medians of $VRUNS; ratios to the .zst text"
+    echo
+    echo "| input | cold s | ÷ text | cold RSS MB | warm s | ÷ text | warm RSS MB |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    vrow "ELF core .zst (1.09 GB raw)" "$POS" report "$V/vmcore.elf.zst" --vmlinux "$V/vmlinux.zst"
+    vrow "kdump-zlib flattened .zst" "$POS" report "$V/vmcore.kdump-zlib.zst" --vmlinux "$V/vmlinux.zst"
+    vrow "ELF core, unpacked" "$POS" report "$U/vmcore.elf" --vmlinux "$U/vmlinux"
+    vrow "kdump-zlib flattened, unpacked" "$POS" report "$U/vmcore.kdump-zlib" --vmlinux "$U/vmlinux"
+    rm -rf "$warm"
 fi

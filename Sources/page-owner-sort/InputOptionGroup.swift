@@ -13,6 +13,8 @@ struct InputOptionGroup: ParsableArguments {
         completion: .directory)
     var modules: String?
     @Flag(help: "Stop at the first malformed record (exit 2, no output file).") var strict = false
+    @Flag(name: .customLong("no-cache"), help: ArgumentHelp(stringLiteral: VmlinuxCacheHelp.noCache)) var noCache = false
+    @Flag(help: ArgumentHelp(stringLiteral: VmlinuxCacheHelp.verbose)) var verbose = false
 
     /// The library's input options; `PAGE_OWNER_SORT_THREADS` sets the parsing threads
     /// (benchmarks compare 1 and 2).
@@ -22,6 +24,7 @@ struct InputOptionGroup: ParsableArguments {
         o.modules = modules
         o.strict = strict
         o.format = format
+        o.vmlinuxCache = vmlinuxCache(noCache: noCache, verbose: verbose)
         if let e = ProcessInfo.processInfo.environment["PAGE_OWNER_SORT_THREADS"], let n = Int(e), n >= 1 { o.threads = min(n, 64) }
         return o
     }

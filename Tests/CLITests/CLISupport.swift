@@ -30,6 +30,8 @@ class CLITestCase: XCTestCase {
         bin = b
         tmp = FileManager.default.temporaryDirectory.appendingPathComponent("pos-cli-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        // Never the user's vmlinux cache, whoever starts the binary: each test has its own.
+        setenv("PAGE_OWNER_SORT_CACHE_DIR", tmp.appendingPathComponent("cache").path, 1)
     }
 
     override func tearDownWithError() throws {
@@ -47,7 +49,9 @@ class CLITestCase: XCTestCase {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: shell ? args[0] : bin)
         p.arguments = shell ? Array(args.dropFirst()) : args
-        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        // Never the user's vmlinux cache: each test has its own (under its temporary folder).
+        let own = ["PAGE_OWNER_SORT_CACHE_DIR": tmp.appendingPathComponent("cache").path]
+        p.environment = ProcessInfo.processInfo.environment.merging(own.merging(environment) { $1 }) { $1 }
         let o = Pipe()
         let e = Pipe()
         p.standardOutput = o

@@ -10,6 +10,9 @@ public struct InputOptions {
     public var vmlinux: String?
     /// A folder of kernel module objects, for modules whose symbols the vmcore does not hold.
     public var modules: String?
+    /// Where the facts of vmlinux images are cached by build ID (`VmlinuxCache`); nil: not
+    /// cached (the library's default; the command line sets it unless `--no-cache`).
+    public var vmlinuxCache: VmlinuxCache?
     /// Stop at the first malformed record, or at a vmcore's unreadable pages.
     public var strict = false
     /// The input format, when detection is skipped.

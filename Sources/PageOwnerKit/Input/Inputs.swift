@@ -43,10 +43,11 @@ public enum Inputs {
             guard dump != .elfOther, let vmlinux = options.vmlinux else {
                 throw CrashDumpSniffer.error(dump, input: path, vmlinuxGiven: options.vmlinux != nil)
             }
-            let (core, image) = try MappedFile.pair(path, vmlinux)
             do {
-                let src = try VmcoreSource(name: path, vmcore: core, vmlinux: image, moduleFiles: options.modules)
+                let (src, stored) = try openVmcore(path: path, vmlinux: vmlinux, options: options)
+                defer { stored() }
                 src.strict = options.strict
+                src.workers = options.threads
                 try body(src)
                 for line in src.reader.layoutWarnings { options.warn(line) }
                 for line in src.problems { options.warn(line) }
@@ -77,6 +78,30 @@ public enum Inputs {
             }
             try body(inner)
         }
+    }
+
+    /// The vmcore at `path` as page_owner text, with what `vmlinux` says about its kernel: from
+    /// `options.vmlinuxCache` when it has the facts of the vmlinux's build ID, else from the vmlinux
+    /// (then stored there for the next run).
+    /// The closure returned waits until the cache file is written (when one is).
+    static func openVmcore(path: String, vmlinux: String, options: InputOptions) throws -> (VmcoreSource, () -> Void) {
+        guard let cache = options.vmlinuxCache, let id = VmlinuxCache.buildID(path: vmlinux) else {
+            if let c = options.vmlinuxCache { c.note("vmlinux cache: \(vmlinux) has no build ID (NT_GNU_BUILD_ID): not cached") }
+            let (core, image) = try MappedFile.pair(path, vmlinux)
+            return (try VmcoreSource(name: path, vmcore: core, vmlinux: image, facts: nil, moduleFiles: options.modules), {})
+        }
+        if let facts = cache.load(id, vmlinux: vmlinux) {
+            let core = try MappedFile(path: path)
+            do {
+                return (try VmcoreSource(name: path, vmcore: core, vmlinux: nil, facts: facts, moduleFiles: options.modules), {})
+            } catch is VmlinuxFacts.Gap {
+                cache.note("vmlinux cache: the cached facts do not answer everything this dump asks; reading \(vmlinux)")
+            }
+        }
+        let (core, image) = try MappedFile.pair(path, vmlinux)
+        let src = try VmcoreSource(name: path, vmcore: core, vmlinux: image, facts: nil, moduleFiles: options.modules)
+        guard src.facts.buildID == id else { return (src, {}) }
+        return (src, cache.storeInBackground(src.facts))
     }
 
     /// Calls `body` with the file at `path`, decompressed when its first bytes say so, with

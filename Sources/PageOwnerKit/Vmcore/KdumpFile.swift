@@ -111,6 +111,35 @@ public final class KdumpFile {
     }
 
     /// liblzo2 wants `lzo_init()` once per process.
+    /// The same file with its own page cache and failures, for another thread.
+    func worker() -> KdumpFile { KdumpFile(copying: self) }
+
+    private init(copying o: KdumpFile) {
+        bytes = o.bytes
+        path = o.path
+        file = o.file
+        blockSize = o.blockSize
+        maxPFN = o.maxPFN
+        info = o.info
+        physBase = o.physBase
+        dumped = o.dumped
+        rank = o.rank
+        descriptors = o.descriptors
+        cache = UnsafeMutableRawPointer.allocate(byteCount: KdumpFile.slots * 4096, alignment: 64)
+        scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchSize, alignment: 64)
+    }
+
+    /// Takes the pages that failed so far (a worker, after each piece of the walk).
+    func takeFailures() -> [UInt64: String] {
+        defer { failedPages = [:] }
+        return failedPages
+    }
+
+    /// Adds pages another reader could not read (the first reason given for a page stays).
+    func absorb(failures: [UInt64: String]) {
+        for (pfn, reason) in failures where failedPages[pfn] == nil { failedPages[pfn] = reason }
+    }
+
     static let lzoReady: Bool =
         __lzo_init_v2(
             UInt32(LZO_VERSION), Int32(MemoryLayout<Int16>.size), Int32(MemoryLayout<Int32>.size), Int32(MemoryLayout<Int>.size),

@@ -31,6 +31,11 @@ public struct KernelSymbols {
         entries = raw.map { Entry(address: $0.0, name: $0.1, module: nil) }
     }
 
+    /// The kernel's own symbols, already in kallsyms order (from a `VmlinuxCache` file).
+    init(entries list: [(UInt64, String)]) {
+        entries = list.map { Entry(address: $0.0, name: $0.1, module: nil) }
+    }
+
     /// Adds a module's symbols (from its in-memory kallsyms) and its text range.
     public mutating func addModule(_ name: String, symbols: [(UInt64, String)], textStart: UInt64, textEnd: UInt64) {
         for (a, n) in symbols where a >= textStart && a < textEnd && !n.isEmpty {

@@ -10,9 +10,9 @@ public struct VmcoreMemory {
     let bytes: UnsafeRawBufferPointer
     var ranges: [Range] = []
     /// A compressed kdump file, when the dump is one (then `ranges` only lists its pages).
-    let kdump: KdumpFile?
+    private(set) var kdump: KdumpFile?
     /// Keeps the mapping alive as long as this memory is used.
-    let owner: AnyObject?
+    private(set) var owner: AnyObject?
     public let info: VmcoreInfo
     public var pageOffset: UInt64 = 0xffff_8880_0000_0000
     public var startKernelMap: UInt64 = 0xffff_ffff_8000_0000
@@ -32,6 +32,17 @@ public struct VmcoreMemory {
         ranges = kdump.info.segments.map { Range(paddr: $0.paddr, size: $0.size, offset: 0) }
         physBase = kdump.physBase
         applyInfo()
+    }
+
+    /// The same memory for another thread: a compressed dump gets its own page cache.
+    func forWorker() -> VmcoreMemory {
+        var m = self
+        if let k = kdump {
+            let c = k.worker()
+            m.kdump = c
+            m.owner = c
+        }
+        return m
     }
 
     /// The kernel's placement as VMCOREINFO states it.

@@ -75,6 +75,59 @@ public final class VmcorePageOwner {
         lost[reason] = e
     }
 
+    /// Adds what another walker lost over PFNs after all of this one's (`lose` on each, in
+    /// order, would give the same counts and the same first 64 runs).
+    func absorb(lost other: [String: (count: Int, runs: [(UInt64, UInt64)])]) {
+        for (reason, o) in other {
+            var e = lost[reason] ?? (0, [])
+            e.count += o.count
+            for run in o.runs {
+                if let last = e.runs.last, last.1 &+ 1 == run.0 {
+                    e.runs[e.runs.count - 1].1 = run.1
+                } else if e.runs.count < 64 {
+                    e.runs.append(run)
+                } else {
+                    break
+                }
+            }
+            lost[reason] = e
+        }
+    }
+
+    /// Takes what this walker lost so far (a worker, after each piece of the walk).
+    func takeLost() -> [String: (count: Int, runs: [(UInt64, UInt64)])] {
+        defer { lost = [:] }
+        return lost
+    }
+
+    /// A walker with this one's layout and symbols and its own caches (memory pages of a
+    /// compressed dump, frame texts, losses), for another thread.
+    func worker() -> VmcorePageOwner { VmcorePageOwner(copying: self) }
+
+    private init(copying o: VmcorePageOwner) {
+        memory = o.memory.forWorker()
+        symbols = o.symbols
+        layout = o.layout
+        pageExtSize = o.pageExtSize
+        opsOffset = o.opsOffset
+        roots = o.roots
+        sectionShift = o.sectionShift
+        sectionsPerRoot = o.sectionsPerRoot
+        pageStructSize = o.pageStructSize
+        vmemmap = o.vmemmap
+        sectionMapMask = o.sectionMapMask
+        pageFlagBits = o.pageFlagBits
+        pageFlagFields = o.pageFlagFields
+        memcg = o.memcg
+        gfpNames = o.gfpNames
+        pageFlagNames = o.pageFlagNames
+        migrateTypeNames = o.migrateTypeNames
+        migrateReasonNames = o.migrateReasonNames
+        symbolsFromFiles = o.symbolsFromFiles
+        ownerBytes = o.ownerBytes
+        layoutWarnings = o.layoutWarnings
+    }
+
     /// One line per reason for `lost`: how many PFNs and their first ranges.
     public func lossSummary(_ name: String) -> [String] {
         lost.sorted { $0.key < $1.key }.map { reason, e in
@@ -111,28 +164,33 @@ public final class VmcorePageOwner {
     /// - Parameters:
     ///   - moduleFiles: a folder of the modules' `.ko` files (plain or compressed), used for a
     ///     module whose symbols the dump does not hold (or for all, with `preferModuleFiles`).
-    public init(memory: VmcoreMemory, vmlinux: MappedFile, moduleFiles: String? = nil, preferModuleFiles: Bool = false) throws {
+    public convenience init(memory: VmcoreMemory, vmlinux: MappedFile, moduleFiles: String? = nil, preferModuleFiles: Bool = false) throws {
+        try self.init(memory: memory, facts: try VmlinuxFacts(recording: vmlinux), moduleFiles: moduleFiles, preferModuleFiles: preferModuleFiles)
+    }
+
+    /// - Parameters:
+    ///   - facts: what is read from the vmlinux, from the vmlinux itself (recording: its
+    ///     answers can then be cached) or from a cache file (`VmlinuxFacts.Gap` when that
+    ///     file cannot answer a question the setup asks).
+    public init(memory: VmcoreMemory, facts: VmlinuxFacts, moduleFiles: String? = nil, preferModuleFiles: Bool = false) throws {
         var mem = memory
         var warnings: [String] = []
         func warn(_ missing: String, _ used: String) {
-            warnings.append("\(vmlinux.path): the debug info has no \(missing); \(used)")
+            warnings.append("\(facts.path): the debug info has no \(missing); \(used)")
         }
         /// `body`'s value, or nil when the debug info lacks what it looks up (only that:
         /// a malformed entry is still an error).
         func ifPresent<T>(_ body: () throws -> T) throws -> T? {
             do { return try body() } catch DWARF.Failure.missing { return nil }
         }
-        let elf = try ELFFile(vmlinux.bytes)
-        let syms = elf.symbols()
-        var addr: [String: UInt64] = [:]
-        for s in syms where !s.name.isEmpty && addr[s.name] == nil { addr[s.name] = s.value }
+        let d = facts
         func symbol(_ n: String) throws -> UInt64 {
-            guard let a = addr[n] else {
+            guard let a = try d.symbol(n) else {
                 throw Failure(description: "the vmlinux has no symbol \(n) (is it the dump's kernel? was it built with CONFIG_PAGE_OWNER?)")
             }
             return a
         }
-        if let rel = mem.info["OSRELEASE"], let banner = addr["linux_banner"], let b = mem.read(banner, 256) {
+        if let rel = mem.info["OSRELEASE"], let banner = (try d.symbol("linux_banner")), let b = mem.read(banner, 256) {
             let text = String(decoding: b.prefix { $0 != 0 }, as: UTF8.self)
             if !text.contains(rel) {
                 throw Failure(
@@ -140,12 +198,11 @@ public final class VmcorePageOwner {
                         "the vmlinux does not match the dump: the dump's kernel is \(rel), the vmlinux's banner reads \(text.prefix(60))")
             }
         }
-        if let p = addr["init_top_pgt"] { mem.topPageTable = p &- mem.startKernelMap &- mem.kernelOffset &+ mem.physBase }
-        if let pob = addr["page_offset_base"], let v = mem.u64(pob) { mem.pageOffset = v }
+        if let p = (try d.symbol("init_top_pgt")) { mem.topPageTable = p &- mem.startKernelMap &- mem.kernelOffset &+ mem.physBase }
+        if let pob = (try d.symbol("page_offset_base")), let v = mem.u64(pob) { mem.pageOffset = v }
         self.memory = mem
 
-        var d = try DWARF(elf)
-        try d.index(
+        try d.prepareDebugInfo(
             types: [
                 "page_owner", "page_ext_operations", "mem_section", "mem_section_usage", "stack_record", "module", "mod_kallsyms",
                 "module_memory", "page", "mem_cgroup", "cgroup_subsys_state", "cgroup", "kernfs_node", "obj_cgroup",
@@ -164,13 +221,13 @@ public final class VmcorePageOwner {
         l.stackPoolsAddr = try symbol("stack_pools")
         // An array (`void *stack_pools[DEPOT_MAX_POOLS]`) or a pointer to one, by kernel
         // version: no default is right for both, and a wrong one misreads every stack.
-        l.stackPoolsIsArray = d.isArray(try d.variableType("stack_pools"))
+        l.stackPoolsIsArray = try d.variableIsArray("stack_pools")
         l.msPageExt = try Self.small(try d.member("mem_section", "page_ext").offset, "mem_section.page_ext")
         l.msUsage = try Self.small(try d.member("mem_section", "usage").offset, "mem_section.usage")
         l.msSize = try Self.small(try d.size(of: "mem_section"), "sizeof(struct mem_section)", below: 4097)
         // Its offset moved (an rcu_head came before it in 6.8): no default.
         l.usagePageblockFlags = try Self.small(try d.member("mem_section_usage", "pageblock_flags").offset, "mem_section_usage.pageblock_flags")
-        guard let ob = d.enumerators["PAGE_EXT_OWNER"], let ab = d.enumerators["PAGE_EXT_OWNER_ALLOCATED"] else {
+        guard let ob = try d.enumerator("PAGE_EXT_OWNER"), let ab = try d.enumerator("PAGE_EXT_OWNER_ALLOCATED") else {
             throw DWARF.Failure.missing("enum page_ext_flags (PAGE_EXT_OWNER)")
         }
         l.ownerBit = 1 << UInt64(try Self.bit(ob, "PAGE_EXT_OWNER"))
@@ -207,12 +264,12 @@ public final class VmcorePageOwner {
         let o = try d.member("stack_record", "handle.offset")
         let oByte = try Self.small(o.offset, "stack_record.handle.offset") - handleBase
         l.offsetBits = (try Self.bit(Int64((o.bitOffset ?? 0) &+ oByte &* 8), "handle.offset bit offset"), try Self.bit(o.bitSize.map { Int64($0) }, "handle.offset bit size", default: 10))
-        for n in VmcorePageOwner.gfpBitNames { if let v = d.enumerators[n], v >= 0, v < 64 { l.gfpBits[n] = Int(v) } }
+        for n in VmcorePageOwner.gfpBitNames { if let v = try d.enumerator(n), v >= 0, v < 64 { l.gfpBits[n] = Int(v) } }
         layout = l
         ownerBytes = [l.order + 2, l.migrate + 2, l.gfp + 4, l.handle + 4, l.ts + 8, l.comm + 16, l.pid + 4, l.tgid + 4].max()!
         // The kernel's own name tables, when the dump has them: exact for this kernel.
-        func names(_ sym: String) -> [(String, UInt64)]? {
-            guard let a = addr[sym] else { return nil }
+        func names(_ sym: String) throws -> [(String, UInt64)]? {
+            guard let a = try d.symbol(sym) else { return nil }
             var out: [(String, UInt64)] = []
             for i in 0..<UInt64(256) {
                 guard let mask = mem.u64(VmcoreMemory.at(a, i, 16)), let np = mem.u64(VmcoreMemory.at(VmcoreMemory.at(a, i, 16), 8)) else { return nil }
@@ -222,8 +279,8 @@ public final class VmcorePageOwner {
             }
             return out.isEmpty ? nil : out
         }
-        func strings(_ sym: String) -> [String]? {
-            guard let a = addr[sym] else { return nil }
+        func strings(_ sym: String) throws -> [String]? {
+            guard let a = try d.symbol(sym) else { return nil }
             var out: [String] = []
             for i in 0..<UInt64(64) {
                 guard let np = mem.u64(VmcoreMemory.at(a, i, 8)), np != 0, let nb = mem.read(np, 64) else { break }
@@ -233,10 +290,10 @@ public final class VmcorePageOwner {
             }
             return out.isEmpty ? nil : out
         }
-        gfpNames = names("gfpflag_names") ?? VmcorePageOwner.gfpTable(l.gfpBits)
-        pageFlagNames = names("pageflag_names") ?? []
-        migrateTypeNames = strings("migratetype_names") ?? VmcorePageOwner.migrateTypes
-        migrateReasonNames = strings("migrate_reason_names") ?? VmcorePageOwner.migrateReasons
+        gfpNames = try names("gfpflag_names") ?? VmcorePageOwner.gfpTable(l.gfpBits)
+        pageFlagNames = try names("pageflag_names") ?? []
+        migrateTypeNames = try strings("migratetype_names") ?? VmcorePageOwner.migrateTypes
+        migrateReasonNames = try strings("migrate_reason_names") ?? VmcorePageOwner.migrateReasons
 
         guard let pes = mem.u64(l.pageExtSizeAddr), let off = mem.u64(l.opsOffsetAddr) else {
             throw Failure(description: "cannot read page_ext_size or page_owner_ops from the dump")
@@ -265,16 +322,18 @@ public final class VmcorePageOwner {
         } else {
             pageStructSize = UInt64(try Self.small(try d.size(of: "page"), "sizeof(struct page)", below: 4097))
         }
-        sectionMapMask = ~((UInt64(1) << UInt64(try Self.bit(d.enumerators["SECTION_MAP_LAST_BIT"], "SECTION_MAP_LAST_BIT", default: 6))) - 1)
+        sectionMapMask = ~((UInt64(1) << UInt64(try Self.bit((try d.enumerator("SECTION_MAP_LAST_BIT")), "SECTION_MAP_LAST_BIT", default: 6))) - 1)
         // %pGp's fields, laid out from the top of page->flags as include/linux/page-flags-layout.h does.
         let physBits = min(64, max(sectionBits, Int(mem.info["NUMBER(MAX_PHYSMEM_BITS)"] ?? "46") ?? 46))
-        let vmemmapConfig = addr["vmemmap_populate"] != nil || addr["vmemmap_populate_hugepages"] != nil
+        let populate = try d.symbol("vmemmap_populate")
+        let populateHuge = try d.symbol("vmemmap_populate_hugepages")
+        let vmemmapConfig = populate != nil || populateHuge != nil
         let sectionsWidth = vmemmapConfig ? 0 : max(0, physBits - sectionBits)
         var nodesWidth = 0
         if let n = mem.info["LENGTH(node_data)"].flatMap({ Int($0) }), n > 1 { nodesWidth = Int.bitWidth - (n - 1).leadingZeroBitCount }
-        let zones = Int(d.enumerators["__MAX_NR_ZONES"] ?? 4)
+        let zones = Int((try d.enumerator("__MAX_NR_ZONES")) ?? 4)
         let zonesWidth = zones <= 1 ? 0 : (zones <= 2 ? 1 : (zones <= 4 ? 2 : 3))
-        pageFlagBits = Int(min(64, max(0, d.enumerators["__NR_PAGEFLAGS"] ?? 0)))
+        pageFlagBits = Int(min(64, max(0, (try d.enumerator("__NR_PAGEFLAGS")) ?? 0)))
         if sectionsWidth + nodesWidth + zonesWidth > 64 - pageFlagBits { nodesWidth = 0 }
         var fields: [(String, Int, Int)] = []
         var shift = 64
@@ -295,26 +354,26 @@ public final class VmcorePageOwner {
             }
             return UInt64(try Self.small(o, "\(t).\(m)"))
         }
-        func flag(_ names: [String]) -> UInt64 {
-            guard let v = names.lazy.compactMap({ d.enumerators[$0] }).first else {
-                memcgMissing.append(names.joined(separator: " or "))
-                return 0
+        func flag(_ names: [String]) throws -> UInt64 {
+            for n in names {
+                if let v = try d.enumerator(n) { return UInt64(truncatingIfNeeded: v) }
             }
-            return UInt64(truncatingIfNeeded: v)
+            memcgMissing.append(names.joined(separator: " or "))
+            return 0
         }
-        if try ifPresent({ try d.member("page", "memcg_data") }) == nil && d.types["mem_cgroup"] == nil {
+        if try ifPresent({ try d.member("page", "memcg_data") }) == nil && !(try d.hasType("mem_cgroup")) {
             memcg = nil
         } else {
             let m = MemcgLayout(
                 pageMemcgData: try field("page", "memcg_data"), css: try field("mem_cgroup", "css"),
                 cssFlags: try field("cgroup_subsys_state", "flags"), cssCgroup: try field("cgroup_subsys_state", "cgroup"),
                 cgroupKn: try field("cgroup", "kn"), knName: try field("kernfs_node", "name"), knParent: try field("kernfs_node", "parent"),
-                objcgMemcg: try field("obj_cgroup", "memcg"), objexts: flag(["MEMCG_DATA_OBJEXTS", "MEMCG_DATA_OBJCGS"]),
-                kmem: flag(["MEMCG_DATA_KMEM"]),
+                objcgMemcg: try field("obj_cgroup", "memcg"), objexts: try flag(["MEMCG_DATA_OBJEXTS", "MEMCG_DATA_OBJCGS"]),
+                kmem: try flag(["MEMCG_DATA_KMEM"]),
                 // Enumerators a compiler leaves out when no unit uses them; their values have
                 // not changed since memcg_data (5.11) and css flags (3.x) began.
-                flagsMask: UInt64(truncatingIfNeeded: d.enumerators["__NR_MEMCG_DATA_FLAGS"] ?? 4) &- 1,
-                online: UInt64(truncatingIfNeeded: d.enumerators["CSS_ONLINE"] ?? 2))
+                flagsMask: UInt64(truncatingIfNeeded: (try d.enumerator("__NR_MEMCG_DATA_FLAGS")) ?? 4) &- 1,
+                online: UInt64(truncatingIfNeeded: (try d.enumerator("CSS_ONLINE")) ?? 2))
             if memcgMissing.isEmpty {
                 memcg = m
             } else {
@@ -322,14 +381,15 @@ public final class VmcorePageOwner {
                 warn(memcgMissing.joined(separator: ", "), "records are read without their memcg line")
             }
         }
+        let vmemmapBase = try d.symbol("vmemmap_base")
         vmemmap =
             mem.info["NUMBER(VMEMMAP_START)"].flatMap { UInt64($0.hasPrefix("0x") ? String($0.dropFirst(2)) : $0, radix: 16) }
-            ?? addr["vmemmap_base"].flatMap { mem.u64($0) } ?? 0xffff_ea00_0000_0000
+            ?? vmemmapBase.flatMap { mem.u64($0) } ?? 0xffff_ea00_0000_0000
         sectionShift = sectionBits - 12
         sectionsPerRoot = UInt64(4096 / max(1, l.msSize))
 
-        var s = KernelSymbols(symbols: syms)
-        if let head = addr["modules"] {
+        var s = d.kernelSymbolTable()
+        if let head = (try d.symbol("modules")) {
             // Module structures are read through pointers from the dump: any of them may be
             // garbage, so every sum goes through VmcoreMemory.at (a wrapped address never reads).
             let at = VmcoreMemory.at as (UInt64, UInt64) -> UInt64
@@ -356,7 +416,7 @@ public final class VmcorePageOwner {
             let mdSize = UInt64(try Self.small(try d.size(of: "module_memory"), "sizeof(struct module_memory)"))
             let mdBase = try off("module_memory", "base", 0)
             let mdLen = try off("module_memory", "size", 8)
-            let textIndex = UInt64(try Self.bit(d.enumerators["MOD_TEXT"], "MOD_TEXT", default: 0))
+            let textIndex = UInt64(try Self.bit((try d.enumerator("MOD_TEXT")), "MOD_TEXT", default: 0))
             let mKallsyms = try off("module", "kallsyms")
             let kSymtab = try off("mod_kallsyms", "symtab", 0)
             let kNum = try off("mod_kallsyms", "num_symtab", 8)
@@ -510,23 +570,48 @@ public final class VmcorePageOwner {
     /// Physical page ranges of the dump.
     public var pfnRanges: [(UInt64, UInt64)] { memory.ranges.map { ($0.paddr >> 12, VmcoreMemory.at($0.paddr, $0.size) >> 12) } }
 
+    /// The last section read by `appendRecord`: its number, mem_section and page_ext base.
+    var lastSection: (nr: UInt64, ms: UInt64, base: UInt64) = (.max, 0, 0)
+
     /// Appends the page_owner text of `pfn` (if it is an owner-allocated head page) to `out`.
     /// Returns the number of PFNs the caller may skip (order of the record), or 1.
     public func appendRecord(pfn: UInt64, to out: inout [UInt8]) -> UInt64 {
+        scratch.count = 0
+        let n = appendRecord(pfn: pfn, into: scratch)
+        if scratch.count > 0 { out.append(contentsOf: UnsafeBufferPointer(start: scratch.base, count: scratch.count)) }
+        return n
+    }
+
+    /// Where `appendRecord(pfn:to:)` makes a record before it appends it at once.
+    let scratch = RecordBytes()
+
+    /// `appendRecord(pfn:to:)` into `out`.
+    func appendRecord(pfn: UInt64, into out: RecordBytes) -> UInt64 {
         // Every address below is a pointer read from the dump plus an offset: VmcoreMemory.at
         // turns one that wraps (an ERR_PTR, a scribbled word) into one that never reads, and
         // a read that fails is counted as lost (`lost`), never a crash or a silent skip.
         let at = VmcoreMemory.at as (UInt64, UInt64) -> UInt64
         let nr = pfn >> UInt64(sectionShift)
-        guard let root = memory.u64(VmcoreMemory.at(roots, nr / sectionsPerRoot, 8)) else {
-            lose(pfn, "skipped: their mem_section root does not read")
-            return 1
-        }
-        guard root != 0 else { return 1 }
-        let ms = VmcoreMemory.at(root, nr % sectionsPerRoot, UInt64(layout.msSize))
-        guard let base = memory.u64(at(ms, UInt64(layout.msPageExt))) else {
-            lose(pfn, "skipped: their mem_section does not read")
-            return 1
+        let ms: UInt64
+        let base: UInt64
+        if nr == lastSection.nr {
+            // The dump does not change: the section's mem_section and page_ext base read
+            // the same for every PFN in it.
+            ms = lastSection.ms
+            base = lastSection.base
+        } else {
+            guard let root = memory.u64(VmcoreMemory.at(roots, nr / sectionsPerRoot, 8)) else {
+                lose(pfn, "skipped: their mem_section root does not read")
+                return 1
+            }
+            guard root != 0 else { return 1 }
+            ms = VmcoreMemory.at(root, nr % sectionsPerRoot, UInt64(layout.msSize))
+            guard let b = memory.u64(at(ms, UInt64(layout.msPageExt))) else {
+                lose(pfn, "skipped: their mem_section does not read")
+                return 1
+            }
+            base = b
+            lastSection = (nr, ms, b)
         }
         guard base != 0, base & 1 == 0 else { return 1 }
         let entry = VmcoreMemory.at(base, pfn, pageExtSize)
@@ -552,22 +637,24 @@ public final class VmcorePageOwner {
         let tgid = layout.tgid >= 0 ? Int32(truncatingIfNeeded: ELFFile.read(po, layout.tgid, 4)) : pid
         let ts = ELFFile.read(po, layout.ts, 8)
         let migrate = Int16(truncatingIfNeeded: ELFFile.read(po, layout.migrate, 2))
-        let comm = Array(po[layout.comm..<(layout.comm + 16)].prefix { $0 != 0 })
-        out.append("Page allocated via order ")
+        var commLength = 0
+        while commLength < 16 && po[layout.comm + commLength] != 0 { commLength += 1 }
+        let comm = UnsafeRawBufferPointer(rebasing: po[layout.comm..<(layout.comm + commLength)])
+        out.appendLiteral("Page allocated via order ")
         out.appendDecimal(order)
-        out.append(", mask 0x")
-        out.appendHex(gfp)
-        out.append("(")
-        appendNames(gfp, gfpNames, &gfpNameBytes, to: &out)
-        out.append("), pid ")
+        out.appendLiteral(", mask 0x")
+        out.appendHexDigits(gfp)
+        out.appendLiteral("(")
+        appendNames(gfp, gfpNames, &gfpNameBytes, to: out)
+        out.appendLiteral("), pid ")
         out.appendDecimal(pid)
-        out.append(", tgid ")
+        out.appendLiteral(", tgid ")
         out.appendDecimal(tgid)
-        out.append(" (")
+        out.appendLiteral(" (")
         out.append(contentsOf: comm)
-        out.append("), ts ")
+        out.appendLiteral("), ts ")
         out.appendDecimal(ts)
-        out.append(" ns\n")
+        out.appendLiteral(" ns\n")
         // PFN line: page migratetype from the gfp mask, block type from the pageblock bits.
         var pageType = 0
         if let m = layout.gfpBits["___GFP_MOVABLE_BIT"], gfp >> UInt64(m) & 1 != 0 { pageType |= 1 }
@@ -580,26 +667,26 @@ public final class VmcorePageOwner {
                 blockType = Int((w >> (bit % 64)) & 7)
             }
         }
-        out.append("PFN 0x")
-        out.appendHex(pfn)
-        out.append(" type ")
+        out.appendLiteral("PFN 0x")
+        out.appendHexDigits(pfn)
+        out.appendLiteral(" type ")
         out.append(pageType < migrateTypeNames.count ? migrateTypeNames[pageType] : "Unknown")
-        out.append(" Block ")
+        out.appendLiteral(" Block ")
         out.appendDecimal(pfn >> 9)
-        out.append(" type ")
+        out.appendLiteral(" type ")
         out.append(blockType < migrateTypeNames.count ? migrateTypeNames[blockType] : "Unknown")
-        out.append(" Flags 0x")
+        out.appendLiteral(" Flags 0x")
         // The page's flags word: names from the kernel's table; the node/zone fields that
         // %pGp appends need the kernel's field widths, which the debug info does not carry.
         let memMap = (memory.u64(ms) ?? 0) & sectionMapMask
         let page = VmcoreMemory.at(memMap != 0 ? memMap : vmemmap, pfn, pageStructSize)
         let flagsWord = memory.u64(page) ?? 0
-        out.appendHex(flagsWord)
-        out.append("(")
+        out.appendHexDigits(flagsWord)
+        out.appendLiteral("(")
         let main = pageFlagBits > 0 && pageFlagBits < 64 ? flagsWord & ((1 << UInt64(pageFlagBits)) - 1) : flagsWord
         var append = false
         if main != 0 {
-            appendNames(main, pageFlagNames, &pageFlagNameBytes, to: &out)
+            appendNames(main, pageFlagNames, &pageFlagNameBytes, to: out)
             append = true
         }
         for (name, shift, width) in pageFlagFields {
@@ -609,25 +696,42 @@ public final class VmcorePageOwner {
             out.appendDecimal((flagsWord >> UInt64(shift)) & ((1 << UInt64(width)) - 1))
             append = true
         }
-        out.append(")\n")
-        if !appendStack(handle, to: &out) { lose(pfn, "kept without their stack: the stack depot entry does not read") }
+        out.appendLiteral(")\n")
+        if !appendStackOnce(handle, to: out) { lose(pfn, "kept without their stack: the stack depot entry does not read") }
         if migrate != -1 {
-            out.append("Page has been migrated, last migrate reason: ")
+            out.appendLiteral("Page has been migrated, last migrate reason: ")
             out.append(migrate >= 0 && Int(migrate) < migrateReasonNames.count ? migrateReasonNames[Int(migrate)] : "(null)")
             out.append(10)
         }
-        appendMemcg(page, to: &out)
+        appendMemcg(page, to: out)
         out.append(10)
         return 1 << order
     }
 
     /// `Slab cache page` and `Charged [(via objcg) ]to [offline ]memcg NAME`, as
     /// print_page_owner_memcg() writes them.
-    func appendMemcg(_ page: UInt64, to out: inout [UInt8]) {
+    func appendMemcg(_ page: UInt64, to out: RecordBytes) {
         let at = VmcoreMemory.at as (UInt64, UInt64) -> UInt64
         guard let m = memcg, let data = memory.u64(at(page, m.pageMemcgData)), data != 0 else { return }
+        // Made once per memcg_data value: the rest is read through it, and the dump does not change.
+        if let r = memcgText[data] {
+            memcgBytes.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(rebasing: $0[r])) }
+            return
+        }
+        let start = memcgBytes.count
+        appendMemcg(data: data, m, to: &memcgBytes)
+        memcgText[data] = start..<memcgBytes.count
+        memcgBytes.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(rebasing: $0[start...])) }
+    }
+
+    /// The memcg lines of each memcg_data value seen, where they lie in `memcgBytes`.
+    var memcgText: [UInt64: Range<Int>] = [:]
+    var memcgBytes: [UInt8] = []
+
+    func appendMemcg(data: UInt64, _ m: MemcgLayout, to out: inout [UInt8]) {
+        let at = VmcoreMemory.at as (UInt64, UInt64) -> UInt64
         if data & m.objexts != 0 {
-            out.append("Slab cache page\n")
+            out.appendLiteral("Slab cache page\n")
             return
         }
         let ptr = data & ~m.flagsMask
@@ -641,13 +745,36 @@ public final class VmcorePageOwner {
         {
             name = String(decoding: nb.prefix { $0 != 0 }, as: UTF8.self)
         }
-        out.append("Charged ")
-        if kmem { out.append("(via objcg) ") }
-        out.append("to ")
-        if !online { out.append("offline ") }
-        out.append("memcg ")
+        out.appendLiteral("Charged ")
+        if kmem { out.appendLiteral("(via objcg) ") }
+        out.appendLiteral("to ")
+        if !online { out.appendLiteral("offline ") }
+        out.appendLiteral("memcg ")
         out.append(name)
         out.append(10)
+    }
+
+    /// The text of each stack depot handle seen (`appendStack`), where it lies in
+    /// `stackBytes`; an empty range with `lowerBound` -1 when its entry does not read.
+    var stackText: [UInt32: (start: Int32, end: Int32)] = [:]
+    var stackBytes: [UInt8] = []
+
+    /// `appendStack`, made once per handle: the dump does not change while it is read.
+    func appendStackOnce(_ handle: UInt32, to out: RecordBytes) -> Bool {
+        if let r = stackText[handle] {
+            guard r.start >= 0 else { return false }
+            stackBytes.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(rebasing: $0[Int(r.start)..<Int(r.end)])) }
+            return true
+        }
+        let start = stackBytes.count
+        guard start < Int(Int32.max) >> 1, appendStack(handle, to: &stackBytes) else {
+            stackBytes.removeSubrange(start...)
+            stackText[handle] = (-1, -1)
+            return false
+        }
+        stackText[handle] = (Int32(start), Int32(stackBytes.count))
+        stackBytes.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(rebasing: $0[start...])) }
+        return true
     }
 
     /// The frames of a stack depot handle, one ` %pS` line each; false when its entry does not read.
@@ -677,13 +804,13 @@ public final class VmcorePageOwner {
     var pageFlagNameBytes: [UInt64: [UInt8]] = [:]
 
     /// Appends `flagText(value, table)`, making it once per value (`known` keeps it).
-    func appendNames(_ value: UInt64, _ table: [(String, UInt64)], _ known: inout [UInt64: [UInt8]], to out: inout [UInt8]) {
+    func appendNames(_ value: UInt64, _ table: [(String, UInt64)], _ known: inout [UInt64: [UInt8]], to out: RecordBytes) {
         if let b = known[value] {
-            out.append(contentsOf: b)
+            b.withUnsafeBufferPointer { out.append($0) }
         } else {
             let b = Array(VmcorePageOwner.flagText(value, table).utf8)
             known[value] = b
-            out.append(contentsOf: b)
+            b.withUnsafeBufferPointer { out.append($0) }
         }
     }
 
@@ -702,6 +829,133 @@ public final class VmcorePageOwner {
             r = start..<frameBytes.count
             frameText[address] = r
         }
-        frameBytes.withUnsafeBufferPointer { out.append(contentsOf: $0[r]) }
+        frameBytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[r])) }
     }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends a literal's bytes (one copy, no String).
+    @inline(__always)
+    mutating func appendLiteral(_ s: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// `appendHex`, made in a scratch buffer and appended at once.
+    @inline(__always)
+    mutating func appendHexDigits(_ v: UInt64) {
+        var tmp: (UInt64, UInt64) = (0, 0)
+        Swift.withUnsafeMutableBytes(of: &tmp) { t in
+            var i = 16
+            var x = v
+            repeat {
+                i -= 1
+                let d = UInt8(x & 0xf)
+                t[i] = d < 10 ? 48 + d : 87 + d
+                x >>= 4
+            } while x != 0
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: t[i..<16]))
+        }
+    }
+}
+
+/// A growing byte buffer that a record is written into without Array's per-append checks.
+final class RecordBytes {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 1 << 14) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    func reserve(_ n: Int) {
+        if n > capacity - count { grow(n) }
+    }
+
+    func grow(_ n: Int) {
+        var c = capacity
+        while n > c - count { c *= 2 }
+        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        b.update(from: base, count: count)
+        base.deallocate()
+        base = b
+        capacity = c
+    }
+
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    func append(_ b: UnsafeBufferPointer<UInt8>) {
+        guard let p = b.baseAddress, b.count > 0 else { return }
+        reserve(b.count)
+        (base + count).update(from: p, count: b.count)
+        count += b.count
+    }
+
+    @inline(__always)
+    func append(contentsOf b: UnsafeRawBufferPointer) { append(b.bindMemory(to: UInt8.self)) }
+
+    @inline(__always)
+    func appendLiteral(_ s: StaticString) { append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+
+    func append(_ s: String) {
+        var s = s
+        s.withUTF8 { append($0) }
+    }
+
+    @inline(__always)
+    func appendHexDigits(_ v: UInt64) {
+        reserve(16)
+        let n = v == 0 ? 1 : (67 - v.leadingZeroBitCount) / 4
+        var x = v
+        var i = n
+        repeat {
+            i -= 1
+            let d = UInt8(x & 0xf)
+            base[count + i] = d < 10 ? 48 + d : 87 + d
+            x >>= 4
+        } while i > 0
+        count += n
+    }
+
+    @inline(__always)
+    func appendDecimal(_ v: UInt64) {
+        reserve(20)
+        var digits = 1
+        var t = v
+        while t >= 10 {
+            t /= 10
+            digits += 1
+        }
+        var x = v
+        var i = digits
+        repeat {
+            i -= 1
+            base[count + i] = UInt8(48 + x % 10)
+            x /= 10
+        } while i > 0
+        count += digits
+    }
+
+    @inline(__always)
+    func appendDecimal(_ v: Int64) {
+        if v < 0 {
+            append(45)
+            appendDecimal(UInt64(v.magnitude))
+        } else {
+            appendDecimal(UInt64(v))
+        }
+    }
+
+    @inline(__always)
+    func appendDecimal(_ v: Int32) { appendDecimal(Int64(v)) }
 }

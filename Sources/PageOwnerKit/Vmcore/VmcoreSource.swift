@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,6 +21,8 @@ public final class VmcoreSource: ByteSource {
     var pfn: UInt64
     var pending: [UInt8] = []
     var offset = 0
+    /// What the setup took from the vmlinux (recorded from it, or from the cache).
+    public let facts: VmlinuxFacts
     /// Keeps the mappings alive while the source is read.
     let files: [AnyObject]
     /// Records written so far.
@@ -28,9 +32,16 @@ public final class VmcoreSource: ByteSource {
     var finished = false
 
     /// Reads an ELF core, a compressed kdump file or a flattened one (unpacked first).
-    public init(name: String, vmcore: MappedFile, vmlinux: MappedFile, moduleFiles: String? = nil) throws {
+    public convenience init(name: String, vmcore: MappedFile, vmlinux: MappedFile, moduleFiles: String? = nil) throws {
+        try self.init(name: name, vmcore: vmcore, vmlinux: vmlinux, facts: nil, moduleFiles: moduleFiles)
+    }
+
+    /// Reads the dump with what `facts` (recorded from `vmlinux`, or cached) say about its
+    /// kernel; with `facts` nil, they are read from `vmlinux`, which is then required.
+    public init(name: String, vmcore: MappedFile, vmlinux: MappedFile?, facts: VmlinuxFacts?, moduleFiles: String? = nil) throws {
         self.name = name
-        var keep: [AnyObject] = [vmcore, vmlinux]
+        var keep: [AnyObject] = [vmcore]
+        if let vmlinux { keep.append(vmlinux) }
         let memory: VmcoreMemory
         if vmcore.bytes.starts(with: Array("makedumpfile".utf8)) {
             // Unpacked into an unlinked temporary file: nothing is left behind, and every
@@ -52,7 +63,11 @@ public final class VmcoreSource: ByteSource {
             kdump = nil
             memory = try VmcoreMemory(vmcore)
         }
-        reader = try VmcorePageOwner(memory: memory, vmlinux: vmlinux, moduleFiles: moduleFiles)
+        guard let f = try facts ?? vmlinux.map({ try VmlinuxFacts(recording: $0) }) else {
+            throw VmcorePageOwner.Failure(description: "no vmlinux given")
+        }
+        reader = try VmcorePageOwner(memory: memory, facts: f, moduleFiles: moduleFiles)
+        self.facts = f
         ranges = reader.pfnRanges
         pfn = ranges.first?.0 ?? 0
         files = keep
@@ -62,7 +77,15 @@ public final class VmcoreSource: ByteSource {
     /// What could not be read, one line each (file, PFN ranges, reason); empty when nothing was lost.
     public var problems: [String] { (kdump?.lossSummary() ?? []) + reader.lossSummary(name) }
 
+    /// Threads that make the records (1: this thread, as it reads).
+    public var workers = InputOptions.machineThreads
+    var walk: ParallelWalk?
+    var nextTask = 0
+    /// Where the walk of a range stands after the last piece taken (see `ParallelWalk`).
+    var carry: (range: Int, pfn: UInt64) = (-1, 0)
+
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if workers > 1 { return try readParallel(into: buffer) }
         while offset >= pending.count {
             guard range < ranges.count else {
                 try finish()
@@ -87,6 +110,60 @@ public final class VmcoreSource: ByteSource {
         return n
     }
 
+    /// `read` with the records made on `workers` threads, piece by piece of the PFN ranges,
+    /// and taken in order: the same bytes, losses and counts as one thread makes.
+    func readParallel(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if walk == nil {
+            // Ranges that add up to more than 2^32 PFNs (16 TiB: a corrupt segment) are walked
+            // by this thread alone, rather than cut into that many pieces.
+            var total: UInt64 = 0
+            for r in ranges where r.1 > r.0 { total = total &+ min(r.1 - r.0, 1 << 40) }
+            guard total <= 1 << 32 else {
+                workers = 1
+                return try read(into: buffer)
+            }
+            walk = ParallelWalk(reader: reader, ranges: ranges, threads: workers)
+        }
+        let w = walk!
+        while offset >= pending.count {
+            guard nextTask < w.tasks.count else {
+                w.stop()
+                try finish()
+                return 0
+            }
+            pending.removeAll(keepingCapacity: true)
+            offset = 0
+            let k = nextTask
+            nextTask += 1
+            let out = w.take(k)
+            let task = w.tasks[k]
+            let first = task[0]
+            if task.count == 1, first.start != ranges[first.range].0, carry.range == first.range, carry.pfn > first.start {
+                // The piece before ended inside this one (a record of a larger order than a
+                // piece, or a corrupt order): walk it again from there, as one thread would.
+                var p = carry.pfn
+                while p < first.end {
+                    let before = pending.count
+                    p += reader.appendRecord(pfn: p, to: &pending)
+                    if pending.count != before { records += 1 }
+                }
+                carry = (first.range, p)
+                continue
+            }
+            pending = out.text
+            records += out.records
+            reader.absorb(lost: out.lost)
+            kdump?.absorb(failures: out.failures)
+            carry = (task[task.count - 1].range, out.end)
+        }
+        let n = min(buffer.count, pending.count - offset)
+        pending.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+        offset += n
+        return n
+    }
+
+    deinit { walk?.stop() }
+
     /// The end of the stream: an error when no record could be read, or under `strict` when
     /// anything was lost.
     func finish() throws {
@@ -102,5 +179,135 @@ public final class VmcoreSource: ByteSource {
         if strict && !lines.isEmpty {
             throw InputError(.corrupt, input: name, "parts of the dump could not be read (--strict): " + lines.joined(separator: "; "))
         }
+    }
+}
+
+/// The page_owner walk of a dump on several threads. The PFN ranges are cut into tasks of
+/// about `pieceSize` PFNs: a range that size or larger into pieces at multiples of it (so a
+/// record's pages, aligned to its order, stay in one piece), smaller ones grouped whole.
+/// Each thread walks tasks with its own walker (its own caches and losses) and keeps what
+/// each made until `take`; at most `window` tasks are made ahead of the one taken.
+final class ParallelWalk: @unchecked Sendable {
+    struct Piece {
+        var range: Int
+        var start: UInt64
+        var end: UInt64
+    }
+    struct Output {
+        var text: [UInt8] = []
+        var records = 0
+        var lost: [String: (count: Int, runs: [(UInt64, UInt64)])] = [:]
+        var failures: [UInt64: String] = [:]
+        /// Where the walk of the task's last range stopped (at or past its end).
+        var end: UInt64 = 0
+    }
+
+    static let pieceSize: UInt64 = 8192
+    let tasks: [[Piece]]
+    var results: [Output?]
+    let lock = NSCondition()
+    var claimed = 0
+    var taken = 0
+    var stopped = false
+    let window: Int
+    var threads: [Thread] = []
+    var running = 0
+
+    init(reader: VmcorePageOwner, ranges: [(UInt64, UInt64)], threads n: Int) {
+        var tasks: [[Piece]] = []
+        var group: [Piece] = []
+        var groupSize: UInt64 = 0
+        let size = ParallelWalk.pieceSize
+        for (i, r) in ranges.enumerated() where r.0 < r.1 {
+            if r.1 - r.0 < size {
+                group.append(Piece(range: i, start: r.0, end: r.1))
+                groupSize += r.1 - r.0
+                if groupSize >= size {
+                    tasks.append(group)
+                    group = []
+                    groupSize = 0
+                }
+                continue
+            }
+            if !group.isEmpty {
+                tasks.append(group)
+                group = []
+                groupSize = 0
+            }
+            var a = r.0
+            while a < r.1 {
+                let next = a / size * size
+                let (b, o) = next.addingReportingOverflow(size)
+                let e = o ? r.1 : min(b, r.1)
+                tasks.append([Piece(range: i, start: a, end: e)])
+                a = e
+            }
+        }
+        if !group.isEmpty { tasks.append(group) }
+        self.tasks = tasks
+        results = Array(repeating: nil, count: tasks.count)
+        window = max(4, 4 * n)
+        running = n
+        for _ in 0..<n {
+            let walker = reader.worker()
+            let t = Thread { [unowned self] in self.work(walker) }
+            t.stackSize = 1 << 20
+            threads.append(t)
+        }
+        for t in threads { t.start() }
+    }
+
+    func work(_ walker: VmcorePageOwner) {
+        while true {
+            lock.lock()
+            while !stopped && claimed < tasks.count && claimed >= taken + window { lock.wait() }
+            if stopped || claimed >= tasks.count {
+                running -= 1
+                lock.broadcast()
+                lock.unlock()
+                return
+            }
+            let k = claimed
+            claimed += 1
+            lock.unlock()
+            var out = Output()
+            out.text.reserveCapacity(1 << 20)
+            for piece in tasks[k] {
+                var p = piece.start
+                while p < piece.end {
+                    let before = out.text.count
+                    p += walker.appendRecord(pfn: p, to: &out.text)
+                    if out.text.count != before { out.records += 1 }
+                }
+                out.end = p
+            }
+            out.lost = walker.takeLost()
+            out.failures = walker.memory.kdump?.takeFailures() ?? [:]
+            lock.lock()
+            results[k] = out
+            lock.broadcast()
+            lock.unlock()
+        }
+    }
+
+    /// The output of task `k` (tasks are taken in order).
+    func take(_ k: Int) -> Output {
+        lock.lock()
+        defer { lock.unlock() }
+        while results[k] == nil { lock.wait() }
+        taken = k + 1
+        lock.broadcast()
+        let o = results[k]!
+        results[k] = nil
+        return o
+    }
+
+    /// Ends the threads (at the end, or when the reader is dropped early) and waits for them.
+    func stop() {
+        lock.lock()
+        stopped = true
+        lock.broadcast()
+        while running > 0 { lock.wait() }
+        lock.unlock()
     }
 }
