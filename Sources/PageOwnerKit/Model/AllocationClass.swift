@@ -99,7 +99,12 @@ struct AllocationClassifier {
 
     /// Looks at the next frame's symbol; returns false once the class is decided.
     mutating func add(_ sym: UnsafeRawBufferPointer) -> Bool {
-        guard !decided, let c = AllocationClass.patterns.match(sym) else { return !decided }
+        add(AllocationClass.patterns.match(sym))
+    }
+
+    /// Looks at the next frame's class (nil: its symbol names none).
+    mutating func add(_ class: AllocationClass?) -> Bool {
+        guard !decided, let c = `class` else { return !decided }
         if let f = found {
             // A mechanism was found nearer the leaf: only a purpose overrides it.
             if f.isMechanism && c.isPurpose {

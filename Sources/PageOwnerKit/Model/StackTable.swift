@@ -53,6 +53,18 @@ public struct StackTable {
     /// Short strings derived from stacks: caller symbols and module names.
     public internal(set) var names = ByteInterner(capacity: 1024)
     let allocatorFunctions: AllocatorFunctions
+    /// What `derive` reads from each distinct frame line, by its id in `stacks.frames`: a
+    /// stack's frames repeat across stacks, so each is parsed and matched against the
+    /// symbol patterns once.
+    var frameFacts: [FrameFacts] = []
+
+    struct FrameFacts {
+        static let hasSymbol: UInt8 = 1, allocator: UInt8 = 2, hasModule: UInt8 = 4, stackTraceSave: UInt8 = 8
+        static let early: UInt8 = 16, dummy: UInt8 = 32, failure: UInt8 = 64
+        var flags: UInt8
+        /// Its allocation class (`AllocationClass` raw value; 255: its symbol names none).
+        var cls: UInt8
+    }
 
     var scratch: [UInt8] = []
 
@@ -77,8 +89,8 @@ public struct StackTable {
         let before = stacks.count
         var h = hash != 0 ? stacks.intern(bytes, hash: hash) : stacks.intern(bytes)
         if stacks.count != before {
-            info.append(derive(bytes))
             h = Int32(before)
+            info.append(derive(stack: h))
         }
         return h
     }
@@ -224,43 +236,50 @@ public struct StackTable {
         return (i + 1, e - 1)
     }
 
-    mutating func derive(_ bytes: UnsafeRawBufferPointer) -> Info {
+    /// What follows from stack `h`'s frames: its kind (placeholders), caller, module,
+    /// allocation class and frame count, from each frame's facts (`frameFacts`).
+    mutating func derive(stack h: Int32) -> Info {
         var info = Info()
-        guard let b0 = bytes.baseAddress, bytes.count > 0 else { return info }
-        let p = b0.assumingMemoryBound(to: UInt8.self)
-        let n = bytes.count
-        var pos = 0
+        let ids = stacks.frameIDs(h)
+        guard !ids.isEmpty else { return info }
         var index: Int32 = 0
         var classifier = AllocationClassifier()
         var classifying = true
         var placeholderSlot: Int32 = 0
-        while pos < n {
-            let nl = Bytes.find(10, p, pos, n)
-            let (fs, fe) = StackTable.frameText(p, pos, nl)
-            let (ss, se) = StackTable.symbol(p, fs, fe)
+        for f in ids {
+            let ff = facts(f)
             if index == placeholderSlot {
                 // Placeholders are the first frame (second after an arm64 stack_trace_save).
-                if Bytes.hasPrefix("stack_trace_save", p, ss, se) && index == 0 {
+                if ff.flags & FrameFacts.stackTraceSave != 0 && index == 0 {
                     placeholderSlot = 1
-                } else if Bytes.hasPrefix("register_early_stack", p, ss, se) {
+                } else if ff.flags & FrameFacts.early != 0 {
                     info.kind = .earlyPlaceholder
-                } else if Bytes.hasPrefix("register_dummy_stack", p, ss, se) {
+                } else if ff.flags & FrameFacts.dummy != 0 {
                     info.kind = .dummyPlaceholder
-                } else if Bytes.hasPrefix("register_failure_stack", p, ss, se) {
+                } else if ff.flags & FrameFacts.failure != 0 {
                     info.kind = .failurePlaceholder
                 }
             }
-            let sym = UnsafeRawBufferPointer(start: p + ss, count: se - ss)
-            if info.callerFrame < 0 && se > ss && !allocatorFunctions.matches(sym) && !(index == 0 && placeholderSlot == 1) {
+            let hasSymbol = ff.flags & FrameFacts.hasSymbol != 0
+            if info.callerFrame < 0 && hasSymbol && ff.flags & FrameFacts.allocator == 0 && !(index == 0 && placeholderSlot == 1) {
                 info.callerFrame = index
-                info.caller = names.intern(sym)
+                info.caller = stacks.frames.withBytes(f) { b in
+                    let p = b.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                    let (fs, fe) = StackTable.frameText(p, 0, b.count)
+                    let (ss, se) = StackTable.symbol(p, fs, fe)
+                    return names.intern(UnsafeRawBufferPointer(start: p + ss, count: se - ss))
+                }
             }
-            if info.module < 0, let (ms, me) = StackTable.module(p, fs, fe) {
-                info.module = names.intern(UnsafeRawBufferPointer(start: p + ms, count: me - ms))
+            if info.module < 0 && ff.flags & FrameFacts.hasModule != 0 {
+                info.module = stacks.frames.withBytes(f) { b in
+                    let p = b.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                    let (fs, fe) = StackTable.frameText(p, 0, b.count)
+                    let (ms, me) = StackTable.module(p, fs, fe)!
+                    return names.intern(UnsafeRawBufferPointer(start: p + ms, count: me - ms))
+                }
             }
-            if classifying && se > ss { classifying = classifier.add(sym) }
+            if classifying && hasSymbol { classifying = classifier.add(AllocationClass(rawValue: ff.cls)) }
             index += 1
-            pos = nl + 1
         }
         info.frameCount = index
         info.allocationClass = classifier.result
@@ -270,6 +289,35 @@ public struct StackTable {
             info.callerFrame = -1
         }
         return info
+    }
+
+    /// The facts of frame `f`, made for every frame up to it the first time.
+    mutating func facts(_ f: Int32) -> FrameFacts {
+        while frameFacts.count <= Int(f) {
+            let id = Int32(frameFacts.count)
+            let made = stacks.frames.withBytes(id) { b -> FrameFacts in
+                guard let b0 = b.baseAddress, b.count > 0 else { return FrameFacts(flags: 0, cls: 255) }
+                let p = b0.assumingMemoryBound(to: UInt8.self)
+                let (fs, fe) = StackTable.frameText(p, 0, b.count)
+                let (ss, se) = StackTable.symbol(p, fs, fe)
+                var flags: UInt8 = 0
+                var cls: UInt8 = 255
+                if Bytes.hasPrefix("stack_trace_save", p, ss, se) { flags |= FrameFacts.stackTraceSave }
+                if Bytes.hasPrefix("register_early_stack", p, ss, se) { flags |= FrameFacts.early }
+                if Bytes.hasPrefix("register_dummy_stack", p, ss, se) { flags |= FrameFacts.dummy }
+                if Bytes.hasPrefix("register_failure_stack", p, ss, se) { flags |= FrameFacts.failure }
+                if se > ss {
+                    let sym = UnsafeRawBufferPointer(start: p + ss, count: se - ss)
+                    flags |= FrameFacts.hasSymbol
+                    if allocatorFunctions.matches(sym) { flags |= FrameFacts.allocator }
+                    cls = AllocationClass.patterns.match(sym)?.rawValue ?? 255
+                }
+                if StackTable.module(p, fs, fe) != nil { flags |= FrameFacts.hasModule }
+                return FrameFacts(flags: flags, cls: cls)
+            }
+            frameFacts.append(made)
+        }
+        return frameFacts[Int(f)]
     }
 
     func placeholderName(_ k: Kind) -> UnsafeRawBufferPointer {
