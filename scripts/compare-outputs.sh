@@ -27,12 +27,7 @@ inputs=(
 groupings=("stack" "caller,comm" "module,allocator,node" "comm,order")
 formats=(text csv json jsonl folded svg)
 
-run() { # name args...
-  local name=$1
-  shift
-  "$BIN" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"
-  echo "exit $?" >>"$OUT/$name.err"
-}
+. "$(dirname "$0")/compare-run.sh"
 
 n=0
 for i in "${inputs[@]}" "$@"; do

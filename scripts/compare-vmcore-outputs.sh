@@ -19,12 +19,7 @@ VMLINUX=${VMLINUX:-$V/vmlinux.zst}
 TEXT=$SHARED/fixtures/k6.12-m1024/s3-after/page_owner.zst
 mkdir -p "$OUT"
 
-run() { # name args...
-  local name=$1
-  shift
-  "$BIN" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"
-  echo "exit $?" >>"$OUT/$name.err"
-}
+. "$(dirname "$0")/compare-run.sh"
 
 n=0
 for i in "$V/vmcore.elf.zst" "$V/vmcore.kdump-zlib.zst" "$@"; do

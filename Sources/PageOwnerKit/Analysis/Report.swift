@@ -173,13 +173,7 @@ public struct Report {
         var ranks: [GroupKey: [Int32]] = [:]
         for s in sort {
             guard case .key(let k) = s.field, keys.contains(k), ranks[k] == nil else { continue }
-            switch k {
-            case .stack: ranks[k] = agg.stacks.stacks.sortedRanks()
-            case .comm: ranks[k] = agg.comms.sortedRanks()
-            case .caller, .module: ranks[k] = agg.stacks.names.sortedRanks()
-            case .memcg: ranks[k] = agg.memcgs.sortedRanks()
-            default: break
-            }
+            ranks[k] = k == .stack ? agg.stacks.stacks.sortedRanks() : TieRanks.interner(agg, k)?.sortedRanks()
         }
         var flat = [UInt64](repeating: 0, count: n * width)
         for (i, g) in groups.enumerated() {
@@ -347,26 +341,17 @@ public struct Report {
             keys = agg.keys
             ranks = Array(repeating: [], count: keys.count)
             for (pos, k) in keys.enumerated() {
+                // Stacks compare frame by frame; every other text key is a handle in one interner.
                 let n: Int
                 let compare: (Int32, Int32) -> Int
-                switch k {
-                case .stack:
+                if k == .stack {
                     let stacks = agg.stacks.stacks
                     n = stacks.count
                     compare = { stacks.compare($0, $1) }
-                case .comm:
-                    let comms = agg.comms
-                    n = comms.count
-                    compare = { comms.compare($0, $1) }
-                case .caller, .module:
-                    let names = agg.stacks.names
-                    n = names.count
-                    compare = { names.compare($0, $1) }
-                case .memcg:
-                    let memcgs = agg.memcgs
-                    n = memcgs.count
-                    compare = { memcgs.compare($0, $1) }
-                default:
+                } else if let texts = Self.interner(agg, k) {
+                    n = texts.count
+                    compare = { texts.compare($0, $1) }
+                } else {
                     continue
                 }
                 var rank = [Int32](repeating: -1, count: n)
@@ -393,6 +378,16 @@ public struct Report {
                     rank[Int(h)] = next
                 }
                 ranks[pos] = rank
+            }
+        }
+
+        /// The interner that holds key `k`'s texts, or nil for a key that is not text.
+        static func interner(_ agg: Aggregator, _ k: GroupKey) -> ByteInterner? {
+            switch k {
+            case .comm: return agg.comms
+            case .caller, .module: return agg.stacks.names
+            case .memcg: return agg.memcgs
+            default: return nil
             }
         }
 

@@ -86,7 +86,7 @@ public enum Inputs {
     /// The closure returned waits until the cache file is written (when one is).
     static func openVmcore(path: String, vmlinux: String, options: InputOptions) throws -> (VmcoreSource, () -> Void) {
         guard let cache = options.vmlinuxCache, let id = VmlinuxCache.buildID(path: vmlinux) else {
-            if let c = options.vmlinuxCache { c.note("vmlinux cache: \(vmlinux) has no build ID (NT_GNU_BUILD_ID): not cached") }
+            if let c = options.vmlinuxCache { c.note("vmlinux cache: no build ID (NT_GNU_BUILD_ID) could be read from \(vmlinux): not cached") }
             let (core, image) = try MappedFile.pair(path, vmlinux)
             return (try VmcoreSource(name: path, vmcore: core, vmlinux: image, facts: nil, moduleFiles: options.modules), {})
         }

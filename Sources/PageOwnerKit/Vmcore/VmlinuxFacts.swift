@@ -190,6 +190,8 @@ public final class VmlinuxFacts {
     /// could ask too, so that the cached facts answer any dump of this kernel.
     func completeForCache() {
         guard isRecording else { return }
+        // Nothing is lost by ignoring these errors: a recording files every answer, a failed
+        // lookup as `.failure`, which a dump that asks for it gets again from the cache.
         for n in Self.symbolNames { _ = try? symbol(n) }
         _ = try? size(of: "page")
         if kernelSymbols.isEmpty { _ = kernelSymbolTable() }
@@ -436,7 +438,8 @@ public struct VmlinuxCache {
         let bytes = facts.serialized()
         let f = file(id)
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            // The parent (~/.cache) may be missing too.
+            // The parent (~/.cache) may be missing too. If the folder cannot be made, its
+            // error is not lost: mkstemp fails next and its note says why (with errno's text).
             _ = try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         var template = Array("\(f).XXXXXX".utf8CString)
@@ -503,7 +506,8 @@ public struct VmlinuxCache {
 
     /// NT_GNU_BUILD_ID of the ELF file at `path` (plain or compressed), reading only up to its
     /// note: the first few MiB of a vmlinux, not the whole of it. Nil when it has none, or
-    /// (compressed) when the note lies further than 64 MiB in.
+    /// (compressed) when the note lies further than 64 MiB in, or when it cannot be read: then
+    /// the caller notes it is not cached and reads the vmlinux itself, which reports the error.
     public static func buildID(path: String) -> [UInt8]? {
         // A plain file: read the header, program headers and notes where they lie.
         let fd = open(path, O_RDONLY | O_CLOEXEC)
