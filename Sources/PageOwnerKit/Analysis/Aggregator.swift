@@ -147,6 +147,7 @@ public final class Aggregator: RecordConsumer {
     /// Starts a new snapshot; later records count in it.
     @discardableResult
     public func beginSnapshot(name: String) -> Int {
+        settlePending()
         precondition(!resolved, "records added after resolveLateHandles (a report was made)")
         closePFNRun()
         totals.append(SnapshotTotals(name: name))
@@ -199,7 +200,19 @@ public final class Aggregator: RecordConsumer {
     }
 
     /// Adds one record to the current snapshot.
-    public func add(_ r: inout Record) {
+    public func add(_ r: inout Record) { add(&r, late: false) }
+
+    /// Adds one record as `add` does, except that with a two-level key (`restKeys`) its
+    /// group is looked up one record later and its metrics added one record after that:
+    /// the (stack, rest) map and the metrics of 10^5 groups are larger than the caches, so
+    /// each lookup starts loading its slot here and reads it while the next record is
+    /// parsed. Groups are numbered in record order as `add` numbers them. `finish` (the
+    /// end of a parsed range) settles the last two.
+    public func consume(_ r: inout Record) { add(&r, late: true) }
+
+    public func finish() { settlePending() }
+
+    func add(_ r: inout Record, late: Bool) {
         if current < 0 { beginSnapshot(name: "input") }
         let s = current
         totals[s].recordsRead += 1
@@ -223,6 +236,89 @@ public final class Aggregator: RecordConsumer {
             if filtersNeedStack, stacks.info[Int(stack)].kind != .unresolvedHandle, !cache.stackPasses(stack, filters, stacks) { return }
             if countDistinctStacks { totals[s].distinctStacks.insert(stack) }
         }
+        let delta = Delta(times: r.times, pages: r.pages, ts: r.ts, hasTs: r.fields.contains(.ts))
+        if late && !restKeys.isEmpty {
+            let rest = restHandle(r, stack)
+            let pair = Self.pairKey(stack, rest)
+            groupOfPair.prefetch(pair)
+            if let p = pendingPair { settle(p) }
+            pendingPair = PendingPair(s: s, pair: pair, stack: stack, rest: rest, delta: delta)
+        } else {
+            if pendingPair != nil || pendingAdd != nil { settlePending() }
+            accumulate(s, group(r, stack), delta)
+        }
+        totals[s].records &+= r.times
+        totals[s].pages +|= r.pages
+        // Early-boot pages all have gfp mask 0 and order 0: the cheap test goes first.
+        if r.gfp == 0 && r.order == 0 && isEarlyBootRecord(r, stack) { totals[s].earlyBootPages &+= r.pages }
+    }
+
+    /// What one record adds to its group's metrics.
+    struct Delta {
+        var times: Int64
+        var pages: Int64
+        var ts: UInt64
+        var hasTs: Bool
+    }
+
+    /// A record whose group is not looked up yet (`consume`).
+    struct PendingPair {
+        var s: Int
+        var pair: UInt64
+        var stack: Int32
+        var rest: Int32
+        var delta: Delta
+    }
+
+    /// A record whose group is known and whose metrics are not added yet.
+    struct PendingAdd {
+        var s: Int
+        var group: Int
+        var delta: Delta
+    }
+
+    var pendingPair: PendingPair?
+    var pendingAdd: PendingAdd?
+
+    /// Looks `p`'s group up (its slot was asked for a record ago), starts loading the
+    /// group's metrics, and adds the metrics of the record before it.
+    @inline(__always)
+    func settle(_ p: PendingPair) {
+        let g = Int(pairGroup(p.pair, p.stack, p.rest))
+        metrics[p.s].prefetch(g)
+        if let a = pendingAdd { accumulate(a.s, a.group, a.delta) }
+        pendingAdd = PendingAdd(s: p.s, group: g, delta: p.delta)
+    }
+
+    /// Settles every record `consume` left pending: after it, groups and metrics hold every
+    /// record added.
+    func settlePending() {
+        if let p = pendingPair {
+            pendingPair = nil
+            settle(p)
+        }
+        if let a = pendingAdd {
+            pendingAdd = nil
+            accumulate(a.s, a.group, a.delta)
+        }
+    }
+
+    /// Adds a record's counts to group `gi` of snapshot `s`.
+    @inline(__always)
+    func accumulate(_ s: Int, _ gi: Int, _ d: Delta) {
+        // A compacted snapshot has no dense entries: it grows back to dense here.
+        if gi >= metrics[s].dense.count { metrics[s].append(contentsOf: repeatElement(Metrics(), count: gi + 1 - metrics[s].count)) }
+        metrics[s].dense[gi].records &+= d.times
+        metrics[s].dense[gi].pages +|= d.pages
+        if d.hasTs {
+            if d.ts < metrics[s].dense[gi].firstTs { metrics[s].dense[gi].firstTs = d.ts }
+            if d.ts > metrics[s].dense[gi].lastTs { metrics[s].dense[gi].lastTs = d.ts }
+        }
+    }
+
+    /// The group of a counted record, looked up now.
+    @inline(__always)
+    func group(_ r: Record, _ stack: Int32) -> Int {
         let gi: Int
         if groupIsStackFunction {
             // Every key follows from the stack: look its group up by stack handle.
@@ -236,18 +332,7 @@ public final class Aggregator: RecordConsumer {
         } else {
             gi = Int(internGroup(r, stack))
         }
-        // A compacted snapshot has no dense entries: it grows back to dense here.
-        if gi >= metrics[s].dense.count { metrics[s].append(contentsOf: repeatElement(Metrics(), count: gi + 1 - metrics[s].count)) }
-        metrics[s].dense[gi].records &+= r.times
-        metrics[s].dense[gi].pages +|= r.pages
-        if r.fields.contains(.ts) {
-            if r.ts < metrics[s].dense[gi].firstTs { metrics[s].dense[gi].firstTs = r.ts }
-            if r.ts > metrics[s].dense[gi].lastTs { metrics[s].dense[gi].lastTs = r.ts }
-        }
-        totals[s].records &+= r.times
-        totals[s].pages +|= r.pages
-        // Early-boot pages all have gfp mask 0 and order 0: the cheap test goes first.
-        if r.gfp == 0 && r.order == 0 && isEarlyBootRecord(r, stack) { totals[s].earlyBootPages &+= r.pages }
+        return gi
     }
 
     /// Whether a record is one of the early-boot placeholder's: by its stack when it was
@@ -263,8 +348,6 @@ public final class Aggregator: RecordConsumer {
         }
         return r.fields.contains(.handle) && isEarlyBoot(r)
     }
-
-    public func consume(_ r: inout Record) { add(&r) }
 
     /// Follows the PFNs of page_owner records. A worker sees its parts of the input one
     /// after another: a record that does not start right after the previous one (a gap of
@@ -332,6 +415,13 @@ public final class Aggregator: RecordConsumer {
     /// `internGroup` through the record's own keys and the (stack, rest) cache.
     @inline(__always)
     func internGroupByPair(_ r: Record, _ stack: Int32) -> Int32 {
+        let rest = restHandle(r, stack)
+        return pairGroup(Self.pairKey(stack, rest), stack, rest)
+    }
+
+    /// The handle of the record's own keys (`restKeys`) in `rests`.
+    @inline(__always)
+    func restHandle(_ r: Record, _ stack: Int32) -> Int32 {
         let had = rests.count
         // One access to the key buffer a record, not one (and a uniqueness check) a key.
         let rest: Int32 = restPacked.withUnsafeMutableBufferPointer { buf in
@@ -352,17 +442,28 @@ public final class Aggregator: RecordConsumer {
             // A gfp mask seen for the first time is a new rest key: name it then.
             gfpNameOf[r.gfp] = gfpNames.intern(r.bytes(r.gfpNames))
         }
-        let pair = UInt64(UInt32(bitPattern: stack)) << 32 | UInt64(UInt32(bitPattern: rest))
+        return rest
+    }
+
+    @inline(__always)
+    static func pairKey(_ stack: Int32, _ rest: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: stack)) << 32 | UInt64(UInt32(bitPattern: rest))
+    }
+
+    /// The group of (stack, rest), interned the first time: every key follows from the
+    /// stack (stack, caller) or is one of the rest's.
+    @inline(__always)
+    func pairGroup(_ pair: UInt64, _ stack: Int32, _ rest: Int32) -> Int32 {
         let known = groupOfPair.get(pair)
         if known >= 0 { return known }
         for (i, k) in keys.enumerated() {
             switch k {
             case .stack: packed[i] = UInt64(UInt32(bitPattern: stack))
-            case .caller: packed[i] = value(k, r, stack)
+            case .caller: packed[i] = UInt64(UInt32(bitPattern: stacks.info[Int(stack)].caller))
             default: break
             }
         }
-        for (j, i) in restPositions.enumerated() { packed[i] = restPacked[j] }
+        for (j, i) in restPositions.enumerated() { packed[i] = rests.value(rest, j) }
         let g = packed.withUnsafeBytes { groups.intern($0) }
         groupOfPair.set(pair, g)
         return g
@@ -425,6 +526,7 @@ public final class Aggregator: RecordConsumer {
 
     /// Metrics of every group summed over `snapshots` (`groups.count` entries).
     public func summed(_ snapshots: [Int]) -> [Metrics] {
+        settlePending()
         if snapshots.count == 1 && !metrics[snapshots[0]].isCompacted && metrics[snapshots[0]].count == groups.count {
             return metrics[snapshots[0]].dense
         }
@@ -437,17 +539,22 @@ public final class Aggregator: RecordConsumer {
 
     /// Snapshot `s`'s metrics of group `g` (zero when its records never reached it).
     @inline(__always)
-    public func metrics(_ s: Int, _ g: Int) -> Metrics { g < metrics[s].count ? metrics[s][g] : Metrics() }
+    public func metrics(_ s: Int, _ g: Int) -> Metrics {
+        settlePending()
+        return g < metrics[s].count ? metrics[s][g] : Metrics()
+    }
 
     /// Frees the per-group metrics of snapshot `s`, which no result will count (`report`
     /// keeps the latest snapshot of an archive); its totals stay.
     public func releaseMetrics(_ s: Int) {
+        settlePending()
         metrics[s] = []
     }
 
     /// Adds snapshot `s`'s per-group metrics to snapshot `into`'s and frees them: the sum
     /// over any set of snapshots that holds both is unchanged (`report --sum`, `diff`).
     public func foldMetrics(_ s: Int, into t: Int) {
+        settlePending()
         guard s != t else { return }
         if metrics[t].count < metrics[s].count {
             metrics[t].append(contentsOf: repeatElement(Metrics(), count: metrics[s].count - metrics[t].count))
@@ -459,6 +566,7 @@ public final class Aggregator: RecordConsumer {
     /// Keeps only snapshot `s`'s non-zero groups when they are few (`SnapshotMetrics.compact`):
     /// `series` over an archive of many small members holds each member's own groups.
     public func compactMetrics(_ s: Int) {
+        settlePending()
         metrics[s].compact()
     }
 
@@ -472,6 +580,7 @@ public final class Aggregator: RecordConsumer {
     /// stack. Drops the hidden stack column and notes the handles left unresolved. Call it
     /// once, after the last input; no record may be added after it.
     public func resolveLateHandles() {
+        settlePending()
         guard !resolved else { return }
         resolved = true
         var remap: [Int32: Int32] = [:]

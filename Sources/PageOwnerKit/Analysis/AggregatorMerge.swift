@@ -5,6 +5,7 @@ extension Aggregator {
     /// snapshot being read: it holds that one snapshot (`merge` adds it back), so a worker
     /// costs the same after 100,000 archive members as after one.
     public func makeWorker() -> Aggregator {
+        settlePending()
         let w = Aggregator(keys: keys, filters: filters, allocatorFunctions: stacks.allocatorFunctions)
         // What earlier streams resolved (a show_stacks_handles file, `--stacks`) is known
         // to the worker too, so its handle-only records find their stacks.
@@ -23,6 +24,8 @@ extension Aggregator {
     /// Adds everything `other` counted (snapshot by snapshot; a worker's first snapshot is
     /// the one it was made for) to this aggregator.
     public func merge(_ other: Aggregator) {
+        settlePending()
+        other.settlePending()
         closePFNRun()
         other.closePFNRun()
         var stackMap = [Int32](repeating: -1, count: other.stacks.count)

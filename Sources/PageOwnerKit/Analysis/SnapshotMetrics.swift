@@ -1,3 +1,5 @@
+import CShims
+
 /// One snapshot's per-group metrics, indexed by group like an array of `Aggregator.Metrics`
 /// (a group its records never reached reads as zero). Dense while its records are added;
 /// once it is read, `compact` keeps only its non-zero groups when they are few. Group ids
@@ -48,6 +50,14 @@ public struct SnapshotMetrics: RandomAccessCollection, MutableCollection, Expres
             if groups[mid] < g { lo = mid + 1 } else { hi = mid }
         }
         return lo
+    }
+
+    /// Starts loading group `g`'s entry when dense and held (see `Aggregator.consume`).
+    /// Mutating only so that calling it on an array element copies nothing.
+    @inline(__always)
+    mutating func prefetch(_ g: Int) {
+        guard sparseGroups == nil, g < dense.count else { return }
+        dense.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + g, MemoryLayout<Metrics>.stride) }
     }
 
     public mutating func append<S: Sequence>(contentsOf s: S) where S.Element == Metrics {

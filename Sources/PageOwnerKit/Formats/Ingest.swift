@@ -10,10 +10,14 @@ public protocol RecordConsumer: AnyObject {
     /// Called with each record one record before `consume`: a chance to start loading
     /// what consuming it will touch (a cache miss then overlaps the previous record's work).
     func prepare(_ r: inout Record)
+    /// Called after the last record of a parsed range: a consumer that holds records back
+    /// (`Aggregator.consume`) settles them.
+    func finish()
 }
 
 extension RecordConsumer {
     public func prepare(_ r: inout Record) {}
+    public func finish() {}
 }
 
 /// A consumer made of a closure (single-worker use).
@@ -288,5 +292,6 @@ public final class Ingest {
             hasPending = true
         }
         if hasPending { try consumer.consume(&slots[1 - cur]) }
+        consumer.finish()
     }
 }

@@ -78,14 +78,13 @@ public struct PackedKeyTable {
         mask = newMask
     }
 
-    /// Calls `body` with the key of `handle`.
-    @inlinable
     /// Key `pos` of entry `handle`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func value(_ handle: Int32, _ pos: Int) -> UInt64 {
         keys[Int(handle) * width + pos]
     }
 
+    /// Calls `body` with the key of `handle`.
     public func withBytes<R>(_ handle: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let a = Int(handle) * width * 8
         return try keys.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[a..<(a + width * 8)])) }

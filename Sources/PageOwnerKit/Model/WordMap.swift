@@ -1,3 +1,5 @@
+import CShims
+
 /// A map from 64-bit words to dense handles (`Int32` ≥ 0): open addressing, linear
 /// probing, keys and values side by side so one probe reads one cache line. For caches
 /// looked up once per record (a group by its stack and the rest of its key), where a
@@ -33,6 +35,15 @@ struct WordMap {
                 i = (i + 1) & mask
             }
         }
+    }
+
+    /// Starts loading the slot where a lookup of `key` begins, so that a `get` of it a
+    /// record later does not wait for memory (a map of 10^5 keys is larger than the caches).
+    /// Mutating only so that the slots are not retained around the call.
+    @inline(__always)
+    mutating func prefetch(_ key: UInt64) {
+        let i = Self.slot(key, mask)
+        slots.withUnsafeMutableBufferPointer { po_prefetch(UnsafeRawPointer($0.baseAddress! + 2 * i), 16) }
     }
 
     /// Sets the value of `key` (a value ≥ 0).
