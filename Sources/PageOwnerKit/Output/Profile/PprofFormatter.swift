@@ -44,7 +44,7 @@ public struct PprofFormatter: ReportFormatter {
         head.sampleType = rest.sampleType
         rest.sampleType = []
         var bytes: [UInt8] = try head.serializedBytes()
-        bytes.append(contentsOf: b.samples.bytes)
+        bytes.append(contentsOf: b.sampleBytes)
         bytes.append(contentsOf: try rest.serializedBytes() as [UInt8])
         return bytes
     }
@@ -62,11 +62,13 @@ struct PprofBuilder {
     var functionKeys = ByteInterner(capacity: 4096)
     /// Module names: mapping id = handle + 1 (`[kernel]` is 1).
     var modules = ByteInterner(capacity: 64)
-    /// The encoded `location_id` field of each stack handle already seen (leaf first), by handle.
-    var stackLocations: [[UInt8]?] = []
+    /// The location piece of each stack handle already seen (leaf first), by handle.
+    var stackLocations: [SampleEncoder.Piece?] = []
     var scratch: [UInt8] = []
-    /// The samples, encoded as they are made (the message's `sample` stays empty).
+    /// The pieces samples are made of, and the samples encoded (the message's `sample`
+    /// stays empty).
     var samples = SampleEncoder()
+    var sampleBytes: [UInt8] = []
 
     init(_ report: Report) {
         self.report = report
@@ -95,40 +97,42 @@ struct PprofBuilder {
         }
         let extra = c.labels.map { (intern($0.key), intern($0.value)) }
         let stackPos = report.keys.firstIndex(of: .stack)
-        // Each distinct cell's label once (a string-table index or a number), made the
-        // first time a row holds it.
-        enum Label { case unmade, none, str(Int64), num(Int64) }
+        // Each distinct cell's label field once (an empty piece: no label), and each
+        // stack's location field once, made the first time a row holds them: in row
+        // order, which gives the strings and locations their ids.
         let (cells, ids) = report.compactCells()
-        var labels = [Label](repeating: .unmade, count: cells.count)
+        let none = SampleEncoder.Piece(start: 0, count: 0)
+        var cellPieces = [SampleEncoder.Piece](repeating: none, count: cells.count)
+        var made = [Bool](repeating: false, count: cells.count)
         let kw = report.keys.count
+        var rowStacks: [SampleEncoder.Piece] = []
+        var values: [(Int64, Int64, Int64)] = []
+        rowStacks.reserveCapacity(stackPos == nil ? 0 : report.rows.count)
+        values.reserveCapacity(report.rows.count)
         for (ri, r) in report.rows.enumerated() {
-            samples.begin()
-            if stackPos != nil { samples.encodedLocations(locationField(r.stack)) }
+            if stackPos != nil { rowStacks.append(locationPiece(r.stack)) }
             let m = r.metrics
-            samples.values(countsAllocations ? m.records : 0, m.pages, m.pages &* report.pageSize)
+            values.append((countsAllocations ? m.records : 0, m.pages, m.pages &* report.pageSize))
             for (pos, key, unit) in labelKeys {
                 let id = Int(ids[ri * kw + pos])
-                if case .unmade = labels[id] {
-                    let cell = cells[id]
-                    if cell.isNumeric {
-                        labels[id] = cell.number.map { .num($0) } ?? .none
-                    } else if cell.text.isEmpty {
-                        labels[id] = .none
-                    } else {
-                        let text = report.keys[pos] == .gfp ? Self.gfpNames(cell.text) : cell.text
-                        let str = intern(text)
-                        labels[id] = str == 0 ? .none : .str(str)
-                    }
-                }
-                switch labels[id] {
-                case .num(let n): samples.label(key: key, num: n, numUnit: unit)
-                case .str(let str): samples.label(key: key, str: str)
-                case .none, .unmade: break
+                if made[id] { continue }
+                made[id] = true
+                let cell = cells[id]
+                if cell.isNumeric {
+                    if let n = cell.number { cellPieces[id] = samples.labelPiece(key: key, num: n, numUnit: unit) }
+                } else if !cell.text.isEmpty {
+                    let text = report.keys[pos] == .gfp ? Self.gfpNames(cell.text) : cell.text
+                    let str = intern(text)
+                    if str != 0 { cellPieces[id] = samples.labelPiece(key: key, str: str) }
                 }
             }
-            for (key, value) in extra { samples.label(key: key, str: value) }
-            samples.end()
         }
+        let extraPieces = extra.map { samples.labelPiece(key: $0.0, str: $0.1) }
+        sampleBytes = samples.encode(
+            SampleEncoder.Rows(
+                stacks: stackPos == nil ? nil : rowStacks, values: values, cellIDs: ids, width: kw,
+                labelPositions: labelKeys.map { $0.pos }, cellPieces: cellPieces, extra: extraPieces),
+            threads: c.threads)
         var comments = ["page-owner-sort \(c.command)"]
         for i in c.inputs {
             comments.append("input: \(i.name)")
@@ -196,11 +200,11 @@ struct PprofBuilder {
         return ids
     }
 
-    /// The encoded `location_id` field of stack `h` (made once a stack).
-    mutating func locationField(_ h: Int32) -> [UInt8] {
+    /// The `location_id` field of stack `h` (made once a stack).
+    mutating func locationPiece(_ h: Int32) -> SampleEncoder.Piece {
         let i = Int(h)
         if i < stackLocations.count, let f = stackLocations[i] { return f }
-        let f = SampleEncoder.locationField(locations(h))
+        let f = samples.locationPiece(locations(h))
         if i >= stackLocations.count { stackLocations.append(contentsOf: repeatElement(nil, count: i + 1 - stackLocations.count)) }
         stackLocations[i] = f
         return f

@@ -3,120 +3,118 @@
 /// scalars, scalars equal to 0 left out. A profile has a sample per group (a hundred
 /// thousand with the default labels of a large dump); built as messages and serialized by
 /// swift-protobuf they cost more than the rest of the profile, so they skip the messages.
-/// The sample being encoded is written into a scratch buffer that is sized once (each
-/// call makes room for its largest encoding first, then writes without a check per
-/// byte); nothing is allocated per sample.
 ///
-/// Calls per sample, in this order: `begin`, `locations` (or `encodedLocations`),
-/// `values`, then `label` for each label, and `end`.
+/// A sample is its stack's `location_id` field, its `value` field, then a `label` field
+/// per label. The first and the last repeat across samples, so each is encoded once, as a
+/// piece: a stack's location field when a row first holds the stack, a cell's label field
+/// when a row first holds the cell (both in row order, which is what gives the string
+/// table and the locations their ids). `encode` then writes the samples from the pieces
+/// and the values, in parallel parts joined in row order: the bytes do not depend on the
+/// number of threads.
 struct SampleEncoder {
-    /// The encoded samples so far, each with its field-2 tag and length.
-    private(set) var bytes: [UInt8] = []
-    /// The sample being encoded: `body[0..<used]`.
-    private var body: [UInt8]
-    private var used = 0
-
-    init(capacity: Int = 1 << 16) {
-        bytes.reserveCapacity(capacity)
-        body = [UInt8](repeating: 0, count: 1024)
+    /// Bytes `start..<start + count` of `arena`.
+    struct Piece {
+        var start: Int32
+        var count: Int32
     }
 
-    mutating func begin() { used = 0 }
+    /// Every piece, back to back.
+    private(set) var arena: [UInt8] = []
 
-    /// The `location_id` field (field 1, packed uint64) of `ids`, to keep and pass to
-    /// `encodedLocations` for every sample of the same stack.
-    static func locationField(_ ids: [UInt64]) -> [UInt8] {
-        guard !ids.isEmpty else { return [] }
-        var out: [UInt8] = [0x0a]
-        var n = 0
-        for id in ids { n += size(id) }
-        varint(UInt64(n), into: &out)
-        for id in ids { varint(id, into: &out) }
-        return out
+    /// Adds the `location_id` field (field 1, packed uint64) of `ids`.
+    mutating func locationPiece(_ ids: [UInt64]) -> Piece {
+        let start = arena.count
+        if !ids.isEmpty {
+            arena.append(0x0a)
+            var n = 0
+            for id in ids { n += Self.size(id) }
+            Self.varint(UInt64(n), into: &arena)
+            for id in ids { Self.varint(id, into: &arena) }
+        }
+        return Piece(start: Int32(start), count: Int32(arena.count - start))
     }
 
-    /// `location_id` (field 1, packed uint64).
-    mutating func locations(_ ids: [UInt64]) {
-        encodedLocations(Self.locationField(ids))
+    /// Adds one `label` field (field 3): `key`, `str`, `num`, `num_unit` (string-table
+    /// indexes and a number), each left out when 0.
+    mutating func labelPiece(key: Int64, str: Int64 = 0, num: Int64 = 0, numUnit: Int64 = 0) -> Piece {
+        var body: [UInt8] = []
+        for (tag, v) in [(UInt8(0x08), key), (0x10, str), (0x18, num), (0x20, numUnit)] where v != 0 {
+            body.append(tag)
+            Self.varint(UInt64(bitPattern: v), into: &body)
+        }
+        let start = arena.count
+        arena.append(0x1a)
+        Self.varint(UInt64(body.count), into: &arena)
+        arena.append(contentsOf: body)
+        return Piece(start: Int32(start), count: Int32(arena.count - start))
     }
 
-    /// Field 1 as `locationField` made it.
-    mutating func encodedLocations(_ field: [UInt8]) {
-        room(field.count)
-        let at = used
-        body.withUnsafeMutableBufferPointer { b in
-            field.withUnsafeBufferPointer { f in
-                for i in 0..<f.count { b[at + i] = f[i] }
+    /// What `encode` writes a sample of each row from.
+    struct Rows {
+        /// Per row: its stack's location piece (nil when the keys hold no stack).
+        var stacks: [Piece]?
+        /// Per row: allocations, pages, bytes.
+        var values: [(Int64, Int64, Int64)]
+        /// Row `i`'s label of key position `pos` is `cellPieces[cellIDs[i * width + pos]]`,
+        /// for each `pos` in `labelPositions`, in that order; then every `extra` piece.
+        var cellIDs: [Int32]
+        var width: Int
+        var labelPositions: [Int]
+        var cellPieces: [Piece]
+        var extra: [Piece]
+    }
+
+    /// The samples of `rows`, encoded, in `threads` parts at most.
+    func encode(_ rows: Rows, threads: Int) -> [UInt8] {
+        let count = rows.values.count
+        let parts = max(1, min(threads, count / 4096))
+        var outs = [[UInt8]](repeating: [], count: parts)
+        arena.withUnsafeBufferPointer { a in
+            outs.withUnsafeMutableBufferPointer { o in
+                let outs = o
+                let work: (Int) -> Void = { p in
+                    var out: [UInt8] = []
+                    out.reserveCapacity((count / parts + 1) * 80)
+                    for i in (count * p / parts)..<(count * (p + 1) / parts) {
+                        let stack = rows.stacks?[i] ?? Piece(start: 0, count: 0)
+                        let (x, y, z) = rows.values[i]
+                        let v = (UInt64(bitPattern: x), UInt64(bitPattern: y), UInt64(bitPattern: z))
+                        let vn = Self.size(v.0) + Self.size(v.1) + Self.size(v.2)
+                        var n = Int(stack.count) + 1 + Self.size(UInt64(vn)) + vn
+                        let ids = i * rows.width
+                        for pos in rows.labelPositions { n += Int(rows.cellPieces[Int(rows.cellIDs[ids + pos])].count) }
+                        for q in rows.extra { n += Int(q.count) }
+                        // Field 2 of the profile: the sample, its fields in number order.
+                        out.append(0x12)
+                        Self.varint(UInt64(n), into: &out)
+                        Self.append(stack, a, &out)
+                        out.append(0x12)
+                        Self.varint(UInt64(vn), into: &out)
+                        Self.varint(v.0, into: &out)
+                        Self.varint(v.1, into: &out)
+                        Self.varint(v.2, into: &out)
+                        for pos in rows.labelPositions { Self.append(rows.cellPieces[Int(rows.cellIDs[ids + pos])], a, &out) }
+                        for q in rows.extra { Self.append(q, a, &out) }
+                    }
+                    outs[p] = out
+                }
+                if parts == 1 {
+                    work(0)
+                } else {
+                    WorkerPool(count: parts).run(parts: parts) { work($0) }
+                }
             }
         }
-        used += field.count
-    }
-
-    /// `value` (field 2, packed int64).
-    mutating func values(_ a: Int64, _ b: Int64, _ c: Int64) {
-        let x = UInt64(bitPattern: a)
-        let y = UInt64(bitPattern: b)
-        let z = UInt64(bitPattern: c)
-        room(2 + 30)
-        used = body.withUnsafeMutableBufferPointer { p in
-            var i = used
-            p[i] = 0x12
-            i += 1
-            i = Self.put(UInt64(Self.size(x) + Self.size(y) + Self.size(z)), p, i)
-            i = Self.put(x, p, i)
-            i = Self.put(y, p, i)
-            return Self.put(z, p, i)
-        }
-    }
-
-    /// One `label` (field 3): `key`, `str`, `num`, `num_unit` (string-table indexes and a number).
-    mutating func label(key: Int64, str: Int64 = 0, num: Int64 = 0, numUnit: Int64 = 0) {
-        room(2 + 4 * 11)
-        used = body.withUnsafeMutableBufferPointer { p in
-            var i = used
-            p[i] = 0x1a
-            let lengthAt = i + 1
-            i += 2  // at most 4 fields of 11 bytes: the length is one byte
-            i = Self.field(0x08, key, p, i)
-            i = Self.field(0x10, str, p, i)
-            i = Self.field(0x18, num, p, i)
-            i = Self.field(0x20, numUnit, p, i)
-            p[lengthAt] = UInt8(i - lengthAt - 1)
-            return i
-        }
-    }
-
-    /// Ends the sample: appends it to `bytes` as the profile's field 2.
-    mutating func end() {
-        bytes.append(0x12)
-        Self.varint(UInt64(used), into: &bytes)
-        bytes.append(contentsOf: body[0..<used])
-    }
-
-    /// Makes `body` hold at least `n` more bytes.
-    private mutating func room(_ n: Int) {
-        if used + n > body.count { body.append(contentsOf: repeatElement(0, count: max(body.count, n))) }
+        if parts == 1 { return outs[0] }
+        var all: [UInt8] = []
+        all.reserveCapacity(outs.reduce(0) { $0 + $1.count })
+        for o in outs { all.append(contentsOf: o) }
+        return all
     }
 
     @inline(__always)
-    private static func field(_ tag: UInt8, _ v: Int64, _ p: UnsafeMutableBufferPointer<UInt8>, _ i: Int) -> Int {
-        guard v != 0 else { return i }
-        p[i] = tag
-        return put(UInt64(bitPattern: v), p, i + 1)
-    }
-
-    /// Writes `v` as a varint at `i`; returns the index after it.
-    @inline(__always)
-    private static func put(_ v: UInt64, _ p: UnsafeMutableBufferPointer<UInt8>, _ i: Int) -> Int {
-        var v = v
-        var i = i
-        while v >= 0x80 {
-            p[i] = UInt8(truncatingIfNeeded: v) | 0x80
-            v >>= 7
-            i += 1
-        }
-        p[i] = UInt8(v)
-        return i + 1
+    private static func append(_ q: Piece, _ a: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) {
+        if q.count > 0 { out.append(contentsOf: UnsafeBufferPointer(rebasing: a[Int(q.start)..<Int(q.start + q.count)])) }
     }
 
     /// Bytes of `v` as a varint.
