@@ -293,12 +293,33 @@ public struct Report {
         var column = [UInt64](repeating: 0, count: rows)
         var rank = [UInt64](repeating: 0, count: rows)
         for j in 0..<kw {
-            for row in 0..<rows { column[row] = tieKeys[row * kw + j] }
-            let order = RadixSort.sorted(keys: column, payloads: rowIDs)
+            var lo = UInt64.max
+            var hi: UInt64 = 0
+            for row in 0..<rows {
+                let v = tieKeys[row * kw + j]
+                column[row] = v
+                lo = min(lo, v)
+                hi = max(hi, v)
+            }
+            // The dense rank of each row's value: by counting when the values span a range
+            // not much wider than the rows (ranks, small numbers), else by sorting.
             var next: UInt64 = 0
-            for (i, row) in order.enumerated() {
-                if i > 0 && column[Int(row)] != column[Int(order[i - 1])] { next += 1 }
-                rank[Int(row)] = next
+            if hi - lo < UInt64(max(4 * rows, 1 << 16)) {
+                var dense = [UInt32](repeating: 0, count: Int(hi - lo) + 1)
+                for row in 0..<rows { dense[Int(column[row] - lo)] = 1 }
+                var distinct: UInt32 = 0
+                for i in 0..<dense.count where dense[i] != 0 {
+                    dense[i] = distinct
+                    distinct += 1
+                }
+                for row in 0..<rows { rank[row] = UInt64(dense[Int(column[row] - lo)]) }
+                next = UInt64(distinct - 1)
+            } else {
+                let order = RadixSort.sorted(keys: column, payloads: rowIDs)
+                for (i, row) in order.enumerated() {
+                    if i > 0 && column[Int(row)] != column[Int(order[i - 1])] { next += 1 }
+                    rank[Int(row)] = next
+                }
             }
             let b = RadixSort.bits(next)
             bits += b

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -100,30 +101,32 @@ public final class Ingest {
                 expected = Ingest.firstFormat(base, min(n, Ingest.window), crlf: crlf)
             }
             let parallel = workers > 1 && n >= parallelThreshold && expected != nil
+            // A few parts a worker, taken in input order by whichever worker is free: a
+            // worker slowed down (another process on its core) leaves the other parts to
+            // the rest instead of making everyone wait for its half. Each worker takes
+            // ever later parts, so its consumer still sees records in input order.
+            let partCount = parallel ? min(workers * Ingest.partsPerWorker, max(workers, n / parallelThreshold)) : 1
             var cuts = [0]
-            if parallel {
-                for w in 1..<workers {
-                    let b = RecordSplitter.boundary(base, near: n * w / workers, n)
-                    cuts.append(max(b, cuts.last!))
-                }
+            for i in 1..<partCount {
+                let b = RecordSplitter.boundary(base, near: Int((Int64(n) * Int64(i)) / Int64(partCount)), n)
+                cuts.append(max(b, cuts.last!))
             }
             cuts.append(n)
             let parts = cuts.count - 1
             var results = [Part](repeating: Part(), count: parts)
             let fixedExpected = expected
             let chunkOffset = offset
-            func work(_ w: Int) -> Part {
+            func work(_ p: Int, _ consumer: RecordConsumer) -> Part {
                 var part = Part()
                 var exp = fixedExpected
-                let consumer = consumers[w]
                 do {
                     // Records address their bytes with 32-bit offsets: a part larger than
                     // `window` (a big mapped file) is parsed a window at a time.
-                    var ws = cuts[w]
-                    while ws < cuts[w + 1] {
+                    var ws = cuts[p]
+                    while ws < cuts[p + 1] {
                         let we =
-                            cuts[w + 1] - ws > Ingest.window
-                            ? RecordSplitter.boundary(base, near: ws + Ingest.window, cuts[w + 1]) : cuts[w + 1]
+                            cuts[p + 1] - ws > Ingest.window
+                            ? RecordSplitter.boundary(base, near: ws + Ingest.window, cuts[p + 1]) : cuts[p + 1]
                         try self.parseRange(
                             base + ws, 0, we - ws, crlf: crlf, offset: chunkOffset + Int64(ws), name: name, expected: &exp, part: &part,
                             consumer, dropBehind: mapped)
@@ -132,16 +135,19 @@ public final class Ingest {
                 } catch {
                     part.error = error
                 }
-                if w == 0 && fixedExpected == nil { expected = exp }
+                if p == 0 && fixedExpected == nil { expected = exp }
                 return part
             }
             if parts == 1 {
-                results[0] = work(0)
+                results[0] = work(0, consumers[0])
             } else {
+                let next = PartCounter()
                 results.withUnsafeMutableBufferPointer { res in
                     let r = res
                     withoutActuallyEscaping(work) { work in
-                        pool!.run(parts: parts) { w in r[w] = work(w) }
+                        pool!.run(parts: min(workers, parts)) { w in
+                            while let i = next.take(below: parts) { r[i] = work(i, consumers[w]) }
+                        }
                     }
                 }
             }
@@ -204,6 +210,24 @@ public final class Ingest {
             if parser.parse(base, a, b, crlf: crlf, into: &r) == nil { return InputFormat(kind: r.kind) }
         }
         return nil
+    }
+
+    /// How many parts a worker's share of a mapped chunk is cut into (see `run`).
+    static let partsPerWorker = 4
+
+    /// Hands out part numbers 0, 1, 2… to the workers of one chunk, each once.
+    final class PartCounter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var next = 0
+
+        /// The next part number below `count`, or nil when every part is taken.
+        func take(below count: Int) -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard next < count else { return nil }
+            next += 1
+            return next - 1
+        }
     }
 
     /// The most bytes one `parseRange` call takes (record offsets are 32-bit).
