@@ -73,30 +73,32 @@ struct SampleEncoder {
             outs.withUnsafeMutableBufferPointer { o in
                 let outs = o
                 let work: (Int) -> Void = { p in
-                    var out: [UInt8] = []
-                    out.reserveCapacity((count / parts + 1) * 80)
-                    for i in (count * p / parts)..<(count * (p + 1) / parts) {
-                        let stack = rows.stacks?[i] ?? Piece(start: 0, count: 0)
-                        let (x, y, z) = rows.values[i]
-                        let v = (UInt64(bitPattern: x), UInt64(bitPattern: y), UInt64(bitPattern: z))
-                        let vn = Self.size(v.0) + Self.size(v.1) + Self.size(v.2)
-                        var n = Int(stack.count) + 1 + Self.size(UInt64(vn)) + vn
-                        let ids = i * rows.width
-                        for pos in rows.labelPositions { n += Int(rows.cellPieces[Int(rows.cellIDs[ids + pos])].count) }
-                        for q in rows.extra { n += Int(q.count) }
-                        // Field 2 of the profile: the sample, its fields in number order.
-                        out.append(0x12)
-                        Self.varint(UInt64(n), into: &out)
-                        Self.append(stack, a, &out)
-                        out.append(0x12)
-                        Self.varint(UInt64(vn), into: &out)
-                        Self.varint(v.0, into: &out)
-                        Self.varint(v.1, into: &out)
-                        Self.varint(v.2, into: &out)
-                        for pos in rows.labelPositions { Self.append(rows.cellPieces[Int(rows.cellIDs[ids + pos])], a, &out) }
-                        for q in rows.extra { Self.append(q, a, &out) }
+                    let rowRange = (count * p / parts)..<(count * (p + 1) / parts)
+                    // The sizes first, then each sample written in place, with no check per byte.
+                    var total = 0
+                    for i in rowRange { total += Self.sampleSize(rows, i).field }
+                    outs[p] = [UInt8](unsafeUninitializedCapacity: total) { out, written in
+                        var at = 0
+                        for i in rowRange {
+                            let (field, body, vn) = Self.sampleSize(rows, i)
+                            precondition(at + field <= total, "sample larger than sized")
+                            let (x, y, z) = rows.values[i]
+                            // Field 2 of the profile: the sample, its fields in number order.
+                            out[at] = 0x12
+                            at = Self.put(UInt64(body), out, at + 1)
+                            if let s = rows.stacks?[i] { at = Self.copy(s, a, out, at) }
+                            out[at] = 0x12
+                            at = Self.put(UInt64(vn), out, at + 1)
+                            at = Self.put(UInt64(bitPattern: x), out, at)
+                            at = Self.put(UInt64(bitPattern: y), out, at)
+                            at = Self.put(UInt64(bitPattern: z), out, at)
+                            let ids = i * rows.width
+                            for pos in rows.labelPositions { at = Self.copy(rows.cellPieces[Int(rows.cellIDs[ids + pos])], a, out, at) }
+                            for q in rows.extra { at = Self.copy(q, a, out, at) }
+                        }
+                        precondition(at == total, "samples written as sized")
+                        written = at
                     }
-                    outs[p] = out
                 }
                 if parts == 1 {
                     work(0)
@@ -112,9 +114,41 @@ struct SampleEncoder {
         return all
     }
 
+    /// Row `i`'s sample: its bytes as the profile's field 2 (tag and length included), its
+    /// body, and the body of its `value` field.
     @inline(__always)
-    private static func append(_ q: Piece, _ a: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) {
-        if q.count > 0 { out.append(contentsOf: UnsafeBufferPointer(rebasing: a[Int(q.start)..<Int(q.start + q.count)])) }
+    private static func sampleSize(_ rows: Rows, _ i: Int) -> (field: Int, body: Int, values: Int) {
+        let (x, y, z) = rows.values[i]
+        let vn = size(UInt64(bitPattern: x)) + size(UInt64(bitPattern: y)) + size(UInt64(bitPattern: z))
+        var n = 1 + size(UInt64(vn)) + vn
+        if let s = rows.stacks?[i] { n += Int(s.count) }
+        let ids = i * rows.width
+        for pos in rows.labelPositions { n += Int(rows.cellPieces[Int(rows.cellIDs[ids + pos])].count) }
+        for q in rows.extra { n += Int(q.count) }
+        return (1 + size(UInt64(n)) + n, n, vn)
+    }
+
+    /// Copies piece `q` of arena `a` to `out` at `at`; returns the index after it.
+    @inline(__always)
+    private static func copy(_ q: Piece, _ a: UnsafeBufferPointer<UInt8>, _ out: UnsafeMutableBufferPointer<UInt8>, _ at: Int) -> Int {
+        let n = Int(q.count)
+        precondition(at + n <= out.count && Int(q.start) + n <= a.count, "piece out of range")
+        if n > 0 { UnsafeMutableRawPointer(out.baseAddress! + at).copyMemory(from: a.baseAddress! + Int(q.start), byteCount: n) }
+        return at + n
+    }
+
+    /// Writes `v` as a varint at `i`; returns the index after it.
+    @inline(__always)
+    private static func put(_ v: UInt64, _ p: UnsafeMutableBufferPointer<UInt8>, _ i: Int) -> Int {
+        var v = v
+        var i = i
+        while v >= 0x80 {
+            p[i] = UInt8(truncatingIfNeeded: v) | 0x80
+            v >>= 7
+            i += 1
+        }
+        p[i] = UInt8(v)
+        return i + 1
     }
 
     /// Bytes of `v` as a varint.
