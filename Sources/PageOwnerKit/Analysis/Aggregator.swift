@@ -238,7 +238,7 @@ public final class Aggregator: RecordConsumer {
         }
         let delta = Delta(times: r.times, pages: r.pages, ts: r.ts, hasTs: r.fields.contains(.ts))
         if late && !restKeys.isEmpty {
-            let rest = restHandle(r, stack)
+            let rest = restHandle(r)
             let pair = Self.pairKey(stack, rest)
             groupOfPair.prefetch(pair)
             if let p = pendingPair { settle(p) }
@@ -306,14 +306,7 @@ public final class Aggregator: RecordConsumer {
     /// Adds a record's counts to group `gi` of snapshot `s`.
     @inline(__always)
     func accumulate(_ s: Int, _ gi: Int, _ d: Delta) {
-        // A compacted snapshot has no dense entries: it grows back to dense here.
-        if gi >= metrics[s].dense.count { metrics[s].append(contentsOf: repeatElement(Metrics(), count: gi + 1 - metrics[s].count)) }
-        metrics[s].dense[gi].records &+= d.times
-        metrics[s].dense[gi].pages +|= d.pages
-        if d.hasTs {
-            if d.ts < metrics[s].dense[gi].firstTs { metrics[s].dense[gi].firstTs = d.ts }
-            if d.ts > metrics[s].dense[gi].lastTs { metrics[s].dense[gi].lastTs = d.ts }
-        }
+        metrics[s].add(gi, times: d.times, pages: d.pages, ts: d.hasTs ? d.ts : nil)
     }
 
     /// The group of a counted record, looked up now.
@@ -415,17 +408,19 @@ public final class Aggregator: RecordConsumer {
     /// `internGroup` through the record's own keys and the (stack, rest) cache.
     @inline(__always)
     func internGroupByPair(_ r: Record, _ stack: Int32) -> Int32 {
-        let rest = restHandle(r, stack)
+        let rest = restHandle(r)
         return pairGroup(Self.pairKey(stack, rest), stack, rest)
     }
 
-    /// The handle of the record's own keys (`restKeys`) in `rests`.
+    /// The handle of the record's own keys (`restKeys`) in `rests`: what the record adds to
+    /// its stack (`restValue`), so a rest is a function of the record's fields alone and
+    /// there are as few rests as combinations of those fields (not one a stack and module).
     @inline(__always)
-    func restHandle(_ r: Record, _ stack: Int32) -> Int32 {
+    func restHandle(_ r: Record) -> Int32 {
         let had = rests.count
         // One access to the key buffer a record, not one (and a uniqueness check) a key.
         let rest: Int32 = restPacked.withUnsafeMutableBufferPointer { buf in
-            for (i, k) in restKeys.enumerated() { buf[i] = value(k, r, stack, nameGfp: false) }
+            for (i, k) in restKeys.enumerated() { buf[i] = restValue(k, r) }
             let same = lastRestHandle >= 0 && lastRest.withUnsafeBufferPointer { l in
                 for i in 0..<buf.count where l[i] != buf[i] { return false }
                 return true
@@ -463,7 +458,7 @@ public final class Aggregator: RecordConsumer {
             default: break
             }
         }
-        for (j, i) in restPositions.enumerated() { packed[i] = rests.value(rest, j) }
+        for (j, i) in restPositions.enumerated() { packed[i] = keyValue(restKeys[j], rest: rests.value(rest, j), stack) }
         let g = packed.withUnsafeBytes { groups.intern($0) }
         groupOfPair.set(pair, g)
         return g
@@ -488,31 +483,20 @@ public final class Aggregator: RecordConsumer {
         if current >= 0, totals[current].format == nil { totals[current].format = f }
     }
 
+    /// What a record gives key `k` of its rest (`restHandle`): its value, except for the
+    /// keys its stack has a say in: `.module` is the record's module line or
+    /// `Self.moduleOfStack`, `.allocator` whether the record says its page is a slab page.
+    /// `keyValue(_:rest:_:)` makes the key value of it and the stack.
     @inline(__always)
-    func value(_ k: GroupKey, _ r: Record, _ stack: Int32, nameGfp: Bool = true) -> UInt64 {
+    func restValue(_ k: GroupKey, _ r: Record) -> UInt64 {
         switch k {
-        case .stack: return UInt64(UInt32(bitPattern: stack))
-        case .caller: return UInt64(UInt32(bitPattern: stacks.info[Int(stack)].caller))
         case .pid: return UInt64(UInt32(bitPattern: r.pid))
         case .tgid: return UInt64(UInt32(bitPattern: r.tgid))
         case .comm: return UInt64(UInt32(bitPattern: comms.intern(r.bytes(r.comm), recent: &recentComm)))
-        case .gfp:
-            if r.fields.contains(.mask) {
-                if nameGfp, gfpNameOf[r.gfp] == nil { gfpNameOf[r.gfp] = gfpNames.intern(r.bytes(r.gfpNames)) }
-                return r.gfp
-            }
-            return .max
+        case .gfp: return r.fields.contains(.mask) ? r.gfp : .max
         case .migratetype: return UInt64(r.pageType.rawValue)
         case .blocktype: return UInt64(r.blockType.rawValue)
         case .order: return UInt64(UInt32(bitPattern: r.order))
-        case .allocator:
-            var c = stacks.info[Int(stack)].allocationClass
-            // A page that says it is a slab page is one, whatever else its stack lacks.
-            if (c == .other || c == .unknown) && (r.pfnSaysSlab || r.slabCache) { c = .slab }
-            return UInt64(c.rawValue)
-        case .module:
-            if r.fields.contains(.module) { return UInt64(UInt32(bitPattern: stacks.internName(r.bytes(r.moduleLine)))) }
-            return UInt64(UInt32(bitPattern: stacks.info[Int(stack)].module))
         case .memcg:
             if r.memcgState == .none { return .max }
             let h = memcgs.intern(r.bytes(r.memcg), recent: &recentMemcg)
@@ -521,6 +505,44 @@ public final class Aggregator: RecordConsumer {
         case .zone: return UInt64(UInt16(bitPattern: r.zone))
         case .swapped: return r.swapped || r.kind == .swap ? 1 : 0
         case .handle: return r.fields.contains(.handle) ? UInt64(r.handle) : .max
+        case .module:
+            if r.fields.contains(.module) { return UInt64(UInt32(bitPattern: stacks.internName(r.bytes(r.moduleLine)))) }
+            return Self.moduleOfStack
+        case .allocator: return r.pfnSaysSlab || r.slabCache ? 1 : 0
+        case .stack, .caller: preconditionFailure("the stack's keys are not in the rest")
+        }
+    }
+
+    /// A rest's `.module` when the record has no module line: the stack's module.
+    static let moduleOfStack = UInt64.max - 1
+
+    /// Key `k`'s value for a record of `stack` whose rest holds `v` for it (`restValue`).
+    @inline(__always)
+    func keyValue(_ k: GroupKey, rest v: UInt64, _ stack: Int32) -> UInt64 {
+        switch k {
+        case .module:
+            return v == Self.moduleOfStack ? UInt64(UInt32(bitPattern: stacks.info[Int(stack)].module)) : v
+        case .allocator:
+            var c = stacks.info[Int(stack)].allocationClass
+            // A page that says it is a slab page is one, whatever else its stack lacks.
+            if (c == .other || c == .unknown) && v != 0 { c = .slab }
+            return UInt64(c.rawValue)
+        default: return v
+        }
+    }
+
+    /// Key `k`'s value for record `r` of `stack`; with `nameGfp`, a gfp mask seen for the
+    /// first time is named.
+    @inline(__always)
+    func value(_ k: GroupKey, _ r: Record, _ stack: Int32, nameGfp: Bool = true) -> UInt64 {
+        switch k {
+        case .stack: return UInt64(UInt32(bitPattern: stack))
+        case .caller: return UInt64(UInt32(bitPattern: stacks.info[Int(stack)].caller))
+        case .allocator, .module: return keyValue(k, rest: restValue(k, r), stack)
+        case .gfp:
+            if nameGfp, r.fields.contains(.mask), gfpNameOf[r.gfp] == nil { gfpNameOf[r.gfp] = gfpNames.intern(r.bytes(r.gfpNames)) }
+            return restValue(k, r)
+        default: return restValue(k, r)
         }
     }
 

@@ -60,6 +60,22 @@ public struct SnapshotMetrics: RandomAccessCollection, MutableCollection, Expres
         dense.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + g, MemoryLayout<Metrics>.stride) }
     }
 
+    /// Adds one record's counts to group `g`, growing the entries to hold it (a compacted
+    /// snapshot grows back to dense): one access for the whole update.
+    @inline(__always)
+    mutating func add(_ g: Int, times: Int64, pages: Int64, ts: UInt64?) {
+        if sparseGroups != nil { expand() }
+        if g >= dense.count { dense.append(contentsOf: repeatElement(Metrics(), count: g + 1 - dense.count)) }
+        dense.withUnsafeMutableBufferPointer { d in
+            d[g].records &+= times
+            d[g].pages +|= pages
+            if let ts {
+                if ts < d[g].firstTs { d[g].firstTs = ts }
+                if ts > d[g].lastTs { d[g].lastTs = ts }
+            }
+        }
+    }
+
     public mutating func append<S: Sequence>(contentsOf s: S) where S.Element == Metrics {
         if sparseGroups != nil { expand() }
         dense.append(contentsOf: s)

@@ -50,8 +50,7 @@ public struct ByteInterner {
     public mutating func intern(_ bytes: UnsafeRawBufferPointer, recent: inout RecentKey) -> Int32 {
         let n = bytes.count
         guard n <= 16 else { return intern(bytes) }
-        var w = (UInt64(0), UInt64(0))
-        if n > 0 { withUnsafeMutableBytes(of: &w) { $0.copyMemory(from: bytes) } }
+        let w = Self.words(bytes)
         if n == recent.count && w.0 == recent.w0 && w.1 == recent.w1 { return recent.handle }
         let h = intern(bytes)
         recent.w0 = w.0
@@ -59,6 +58,21 @@ public struct ByteInterner {
         recent.count = n
         recent.handle = h
         return h
+    }
+
+    /// Up to 16 bytes as two words, read without reading past them: two overlapping loads
+    /// of 8 (or 4) bytes, one at each end. Equal bytes of equal length give equal words.
+    @inline(__always)
+    static func words(_ b: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
+        let n = b.count
+        guard n > 0, let p = b.baseAddress else { return (0, 0) }
+        if n >= 8 { return (p.loadUnaligned(as: UInt64.self), p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) }
+        if n >= 4 {
+            return (UInt64(p.loadUnaligned(as: UInt32.self)), UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+        }
+        var a: UInt64 = 0
+        for i in 0..<n { a |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << UInt64(8 * i) }
+        return (a, 0)
     }
 
     /// Returns the handle of `bytes`, adding them if they are new.
