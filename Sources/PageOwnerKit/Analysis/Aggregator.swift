@@ -405,9 +405,7 @@ public final class Aggregator: RecordConsumer {
         case .blocktype: return UInt64(r.blockType.rawValue)
         case .order: return UInt64(UInt32(bitPattern: r.order))
         case .allocator:
-            var c = stacks.info[Int(stack)].allocationClass
-            // A page that says it is a slab page is one, whatever else its stack lacks.
-            if (c == .other || c == .unknown) && (r.pfnSaysSlab || r.slabCache) { c = .slab }
+            let c = AllocatorRule.pageClass(stack: stacks.info[Int(stack)].allocationClass, pageSaysSlab: r.pfnSaysSlab || r.slabCache)
             return UInt64(c.rawValue)
         case .module:
             if r.fields.contains(.module) { return UInt64(UInt32(bitPattern: stacks.internName(r.bytes(r.moduleLine)))) }
@@ -511,11 +509,9 @@ public final class Aggregator: RecordConsumer {
                             // A record's own module line wins; the unresolved entry had none.
                             if v[i] == UInt64(UInt32(bitPattern: -1)) { v[i] = UInt64(UInt32(bitPattern: info.module)) }
                         case .allocator:
-                            let c = info.allocationClass
-                            // Keep `slab` that the record said, when the stack names nothing.
-                            if !(v[i] == UInt64(AllocationClass.slab.rawValue) && (c == .other || c == .unknown)) {
-                                v[i] = UInt64(c.rawValue)
-                            }
+                            // The unresolved entry's class is `unknown`: `slab` here is what the record said.
+                            let saidSlab = v[i] == UInt64(AllocationClass.slab.rawValue)
+                            v[i] = UInt64(AllocatorRule.pageClass(stack: info.allocationClass, pageSaysSlab: saidSlab).rawValue)
                         default: break
                         }
                     }

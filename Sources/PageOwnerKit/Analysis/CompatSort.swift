@@ -246,7 +246,7 @@ public struct CompatSort {
         if vmallocOf[i] == 0 {
             let v = stacks.withBytes(st) { b -> Bool in
                 guard let b0 = b.baseAddress else { return false }
-                return CompatAllocator.saysVmalloc(b0.assumingMemoryBound(to: UInt8.self), b.count)
+                return AllocatorRule.saysVmalloc(b0.assumingMemoryBound(to: UInt8.self), b.count)
             }
             vmallocOf[i] = v ? 2 : 1
         }

@@ -35,7 +35,7 @@ public struct CompatNormalizer {
     public private(set) var pages: Int64 = 0
     /// The allocation time; all ones when absent.
     public private(set) var ts: UInt64 = .max
-    /// The VMALLOC test of `CompatAllocator` on the text.
+    /// The VMALLOC test of `AllocatorRule.kernelTool` on the text.
     public private(set) var vmalloc = false
 
     public init(keepsTimestamps: Bool, wantsModule: Bool) {
@@ -93,7 +93,7 @@ public struct CompatNormalizer {
         }
         let tsRange = CompatPatterns.tsField(b, n)
         ts = CompatPatterns.strtoull(b, tsRange)
-        vmalloc = CompatAllocator.saysVmalloc(b, n)
+        vmalloc = AllocatorRule.saysVmalloc(b, n)
         if wantsModule {
             module.removeAll(keepingCapacity: true)
             if let m = CompatPatterns.moduleField(b, n) {
