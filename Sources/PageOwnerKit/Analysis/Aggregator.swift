@@ -123,16 +123,30 @@ public final class Aggregator: RecordConsumer {
     public private(set) var resolved = false
     /// Handles that no input resolved, of the records counted (after `resolveLateHandles`).
     public private(set) var unresolvedHandles: Set<UInt32> = []
+    /// Whether this aggregator groups as the compatible mode (`init(keys:compat:)`): every
+    /// record then goes to `addCompat` (see `CompatGrouping`), and `keys` is empty.
+    public let isCompat: Bool
+    /// The compatible mode's grouping state (empty unless `isCompat`).
+    public internal(set) var compat: CompatGrouping
 
-    public init(keys: [GroupKey], filters: Filters = Filters(), allocatorFunctions: AllocatorFunctions = AllocatorFunctions()) {
+    /// An aggregator grouping by `keys`, or, given `compat`, as the kernel tool culls
+    /// (`keys` must then be empty and `filters` have none: the tool's filters are its own).
+    public init(
+        keys: [GroupKey], filters: Filters = Filters(), allocatorFunctions: AllocatorFunctions = AllocatorFunctions(),
+        compat: CompatOptions? = nil
+    ) {
+        precondition(compat == nil || keys.isEmpty, "the compatible mode groups by its own keys")
         self.keys = keys
         self.filters = filters
-        stacks = StackTable(allocatorFunctions: allocatorFunctions)
+        isCompat = compat != nil
+        self.compat = CompatGrouping(options: compat ?? CompatOptions(), active: compat != nil)
+        stacks = StackTable(
+            allocatorFunctions: allocatorFunctions, reading: compat.map { .kernelToolText(modules: $0.wantsModule) } ?? .frames)
         needStack = keys.contains { $0.needsStack } || filters.needsStack
         hiddenStackColumn = needStack && !keys.contains(.stack)
         stackColumn = !needStack ? nil : (keys.firstIndex(of: .stack) ?? keys.count)
         packed = [UInt64](repeating: 0, count: keys.count + (hiddenStackColumn ? 1 : 0))
-        groups = PackedKeyTable(width: packed.count, capacity: 4096)
+        groups = PackedKeyTable(width: compat != nil ? CompatGrouping.keyWidth : packed.count, capacity: 4096)
         groupIsStackFunction = !keys.isEmpty && keys.allSatisfy { $0 == .stack || $0 == .caller }
         let twoLevel = keys.contains(.stack) && !groupIsStackFunction
         restPositions = twoLevel ? keys.indices.filter { keys[$0] != .stack && keys[$0] != .caller } : []
@@ -201,6 +215,7 @@ public final class Aggregator: RecordConsumer {
     /// Adds one record to the current snapshot.
     public func add(_ r: inout Record) {
         if current < 0 { beginSnapshot(name: "input") }
+        if isCompat { return addCompat(r) }
         let s = current
         totals[s].recordsRead += 1
         totals[s].pagesRead +|= r.pages
@@ -310,6 +325,7 @@ public final class Aggregator: RecordConsumer {
 
     /// Hashes the record's stack and starts loading the stored stack it will be compared with.
     public func prepare(_ r: inout Record) {
+        if isCompat { return prepareCompat(&r) }
         guard needStack || countDistinctStacks, r.hasStack, r.kind != .stackHandle, !ignoreOffsets, !r.fields.contains(.crlf)
         else { return }
         r.stackHash = StackTable.hash(r.bytes(r.stack))

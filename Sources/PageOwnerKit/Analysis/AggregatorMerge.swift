@@ -5,7 +5,16 @@ extension Aggregator {
     /// snapshot being read: it holds that one snapshot (`merge` adds it back), so a worker
     /// costs the same after 100,000 archive members as after one.
     public func makeWorker() -> Aggregator {
-        let w = Aggregator(keys: keys, filters: filters, allocatorFunctions: stacks.allocatorFunctions)
+        let w = Aggregator(
+            keys: keys, filters: filters, allocatorFunctions: stacks.allocatorFunctions, compat: isCompat ? compat.options : nil)
+        if isCompat {
+            // The compatible mode resolves no handles: a worker starts empty.
+            if current >= 0 {
+                w.beginSnapshot(name: totals[current].name)
+                w.snapshotBase = current
+            }
+            return w
+        }
         // What earlier streams resolved (a show_stacks_handles file, `--stacks`) is known
         // to the worker too, so its handle-only records find their stacks.
         w.stacks = stacks
@@ -23,6 +32,7 @@ extension Aggregator {
     /// Adds everything `other` counted (snapshot by snapshot; a worker's first snapshot is
     /// the one it was made for) to this aggregator.
     public func merge(_ other: Aggregator) {
+        if isCompat { return mergeCompat(other) }
         closePFNRun()
         other.closePFNRun()
         var stackMap = [Int32](repeating: -1, count: other.stacks.count)

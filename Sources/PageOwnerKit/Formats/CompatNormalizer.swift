@@ -1,6 +1,6 @@
 /// A block as the kernel tool (`tools/mm/page_owner_sort`) sees it: its text and the fields
 /// its regular expressions find there. This is the compatible mode's exact path, for records
-/// the typed parser cannot vouch for (see `CompatSort.addFast` for the fast path).
+/// the typed parser cannot vouch for (see `Aggregator.addCompatFast` for the fast path).
 ///
 /// The text is every line of the block but those starting with `PFN`, CR removed, each
 /// ended by a newline; the timestamp digits are cut out of it unless `keepsTimestamps` (the
@@ -38,10 +38,11 @@ public struct CompatNormalizer {
     /// The VMALLOC test of `AllocatorRule.kernelTool` on the text.
     public private(set) var vmalloc = false
 
-    public init(keepsTimestamps: Bool, wantsModule: Bool) {
+    /// `reserve`: make room for a large block now (false for a normalizer never used).
+    public init(keepsTimestamps: Bool, wantsModule: Bool, reserve: Bool = true) {
         self.keepsTimestamps = keepsTimestamps
         self.wantsModule = wantsModule
-        text.reserveCapacity(1 << 16)
+        if reserve { text.reserveCapacity(1 << 16) }
     }
 
     /// The label of the block just normalized.
