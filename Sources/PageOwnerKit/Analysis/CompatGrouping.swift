@@ -123,33 +123,22 @@ extension Aggregator {
         if current < 0 { beginSnapshot(name: "input") }
         compat.offset = r.offset
         compat.exactPath += 1
-        addCompatText(r.base, Int(r.whole.start), Int(r.whole.end))
+        addCompatText(r)
     }
 
     /// Hashes the stacktrace the fast path will intern and starts loading the stored one
     /// it will be compared with.
     func prepareCompat(_ r: inout Record) {
         guard !compat.options.exactPathOnly, r.kind == .pageOwner, r.afterPFN >= 0, r.whole.end > r.afterPFN else { return }
-        let stackStart = Int(r.afterPFN)
-        r.stackHash = ByteHash.hash(UnsafeRawBufferPointer(start: r.base + stackStart, count: Int(r.whole.end) - stackStart))
+        r.stackHash = ByteHash.hash(CompatNormalizer.stacktrace(r))
         stacks.prefetch(hash: r.stackHash)
     }
 
     /// The fast path; false when the record needs the exact path.
     func addCompatFast(_ r: Record) -> Bool {
-        let need: RecordFields = [.order, .pid, .tgid, .comm, .ts]
-        guard r.kind == .pageOwner, r.fields.isSuperset(of: need), !r.fields.contains(.crlf),
-            r.afterPFN >= 0, r.unknownLines == 0, r.pid >= 0, r.pid < Int32.max, r.tgid >= 0, r.tgid < Int32.max,
-            r.ts != .max, r.whole.end > r.whole.start, r.base[Int(r.whole.end) - 1] == 10
-        else { return false }
-        let p = r.base
-        // A comm holding "ts" could fool the kernel tool's ts pattern: take the exact path.
-        if Bytes.contains("ts", p, Int(r.comm.start), Int(r.comm.end)) { return false }
         let wantsModule = compat.wantsModule
-        // A header holding "+0x" could start the kernel tool's module match: the exact path.
-        if wantsModule && Bytes.contains("+0x", p, Int(r.headerLine.start), Int(r.headerLine.end)) { return false }
-        let stackStart = Int(r.afterPFN)
-        let stackBytes = UnsafeRawBufferPointer(start: p + stackStart, count: Int(r.whole.end) - stackStart)
+        guard CompatNormalizer.typedFieldsSuffice(r, wantsModule: wantsModule) else { return false }
+        let stackBytes = CompatNormalizer.stacktrace(r)
         compat.blocks += 1
         let commBytes = r.bytes(r.comm)
         var st: Int32 = -1
@@ -205,8 +194,7 @@ extension Aggregator {
         let m = stacks.info[Int(st)].module
         if m >= 0 { return m }
         if compat.vmlinux < 0 {
-            let s: StaticString = "vmlinux"
-            compat.vmlinux = stacks.internName(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+            compat.vmlinux = Array("vmlinux".utf8).withUnsafeBytes { stacks.internName($0) }
         }
         return compat.vmlinux
     }
@@ -223,15 +211,9 @@ extension Aggregator {
 
     /// The header line with its newline, timestamp digits cut out (unless kept), interned.
     func internCompatHeader(_ r: Record) -> Int32 {
-        let p = r.base
-        let hs = Int(r.headerLine.start)
-        let he = Int(r.headerLine.end)
-        if compat.options.keepsTimestamps || r.tsDigits.isEmpty {
-            return compat.headers.intern(UnsafeRawBufferPointer(start: p + hs, count: he + 1 - hs))
-        }
+        if compat.options.keepsTimestamps || r.tsDigits.isEmpty { return compat.headers.intern(CompatNormalizer.header(r)) }
         compat.scratch.removeAll(keepingCapacity: true)
-        compat.scratch.append(contentsOf: UnsafeBufferPointer(start: p + hs, count: Int(r.tsDigits.start) - hs))
-        compat.scratch.append(contentsOf: UnsafeBufferPointer(start: p + Int(r.tsDigits.end), count: he + 1 - Int(r.tsDigits.end)))
+        CompatNormalizer.appendHeaderCuttingTimestamp(r, to: &compat.scratch)
         return compat.scratch.withUnsafeBytes { compat.headers.intern($0) }
     }
 
@@ -255,17 +237,14 @@ extension Aggregator {
     /// Counts one block of `pages` in group `g` of the current snapshot.
     @inline(__always)
     func countCompat(_ g: Int, pages: Int64) {
-        let s = current
-        if g >= metrics[s].dense.count { metrics[s].append(contentsOf: repeatElement(Metrics(), count: g + 1 - metrics[s].count)) }
-        metrics[s].dense[g].records &+= 1
-        metrics[s].dense[g].pages +|= pages
+        metrics[current].count(g, records: 1, pages: pages)
     }
 
     /// Adds one block (a record's bytes, up to and including its last newline) by the exact
     /// path: the kernel tool's regular expressions, reproduced on the block's text.
-    func addCompatText(_ p: UnsafePointer<UInt8>, _ start: Int, _ stop: Int) {
+    func addCompatText(_ r: Record) {
         compat.blocks += 1
-        guard compat.normalizer.normalize(p, start, stop) else { return }
+        guard compat.normalizer.normalize(r) else { return }
         if compat.hasFilter {
             let options = compat.options
             let n = compat.normalizer
@@ -334,10 +313,7 @@ extension Aggregator {
                 compat.firsts[index] = x
             }
             let m = other.metrics(0, g)
-            let s = base
-            if index >= metrics[s].count { metrics[s].append(contentsOf: repeatElement(Metrics(), count: index + 1 - metrics[s].count)) }
-            metrics[s][index].records &+= m.records
-            metrics[s][index].pages +|= m.pages
+            metrics[base].count(index, records: m.records, pages: m.pages)
         }
     }
 

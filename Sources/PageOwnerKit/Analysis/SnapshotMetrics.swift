@@ -50,6 +50,16 @@ public struct SnapshotMetrics: RandomAccessCollection, MutableCollection, Expres
         return lo
     }
 
+    /// Counts `records` records of `pages` pages in group `g`, growing the entries to it:
+    /// one access per record (the compatible mode's `countCompat`).
+    @inline(__always)
+    mutating func count(_ g: Int, records: Int64, pages: Int64) {
+        if sparseGroups != nil { expand() }
+        if g >= dense.count { dense.append(contentsOf: repeatElement(Metrics(), count: g + 1 - dense.count)) }
+        dense[g].records &+= records
+        dense[g].pages +|= pages
+    }
+
     public mutating func append<S: Sequence>(contentsOf s: S) where S.Element == Metrics {
         if sparseGroups != nil { expand() }
         dense.append(contentsOf: s)

@@ -10,6 +10,7 @@
 public enum CompatFormatter {
     public static func write(_ agg: Aggregator, to out: OutputSink) throws {
         precondition(agg.isCompat, "a compatible-mode aggregator")
+        guard agg.snapshotCount > 0 else { return }
         let options = agg.compat.options
         let firsts = agg.compat.firsts
         let noCull = options.cull.isEmpty
