@@ -2,6 +2,9 @@
 /// pass and in memory bounded by the number of groups. A group is the packed tuple of its
 /// key values (small integers: stack handles, pids, interned comms…) interned like a stack;
 /// each snapshot has its own metrics for the same groups, which is what diff and series use.
+/// The compatible mode is one more grouping of it (`init(keys: [], compat:)`, see
+/// `CompatGrouping`): the kernel tool's cull key in the same key table, its stacktraces in
+/// the same stack table, its comms in the same interner, merged the same way.
 public final class Aggregator: RecordConsumer {
     public struct Metrics: Sendable, Equatable {
         public var records: Int64 = 0
