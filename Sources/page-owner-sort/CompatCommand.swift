@@ -75,7 +75,7 @@ struct CompatCommand: ParsableCommand {
             dumpHint: "; did you mean `page-owner-sort diff \(input) \(output)`?")
         let result = try CompatRun.aggregate(inputPath: input, options: options, input: inputOptions.options())
         let sink = try OutputSink(path: output)
-        try result.sort.write(to: sink)
+        try result.write(to: sink)
         try sink.commit()
         for l in result.diagnostics.summary() { printErr(l) }
         if result.records == 0 { printErr("page-owner-sort: no records in \(input)") }

@@ -370,15 +370,15 @@ final class ReliabilityTests: XCTestCase {
         flags.cull = "stacktrace"
         let options = try flags.resolve()
         func compat(_ chunk: Int?, size: Int?) throws -> [UInt8] {
-            var sort = CompatSort(options: options)
+            let agg = Aggregator(keys: [], compat: options)
             var src: ByteSource = MemorySource(input, name: "mem")
             if let chunk { src = ChunkedSource(src, chunk: chunk) }
             let ing = Ingest()
             if let size { ing.chunkSize = size }
-            try ing.run(src) { r in sort.add(r.base, Int(r.whole.start), Int(r.whole.end)) }
+            try ing.run(src) { r in agg.addCompatExact(r) }
             let out = dir.appendingPathComponent("out-\(chunk ?? 0)-\(size ?? 0)").path
             let sink = try OutputSink(path: out)
-            try sort.write(to: sink)
+            try CompatFormatter.write(agg, to: sink)
             try sink.commit()
             return [UInt8](try Data(contentsOf: URL(fileURLWithPath: out)))
         }

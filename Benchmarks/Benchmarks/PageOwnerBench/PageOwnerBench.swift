@@ -146,9 +146,9 @@ let benchmarks: @Sendable () -> Void = {
         let t = ContinuousClock.now
         var options = CompatOptions()
         options.cull = .stacktrace
-        var sort = CompatSort(options: options)
-        try Ingest().run(MemorySource(input)) { r in sort.add(r) }
-        blackHole(sort.groupCount)
+        let agg = Aggregator(keys: [], compat: options)
+        try Ingest().run(MemorySource(input)) { r in agg.add(&r) }
+        blackHole(agg.groups.count)
         reportThroughput(benchmark, bytes: input.count, start: t)
     }
 
@@ -156,9 +156,9 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("compat: default (whole text)") { benchmark in
         let input = BenchInputs.pageOwner
         let t = ContinuousClock.now
-        var sort = CompatSort(options: CompatOptions())
-        try Ingest().run(MemorySource(input)) { r in sort.add(r) }
-        blackHole(sort.groupCount)
+        let agg = Aggregator(keys: [], compat: CompatOptions())
+        try Ingest().run(MemorySource(input)) { r in agg.add(&r) }
+        blackHole(agg.groups.count)
         reportThroughput(benchmark, bytes: input.count, start: t)
     }
 
@@ -168,9 +168,9 @@ let benchmarks: @Sendable () -> Void = {
         let t = ContinuousClock.now
         var options = CompatOptions()
         options.exactPathOnly = true
-        var sort = CompatSort(options: options)
-        try Ingest().run(MemorySource(input)) { r in sort.add(r) }
-        blackHole(sort.groupCount)
+        let agg = Aggregator(keys: [], compat: options)
+        try Ingest().run(MemorySource(input)) { r in agg.add(&r) }
+        blackHole(agg.groups.count)
         reportThroughput(benchmark, bytes: input.count, start: t)
     }
 

@@ -2,6 +2,9 @@
 /// pass and in memory bounded by the number of groups. A group is the packed tuple of its
 /// key values (small integers: stack handles, pids, interned comms…) interned like a stack;
 /// each snapshot has its own metrics for the same groups, which is what diff and series use.
+/// The compatible mode is one more grouping of it (`init(keys: [], compat:)`, see
+/// `CompatGrouping`): the kernel tool's cull key in the same key table, its stacktraces in
+/// the same stack table, its comms in the same interner, merged the same way.
 public final class Aggregator: RecordConsumer {
     public struct Metrics: Sendable, Equatable {
         public var records: Int64 = 0
@@ -123,16 +126,30 @@ public final class Aggregator: RecordConsumer {
     public private(set) var resolved = false
     /// Handles that no input resolved, of the records counted (after `resolveLateHandles`).
     public private(set) var unresolvedHandles: Set<UInt32> = []
+    /// Whether this aggregator groups as the compatible mode (`init(keys:compat:)`): every
+    /// record then goes to `addCompat` (see `CompatGrouping`), and `keys` is empty.
+    public let isCompat: Bool
+    /// The compatible mode's grouping state (empty unless `isCompat`).
+    public internal(set) var compat: CompatGrouping
 
-    public init(keys: [GroupKey], filters: Filters = Filters(), allocatorFunctions: AllocatorFunctions = AllocatorFunctions()) {
+    /// An aggregator grouping by `keys`, or, given `compat`, as the kernel tool culls
+    /// (`keys` must then be empty and `filters` have none: the tool's filters are its own).
+    public init(
+        keys: [GroupKey], filters: Filters = Filters(), allocatorFunctions: AllocatorFunctions = AllocatorFunctions(),
+        compat: CompatOptions? = nil
+    ) {
+        precondition(compat == nil || keys.isEmpty, "the compatible mode groups by its own keys")
         self.keys = keys
         self.filters = filters
-        stacks = StackTable(allocatorFunctions: allocatorFunctions)
+        isCompat = compat != nil
+        self.compat = CompatGrouping(options: compat ?? CompatOptions(), active: compat != nil)
+        stacks = StackTable(
+            allocatorFunctions: allocatorFunctions, reading: compat.map { .kernelToolText(modules: $0.wantsModule) } ?? .frames)
         needStack = keys.contains { $0.needsStack } || filters.needsStack
         hiddenStackColumn = needStack && !keys.contains(.stack)
         stackColumn = !needStack ? nil : (keys.firstIndex(of: .stack) ?? keys.count)
         packed = [UInt64](repeating: 0, count: keys.count + (hiddenStackColumn ? 1 : 0))
-        groups = PackedKeyTable(width: packed.count, capacity: 4096)
+        groups = PackedKeyTable(width: compat != nil ? CompatGrouping.keyWidth : packed.count, capacity: 4096)
         groupIsStackFunction = !keys.isEmpty && keys.allSatisfy { $0 == .stack || $0 == .caller }
         let twoLevel = keys.contains(.stack) && !groupIsStackFunction
         restPositions = twoLevel ? keys.indices.filter { keys[$0] != .stack && keys[$0] != .caller } : []
@@ -214,6 +231,7 @@ public final class Aggregator: RecordConsumer {
 
     func add(_ r: inout Record, late: Bool) {
         if current < 0 { beginSnapshot(name: "input") }
+        if isCompat { return addCompat(r) }
         let s = current
         totals[s].recordsRead += 1
         totals[s].pagesRead +|= r.pages
@@ -386,6 +404,7 @@ public final class Aggregator: RecordConsumer {
 
     /// Hashes the record's stack and starts loading the stored stack it will be compared with.
     public func prepare(_ r: inout Record) {
+        if isCompat { return prepareCompat(&r) }
         guard needStack || countDistinctStacks, r.hasStack, r.kind != .stackHandle, !ignoreOffsets, !r.fields.contains(.crlf)
         else { return }
         r.stackHash = StackTable.hash(r.bytes(r.stack))
@@ -523,9 +542,7 @@ public final class Aggregator: RecordConsumer {
         case .module:
             return v == Self.moduleOfStack ? UInt64(UInt32(bitPattern: stacks.info[Int(stack)].module)) : v
         case .allocator:
-            var c = stacks.info[Int(stack)].allocationClass
-            // A page that says it is a slab page is one, whatever else its stack lacks.
-            if (c == .other || c == .unknown) && v != 0 { c = .slab }
+            let c = AllocatorRule.pageClass(stack: stacks.info[Int(stack)].allocationClass, pageSaysSlab: v != 0)
             return UInt64(c.rawValue)
         default: return v
         }
@@ -642,11 +659,9 @@ public final class Aggregator: RecordConsumer {
                             // A record's own module line wins; the unresolved entry had none.
                             if v[i] == UInt64(UInt32(bitPattern: -1)) { v[i] = UInt64(UInt32(bitPattern: info.module)) }
                         case .allocator:
-                            let c = info.allocationClass
-                            // Keep `slab` that the record said, when the stack names nothing.
-                            if !(v[i] == UInt64(AllocationClass.slab.rawValue) && (c == .other || c == .unknown)) {
-                                v[i] = UInt64(c.rawValue)
-                            }
+                            // The unresolved entry's class is `unknown`: `slab` here is what the record said.
+                            let saidSlab = v[i] == UInt64(AllocationClass.slab.rawValue)
+                            v[i] = UInt64(AllocatorRule.pageClass(stack: info.allocationClass, pageSaysSlab: saidSlab).rawValue)
                         default: break
                         }
                     }

@@ -6,7 +6,16 @@ extension Aggregator {
     /// costs the same after 100,000 archive members as after one.
     public func makeWorker() -> Aggregator {
         settlePending()
-        let w = Aggregator(keys: keys, filters: filters, allocatorFunctions: stacks.allocatorFunctions)
+        let w = Aggregator(
+            keys: keys, filters: filters, allocatorFunctions: stacks.allocatorFunctions, compat: isCompat ? compat.options : nil)
+        if isCompat {
+            // The compatible mode resolves no handles: a worker starts empty.
+            if current >= 0 {
+                w.beginSnapshot(name: totals[current].name)
+                w.snapshotBase = current
+            }
+            return w
+        }
         // What earlier streams resolved (a show_stacks_handles file, `--stacks`) is known
         // to the worker too, so its handle-only records find their stacks.
         w.stacks = stacks
@@ -26,6 +35,7 @@ extension Aggregator {
     public func merge(_ other: Aggregator) {
         settlePending()
         other.settlePending()
+        if isCompat { return mergeCompat(other) }
         closePFNRun()
         other.closePFNRun()
         var stackMap = [Int32](repeating: -1, count: other.stacks.count)

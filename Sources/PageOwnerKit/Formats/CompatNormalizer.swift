@@ -1,6 +1,6 @@
 /// A block as the kernel tool (`tools/mm/page_owner_sort`) sees it: its text and the fields
 /// its regular expressions find there. This is the compatible mode's exact path, for records
-/// the typed parser cannot vouch for (see `CompatSort.addFast` for the fast path).
+/// the typed parser cannot vouch for (see `Aggregator.addCompatFast` for the fast path).
 ///
 /// The text is every line of the block but those starting with `PFN`, CR removed, each
 /// ended by a newline; the timestamp digits are cut out of it unless `keepsTimestamps` (the
@@ -35,17 +35,23 @@ public struct CompatNormalizer {
     public private(set) var pages: Int64 = 0
     /// The allocation time; all ones when absent.
     public private(set) var ts: UInt64 = .max
-    /// The VMALLOC test of `CompatAllocator` on the text.
+    /// The VMALLOC test of `AllocatorRule.kernelTool` on the text.
     public private(set) var vmalloc = false
 
-    public init(keepsTimestamps: Bool, wantsModule: Bool) {
+    /// `reserve`: make room for a large block now (false for a normalizer never used).
+    public init(keepsTimestamps: Bool, wantsModule: Bool, reserve: Bool = true) {
         self.keepsTimestamps = keepsTimestamps
         self.wantsModule = wantsModule
-        text.reserveCapacity(1 << 16)
+        if reserve { text.reserveCapacity(1 << 16) }
     }
 
     /// The label of the block just normalized.
     public var allocator: CompatAllocator { CompatAllocator(pfnCMA: pfnCMA, pfnSlab: pfnSlab, vmalloc: vmalloc) }
+
+    /// Normalizes the block of record `r` (its bytes, up to and including its last newline).
+    public mutating func normalize(_ r: Record) -> Bool {
+        normalize(r.base, Int(r.whole.start), Int(r.whole.end))
+    }
 
     /// Normalizes the block `p[start..<stop]` (a record's bytes up to and including its last
     /// newline). Returns false when its text is empty (a block of PFN lines only): the
@@ -93,7 +99,7 @@ public struct CompatNormalizer {
         }
         let tsRange = CompatPatterns.tsField(b, n)
         ts = CompatPatterns.strtoull(b, tsRange)
-        vmalloc = CompatAllocator.saysVmalloc(b, n)
+        vmalloc = AllocatorRule.saysVmalloc(b, n)
         if wantsModule {
             module.removeAll(keepingCapacity: true)
             if let m = CompatPatterns.moduleField(b, n) {
@@ -112,5 +118,49 @@ public struct CompatNormalizer {
         let nl = Bytes.find(10, b, 0, n)
         headerLength = nl < n ? nl + 1 : n
         return cut
+    }
+}
+
+/// The fast half of the record normalizer: when a record's typed fields are exactly what the
+/// kernel tool's expressions would find in its text, the compatible mode groups it by them
+/// and by two views of its bytes, with no copy of its text (`Aggregator.addCompatFast`).
+extension CompatNormalizer {
+    /// Whether the typed fields of `r` are the ones the kernel tool would read (so `normalize`
+    /// is not needed): a page_owner record with order, pid, tgid, comm and ts, its PFN line
+    /// second, no line the parser did not know, no CR, a last newline; no `ts` in its comm
+    /// (the tool's ts pattern could match there) and, when modules are wanted, no `+0x` in
+    /// its header (the tool's module pattern could start there).
+    @inline(__always)
+    public static func typedFieldsSuffice(_ r: Record, wantsModule: Bool) -> Bool {
+        let need: RecordFields = [.order, .pid, .tgid, .comm, .ts]
+        guard r.kind == .pageOwner, r.fields.isSuperset(of: need), !r.fields.contains(.crlf),
+            r.afterPFN >= 0, r.unknownLines == 0, r.pid >= 0, r.pid < Int32.max, r.tgid >= 0, r.tgid < Int32.max,
+            r.ts != .max, r.whole.end > r.whole.start, r.base[Int(r.whole.end) - 1] == 10
+        else { return false }
+        if Bytes.contains("ts", r.base, Int(r.comm.start), Int(r.comm.end)) { return false }
+        if wantsModule && Bytes.contains("+0x", r.base, Int(r.headerLine.start), Int(r.headerLine.end)) { return false }
+        return true
+    }
+
+    /// The kernel tool's stacktrace of a record whose PFN line is its second line: every
+    /// byte after that line (frames and trailer lines); empty otherwise.
+    @inline(__always)
+    public static func stacktrace(_ r: Record) -> UnsafeRawBufferPointer {
+        guard r.afterPFN >= 0, r.whole.end > r.afterPFN else { return r.bytes(.empty) }
+        return r.bytes(ByteRange(Int(r.afterPFN), Int(r.whole.end)))
+    }
+
+    /// The kernel tool's header of `r`: its first line with its newline.
+    @inline(__always)
+    public static func header(_ r: Record) -> UnsafeRawBufferPointer {
+        r.bytes(ByteRange(Int(r.headerLine.start), Int(r.headerLine.end) + 1))
+    }
+
+    /// Appends the header of `r` with its timestamp digits (`tsDigits`) cut out, as the
+    /// kernel tool keeps it unless its first sort key is alloc_ts.
+    @inline(__always)
+    public static func appendHeaderCuttingTimestamp(_ r: Record, to out: inout [UInt8]) {
+        out.append(contentsOf: r.bytes(ByteRange(Int(r.headerLine.start), Int(r.tsDigits.start))))
+        out.append(contentsOf: r.bytes(ByteRange(Int(r.tsDigits.end), Int(r.headerLine.end) + 1)))
     }
 }

@@ -1,7 +1,7 @@
-/// The kernel tool's allocator label of a block, and the one rule that decides it (both the
+/// The kernel tool's allocator label of a block: `AllocatorRule.kernelTool`'s answer (both the
 /// fast and the exact path of the compatible mode go through `init(pfnCMA:pfnSlab:vmalloc:)`
-/// and `saysVmalloc(_:_:)`). `report`'s `allocator` key reads the whole stack instead (see
-/// `AllocationClass`); this rule is kept because the kernel tool's output depends on it:
+/// and `AllocatorRule.saysVmalloc`). `report`'s `allocator` key is the rule's `classes`
+/// variant (see `AllocatorRule` for why they differ):
 ///
 /// - CMA: the last PFN line read contains `CMA` (page or block type CMA);
 /// - SLAB: it contains `slab` (the page flag, which kernels since 6.10 no longer print);
@@ -35,22 +35,5 @@ public struct CompatAllocator: OptionSet, Sendable, Hashable {
         if contains(.slab) { out.append("SLAB ") }
         if contains(.vmalloc) { out.append("VMALLOC ") }
         if contains(.others) { out.append("OTHERS ") }
-    }
-
-    /// The VMALLOC test on a block's text. The fast path runs it on the stacktrace alone
-    /// (once per distinct stacktrace): the header could only count if the first frame were
-    /// `__vmalloc_node_range`, and a page_owner stack starts inside page_owner itself.
-    static func saysVmalloc(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        guard let m = Bytes.find("__vmalloc_node_range", p, 0, n) else { return false }
-        // Start of the match's line, then of the line before it.
-        var ls = m
-        while ls > 0 && p[ls - 1] != 10 { ls -= 1 }
-        var prev = ls
-        if prev > 0 {
-            prev -= 1
-            while prev > 0 && p[prev - 1] != 10 { prev -= 1 }
-        }
-        guard let a = Bytes.find("alloc_pages", p, prev, n) else { return false }
-        return a < m
     }
 }

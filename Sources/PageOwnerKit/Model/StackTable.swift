@@ -68,8 +68,23 @@ public struct StackTable {
 
     var scratch: [UInt8] = []
 
-    public init(allocatorFunctions: AllocatorFunctions = AllocatorFunctions()) {
+    /// How `derive` reads a stack.
+    public enum Reading: Sendable, Equatable {
+        /// Frame lines (`report`, `diff`, `series`): kind, caller, module (innermost
+        /// `[module]` frame) and class (`AllocatorRule.classes`).
+        case frames
+        /// The kernel tool's stacktrace (the compatible mode: every line after the PFN line,
+        /// trailers included): its VMALLOC test (`AllocatorRule.kernelTool`, as `.vmalloc` or
+        /// `.other`) and, when `modules`, its first `+0x…/0x… [mod]` (the kernel tool's
+        /// module expression, `CompatPatterns.moduleField`); -1 for vmlinux, as for `frames`.
+        case kernelToolText(modules: Bool)
+    }
+
+    public let reading: Reading
+
+    public init(allocatorFunctions: AllocatorFunctions = AllocatorFunctions(), reading: Reading = .frames) {
         self.allocatorFunctions = allocatorFunctions
+        self.reading = reading
     }
 
     public var count: Int { stacks.count }
@@ -239,6 +254,7 @@ public struct StackTable {
     /// What follows from stack `h`'s frames: its kind (placeholders), caller, module,
     /// allocation class and frame count, from each frame's facts (`frameFacts`).
     mutating func derive(stack h: Int32) -> Info {
+        if case .kernelToolText(let modules) = reading { return deriveKernelTool(stack: h, modules: modules) }
         var info = Info()
         let ids = stacks.frameIDs(h)
         guard !ids.isEmpty else { return info }
@@ -287,6 +303,22 @@ public struct StackTable {
             info.allocationClass = info.kind == .earlyPlaceholder ? .earlyBoot : .unknown
             info.caller = names.intern(placeholderName(info.kind))
             info.callerFrame = -1
+        }
+        return info
+    }
+
+    /// What the kernel tool reads in stacktrace `h` (`Reading.kernelToolText`).
+    mutating func deriveKernelTool(stack h: Int32, modules: Bool) -> Info {
+        var info = Info()
+        info.frameCount = Int32(stacks.frameCount(h))
+        info.allocationClass = .other
+        let text = stacks.bytes(h)
+        text.withUnsafeBufferPointer { b in
+            guard let p = b.baseAddress else { return }
+            info.allocationClass = AllocatorRule.kernelToolStackClass(p, b.count)
+            if modules, let m = CompatPatterns.moduleField(p, b.count) {
+                info.module = names.intern(UnsafeRawBufferPointer(start: p + m.lowerBound, count: m.count))
+            }
         }
         return info
     }

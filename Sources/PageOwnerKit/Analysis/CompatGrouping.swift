@@ -1,0 +1,390 @@
+/// The page_owner_sort-compatible mode as a grouping of the one `Aggregator`
+/// (`Aggregator(keys: [], compat: options)`): blocks grouped as the kernel tool culls them,
+/// in one streaming pass, with the aggregator's stack table, comm interner, key table,
+/// metrics and merge. `CompatFormatter` orders the groups (`Aggregator.compatOrder`) and
+/// writes the kernel tool's text.
+///
+/// The kernel tool's text of a block is its header line (timestamp digits cut out unless
+/// sorting by alloc_ts) followed by its "stacktrace" (every other line but the PFN line,
+/// trailer lines included). The stacktraces are the aggregator's stacks (its `StackTable`
+/// reads them as `.kernelToolText`: the VMALLOC test and module of `AllocatorRule.kernelTool`,
+/// once per stacktrace), the headers are interned here (`headers`). The group key is six
+/// 32-bit fields, three words of the aggregator's `PackedKeyTable` (see `Key`): with no cull
+/// rule, (stacktrace, header); with rules, the fields they name.
+///
+/// Each group keeps the fields of its first block in input order (`firsts`), which is what
+/// the kernel tool's stable sort leaves first. The final order is the sort key, then the
+/// cull key's bytes: a total order, so output is deterministic.
+///
+/// A well-formed record takes the fast path: its typed fields are the ones the kernel
+/// tool's regular expressions would find, and its stacktrace is a contiguous byte range.
+/// Anything unusual takes the exact path: `CompatNormalizer` (Formats) reproduces those
+/// expressions on the text.
+public struct CompatGrouping {
+    public let options: CompatOptions
+
+    /// The fields of a group's first block (in input order): what the kernel tool prints
+    /// and sorts by.
+    struct First {
+        var pid: Int32 = -1
+        var tgid: Int32 = -1
+        /// In the aggregator's `comms`.
+        var comm: Int32 = 0
+        var ts: UInt64 = 0
+        var allocator: CompatAllocator = .others
+        /// The module's handle in the aggregator's `stacks.names` (0 when no option needs it).
+        var module: Int32 = 0
+        /// The header line (with its newline) in `headers`.
+        var header: Int32 = -1
+        /// The stacktrace (text after the header) in the aggregator's `stacks`.
+        var stack: Int32 = -1
+        /// Input offset of the block: parallel parts merge by it.
+        var offset: Int64 = .max
+    }
+
+    /// Six 32-bit fields: three words of the aggregator's key table. With no cull rule a
+    /// key is (stack, header); with rules, the header's slot holds the module.
+    struct Key {
+        var stack: Int32
+        var pid: Int32
+        var tgid: Int32
+        var comm: Int32
+        var allocator: Int32
+        var headerOrModule: Int32
+    }
+
+    /// Key words of the aggregator's `groups`.
+    static let keyWidth = 3
+
+    /// Each group's first block, by group index.
+    var firsts: [First] = []
+    /// The normalized header lines, each with its newline.
+    var headers = ByteInterner(capacity: 16)
+    /// The exact path, and the last PFN line's bits (which the fast path updates too).
+    var normalizer: CompatNormalizer
+    /// Whether each module passes `--module` (1 yes, 0 no, -1 not decided yet).
+    var moduleAllowed = HandleMap()
+    /// `vmlinux` in the aggregator's `stacks.names` (-1 until needed).
+    var vmlinux: Int32 = -1
+    let hasFilter: Bool
+    let wantsModule: Bool
+    let stackOnlyCull: Bool
+    var scratch: [UInt8] = []
+    var offset: Int64 = 0
+    /// Blocks read, and blocks kept after the filters.
+    public internal(set) var blocks: Int64 = 0
+    public internal(set) var kept: Int64 = 0
+    /// Blocks that took the exact (regular-expression) path.
+    public internal(set) var exactPath: Int64 = 0
+
+    /// The grouping of `options`; an inactive one (the aggregator of `report`, `diff`,
+    /// `series`) holds nothing.
+    init(options: CompatOptions, active: Bool) {
+        self.options = options
+        hasFilter = options.pids != nil || options.tgids != nil || options.comms != nil || options.modules != nil
+        stackOnlyCull = options.cull == [.stacktrace]
+        wantsModule = options.wantsModule
+        normalizer = CompatNormalizer(keepsTimestamps: options.keepsTimestamps, wantsModule: options.wantsModule, reserve: active)
+        if active {
+            headers = ByteInterner(capacity: 4096)
+            scratch.reserveCapacity(1 << 16)
+        }
+    }
+
+    /// The cull key of a block: the fields the cull rules name (all zero but stack and
+    /// header when there are none).
+    @inline(__always)
+    func key(header h: Int32, stack st: Int32, pid: Int32, tgid: Int32, comm: Int32, module: Int32, alloc: CompatAllocator)
+        -> Key
+    {
+        let cull = options.cull
+        return cull.isEmpty
+            ? Key(stack: st, pid: 0, tgid: 0, comm: 0, allocator: 0, headerOrModule: h)
+            : Key(
+                stack: cull.contains(.stacktrace) ? st : 0,
+                pid: cull.contains(.pid) ? pid : 0,
+                tgid: cull.contains(.tgid) ? tgid : 0,
+                comm: cull.contains(.comm) ? comm : 0,
+                allocator: cull.contains(.allocator) ? alloc.rawValue : 0,
+                headerOrModule: cull.contains(.module) ? module : 0)
+    }
+}
+
+extension Aggregator {
+    /// Adds a parsed record to the compatible mode's groups (`add` sends it here).
+    @inline(__always)
+    func addCompat(_ r: Record) {
+        compat.offset = r.offset
+        if compat.options.exactPathOnly || !addCompatFast(r) { addCompatExact(r) }
+    }
+
+    /// Adds a record by the exact path (the kernel tool's regular expressions on its text).
+    public func addCompatExact(_ r: Record) {
+        if current < 0 { beginSnapshot(name: "input") }
+        compat.offset = r.offset
+        compat.exactPath += 1
+        addCompatText(r)
+    }
+
+    /// Hashes the stacktrace the fast path will intern and starts loading the stored one
+    /// it will be compared with.
+    func prepareCompat(_ r: inout Record) {
+        guard !compat.options.exactPathOnly, r.kind == .pageOwner, r.afterPFN >= 0, r.whole.end > r.afterPFN else { return }
+        r.stackHash = ByteHash.hash(CompatNormalizer.stacktrace(r))
+        stacks.prefetch(hash: r.stackHash)
+    }
+
+    /// The fast path; false when the record needs the exact path.
+    func addCompatFast(_ r: Record) -> Bool {
+        let wantsModule = compat.wantsModule
+        guard CompatNormalizer.typedFieldsSuffice(r, wantsModule: wantsModule) else { return false }
+        let stackBytes = CompatNormalizer.stacktrace(r)
+        compat.blocks += 1
+        let commBytes = r.bytes(r.comm)
+        var st: Int32 = -1
+        var module: Int32 = 0
+        if compat.hasFilter {
+            let options = compat.options
+            if let pids = options.pids, !pids.contains(r.pid) { return true }
+            if let tgids = options.tgids, !tgids.contains(r.tgid) { return true }
+            if let cs = options.comms, !cs.contains(where: { $0.withUnsafeBytes { Bytes.compare($0, commBytes) == 0 } }) { return true }
+            if options.modules != nil {
+                st = internCompatStack(stackBytes, r.stackHash)
+                module = compatModule(st)
+                if !compatModulePasses(module) { return true }
+            }
+        }
+        compat.kept += 1
+        compat.normalizer.pfnCMA = r.pfnSaysCMA
+        compat.normalizer.pfnSlab = r.pfnSaysSlab
+        let pages: Int64 = r.order <= 62 ? Int64(1) << Int64(r.order) : 0
+        if st < 0 { st = internCompatStack(stackBytes, r.stackHash) }
+        if wantsModule && compat.options.modules == nil { module = compatModule(st) }
+        let alloc = AllocatorRule.kernelToolLabel(
+            pfnCMA: r.pfnSaysCMA, pfnSlab: r.pfnSaysSlab, vmalloc: stacks.info[Int(st)].allocationClass == .vmalloc)
+        // The comm and header are interned only when the cull key or a new group needs them.
+        let cull = compat.options.cull
+        var comm: Int32 = -1
+        var h: Int32 = -1
+        if cull.contains(.comm) { comm = comms.intern(commBytes, recent: &recentComm) }
+        if cull.isEmpty { h = internCompatHeader(r) }
+        let key = compat.key(header: h, stack: st, pid: r.pid, tgid: r.tgid, comm: comm, module: module, alloc: alloc)
+        let (index, new) = compatGroup(key)
+        if new {
+            if comm < 0 { comm = comms.intern(commBytes, recent: &recentComm) }
+            if h < 0 { h = internCompatHeader(r) }
+            compat.firsts.append(
+                CompatGrouping.First(
+                    pid: r.pid, tgid: r.tgid, comm: comm, ts: r.ts, allocator: alloc, module: module, header: h, stack: st,
+                    offset: compat.offset))
+        }
+        countCompat(index, pages: pages)
+        return true
+    }
+
+    /// The handle of a stacktrace (the record's bytes after its PFN line).
+    @inline(__always)
+    func internCompatStack(_ b: UnsafeRawBufferPointer, _ hash: UInt64) -> Int32 {
+        stacks.intern(b, hash: hash != 0 ? hash : ByteHash.hash(b))
+    }
+
+    /// The module of stacktrace `st` (in `stacks.names`; `vmlinux` when it names none).
+    @inline(__always)
+    func compatModule(_ st: Int32) -> Int32 {
+        let m = stacks.info[Int(st)].module
+        if m >= 0 { return m }
+        if compat.vmlinux < 0 {
+            compat.vmlinux = Array("vmlinux".utf8).withUnsafeBytes { stacks.internName($0) }
+        }
+        return compat.vmlinux
+    }
+
+    /// Whether module `m` is one `--module` names, decided once per module.
+    func compatModulePasses(_ m: Int32) -> Bool {
+        var v = compat.moduleAllowed[m]
+        if v < 0 {
+            v = compat.options.modules?.contains(stacks.names.bytes(m)) ?? true ? 1 : 0
+            compat.moduleAllowed[m] = v
+        }
+        return v == 1
+    }
+
+    /// The header line with its newline, timestamp digits cut out (unless kept), interned.
+    func internCompatHeader(_ r: Record) -> Int32 {
+        if compat.options.keepsTimestamps || r.tsDigits.isEmpty { return compat.headers.intern(CompatNormalizer.header(r)) }
+        compat.scratch.removeAll(keepingCapacity: true)
+        CompatNormalizer.appendHeaderCuttingTimestamp(r, to: &compat.scratch)
+        return compat.scratch.withUnsafeBytes { compat.headers.intern($0) }
+    }
+
+    /// The index of the group of `key`, and whether it is new (the caller then appends its
+    /// first block).
+    @inline(__always)
+    func compatGroup(_ key: CompatGrouping.Key) -> (Int, Bool) {
+        let stackOnly = compat.stackOnlyCull
+        if stackOnly {
+            // The group follows from the stack alone: look it up by stack handle.
+            let known = groupOfStack[key.stack]
+            if known >= 0 { return (Int(known), false) }
+        }
+        var k = key
+        let before = groups.count
+        let g = withUnsafeBytes(of: &k) { groups.intern($0) }
+        if stackOnly { groupOfStack[key.stack] = g }
+        return (Int(g), groups.count != before)
+    }
+
+    /// Counts one block of `pages` in group `g` of the current snapshot.
+    @inline(__always)
+    func countCompat(_ g: Int, pages: Int64) {
+        metrics[current].add(g, times: 1, pages: pages, ts: nil)
+    }
+
+    /// Adds one block (a record's bytes, up to and including its last newline) by the exact
+    /// path: the kernel tool's regular expressions, reproduced on the block's text.
+    func addCompatText(_ r: Record) {
+        compat.blocks += 1
+        guard compat.normalizer.normalize(r) else { return }
+        if compat.hasFilter {
+            let options = compat.options
+            let n = compat.normalizer
+            if let pids = options.pids, !pids.contains(n.pid) { return }
+            if let tgids = options.tgids, !tgids.contains(n.tgid) { return }
+            if let cs = options.comms, !cs.contains(n.comm) { return }
+            if let ms = options.modules, !ms.contains(n.module) { return }
+        }
+        compat.kept += 1
+        // Local references to the normalizer's buffers (no copy), read while interning.
+        let n = compat.normalizer
+        let comm = n.comm.withUnsafeBytes { comms.intern($0) }
+        let module = compat.wantsModule ? n.module.withUnsafeBytes { stacks.internName($0) } : 0
+        let split = n.headerLength
+        let (h, st) = n.text.withUnsafeBytes { t in
+            (
+                compat.headers.intern(UnsafeRawBufferPointer(rebasing: t[0..<split])),
+                stacks.intern(UnsafeRawBufferPointer(rebasing: t[split...]))
+            )
+        }
+        let key = compat.key(header: h, stack: st, pid: n.pid, tgid: n.tgid, comm: comm, module: module, alloc: n.allocator)
+        let (index, new) = compatGroup(key)
+        if new {
+            compat.firsts.append(
+                CompatGrouping.First(
+                    pid: n.pid, tgid: n.tgid, comm: comm, ts: n.ts, allocator: n.allocator, module: module, header: h, stack: st,
+                    offset: compat.offset))
+        }
+        countCompat(index, pages: n.pages)
+    }
+
+    /// Adds the groups of a parallel worker (`merge` sends a compatible-mode aggregator
+    /// here). Where both saw a group, the fields of the block that came first in the input
+    /// are kept, as a sequential run would keep them.
+    func mergeCompat(_ other: Aggregator) {
+        compat.blocks += other.compat.blocks
+        compat.kept += other.compat.kept
+        compat.exactPath += other.compat.exactPath
+        var stackMap = [Int32](repeating: -1, count: other.stacks.count)
+        var frameMap: [Int32] = []
+        var ids: [Int32] = []
+        var commMap = [Int32](repeating: -1, count: other.comms.count)
+        var nameMap = [Int32](repeating: -1, count: other.stacks.names.count)
+        let wantsModule = compat.wantsModule
+        let base = other.snapshotBase
+        for g in 0..<other.compat.firsts.count {
+            var x = other.compat.firsts[g]
+            if commMap[Int(x.comm)] < 0 { commMap[Int(x.comm)] = other.comms.withBytes(x.comm) { comms.intern($0) } }
+            x.comm = commMap[Int(x.comm)]
+            x.header = other.compat.headers.withBytes(x.header) { compat.headers.intern($0) }
+            // Stacktraces are mapped frame by frame (each distinct line interned once), then
+            // found by their frame ids and the hash of their bytes; what was derived from
+            // them is copied.
+            if stackMap[Int(x.stack)] < 0 { stackMap[Int(x.stack)] = stacks.merge(x.stack, from: other.stacks, frameMap: &frameMap, scratch: &ids) }
+            x.stack = stackMap[Int(x.stack)]
+            if wantsModule {
+                if nameMap[Int(x.module)] < 0 { nameMap[Int(x.module)] = other.stacks.names.withBytes(x.module) { stacks.internName($0) } }
+                x.module = nameMap[Int(x.module)]
+            }
+            let key = compat.key(
+                header: x.header, stack: x.stack, pid: x.pid, tgid: x.tgid, comm: x.comm, module: x.module, alloc: x.allocator)
+            let (index, new) = compatGroup(key)
+            if new {
+                compat.firsts.append(x)
+            } else if x.offset < compat.firsts[index].offset {
+                compat.firsts[index] = x
+            }
+            let m = other.metrics(0, g)
+            metrics[base].add(index, times: m.records, pages: m.pages, ts: nil)
+        }
+    }
+
+    /// Blocks and base pages over every group (they reconcile with the blocks kept).
+    public var compatTotals: (times: Int64, pages: Int64) {
+        (0..<groups.count).reduce((0, 0)) { t, g in
+            let m = metrics(current, g)
+            return (t.0 + m.records, t.1 +| m.pages)
+        }
+    }
+
+    /// The groups in the kernel tool's output order: the sort keys, then the cull key
+    /// (a total order: no two groups have the same cull key).
+    func compatOrder() -> [Int32] {
+        let firsts = compat.firsts
+        let options = compat.options
+        let counts = summed([current])
+        let headerRank = compat.headers.sortedRanks()
+        let stackRank = stacks.stacks.sortedRanks()
+        let commRank = comms.sortedRanks()
+        let moduleRank = stacks.names.sortedRanks()
+        let noCull = options.cull.isEmpty
+        let cull = options.cull
+        func cmp<T: Comparable>(_ a: T, _ b: T) -> Int { a == b ? 0 : (a < b ? -1 : 1) }
+        func cmpKey(_ k: CompatOptions.Key, _ a: Int, _ b: Int) -> Int {
+            let x = firsts[a]
+            let y = firsts[b]
+            switch k {
+            case .times: return cmp(counts[a].records, counts[b].records)
+            case .pages: return cmp(counts[a].pages, counts[b].pages)
+            case .pid: return cmp(x.pid, y.pid)
+            case .tgid: return cmp(x.tgid, y.tgid)
+            case .comm: return cmp(commRank[Int(x.comm)], commRank[Int(y.comm)])
+            case .module: return cmp(moduleRank[Int(x.module)], moduleRank[Int(y.module)])
+            case .allocTs: return cmp(x.ts, y.ts)
+            case .allocator: return cmp(x.allocator.rawValue, y.allocator.rawValue)
+            case .txt:
+                // strcmp on header + stacktrace: the header ends the first line, so this is
+                // the header's order, then the stacktrace's.
+                let c = cmp(headerRank[Int(x.header)], headerRank[Int(y.header)])
+                return c != 0 ? c : cmp(stackRank[Int(x.stack)], stackRank[Int(y.stack)])
+            case .stacktrace: return cmp(stackRank[Int(x.stack)], stackRank[Int(y.stack)])
+            }
+        }
+        // The kernel tool's cull comparator: its fields in a fixed order, whatever the order
+        // given on the command line.
+        let cullChain: [(CompatOptions.Cull, CompatOptions.Key)] = [
+            (.stacktrace, .stacktrace), (.pid, .pid), (.tgid, .tgid), (.comm, .comm), (.module, .module), (.allocator, .allocator),
+        ]
+        func cullCompare(_ a: Int, _ b: Int) -> Int {
+            if noCull { return cmpKey(.txt, a, b) }
+            for (c, k) in cullChain where cull.contains(c) {
+                let r = cmpKey(k, a, b)
+                if r != 0 { return r }
+            }
+            return 0
+        }
+        let sort = options.sort
+        var order = Array(0..<Int32(firsts.count))
+        order.sort { ia, ib in
+            let a = Int(ia)
+            let b = Int(ib)
+            for k in sort {
+                var c = cmpKey(k.key, a, b)
+                if k.descending { c = -c }
+                if c != 0 { return c < 0 }
+            }
+            let c = cullCompare(a, b)
+            if c != 0 { return c < 0 }
+            return a < b
+        }
+        return order
+    }
+}

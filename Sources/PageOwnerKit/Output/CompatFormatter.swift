@@ -1,0 +1,66 @@
+/// The compatible mode's output: the groups of a compatible-mode `Aggregator` (see
+/// `CompatGrouping`) in the kernel tool's order (`Aggregator.compatOrder`), written as
+/// `tools/mm/page_owner_sort` writes them (formats.md §5.2 step 10):
+///
+/// - no cull rule: `N times, P pages, allocated by LABELS :` then the block's text and a
+///   blank line;
+/// - with rules: `N times, P pages`, then `, PID`, `, TGID`, `, task_comm_name:`,
+///   `, module:` (each when culled or filtered by), the allocator labels (culled by), and
+///   `:` and the stacktrace (culled by), then a newline.
+public enum CompatFormatter {
+    public static func write(_ agg: Aggregator, to out: OutputSink) throws {
+        precondition(agg.isCompat, "a compatible-mode aggregator")
+        guard agg.snapshotCount > 0 else { return }
+        let options = agg.compat.options
+        let firsts = agg.compat.firsts
+        let noCull = options.cull.isEmpty
+        let cull = options.cull
+        let counts = agg.summed([agg.snapshotCount - 1])
+        var line: [UInt8] = []
+        line.reserveCapacity(1 << 16)
+        for gi in agg.compatOrder() {
+            let g = firsts[Int(gi)]
+            let m = counts[Int(gi)]
+            line.removeAll(keepingCapacity: true)
+            line.appendDecimal(m.records)
+            line.append(" times, ")
+            line.appendDecimal(m.pages)
+            line.append(" pages")
+            if noCull {
+                line.append(", ")
+                g.allocator.appendLabel(to: &line)
+                line.append(":\n")
+                agg.compat.headers.withBytes(g.header) { line.append(contentsOf: $0) }
+                agg.stacks.stacks.appendBytes(g.stack, to: &line)
+                line.append(10)
+            } else {
+                if cull.contains(.pid) || options.pids != nil {
+                    line.append(", PID ")
+                    line.appendDecimal(g.pid)
+                }
+                if cull.contains(.tgid) || options.tgids != nil {
+                    line.append(", TGID ")
+                    line.appendDecimal(g.tgid)
+                }
+                if cull.contains(.comm) || options.comms != nil {
+                    line.append(", task_comm_name: ")
+                    agg.comms.withBytes(g.comm) { line.append(contentsOf: $0) }
+                }
+                if cull.contains(.module) || options.modules != nil {
+                    line.append(", module: ")
+                    agg.stacks.names.withBytes(g.module) { line.append(contentsOf: $0) }
+                }
+                if cull.contains(.allocator) {
+                    line.append(", ")
+                    g.allocator.appendLabel(to: &line)
+                }
+                if cull.contains(.stacktrace) {
+                    line.append(":\n")
+                    agg.stacks.stacks.appendBytes(g.stack, to: &line)
+                }
+                line.append(10)
+            }
+            try out.write(line)
+        }
+    }
+}
