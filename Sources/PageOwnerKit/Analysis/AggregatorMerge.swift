@@ -38,6 +38,19 @@ extension Aggregator {
         if isCompat { return mergeCompat(other) }
         closePFNRun()
         other.closePFNRun()
+        #if DEBUG
+        let recordsBefore = (0..<max(0, min(totals.count - other.snapshotBase, other.totals.count))).map {
+            Self.recordSum(metrics[other.snapshotBase + $0])
+        }
+        defer {
+            for (o, before) in recordsBefore.enumerated() {
+                precondition(
+                    Self.recordSum(metrics[other.snapshotBase + o]) &- before == Self.recordSum(other.metrics[o]),
+                    "merge must add exactly the other side's records to each shared snapshot")
+            }
+            checkInvariants()
+        }
+        #endif
         var stackMap = [Int32](repeating: -1, count: other.stacks.count)
         var frameMap: [Int32] = []
         var scratch: [Int32] = []
@@ -144,4 +157,65 @@ extension Aggregator {
             }
         }
     }
+
+    #if DEBUG
+    /// The records of one snapshot's groups, summed as `add` and `merge` count them.
+    static func recordSum(_ m: SnapshotMetrics) -> Int64 {
+        var n: Int64 = 0
+        m.forEachEntry { _, x in n &+= x.records }
+        return n
+    }
+
+    /// Checks what must hold however the groups were made (one worker, several merged, or
+    /// re-keyed by `resolveLateHandles`); called by the tests and by `merge` in debug builds.
+    /// Every key column that holds a handle names an entry of its table (a merge that copied
+    /// the other side's handle instead of re-interning its bytes fails here), a hidden stack
+    /// column holds an unresolved-handle entry or `.max`, a gfp mask in a key has its names,
+    /// no snapshot has metrics for a group that does not exist, and every distinct stack,
+    /// handle's stack and unresolved-handle entry names a stack of the right kind.
+    func checkInvariants() {
+        for s in metrics.indices {
+            precondition(metrics[s].count <= groups.count, "snapshot \(s) has metrics for groups that do not exist")
+        }
+        for g in 0..<Int32(groups.count) {
+            for (i, k) in keys.enumerated() {
+                let x = groups.value(g, i)
+                let h = Int32(bitPattern: UInt32(truncatingIfNeeded: x))
+                switch k {
+                case .stack:
+                    precondition(h >= 0 && Int(h) < stacks.count, "group \(g): stack \(h) out of range")
+                case .caller, .module:
+                    precondition(h >= -1 && Int(h) < stacks.names.count, "group \(g): name \(h) out of range")
+                case .comm:
+                    precondition(h >= 0 && Int(h) < comms.count, "group \(g): comm \(h) out of range")
+                case .memcg:
+                    precondition(x == .max || Int(x & 0xffff_ffff) < memcgs.count, "group \(g): memcg out of range")
+                case .gfp:
+                    precondition(x == .max || gfpNameOf[x] != nil, "group \(g): gfp mask \(x) has no names")
+                default:
+                    break
+                }
+            }
+            if hiddenStackColumn && !resolved {
+                let x = groups.value(g, keys.count)
+                precondition(
+                    x == .max || (Int(x) < stacks.count && stacks.info[Int(x)].kind == .unresolvedHandle),
+                    "group \(g): the hidden stack column holds no unresolved handle")
+            }
+        }
+        for (s, t) in totals.enumerated() {
+            for h in t.distinctStacks {
+                precondition(h >= 0 && Int(h) < stacks.count, "snapshot \(s): distinct stack \(h) out of range")
+            }
+        }
+        for (handle, s) in handleStacks {
+            precondition(s >= 0 && Int(s) < stacks.count, "handle \(handle): stack \(s) out of range")
+        }
+        for (u, _) in unresolvedHandle {
+            precondition(
+                u >= 0 && Int(u) < stacks.count && stacks.info[Int(u)].kind == .unresolvedHandle,
+                "entry \(u) is no unresolved handle")
+        }
+    }
+    #endif
 }
