@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "page-owner-sort",
             dependencies: [
-                "PageOwnerKit",
+                "PageOwnerKit", "CShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,5 +59,5 @@ let package = Package(
             ]),
         .testTarget(name: "CLITests", dependencies: ["PageOwnerKit", "PageOwnerTestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

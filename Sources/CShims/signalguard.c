@@ -124,3 +124,24 @@ void po_install_signal_guards(void) {
     if (sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler != SIG_IGN) sigaction(SIGINT, &sa, NULL);
     if (sigaction(SIGTERM, NULL, &old) == 0 && old.sa_handler != SIG_IGN) sigaction(SIGTERM, &sa, NULL);
 }
+
+// The stop flag of `record` and `top` (po_install_stop_handlers): set by the handler, read by
+// their loops on any thread, as an atomic so the read is never cached or torn.
+static int stop_flag;
+
+static void on_stop(int sig) {
+    (void)sig;
+    __atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED);
+}
+
+void po_install_stop_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int po_stop_requested(void) { return __atomic_load_n(&stop_flag, __ATOMIC_RELAXED); }

@@ -54,4 +54,11 @@ public enum FileIO {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
+
+    /// Writes `text` to standard error (file descriptor 2, as C's unbuffered `stderr` would,
+    /// which the Swift 6 language mode does not let code read); a failed write is dropped.
+    public static func printErr(_ text: String) {
+        var text = text
+        text.withUTF8 { try? writeAll(2, UnsafeRawBufferPointer($0)) }
+    }
 }

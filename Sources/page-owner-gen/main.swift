@@ -41,9 +41,8 @@ struct Scale: ParsableCommand {
         let vocab = try Vocabulary.load(path: vocabulary)
         let gen = ScaleGenerator(format: f, size: bytes, stackCount: stacks, seed: seed, vocabulary: vocab)
         let summary = try gen.write(path: output)
-        fputs(
-            "page-owner-gen: \(summary.bytes) bytes, \(summary.records) records, \(summary.distinctStacks) distinct stacks (vocabulary: \(vocab.source), \(vocab.stacks.count) stacks, \(vocab.profiles.count) records)\n",
-            stderr)
+        FileIO.printErr(
+            "page-owner-gen: \(summary.bytes) bytes, \(summary.records) records, \(summary.distinctStacks) distinct stacks (vocabulary: \(vocab.source), \(vocab.stacks.count) stacks, \(vocab.profiles.count) records)\n")
     }
 }
 

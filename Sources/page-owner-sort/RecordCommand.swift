@@ -69,7 +69,7 @@ struct RecordCommand: ParsableCommand {
         installStopHandlers()
         let outcome: Recorder.Outcome
         do {
-            outcome = try recorder.run(stop: { stopRequested != 0 }) { c in
+            outcome = try recorder.run(stop: { stopRequested }) { c in
                 if verbose {
                     printErr(
                         "sample \(c.index): \(c.bytes) bytes, read \(String(format: "%.3f", Double(c.readNs) / 1e6)) ms, CPU \(String(format: "%.3f", Double(c.cpuNs) / 1e6)) ms, \(c.newHandles) new handles"

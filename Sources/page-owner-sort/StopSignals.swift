@@ -1,17 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CShims
 
-/// Set by SIGINT/SIGTERM while `record` or `top` runs: their loops end cleanly at the next
-/// check (the archive is kept, the terminal restored) instead of the default exit 130/143.
-nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
+/// Whether SIGINT/SIGTERM arrived while `record` or `top` runs: their loops end cleanly at
+/// the next check (the archive is kept, the terminal restored) instead of the default exit
+/// 130/143. The flag is an atomic in C (`po_stop_requested`), set by the handler.
+var stopRequested: Bool { po_stop_requested() != 0 }
 
-/// Replaces the SIGINT/SIGTERM handlers with one that only sets `stopRequested`.
+/// Replaces the SIGINT/SIGTERM handlers with one that only sets the stop flag.
 func installStopHandlers() {
-    var sa = sigaction()
-    sa.__sigaction_handler.sa_handler = { _ in stopRequested = 1 }
-    sigemptyset(&sa.sa_mask)
-    sa.sa_flags = 0
-    sigaction(SIGINT, &sa, nil)
-    sigaction(SIGTERM, &sa, nil)
+    po_install_stop_handlers()
 }

@@ -80,11 +80,13 @@ struct TopCommand: ParsableCommand {
 
         if !Terminal.isTerminal {
             var n = 0
-            while stopRequested == 0, count.map({ n < $0 }) ?? true, try next() {
+            while !stopRequested, count.map({ n < $0 }) ?? true, try next() {
                 n += 1
                 for l in model.render(sort: order, width: 400, height: top + 3, title: title) { print(l) }
                 print("")
-                fflush(stdout)
+                // All output streams: stdout is the one with buffered text (C's `stdout` is a
+                // global variable the Swift 6 language mode does not let code read).
+                fflush(nil)
                 if archive == nil { sleepSlices(step) }
             }
             return
@@ -98,7 +100,7 @@ struct TopCommand: ParsableCommand {
         var more = try next()
         if more { n += 1 }
         var due = LiveSampler.now(CLOCK_MONOTONIC) &+ step
-        while stopRequested == 0 {
+        while !stopRequested {
             let (w, h) = term.size
             var lines = model.render(sort: order, width: w, height: h - 1, title: title)
             lines.append(
@@ -130,7 +132,7 @@ struct TopCommand: ParsableCommand {
 
     func sleepSlices(_ ns: UInt64) {
         let end = LiveSampler.now(CLOCK_MONOTONIC) &+ ns
-        while stopRequested == 0 {
+        while !stopRequested {
             let now = LiveSampler.now(CLOCK_MONOTONIC)
             if now >= end { return }
             var ts = timespec(tv_sec: 0, tv_nsec: Int(min(end &- now, 100_000_000)))

@@ -28,7 +28,7 @@ func printErr(_ s: String) {
     ProgressLine.stop()
     var s = s
     if !s.hasSuffix("\n") { s += "\n" }
-    fputs(s, stderr)
+    StandardError.write(s)
 }
 
 /// A first word that is neither a command nor an existing file, but close to a command name

@@ -58,6 +58,7 @@ class CLITestCase: XCTestCase {
         p.standardError = e
         if let stdin { p.standardInput = FileHandle(forReadingAtPath: stdin) }
         try p.run()
+        // Written by the reading block before `g.leave()`, read here after `g.wait()`.
         final class Box: @unchecked Sendable { var data = Data() }
         let box = Box()
         let g = DispatchGroup()

@@ -48,6 +48,7 @@ final class GuestTests: CLITestCase {
         var log: String
     }
 
+    /// `nonisolated(unsafe)`: XCTest runs the class's tests one after another on one thread.
     nonisolated(unsafe) static var cached: Swift.Result<GuestRun, Error>?
 
     /// Runs the guest once for the class; skips when QEMU or the kernel is not here.

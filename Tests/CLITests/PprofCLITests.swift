@@ -34,6 +34,7 @@ final class PprofCLITests: CLITestCase {
         p.standardOutput = o
         p.standardError = e
         try p.run()
+        // Written by the reading block before `g.leave()`, read here after `g.wait()`.
         final class Box: @unchecked Sendable { var data = Data() }
         let box = Box()
         let g = DispatchGroup()

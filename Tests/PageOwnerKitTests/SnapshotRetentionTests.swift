@@ -63,7 +63,7 @@ final class SnapshotRetentionTests: XCTestCase {
 
     /// page_owner members (they carry ts: capture order) and show_stacks members (no ts:
     /// name order, given out of order in the archive).
-    static let cases: [(dump: String, per: Int, name: (Int) -> String)] = [
+    static let cases: [(dump: String, per: Int, name: @Sendable (Int) -> String)] = [
         ("k6.12-m1024/s2-workload/page_owner", 3, { "snap/s\($0)" }),
         ("k6.12-m1024/s2-workload/show_stacks", 2, { "snap/s\(($0 * 7919) % 2000)" }),
     ]

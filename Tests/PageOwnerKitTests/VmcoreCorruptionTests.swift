@@ -17,7 +17,8 @@ import Glibc
 final class VmcoreCorruptionTests: XCTestCase {
     static var flatPath: String { VmcoreTests.dir.appendingPathComponent("vmcore.kdump-zlib.zst").path }
 
-    /// The real kdump-zlib dump, unflattened.
+    /// The real kdump-zlib dump, unflattened. `nonisolated(unsafe)` (and `vmlinuxCache`): XCTest
+    /// runs a class's tests one after another on one thread, the only one that uses them.
     nonisolated(unsafe) static var kdumpCache: [UInt8]?
     func kdumpBytes() throws -> [UInt8] {
         guard FileManager.default.fileExists(atPath: Self.flatPath) else { throw XCTSkip("../shared/vmcore is absent") }

@@ -20,5 +20,10 @@ void po_guard_temp(const char *path);
 void po_unguard_temp(const char *path);
 /// Installs the SIGBUS, SIGINT and SIGTERM handlers (once; later calls do nothing).
 void po_install_signal_guards(void);
+/// Replaces the SIGINT and SIGTERM handlers with one that only sets the stop flag
+/// (`record` and `top` end their loops cleanly when they see it).
+void po_install_stop_handlers(void);
+/// Whether SIGINT or SIGTERM arrived since `po_install_stop_handlers` (1) or not (0).
+int po_stop_requested(void);
 
 #endif

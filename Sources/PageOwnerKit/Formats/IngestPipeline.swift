@@ -142,9 +142,11 @@ extension Ingest {
         let buffers = BufferPool(limit: consumers.count + 2)
         // This thread feeds consumers[0] when it helps; a thread per other consumer.
         for w in 1..<consumers.count {
-            let consumer = consumers[w]
+            // Only this thread uses the consumer until `waitForWorkers` below has seen its
+            // `workerDone` (under `state.condition`); then the caller reads it again.
+            let consumer = Handoff(consumers[w])
             let t = Thread {
-                while let job = state.pop() { state.process(job, consumer) }
+                while let job = state.pop() { state.process(job, consumer.value) }
                 state.workerDone()
             }
             t.name = "page-owner-parse-\(w)"

@@ -4,7 +4,11 @@ import Foundation
 /// `concurrentPerform` may run every part on the calling thread when its pool is cold;
 /// these threads are always there, so two parts really run on two cores.
 final class WorkerPool {
-    private final class Worker {
+    /// `@unchecked Sendable`: the pool's thread writes `job` (and `stop`) only before
+    /// `start.signal()`, the worker reads them after `start.wait()` and clears `job` before
+    /// `done.signal()`, which `run` waits for before it writes `job` again; `thread` is set
+    /// once, before the thread starts. The semaphores order every access.
+    private final class Worker: @unchecked Sendable {
         let start = DispatchSemaphore(value: 0)
         var job: (() -> Void)?
         var thread: Thread?
@@ -41,6 +45,8 @@ final class WorkerPool {
     }
 
     /// Runs `body(0..<parts)`; part 0 on the calling thread. Returns when all are done.
+    /// `body` runs on several threads at once, each call with its own part index: it must
+    /// touch only that part's state (its slot, its consumer) besides what it only reads.
     func run(parts: Int, _ body: @escaping (Int) -> Void) {
         let extra = min(parts - 1, workers.count)
         for i in 0..<extra {

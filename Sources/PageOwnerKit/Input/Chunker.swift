@@ -251,7 +251,8 @@ public final class Chunker {
 
 /// The buffers a `Chunker` lends its chunks in: at most `limit` exist at once; `take`
 /// waits for one to come back when all are out. Buffers keep their size; a smaller one
-/// than asked for is replaced.
+/// than asked for is replaced. `@unchecked Sendable`: `spare` and `out` are read and written
+/// under `condition`; `whileWaiting` is set and called by the reading thread alone.
 public final class BufferPool: @unchecked Sendable {
     let condition = NSCondition()
     var spare: [UnsafeMutableRawBufferPointer] = []

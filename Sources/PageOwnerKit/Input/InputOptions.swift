@@ -27,7 +27,7 @@ public struct InputOptions {
     /// Where a vmcore's losses are reported (see `VmcoreSource.problems`): stderr unless
     /// replaced (tests).
     public var warn: (String) -> Void = { line in
-        fputs("page-owner-sort: warning: \(line)\n", stderr)
+        StandardError.write("page-owner-sort: warning: \(line)\n")
     }
 
     public init() {}

@@ -10,7 +10,9 @@ import Glibc
 /// when stderr is a terminal and the run lasts over a second; never in a file or a pipe.
 ///
 /// Readers and parsers only add to two atomic counters, once per read(2) or per chunk
-/// (`count`); a timer thread formats and prints the line.
+/// (`count`); a timer thread formats and prints the line. `@unchecked Sendable`: the timer
+/// thread and `stop` share `stopping`, `printed` and `finished` under `condition` only; the
+/// other properties are set before the thread starts.
 public final class ProgressLine: @unchecked Sendable {
     /// Adds bytes read and records parsed (any thread).
     @inline(__always)
@@ -49,6 +51,8 @@ public final class ProgressLine: @unchecked Sendable {
         return s
     }
 
+    /// The line running. `nonisolated(unsafe)`: `start` and `stop` are called by the command on
+    /// the main thread only (never by readers or parsers), so no two threads touch it.
     nonisolated(unsafe) static var current: ProgressLine?
 
     let fd: Int32

@@ -138,3 +138,23 @@ public enum Syscall: String, Sendable {
         guard Glibc.rename(from, to) == 0 else { throw SystemError(.rename, errno: errno, path: to, role: role) }
     }
 }
+
+/// Text on standard error without C's `stderr`, a global variable that the Swift 6 language
+/// mode does not let code read (it could be reassigned on another thread): each call is
+/// written straight to file descriptor 2, as C's unbuffered `stderr` writes it, so the bytes
+/// and their order next to other stderr writes are the same.
+public enum StandardError {
+    public static func write(_ text: String) {
+        var text = text
+        text.withUTF8 { b in
+            var done = 0
+            while done < b.count {
+                let w = Glibc.write(2, b.baseAddress! + done, b.count - done)
+                if w < 0 && errno == EINTR { continue }
+                // Like fputs: a message that cannot be written is dropped.
+                guard w > 0 else { return }
+                done += w
+            }
+        }
+    }
+}

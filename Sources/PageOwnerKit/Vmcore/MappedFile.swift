@@ -212,20 +212,18 @@ public final class MappedFile {
     /// Maps two files at once, the second on another thread: unpacking a compressed vmcore
     /// and its vmlinux takes two cores instead of one after the other. The first's error wins.
     public static func pair(_ first: String, _ second: String) throws -> (MappedFile, MappedFile) {
-        final class Box: @unchecked Sendable {
-            var result: Result<MappedFile, any Error>?
-        }
-        let box = Box()
+        // Written by the thread before `done.signal()`, read here after `done.wait()`.
+        let box = Handoff<Result<MappedFile, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
-            box.result = Result { try MappedFile(path: second) }
+            box.value = Result { try MappedFile(path: second) }
             done.signal()
         }
         thread.stackSize = 1 << 20
         thread.start()
         let a = Result { try MappedFile(path: first) }
         done.wait()
-        return (try a.get(), try box.result!.get())
+        return (try a.get(), try box.value!.get())
     }
 
     /// Maps the file open at `fd` (the caller closes it); `name` is used in messages.

@@ -187,6 +187,8 @@ public final class VmcoreSource: ByteSource {
 /// record's pages, aligned to its order, stay in one piece), smaller ones grouped whole.
 /// Each thread walks tasks with its own walker (its own caches and losses) and keeps what
 /// each made until `take`; at most `window` tasks are made ahead of the one taken.
+/// `@unchecked Sendable`: `results`, `claimed`, `taken`, `stopped` and `running` are read and
+/// written under `lock`; `tasks`, `window` and `threads` are set before the threads start.
 final class ParallelWalk: @unchecked Sendable {
     struct Piece {
         var range: Int
@@ -249,8 +251,9 @@ final class ParallelWalk: @unchecked Sendable {
         window = max(4, 4 * n)
         running = n
         for _ in 0..<n {
-            let walker = reader.worker()
-            let t = Thread { [unowned self] in self.work(walker) }
+            // Each walker belongs to its thread alone from here on.
+            let walker = Handoff(reader.worker())
+            let t = Thread { [unowned self] in self.work(walker.value) }
             t.stackSize = 1 << 20
             threads.append(t)
         }

@@ -406,18 +406,13 @@ public struct VmlinuxCache {
     /// for it on the second core while it reads the dump; the closure returned waits for it.
     func storeInBackground(_ facts: VmlinuxFacts) -> () -> Void {
         let done = DispatchSemaphore(value: 0)
-        final class Box: @unchecked Sendable {
-            let facts: VmlinuxFacts
-            let cache: VmlinuxCache
-            init(_ f: VmlinuxFacts, _ c: VmlinuxCache) {
-                facts = f
-                cache = c
-            }
-        }
-        let box = Box(facts, self)
+        // The facts and the cache are the thread's alone until `done`, which the closure
+        // returned waits for: the dump's reader asked the facts everything in its setup
+        // (`VmcorePageOwner.init`), and the walk reads none of their tables.
+        let box = Handoff((facts: facts, cache: self))
         let thread = Thread {
-            box.facts.completeForCache()
-            box.cache.store(box.facts)
+            box.value.facts.completeForCache()
+            box.value.cache.store(box.value.facts)
             done.signal()
         }
         thread.stackSize = 1 << 20
