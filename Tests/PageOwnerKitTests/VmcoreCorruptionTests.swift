@@ -371,7 +371,7 @@ final class VmcoreCorruptionTests: XCTestCase {
             ("module_memory", "size of module_memory"),
         ] {
             XCTAssertThrowsError(try reader(without: [name]), name) { e in
-                XCTAssertTrue(e is DWARF.Failure, "\(e)")
+                XCTAssertTrue(e is VmcoreError, "\(e)")
                 XCTAssertTrue("\(e)".contains(what), "\(e)")
             }
         }
@@ -516,7 +516,7 @@ final class VmcoreCorruptionTests: XCTestCase {
     /// Seeded mutants of a small real-derived ELF vmcore head, kdump file and vmlinux: bytes
     /// flipped, or an 8-byte field set to 0, all ones, 2^63, 2^63-1 or an ERR_PTR, mostly in the
     /// headers and tables a reader trusts, some cut short. Every one must end in a value or an
-    /// error the command line maps to exit 2 (InputError, ELFFile.Error, DWARF.Failure), never
+    /// error the command line maps to exit 2 (InputError, VmcoreError), never
     /// a trap (which would end this test process) or a hang.
     func testMutantsEndInAValueOrAnError() throws {
         var rng = SplitMix64(seed: 18)
@@ -531,7 +531,7 @@ final class VmcoreCorruptionTests: XCTestCase {
             }
             if rng.chance(1, in: 10) { b.removeLast(rng.below(b.count)) }
         }
-        func expected(_ e: Error) -> Bool { e is InputError || e is ELFFile.Error || e is DWARF.Failure }
+        func expected(_ e: Error) -> Bool { e is InputError || e is VmcoreError }
         let start = Date()
         var outcomes: [String: Int] = [:]
 

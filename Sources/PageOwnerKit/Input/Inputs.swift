@@ -51,11 +51,8 @@ public enum Inputs {
                 try body(src)
                 for line in src.reader.layoutWarnings { options.warn(line) }
                 for line in src.problems { options.warn(line) }
-            } catch let e as VmcorePageOwner.Failure {
-                throw InputError(.format, input: path, e.description)
-            } catch let e as DWARF.Failure {
-                throw InputError(.format, input: vmlinux, e.description)
-            } catch let e as ELFFile.Error {
+            } catch let e as VmcoreError {
+                if case .walk = e { throw InputError(.format, input: path, e.description) }
                 throw InputError(.format, input: vmlinux, e.description)
             }
             return

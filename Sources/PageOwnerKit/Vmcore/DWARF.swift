@@ -67,17 +67,6 @@ public struct DWARF {
         public var type: Int
     }
 
-    public enum Failure: Error, CustomStringConvertible {
-        case missing(String)
-        case malformed(String)
-        public var description: String {
-            switch self {
-            case .missing(let s): return "the vmlinux's debug info has no \(s)"
-            case .malformed(let s): return "malformed DWARF: \(s)"
-            }
-        }
-    }
-
     let info: UnsafeRawBufferPointer
     let abbrev: UnsafeRawBufferPointer
     let str: UnsafeRawBufferPointer
@@ -91,9 +80,9 @@ public struct DWARF {
 
     public init(_ elf: ELFFile) throws {
         guard let i = elf.section(".debug_info"), let a = elf.section(".debug_abbrev") else {
-            throw Failure.missing(".debug_info (build the kernel with CONFIG_DEBUG_INFO)")
+            throw VmcoreError.missingDebugInfo(".debug_info (build the kernel with CONFIG_DEBUG_INFO)")
         }
-        if i.flags & 0x800 != 0 { throw Failure.malformed("compressed .debug_info sections are not supported") }
+        if i.flags & 0x800 != 0 { throw VmcoreError.malformedDebugInfo("compressed .debug_info sections are not supported") }
         info = elf.data(i)
         abbrev = elf.data(a)
         str = elf.section(".debug_str").map { elf.data($0) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
@@ -193,7 +182,7 @@ public struct DWARF {
                 offsetSize = 8
             }
             guard length > 0, length <= info.count - off else {
-                throw Failure.malformed(".debug_info unit at offset \(p) has length \(length), past the section's end (\(info.count) bytes)")
+                throw VmcoreError.malformedDebugInfo(".debug_info unit at offset \(p) has length \(length), past the section's end (\(info.count) bytes)")
             }
             let end = off + length
             let version = Int(u(info, off, 2))
@@ -545,31 +534,31 @@ public struct DWARF {
 
     /// A member of type `type` by dotted path (`handle.pool_index_plus_1`).
     public func member(_ type: String, _ path: String) throws -> Member {
-        guard let t = types[type] else { throw Failure.missing("struct \(type)") }
+        guard let t = types[type] else { throw VmcoreError.missingDebugInfo("struct \(type)") }
         var current = t
         var base = 0
         var found: Member?
         for part in path.split(separator: ".") {
-            guard let m = members(current).first(where: { $0.name == part }) else { throw Failure.missing("\(type).\(path)") }
+            guard let m = members(current).first(where: { $0.name == part }) else { throw VmcoreError.missingDebugInfo("\(type).\(path)") }
             base &+= m.offset
             found = Member(name: m.name, offset: base, bitOffset: m.bitOffset, bitSize: m.bitSize, type: m.type)
             current = m.type
         }
-        guard let f = found else { throw Failure.missing("\(type).\(path)") }
+        guard let f = found else { throw VmcoreError.missingDebugInfo("\(type).\(path)") }
         return f
     }
 
     /// The type DIE offset of variable `name`.
     public func variableType(_ name: String) throws -> Int {
         guard let v = variables[name], let unit = unit(containing: v), let d = die(at: v, unit), case .ref(let t)? = d.attrs[0x49] else {
-            throw Failure.missing("variable \(name)")
+            throw VmcoreError.missingDebugInfo("variable \(name)")
         }
         return t
     }
 
     /// Size of struct/union `name`.
     public func size(of name: String) throws -> Int {
-        guard let t = types[name], let s = byteSize(t) else { throw Failure.missing("size of \(name)") }
+        guard let t = types[name], let s = byteSize(t) else { throw VmcoreError.missingDebugInfo("size of \(name)") }
         return s
     }
 }

@@ -37,17 +37,12 @@ public struct ELFFile {
     public private(set) var sections: [Section] = []
     public private(set) var segments: [Segment] = []
 
-    /// Why an ELF file cannot be used.
-    public struct Error: Swift.Error, CustomStringConvertible {
-        public var description: String
-    }
-
     public init(_ bytes: UnsafeRawBufferPointer) throws {
         self.bytes = bytes
         guard bytes.count >= 64, bytes[0] == 0x7f, bytes[1] == 0x45, bytes[2] == 0x4c, bytes[3] == 0x46 else {
-            throw Error(description: "not an ELF file")
+            throw VmcoreError.elf("not an ELF file")
         }
-        guard bytes[4] == 2, bytes[5] == 1 else { throw Error(description: "not a 64-bit little-endian ELF file") }
+        guard bytes[4] == 2, bytes[5] == 1 else { throw VmcoreError.elf("not a 64-bit little-endian ELF file") }
         type = UInt16(truncatingIfNeeded: ELFFile.read(bytes, 16, 2))
         // Every offset and size below comes from the file: each is checked before use, and
         // one that does not fit the file is an error naming the field and where it is.
@@ -55,7 +50,7 @@ public struct ELFFile {
         func offset(_ at: Int, _ what: String) throws -> Int {
             let v = ELFFile.read(bytes, at, 8)
             guard let i = Int(exactly: v) else {
-                throw Error(description: "\(what) at file offset \(at) is 0x\(String(v, radix: 16)), past any file")
+                throw VmcoreError.elf("\(what) at file offset \(at) is 0x\(String(v, radix: 16)), past any file")
             }
             return i
         }
@@ -74,7 +69,7 @@ public struct ELFFile {
         let shstrndx = Int(ELFFile.read(bytes, 62, 2))
         if phnum > 0 {
             guard phentsize >= 56, within(phoff, phnum, phentsize) else {
-                throw Error(description: "program headers out of the file (e_phoff \(phoff), \(phnum) of \(phentsize) bytes, file \(count) bytes)")
+                throw VmcoreError.elf("program headers out of the file (e_phoff \(phoff), \(phnum) of \(phentsize) bytes, file \(count) bytes)")
             }
             for i in 0..<phnum {
                 let p = phoff + i * phentsize
@@ -88,7 +83,7 @@ public struct ELFFile {
         }
         if shnum > 0 && shoff > 0 {
             guard shentsize >= 64, within(shoff, shnum, shentsize) else {
-                throw Error(description: "section headers out of the file (e_shoff \(shoff), \(shnum) of \(shentsize) bytes, file \(count) bytes)")
+                throw VmcoreError.elf("section headers out of the file (e_shoff \(shoff), \(shnum) of \(shentsize) bytes, file \(count) bytes)")
             }
             var raw: [(UInt32, Section)] = []
             raw.reserveCapacity(shnum)

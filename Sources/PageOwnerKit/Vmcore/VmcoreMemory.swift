@@ -60,7 +60,7 @@ public struct VmcoreMemory {
         let elf: ELFFile
         do {
             elf = try ELFFile(file.bytes)
-        } catch let e as ELFFile.Error {
+        } catch let e as VmcoreError {
             throw InputError(.corrupt, input: file.path, e.description)
         }
         guard elf.type == 4 else { throw InputError(.format, input: file.path, "not an ELF core dump") }

@@ -139,7 +139,7 @@ public final class VmcorePageOwner {
 
     /// A layout value from the debug info: an offset or size that must be small and not negative.
     static func small(_ v: Int, _ what: String, below limit: Int = 1 << 16) throws -> Int {
-        guard v >= 0, v < limit else { throw DWARF.Failure.malformed("\(what) is \(v), outside 0..<\(limit)") }
+        guard v >= 0, v < limit else { throw VmcoreError.malformedDebugInfo("\(what) is \(v), outside 0..<\(limit)") }
         return v
     }
 
@@ -147,14 +147,10 @@ public final class VmcorePageOwner {
     static func bit(_ v: Int64?, _ what: String, default d: Int? = nil) throws -> Int {
         guard let v else {
             if let d { return d }
-            throw DWARF.Failure.missing(what)
+            throw VmcoreError.missingDebugInfo(what)
         }
-        guard v >= 0, v < 64 else { throw DWARF.Failure.malformed("\(what) is \(v), not a bit number") }
+        guard v >= 0, v < 64 else { throw VmcoreError.malformedDebugInfo("\(what) is \(v), not a bit number") }
         return Int(v)
-    }
-
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
     }
 
     public convenience init(vmcore: MappedFile, vmlinux: MappedFile, moduleFiles: String? = nil, preferModuleFiles: Bool = false) throws {
@@ -181,21 +177,19 @@ public final class VmcorePageOwner {
         /// `body`'s value, or nil when the debug info lacks what it looks up (only that:
         /// a malformed entry is still an error).
         func ifPresent<T>(_ body: () throws -> T) throws -> T? {
-            do { return try body() } catch DWARF.Failure.missing { return nil }
+            do { return try body() } catch VmcoreError.missingDebugInfo { return nil }
         }
         let d = facts
         func symbol(_ n: String) throws -> UInt64 {
             guard let a = try d.symbol(n) else {
-                throw Failure(description: "the vmlinux has no symbol \(n) (is it the dump's kernel? was it built with CONFIG_PAGE_OWNER?)")
+                throw VmcoreError.walk("the vmlinux has no symbol \(n) (is it the dump's kernel? was it built with CONFIG_PAGE_OWNER?)")
             }
             return a
         }
         if let rel = mem.info["OSRELEASE"], let banner = (try d.symbol("linux_banner")), let b = mem.read(banner, 256) {
             let text = String(decoding: b.prefix { $0 != 0 }, as: UTF8.self)
             if !text.contains(rel) {
-                throw Failure(
-                    description:
-                        "the vmlinux does not match the dump: the dump's kernel is \(rel), the vmlinux's banner reads \(text.prefix(60))")
+                throw VmcoreError.walk("the vmlinux does not match the dump: the dump's kernel is \(rel), the vmlinux's banner reads \(text.prefix(60))")
             }
         }
         if let p = (try d.symbol("init_top_pgt")) { mem.topPageTable = p &- mem.startKernelMap &- mem.kernelOffset &+ mem.physBase }
@@ -228,7 +222,7 @@ public final class VmcorePageOwner {
         // Its offset moved (an rcu_head came before it in 6.8): no default.
         l.usagePageblockFlags = try Self.small(try d.member("mem_section_usage", "pageblock_flags").offset, "mem_section_usage.pageblock_flags")
         guard let ob = try d.enumerator("PAGE_EXT_OWNER"), let ab = try d.enumerator("PAGE_EXT_OWNER_ALLOCATED") else {
-            throw DWARF.Failure.missing("enum page_ext_flags (PAGE_EXT_OWNER)")
+            throw VmcoreError.missingDebugInfo("enum page_ext_flags (PAGE_EXT_OWNER)")
         }
         l.ownerBit = 1 << UInt64(try Self.bit(ob, "PAGE_EXT_OWNER"))
         l.allocatedBit = 1 << UInt64(try Self.bit(ab, "PAGE_EXT_OWNER_ALLOCATED"))
@@ -296,24 +290,22 @@ public final class VmcorePageOwner {
         migrateReasonNames = try strings("migrate_reason_names") ?? VmcorePageOwner.migrateReasons
 
         guard let pes = mem.u64(l.pageExtSizeAddr), let off = mem.u64(l.opsOffsetAddr) else {
-            throw Failure(description: "cannot read page_ext_size or page_owner_ops from the dump")
+            throw VmcoreError.walk("cannot read page_ext_size or page_owner_ops from the dump")
         }
         // A page_ext entry holds at least its flags word and page_owner; one that is empty or
         // larger than a page is not this kernel's, and every PFN's address would be wrong.
         guard pes >= 8, pes <= 4096, off >= 8, off < pes, UInt64(ownerBytes) <= pes - off else {
-            throw Failure(
-                description:
-                    "the dump's page_ext_size (\(pes)) or page_owner_ops.offset (\(off)) is implausible: corrupt memory, or a vmlinux that does not match")
+            throw VmcoreError.walk("the dump's page_ext_size (\(pes)) or page_owner_ops.offset (\(off)) is implausible: corrupt memory, or a vmlinux that does not match")
         }
         pageExtSize = pes
         opsOffset = off
         guard let r = mem.info["SYMBOL(mem_section)"], let rv = UInt64(r, radix: 16) else {
-            throw Failure(description: "VMCOREINFO has no SYMBOL(mem_section)")
+            throw VmcoreError.walk("VMCOREINFO has no SYMBOL(mem_section)")
         }
         roots = rv
         let sectionBits = Int(mem.info["NUMBER(SECTION_SIZE_BITS)"] ?? "27") ?? 27
         guard sectionBits >= 12, sectionBits < 64 else {
-            throw Failure(description: "VMCOREINFO's NUMBER(SECTION_SIZE_BITS)=\(sectionBits) is not a section size (12..63)")
+            throw VmcoreError.walk("VMCOREINFO's NUMBER(SECTION_SIZE_BITS)=\(sectionBits) is not a section size (12..63)")
         }
         // VMCOREINFO's SIZE(page), else the debug info's: it depends on the configuration
         // (64 bytes is common, not universal), so there is no default.

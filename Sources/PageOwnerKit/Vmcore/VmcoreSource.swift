@@ -64,7 +64,7 @@ public final class VmcoreSource: ByteSource {
             memory = try VmcoreMemory(vmcore)
         }
         guard let f = try facts ?? vmlinux.map({ try VmlinuxFacts(recording: $0) }) else {
-            throw VmcorePageOwner.Failure(description: "no vmlinux given")
+            throw VmcoreError.walk("no vmlinux given")
         }
         reader = try VmcorePageOwner(memory: memory, facts: f, moduleFiles: moduleFiles)
         self.facts = f

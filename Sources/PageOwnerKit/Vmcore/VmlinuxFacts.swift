@@ -20,7 +20,7 @@ public final class VmlinuxFacts {
         case absent  // a symbol or an enumerator the vmlinux lacks
         case value(Int64)
         case member(offset: Int64, bitOffset: Int64?, bitSize: Int64?)
-        case failure(missing: Bool, String)  // a DWARF.Failure, thrown again as it was
+        case failure(missing: Bool, String)  // a debug-info VmcoreError, thrown again as it was
     }
 
     /// A question the cached facts cannot answer (made by a different build of this tool?).
@@ -46,7 +46,7 @@ public final class VmlinuxFacts {
     private var dwarf: DWARF?
     private var addr: [String: UInt64] = [:]
     private var rawSymbols: [ELFFile.Symbol] = []
-    /// False when an answer could not be recorded faithfully (an error other than a DWARF.Failure).
+    /// False when an answer could not be recorded faithfully (an error other than a debug-info VmcoreError).
     private(set) var cacheable = true
 
     /// Facts read from the vmlinux `image` (mapped), answered from its symbol table and debug info.
@@ -83,11 +83,10 @@ public final class VmlinuxFacts {
         let a: Answer
         do {
             a = try compute(&d)
-        } catch let e as DWARF.Failure {
-            switch e {
-            case .missing(let s): a = .failure(missing: true, s)
-            case .malformed(let s): a = .failure(missing: false, s)
-            }
+        } catch VmcoreError.missingDebugInfo(let s) {
+            a = .failure(missing: true, s)
+        } catch VmcoreError.malformedDebugInfo(let s) {
+            a = .failure(missing: false, s)
         } catch {
             cacheable = false
             throw error
@@ -97,7 +96,7 @@ public final class VmlinuxFacts {
     }
 
     private static func rethrow(_ a: Answer) throws {
-        if case .failure(let missing, let s) = a { throw missing ? DWARF.Failure.missing(s) : DWARF.Failure.malformed(s) }
+        if case .failure(let missing, let s) = a { throw missing ? VmcoreError.missingDebugInfo(s) : VmcoreError.malformedDebugInfo(s) }
     }
 
     /// `DWARF.member`.
