@@ -118,8 +118,8 @@ extension Aggregator {
             if totals[s].format == nil { totals[s].format = other.totals[o].format }
             for h in other.totals[o].distinctStacks { totals[s].distinctStacks.insert(stack(h)) }
         }
-        var v = [UInt64](repeating: 0, count: groups.width)
-        for g in 0..<Int32(other.groups.count) {
+        // Group `g`'s key with this side's handles, into `v`.
+        func key(_ g: Int32, into v: inout [UInt64]) {
             other.groups.withBytes(g) { b in
                 let o = b.bindMemory(to: UInt64.self)
                 for (i, k) in keys.enumerated() {
@@ -147,7 +147,23 @@ extension Aggregator {
                     v[keys.count] = x == .max ? x : UInt64(UInt32(bitPattern: stack(Int32(bitPattern: UInt32(truncatingIfNeeded: x)))))
                 }
             }
-            let ng = Int(v.withUnsafeBytes { groups.intern($0) })
+        }
+        // Each group's slot is asked for while the next group's key is made (software
+        // pipelining), so the lookups of a 10^5-group table overlap. Handles are still made
+        // in group order, and groups numbered in it.
+        var v = [UInt64](repeating: 0, count: groups.width)
+        var next = v
+        let n = Int32(other.groups.count)
+        if n > 0 { key(0, into: &v) }
+        var h = v.withUnsafeBytes { groups.hash($0) }
+        for g in 0..<n {
+            var nextHash: UInt64 = 0
+            if g + 1 < n {
+                key(g + 1, into: &next)
+                nextHash = next.withUnsafeBytes { groups.hash($0) }
+                groups.prefetch(hash: nextHash)
+            }
+            let ng = Int(v.withUnsafeBytes { groups.intern($0, hash: h) })
             for o in 0..<shared where Int(g) < other.metrics[o].count {
                 let x = other.metrics[o][Int(g)]
                 if x == Metrics() { continue }
@@ -155,6 +171,8 @@ extension Aggregator {
                 if ng >= metrics[s].count { metrics[s].append(contentsOf: repeatElement(Metrics(), count: ng + 1 - metrics[s].count)) }
                 metrics[s][ng].add(x)
             }
+            swap(&v, &next)
+            h = nextHash
         }
     }
 

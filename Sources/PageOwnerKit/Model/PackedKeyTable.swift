@@ -1,3 +1,5 @@
+import CShims
+
 /// Interns fixed-size keys (`width` 64-bit words: packed group keys) and hands out dense
 /// handles (0, 1, 2, …) in first-seen order, like `ByteInterner`, but each slot holds its
 /// key inline next to the handle: a lookup reads one cache line, not a slot, an offset table
@@ -23,8 +25,29 @@ public struct PackedKeyTable {
 
     /// Returns the handle of the key in `bytes` (`width` words), adding it if new.
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        intern(bytes, hash: hash(bytes))
+    }
+
+    /// The hash `intern` files the key in `bytes` under.
+    @inline(__always)
+    public func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         precondition(bytes.count == width * 8, "key of \(bytes.count) bytes in a table of \(width)-word keys")
-        let h = width == 0 ? 0 : ByteHash.hash(bytes.baseAddress!, bytes.count)
+        return width == 0 ? 0 : ByteHash.hash(bytes.baseAddress!, bytes.count)
+    }
+
+    /// Starts loading the slot where `intern` of a key of hash `h` looks first, so that
+    /// interning it a key later does not wait for memory (a table of 10^5 keys of 8 words
+    /// is larger than the caches). Mutating only so that the slots are not retained.
+    @inline(__always)
+    public mutating func prefetch(hash h: UInt64) {
+        let at = (Int(truncatingIfNeeded: h >> 32) & mask) * (width + 1)
+        let n = (width + 1) * 8
+        slots.withUnsafeMutableBufferPointer { po_prefetch(UnsafeRawPointer($0.baseAddress! + at), n) }
+    }
+
+    /// `intern(bytes)` of a key whose `hash(bytes)` is `h`.
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer, hash h: UInt64) -> Int32 {
+        precondition(bytes.count == width * 8, "key of \(bytes.count) bytes in a table of \(width)-word keys")
         let key = bytes.bindMemory(to: UInt64.self)
         let tag = h & 0xffff_ffff_0000_0000
         let stride = width + 1
