@@ -213,7 +213,7 @@ public final class Ingest {
     }
 
     /// How many parts a worker's share of a mapped chunk is cut into (see `run`).
-    static let partsPerWorker = 4
+    static let partsPerWorker = 16
 
     /// Hands out part numbers 0, 1, 2… to the workers of one chunk, each once.
     final class PartCounter: @unchecked Sendable {
