@@ -56,7 +56,8 @@ public enum FileIO {
     }
 
     /// Writes `text` to standard error (file descriptor 2, as C's unbuffered `stderr` would,
-    /// which the Swift 6 language mode does not let code read); a failed write is dropped.
+    /// which the Swift 6 language mode does not let code read). A failed write is dropped:
+    /// standard error is where failures are told, so there is nowhere left to tell this one.
     public static func printErr(_ text: String) {
         var text = text
         text.withUTF8 { try? writeAll(2, UnsafeRawBufferPointer($0)) }

@@ -42,6 +42,17 @@ final class ReliabilityTests: XCTestCase {
         var groups = 0
         var frameCounts: [Int32] = []
         var format: InputFormat?
+
+        /// What the run read and grouped (everything but `frameCounts`).
+        mutating func fill(from ing: Ingest, _ agg: Aggregator) {
+            records = ing.records
+            skipped = ing.diagnostics.skipped
+            warnings = ing.diagnostics.warnings
+            examples = ing.diagnostics.examples.map(\.description)
+            pagesRead = agg.totals[0].pagesRead
+            groups = agg.groups.count
+            format = ing.format
+        }
     }
 
     /// Reads `bytes` through Ingest into an Aggregator grouped by stack, pid and comm.
@@ -63,13 +74,7 @@ final class ReliabilityTests: XCTestCase {
             each?(&r)
             agg.add(&r)
         }
-        o.records = ing.records
-        o.skipped = ing.diagnostics.skipped
-        o.warnings = ing.diagnostics.warnings
-        o.examples = ing.diagnostics.examples.map(\.description)
-        o.pagesRead = agg.totals[0].pagesRead
-        o.groups = agg.groups.count
-        o.format = ing.format
+        o.fill(from: ing, agg)
         return o
     }
 
@@ -85,13 +90,7 @@ final class ReliabilityTests: XCTestCase {
         try ing.run(MemorySource(bytes, name: "mem"), consumers: [agg] + helpers)
         for h in helpers { agg.merge(h) }
         var o = Outcome()
-        o.records = ing.records
-        o.skipped = ing.diagnostics.skipped
-        o.warnings = ing.diagnostics.warnings
-        o.examples = ing.diagnostics.examples.map(\.description)
-        o.pagesRead = agg.totals[0].pagesRead
-        o.groups = agg.groups.count
-        o.format = ing.format
+        o.fill(from: ing, agg)
         return o
     }
 
