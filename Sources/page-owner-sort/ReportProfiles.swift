@@ -27,7 +27,9 @@ extension ReportCommand {
             let found = CommandFindings.profile(loaded, snapshot: p.snapshot, pageSize: options.pageSize)
             var ctx = context
             try options.apply(found, to: &ctx)
-            let report = Report(agg, snapshots: [p.snapshot], selection: selection, pageSize: options.pageSize, frameText: false, cells: false)
+            let report = Report(
+                agg, snapshots: [p.snapshot], selection: selection, pageSize: options.pageSize, frameText: false, cells: false,
+                threads: context.threads)
             ctx.inputs = [agg.totals[p.snapshot]]
             ctx.skipped = loaded.diagnostics.skipped
             ctx.title = "page-owner-sort report: " + agg.totals[p.snapshot].name

@@ -102,9 +102,8 @@ public final class Aggregator: RecordConsumer {
     var restPacked: [UInt64]
     var rests: PackedKeyTable
     var groupOfPair = WordMap(capacity: 4096)
-    /// The previous record's rest key and its handle (-1: none yet): neighbouring records
-    /// often share every key but the stack.
-    var lastRest: [UInt64]
+    /// The handle of the previous record's rest key (-1: none yet), which `restPacked`
+    /// holds after the current one's: neighbouring records often share every key but the stack.
     var lastRestHandle: Int32 = -1
     /// The previous record's task name and its handle in `comms`.
     var recentComm = ByteInterner.RecentKey()
@@ -154,9 +153,8 @@ public final class Aggregator: RecordConsumer {
         let twoLevel = keys.contains(.stack) && !groupIsStackFunction
         restPositions = twoLevel ? keys.indices.filter { keys[$0] != .stack && keys[$0] != .caller } : []
         restKeys = restPositions.map { keys[$0] }
-        restPacked = [UInt64](repeating: 0, count: restKeys.count)
+        restPacked = [UInt64](repeating: 0, count: 2 * restKeys.count)
         rests = PackedKeyTable(width: restKeys.count, capacity: 256)
-        lastRest = restPacked
         hasRecordFilters = filters.needsRecord
         filtersNeedStack = filters.needsStack
     }
@@ -437,18 +435,21 @@ public final class Aggregator: RecordConsumer {
     @inline(__always)
     func restHandle(_ r: Record) -> Int32 {
         let had = rests.count
-        // One access to the key buffer a record, not one (and a uniqueness check) a key.
+        let keys = restKeys
+        let n = keys.count
+        // One access to the key buffer a record, not one (and a uniqueness check) a key:
+        // this record's values are filled in and compared with the previous record's in
+        // the same pass.
         let rest: Int32 = restPacked.withUnsafeMutableBufferPointer { buf in
-            for (i, k) in restKeys.enumerated() { buf[i] = restValue(k, r) }
-            let same = lastRestHandle >= 0 && lastRest.withUnsafeBufferPointer { l in
-                for i in 0..<buf.count where l[i] != buf[i] { return false }
-                return true
+            var differs: UInt64 = lastRestHandle < 0 ? 1 : 0
+            for i in 0..<n {
+                let v = restValue(keys[i], r)
+                differs |= v ^ buf[n + i]
+                buf[i] = v
             }
-            if same { return lastRestHandle }
-            let h = rests.intern(UnsafeRawBufferPointer(buf))
-            lastRest.withUnsafeMutableBufferPointer { l in
-                for i in 0..<buf.count { l[i] = buf[i] }
-            }
+            if differs == 0 { return lastRestHandle }
+            let h = rests.intern(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[0..<n])))
+            for i in 0..<n { buf[n + i] = buf[i] }
             lastRestHandle = h
             return h
         }

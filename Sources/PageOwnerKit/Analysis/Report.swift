@@ -108,7 +108,7 @@ public struct Report {
     /// no cells either: they are in `cellTable`/`cellIDs`, an array a row fewer.
     public init(
         _ agg: Aggregator, snapshots: [Int]? = nil, selection: Selection, pageSize: Int64 = 4096, frameText: Bool = true,
-        cells: Bool = true
+        cells: Bool = true, threads: Int = 1
     ) {
         agg.resolveLateHandles()
         keys = agg.keys
@@ -121,7 +121,7 @@ public struct Report {
             total.add(x)
         }
         groupCount = live.count
-        let order = Report.order(agg, groups: live, metrics: { m[Int($0)] }, sort: selection.sort)
+        let order = Report.order(agg, groups: live, metrics: { m[Int($0)] }, sort: selection.sort, threads: threads)
         var out: [Int32] = []
         for g in order {
             let x = m[Int(g)]
@@ -164,8 +164,12 @@ public struct Report {
     ///
     /// The sort fields are turned into one flat array of unsigned keys first (ascending
     /// order = the order asked for), so the sort compares integers; only groups equal on
-    /// every sort field are then ordered by their key bytes.
-    public static func order(_ agg: Aggregator, groups: [Int32], metrics: (Int32) -> Aggregator.Metrics, sort: [SortField]) -> [Int32] {
+    /// every sort field are then ordered by their key bytes. With `threads` above 1 the
+    /// loops over groups and the text keys' ranks are split over that many threads; the
+    /// order is the same on any number.
+    public static func order(
+        _ agg: Aggregator, groups: [Int32], metrics: (Int32) -> Aggregator.Metrics, sort: [SortField], threads: Int = 1
+    ) -> [Int32] {
         let keys = agg.keys
         let n = groups.count
         let width = sort.count
@@ -176,23 +180,29 @@ public struct Report {
             ranks[k] = k == .stack ? agg.stacks.stacks.sortedRanks() : TieRanks.interner(agg, k)?.sortedRanks()
         }
         var flat = [UInt64](repeating: 0, count: n * width)
-        for (i, g) in groups.enumerated() {
-            let m = metrics(g)
-            for (j, s) in sort.enumerated() {
-                var v: UInt64
-                switch s.field {
-                case .records: v = UInt64(bitPattern: m.records) ^ (1 << 63)
-                case .pages, .bytes: v = UInt64(bitPattern: m.pages) ^ (1 << 63)
-                case .firstTs: v = m.firstTs
-                case .lastTs: v = m.lastTs
-                case .key(let k):
-                    if let pos = keys.firstIndex(of: k) {
-                        v = sortKey(k, agg.keyValue(g, pos), ranks[k])
-                    } else {
-                        v = 0
+        flat.withUnsafeMutableBufferPointer { buf in
+            let flat = buf
+            ParallelParts.forEach(n, threads: threads) { range in
+                for i in range {
+                    let g = groups[i]
+                    let m = metrics(g)
+                    for (j, s) in sort.enumerated() {
+                        var v: UInt64
+                        switch s.field {
+                        case .records: v = UInt64(bitPattern: m.records) ^ (1 << 63)
+                        case .pages, .bytes: v = UInt64(bitPattern: m.pages) ^ (1 << 63)
+                        case .firstTs: v = m.firstTs
+                        case .lastTs: v = m.lastTs
+                        case .key(let k):
+                            if let pos = keys.firstIndex(of: k) {
+                                v = sortKey(k, agg.keyValue(g, pos), ranks[k])
+                            } else {
+                                v = 0
+                            }
+                        }
+                        flat[i * width + j] = s.descending ? ~v : v
                     }
                 }
-                flat[i * width + j] = s.descending ? ~v : v
             }
         }
         // First field inline with the index (sequential memory, integer compares); the
@@ -246,20 +256,31 @@ public struct Report {
         }
         guard !runs.isEmpty else { return idx.map { groups[Int($0)] } }
         let kw = keys.count
-        let tieRanks = TieRanks(agg, groups: groups, idx: idx, runs: runs)
+        let tieRanks = TieRanks(agg, groups: groups, idx: idx, runs: runs, threads: threads)
         // Row `idx[i]`'s key integers at `tieRow[idx[i]] * kw`.
         var tieRow = [Int32](repeating: -1, count: n)
-        var tieKeys: [UInt64] = []
+        var tied: [Int32] = []
         for r in runs {
             for i in r {
-                let g = groups[Int(idx[i])]
-                tieRow[Int(idx[i])] = Int32(tieKeys.count / max(kw, 1))
-                for pos in 0..<kw { tieKeys.append(tieRanks.sortKey(pos, agg.keyValue(g, pos))) }
+                tieRow[Int(idx[i])] = Int32(tied.count)
+                tied.append(idx[i])
+            }
+        }
+        var tieKeys = [UInt64](repeating: 0, count: tied.count * kw)
+        tieKeys.withUnsafeMutableBufferPointer { buf in
+            let out = buf
+            ParallelParts.forEach(tied.count, threads: threads) { range in
+                for row in range {
+                    let g = groups[Int(tied[row])]
+                    for pos in 0..<kw { out[row * kw + pos] = tieRanks.sortKey(pos, agg.keyValue(g, pos)) }
+                }
             }
         }
         // When every tied row's key integers (less each column's least) and its group
         // number fit one word together, the runs sort by that word alone.
-        if let packed = Self.packTies(tieKeys, rows: tieKeys.count / max(kw, 1), width: kw, groups: groups, tieRow: tieRow, idx: idx, runs: runs) {
+        if let packed = Self.packTies(
+            tieKeys, rows: tied.count, width: kw, groups: groups, tieRow: tieRow, idx: idx, runs: runs, threads: threads)
+        {
             for r in runs {
                 let sortedRun = RadixSort.sorted(keys: r.map { packed[Int(tieRow[Int(idx[$0])])] }, payloads: r.map { idx[$0] })
                 for (j, i) in r.enumerated() { idx[i] = sortedRun[j] }
@@ -282,45 +303,22 @@ public struct Report {
     /// its value among the tied rows' values, then the group), or nil when they need more
     /// than 64 bits.
     static func packTies(
-        _ tieKeys: [UInt64], rows: Int, width kw: Int, groups: [Int32], tieRow: [Int32], idx: [Int32], runs: [Range<Int>]
+        _ tieKeys: [UInt64], rows: Int, width kw: Int, groups: [Int32], tieRow: [Int32], idx: [Int32], runs: [Range<Int>],
+        threads: Int = 1
     ) -> [UInt64]? {
         guard rows > 0 else { return nil }
         var group = [Int32](repeating: 0, count: rows)
         for r in runs { for i in r { group[Int(tieRow[Int(idx[i])])] = groups[Int(idx[i])] } }
         var bits = RadixSort.bits(UInt64(group.max() ?? 0))
         var out = [UInt64](repeating: 0, count: rows)
-        let rowIDs = Array(0..<Int32(rows))
-        var column = [UInt64](repeating: 0, count: rows)
-        var rank = [UInt64](repeating: 0, count: rows)
+        // Each column's ranks on its own (columns split over the threads), then packed in
+        // key order.
+        let columns = (0..<kw).map { _ in Handoff<(rank: [UInt64], last: UInt64)>(([], 0)) }
+        ParallelParts.forEach(kw, threads: rows >= 8192 ? threads : 1, minimum: 1) { range in
+            for j in range { columns[j].value = Self.denseRanks(tieKeys, rows: rows, width: kw, column: j) }
+        }
         for j in 0..<kw {
-            var lo = UInt64.max
-            var hi: UInt64 = 0
-            for row in 0..<rows {
-                let v = tieKeys[row * kw + j]
-                column[row] = v
-                lo = min(lo, v)
-                hi = max(hi, v)
-            }
-            // The dense rank of each row's value: by counting when the values span a range
-            // not much wider than the rows (ranks, small numbers), else by sorting.
-            var next: UInt64 = 0
-            if hi - lo < UInt64(max(4 * rows, 1 << 16)) {
-                var dense = [UInt32](repeating: 0, count: Int(hi - lo) + 1)
-                for row in 0..<rows { dense[Int(column[row] - lo)] = 1 }
-                var distinct: UInt32 = 0
-                for i in 0..<dense.count where dense[i] != 0 {
-                    dense[i] = distinct
-                    distinct += 1
-                }
-                for row in 0..<rows { rank[row] = UInt64(dense[Int(column[row] - lo)]) }
-                next = UInt64(distinct - 1)
-            } else {
-                let order = RadixSort.sorted(keys: column, payloads: rowIDs)
-                for (i, row) in order.enumerated() {
-                    if i > 0 && column[Int(row)] != column[Int(order[i - 1])] { next += 1 }
-                    rank[Int(row)] = next
-                }
-            }
+            let (rank, next) = columns[j].value
             let b = RadixSort.bits(next)
             bits += b
             guard bits <= 64 else { return nil }
@@ -329,6 +327,42 @@ public struct Report {
         let groupBits = RadixSort.bits(UInt64(group.max() ?? 0))
         if groupBits > 0 { for row in 0..<rows { out[row] = out[row] << UInt64(groupBits) | UInt64(group[row]) } }
         return out
+    }
+
+    /// The dense rank of each row's value in column `j` of `tieKeys` (equal values equal
+    /// ranks, from 0) and the highest rank.
+    static func denseRanks(_ tieKeys: [UInt64], rows: Int, width kw: Int, column j: Int) -> (rank: [UInt64], last: UInt64) {
+        var column = [UInt64](repeating: 0, count: rows)
+        var rank = [UInt64](repeating: 0, count: rows)
+        var lo = UInt64.max
+        var hi: UInt64 = 0
+        for row in 0..<rows {
+            let v = tieKeys[row * kw + j]
+            column[row] = v
+            lo = min(lo, v)
+            hi = max(hi, v)
+        }
+        // By counting when the values span a range not much wider than the rows (ranks,
+        // small numbers), else by sorting.
+        var next: UInt64 = 0
+        if hi - lo < UInt64(max(4 * rows, 1 << 16)) {
+            var dense = [UInt32](repeating: 0, count: Int(hi - lo) + 1)
+            for row in 0..<rows { dense[Int(column[row] - lo)] = 1 }
+            var distinct: UInt32 = 0
+            for i in 0..<dense.count where dense[i] != 0 {
+                dense[i] = distinct
+                distinct += 1
+            }
+            for row in 0..<rows { rank[row] = UInt64(dense[Int(column[row] - lo)]) }
+            next = UInt64(distinct - 1)
+        } else {
+            let order = RadixSort.sorted(keys: column, payloads: Array(0..<Int32(rows)))
+            for (i, row) in order.enumerated() {
+                if i > 0 && column[Int(row)] != column[Int(order[i - 1])] { next += 1 }
+                rank[Int(row)] = next
+            }
+        }
+        return (rank, next)
     }
 
     /// A key value as an unsigned sort key (ascending = the key's natural order).
@@ -358,48 +392,64 @@ public struct Report {
         /// empty for keys that are numbers.
         var ranks: [[Int32]]
 
-        init(_ agg: Aggregator, groups: [Int32], idx: [Int32], runs: [Range<Int>]) {
-            keys = agg.keys
-            ranks = Array(repeating: [], count: keys.count)
-            for (pos, k) in keys.enumerated() {
-                // Stacks compare frame by frame; every other text key is a handle in one interner.
-                let n: Int
-                let compare: (Int32, Int32) -> Int
-                if k == .stack {
-                    let stacks = agg.stacks.stacks
-                    n = stacks.count
-                    compare = { stacks.compare($0, $1) }
-                } else if let texts = Self.interner(agg, k) {
-                    n = texts.count
-                    compare = { texts.compare($0, $1) }
-                } else {
-                    continue
-                }
-                var rank = [Int32](repeating: -1, count: n)
-                var distinct: [Int32] = []
-                for r in runs {
-                    for i in r {
-                        let v = agg.keyValue(groups[Int(idx[i])], pos)
-                        if k == .memcg ? v == .max : v == 0xffff_ffff { continue }
-                        let h = Int(v & 0xffff_ffff)
-                        if h < n, rank[h] < 0 {
-                            rank[h] = 0
-                            distinct.append(Int32(h))
-                        }
+        init(_ agg: Aggregator, groups: [Int32], idx: [Int32], runs: [Range<Int>], threads: Int = 1) {
+            let keys = agg.keys
+            self.keys = keys
+            // Each text key's ranks on their own; the stack's (the most work: stacks compare
+            // frame by frame) on a second thread when there is one.
+            var positions = keys.indices.filter { keys[$0] == .stack || TieRanks.interner(agg, keys[$0]) != nil }
+            if let s = positions.firstIndex(where: { keys[$0] == .stack }), positions.count > 1 { positions.swapAt(s, 1) }
+            let results = positions.map { _ in Handoff<[Int32]>([]) }
+            let jobs = positions.indices.map { j in
+                { results[j].value = TieRanks.ranks(agg, position: positions[j], groups: groups, idx: idx, runs: runs) }
+            }
+            ParallelParts.run(jobs, threads: threads)
+            var ranks = [[Int32]](repeating: [], count: keys.count)
+            for (j, pos) in positions.enumerated() { ranks[pos] = results[j].value }
+            self.ranks = ranks
+        }
+
+        /// The rank of each handle of the text key at `pos` that a tied group holds (-1 for
+        /// the others): the distinct handles sorted once by their text, equal texts equal ranks.
+        static func ranks(_ agg: Aggregator, position pos: Int, groups: [Int32], idx: [Int32], runs: [Range<Int>]) -> [Int32] {
+            let k = agg.keys[pos]
+            // Stacks compare frame by frame; every other text key is a handle in one interner.
+            let n: Int
+            let compare: (Int32, Int32) -> Int
+            if k == .stack {
+                let stacks = agg.stacks.stacks
+                n = stacks.count
+                compare = { stacks.compare($0, $1) }
+            } else if let texts = Self.interner(agg, k) {
+                n = texts.count
+                compare = { texts.compare($0, $1) }
+            } else {
+                return []
+            }
+            var rank = [Int32](repeating: -1, count: n)
+            var distinct: [Int32] = []
+            for r in runs {
+                for i in r {
+                    let v = agg.keyValue(groups[Int(idx[i])], pos)
+                    if k == .memcg ? v == .max : v == 0xffff_ffff { continue }
+                    let h = Int(v & 0xffff_ffff)
+                    if h < n, rank[h] < 0 {
+                        rank[h] = 0
+                        distinct.append(Int32(h))
                     }
                 }
-                var frameRanks: [Int32] = []
-                if k == .stack, distinct.count > 1024 { frameRanks = agg.stacks.stacks.frameRanks() }
-                let stacks = agg.stacks.stacks
-                let order: (Int32, Int32) -> Int = frameRanks.isEmpty ? compare : { stacks.compare($0, $1, frameRanks: frameRanks) }
-                distinct.sort { order($0, $1) < 0 }
-                var next: Int32 = 0
-                for (i, h) in distinct.enumerated() {
-                    if i > 0 && order(distinct[i - 1], h) != 0 { next += 1 }
-                    rank[Int(h)] = next
-                }
-                ranks[pos] = rank
             }
+            var frameRanks: [Int32] = []
+            if k == .stack, distinct.count > 1024 { frameRanks = agg.stacks.stacks.frameRanks() }
+            let stacks = agg.stacks.stacks
+            let order: (Int32, Int32) -> Int = frameRanks.isEmpty ? compare : { stacks.compare($0, $1, frameRanks: frameRanks) }
+            distinct.sort { order($0, $1) < 0 }
+            var next: Int32 = 0
+            for (i, h) in distinct.enumerated() {
+                if i > 0 && order(distinct[i - 1], h) != 0 { next += 1 }
+                rank[Int(h)] = next
+            }
+            return rank
         }
 
         /// The interner that holds key `k`'s texts, or nil for a key that is not text.

@@ -52,7 +52,7 @@ public struct ByteInterner {
         guard n <= 16 else { return intern(bytes) }
         let w = Self.words(bytes)
         if n == recent.count && w.0 == recent.w0 && w.1 == recent.w1 { return recent.handle }
-        let h = intern(bytes)
+        let h = intern(bytes, hash: Self.shortHash(w, n))
         recent.w0 = w.0
         recent.w1 = w.1
         recent.count = n
@@ -62,7 +62,7 @@ public struct ByteInterner {
 
     /// Up to 16 bytes as two words, read without reading past them: two overlapping loads
     /// of 8 (or 4) bytes, one at each end. Equal bytes of equal length give equal words.
-    @inline(__always)
+    @usableFromInline @inline(__always)
     static func words(_ b: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
         let n = b.count
         guard n > 0, let p = b.baseAddress else { return (0, 0) }
@@ -79,8 +79,26 @@ public struct ByteInterner {
     /// - Complexity: O(bytes.count) expected.
     @inlinable
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
-        let h = ByteHash.hash(bytes)
-        return intern(bytes, hash: h)
+        intern(bytes, hash: Self.hash(bytes))
+    }
+
+    /// The hash a string is filed under. A string of at most 16 bytes (task names, module
+    /// and memcg names: what is interned once a record) is its two `words` folded by two
+    /// multiplies, a fifth of `ByteHash`'s work at that length; longer ones `ByteHash`.
+    /// Every lookup, insert and `grow` hashes through here, so the two never mix.
+    @inlinable @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let n = bytes.count
+        guard n <= 16 else { return ByteHash.hash(bytes) }
+        return shortHash(words(bytes), n)
+    }
+
+    /// `hash` of a string of `n` ≤ 16 bytes whose `words` are `w`.
+    @inlinable @inline(__always)
+    static func shortHash(_ w: (UInt64, UInt64), _ n: Int) -> UInt64 {
+        let c = UInt64(truncatingIfNeeded: n)
+        let h = ByteHash.mix(w.0 ^ ByteHash.k1, w.1 ^ ByteHash.k2 ^ c)
+        return ByteHash.mix(h ^ ByteHash.k0, c ^ ByteHash.k3)
     }
 
     @inlinable
@@ -116,10 +134,9 @@ public struct ByteInterner {
     @inlinable @inline(__always)
     static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
         guard n <= 16 else { return memcmp(a, b, n) == 0 }
-        for i in 0..<n where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
-            return false
-        }
-        return true
+        let x = words(UnsafeRawBufferPointer(start: a, count: n))
+        let y = words(UnsafeRawBufferPointer(start: b, count: n))
+        return x.0 == y.0 && x.1 == y.1
     }
 
     /// Starts loading what `intern(_:hash:)` will compare for the string hashing to `h`
@@ -138,7 +155,7 @@ public struct ByteInterner {
     /// Handle of `bytes` if present, without adding.
     @inlinable
     public func lookup(_ bytes: UnsafeRawBufferPointer) -> Int32? {
-        let h = ByteHash.hash(bytes)
+        let h = Self.hash(bytes)
         let tag = h & 0xffff_ffff_0000_0000
         var i = Int(truncatingIfNeeded: h) & mask
         let n = bytes.count
@@ -166,10 +183,7 @@ public struct ByteInterner {
             for handle in 0..<count {
                 let s = starts[handle]
                 let len = starts[handle + 1] - s
-                let h =
-                    len == 0
-                    ? ByteHash.hash(UnsafeRawBufferPointer(start: nil, count: 0))
-                    : ByteHash.hash(a.baseAddress! + s, len)
+                let h = Self.hash(UnsafeRawBufferPointer(start: len == 0 ? nil : a.baseAddress! + s, count: len))
                 var i = Int(truncatingIfNeeded: h) & newMask
                 while newSlots[i] != 0 { i = (i + 1) & newMask }
                 newSlots[i] = (h & 0xffff_ffff_0000_0000) | UInt64(handle + 1)

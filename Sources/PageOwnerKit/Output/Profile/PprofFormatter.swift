@@ -64,6 +64,9 @@ struct PprofBuilder {
     var modules = ByteInterner(capacity: 64)
     /// The location piece of each stack handle already seen (leaf first), by handle.
     var stackLocations: [SampleEncoder.Piece?] = []
+    /// The location id of each frame line of the stack table (by line id) already seen:
+    /// 0 not yet, `.max` a line with no frame text (`ProfileFrames` skips it).
+    var locationOfLine: [UInt64] = []
     var scratch: [UInt8] = []
     /// The pieces samples are made of, and the samples encoded (the message's `sample`
     /// stays empty).
@@ -193,10 +196,35 @@ struct PprofBuilder {
         return UInt64(h) + 1
     }
 
-    /// Location ids of stack `h`, leaf first.
+    /// Location ids of stack `h`, leaf first. A normal stack's frames go through
+    /// `locationOfLine`, so each distinct frame line's text is read and interned once,
+    /// not once a stack that holds it.
     mutating func locations(_ h: Int32) -> [UInt64] {
         var ids: [UInt64] = []
-        ProfileFrames.forEach(report.stacks, h) { text, pseudo in ids.append(location(text, pseudo: pseudo)) }
+        let stacks = report.stacks
+        guard stacks.info[Int(h)].kind == .normal else {
+            ProfileFrames.forEach(stacks, h) { text, pseudo in ids.append(location(text, pseudo: pseudo)) }
+            return ids
+        }
+        let store = stacks.stacks
+        if locationOfLine.count < store.frames.count {
+            locationOfLine.append(contentsOf: repeatElement(0, count: store.frames.count - locationOfLine.count))
+        }
+        let lines = store.frameIDs(h)
+        ids.reserveCapacity(lines.count)
+        for line in lines {
+            var id = locationOfLine[Int(line)]
+            if id == 0 {
+                id = store.frames.withBytes(line) { b in
+                    guard let p0 = b.baseAddress else { return UInt64.max }
+                    let p = p0.assumingMemoryBound(to: UInt8.self)
+                    let (s, e) = StackTable.frameText(p, 0, b.count)
+                    return e > s ? location(UnsafeRawBufferPointer(start: p + s, count: e - s), pseudo: false) : .max
+                }
+                locationOfLine[Int(line)] = id
+            }
+            if id != .max { ids.append(id) }
+        }
         return ids
     }
 

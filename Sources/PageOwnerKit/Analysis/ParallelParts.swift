@@ -1,0 +1,40 @@
+/// Splitting the work after the parse (ordering and rendering a report's groups) over the
+/// cores: a loop over `0..<count` cut into contiguous ranges, one a thread, the caller's
+/// thread taking the first. Each range's results go to their own slots, so what a loop
+/// makes does not depend on the number of threads.
+enum ParallelParts {
+    /// Calls `body` with contiguous ranges that cover `0..<count`, on up to `threads` threads
+    /// at once; one range (on this thread) when `count` is below `minimum` a thread, where
+    /// starting a thread costs more than it saves. `body` runs on several threads at once:
+    /// it must write only its range's slots and read only what no range writes.
+    static func forEach(_ count: Int, threads: Int, minimum: Int = 8192, _ body: (Range<Int>) -> Void) {
+        let parts = max(1, min(threads, count / max(minimum, 1)))
+        if parts == 1 {
+            body(0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { b in
+            WorkerPool(count: parts).run(parts: parts) { p in b((count * p / parts)..<(count * (p + 1) / parts)) }
+        }
+    }
+
+    /// Calls each of `jobs` once, on up to `threads` threads at once (the first job on this
+    /// thread, the second on another, the rest after the first on this thread): for a few
+    /// independent pieces of work of which the second is the largest.
+    static func run(_ jobs: [() -> Void], threads: Int) {
+        if threads < 2 || jobs.count < 2 {
+            for j in jobs { j() }
+            return
+        }
+        withoutActuallyEscaping(jobs[1]) { second in
+            WorkerPool(count: 2).run(parts: 2) { p in
+                if p == 1 {
+                    second()
+                } else {
+                    jobs[0]()
+                    for j in jobs.dropFirst(2) { j() }
+                }
+            }
+        }
+    }
+}
