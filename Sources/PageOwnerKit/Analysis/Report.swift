@@ -132,22 +132,16 @@ public struct Report {
         }
         rows.reserveCapacity(out.count)
         if !cells {
-            var memo = CellMemo(keys: keys.count)
-            cellIDs.reserveCapacity(out.count * keys.count)
+            (cellTable, cellIDs) = Self.compactCells(agg, rows: out, threads: threads)
+            let stackPos = keys.firstIndex(of: .stack)
             for g in out {
                 let x = m[Int(g)]
                 shown.records += x.records
                 shown.pages +|= x.pages
-                var stack: Int32 = -1
-                for (i, k) in keys.enumerated() {
-                    let v = agg.keyValue(g, i)
-                    if k == .stack { stack = Int32(bitPattern: UInt32(truncatingIfNeeded: v)) }
-                    cellIDs.append(memo.id(agg, i, k, v))
-                }
+                let stack = stackPos.map { Int32(bitPattern: UInt32(truncatingIfNeeded: agg.keyValue(g, $0))) } ?? -1
                 let label = stack >= 0 ? agg.stacks.info[Int(stack)].kind.label : nil
                 rows.append(Row(group: g, metrics: x, cells: [], frames: nil, stackLabel: label, stack: stack))
             }
-            cellTable = memo.cells
             return
         }
         var memo: CellMemo? = out.count > 64 ? CellMemo(keys: keys.count) : nil
@@ -281,9 +275,27 @@ public struct Report {
         if let packed = Self.packTies(
             tieKeys, rows: tied.count, width: kw, groups: groups, tieRow: tieRow, idx: idx, runs: runs, threads: threads)
         {
-            for r in runs {
-                let sortedRun = RadixSort.sorted(keys: r.map { packed[Int(tieRow[Int(idx[$0])])] }, payloads: r.map { idx[$0] })
-                for (j, i) in r.enumerated() { idx[i] = sortedRun[j] }
+            // The runs are disjoint ranges of `idx`: the first ones (half the tied rows) on
+            // this thread, the others on a second.
+            let total = tied.count
+            var cut = 0
+            var sum = 0
+            while cut < runs.count && sum * 2 < total {
+                sum += runs[cut].count
+                cut += 1
+            }
+            let source = idx
+            idx.withUnsafeMutableBufferPointer { buf in
+                let out = buf
+                let sortRuns: (ArraySlice<Range<Int>>) -> Void = { part in
+                    for r in part {
+                        let sortedRun = RadixSort.sorted(
+                            keys: r.map { packed[Int(tieRow[Int(source[$0])])] }, payloads: r.map { source[$0] })
+                        for (j, i) in r.enumerated() { out[i] = sortedRun[j] }
+                    }
+                }
+                ParallelParts.run(
+                    [{ sortRuns(runs[..<cut]) }, { sortRuns(runs[cut...]) }], threads: total >= 8192 ? threads : 1)
             }
             return idx.map { groups[Int($0)] }
         }
@@ -498,17 +510,62 @@ public struct Report {
         var index: [WordMap]
         var cells: [Cell] = []
         init(keys: Int) { index = (0..<keys).map { _ in WordMap(capacity: 64) } }
+    }
 
-        /// The index in `cells` of key `k`'s (at `pos`) value `v`, rendered the first time.
-        @inline(__always)
-        mutating func id(_ agg: Aggregator, _ pos: Int, _ k: GroupKey, _ v: UInt64) -> Int32 {
-            let known = index[pos].get(v)
-            if known >= 0 { return known }
-            let id = Int32(cells.count)
-            cells.append(Report.cell(agg, k, v))
-            index[pos].set(v, id)
-            return id
+    /// Each distinct cell of the groups `rows` once, and each row's cell ids (row `i`'s cell
+    /// of key position `pos` at `table[ids[i * keys + pos]]`). Cells are numbered as one pass
+    /// over the rows, key by key, first meets them; each key position's values are found
+    /// on their own (positions split over `threads`) and only the distinct ones are rendered.
+    static func compactCells(_ agg: Aggregator, rows: [Int32], threads: Int) -> (table: [Cell], ids: [Int32]) {
+        let kw = agg.keys.count
+        let n = rows.count
+        struct Column {
+            /// Distinct values in the order the rows meet them, and the row that met each first.
+            var values: [UInt64] = []
+            var firstRow: [Int32] = []
+            /// Each row's value as an index in `values`.
+            var local: [Int32] = []
         }
+        let columns = (0..<kw).map { _ in Handoff(Column()) }
+        ParallelParts.forEach(kw, threads: n >= 8192 ? threads : 1, minimum: 1) { positions in
+            for pos in positions {
+                var c = Column()
+                c.local.reserveCapacity(n)
+                var seen = WordMap(capacity: 64)
+                for (i, g) in rows.enumerated() {
+                    let v = agg.keyValue(g, pos)
+                    var id = seen.get(v)
+                    if id < 0 {
+                        id = Int32(c.values.count)
+                        seen.set(v, id)
+                        c.values.append(v)
+                        c.firstRow.append(Int32(i))
+                    }
+                    c.local.append(id)
+                }
+                columns[pos].value = c
+            }
+        }
+        // First meetings in (row, key position) order give the cells their numbers.
+        var firsts: [(at: Int, pos: Int, local: Int)] = []
+        for pos in 0..<kw {
+            for (l, r) in columns[pos].value.firstRow.enumerated() { firsts.append((Int(r) * kw + pos, pos, l)) }
+        }
+        firsts.sort { $0.at < $1.at }
+        var table: [Cell] = []
+        table.reserveCapacity(firsts.count)
+        var global = (0..<kw).map { [Int32](repeating: 0, count: columns[$0].value.values.count) }
+        for f in firsts {
+            global[f.pos][f.local] = Int32(table.count)
+            table.append(Report.cell(agg, agg.keys[f.pos], columns[f.pos].value.values[f.local]))
+        }
+        var ids = [Int32](repeating: 0, count: n * kw)
+        for pos in 0..<kw {
+            let local = columns[pos].value.local
+            let g = global[pos]
+            for i in 0..<n { ids[i * kw + pos] = g[Int(local[i])] }
+        }
+        return (table, ids)
     }
 
     /// Each distinct cell once and every row's cell ids (`cellTable`/`cellIDs`), made from

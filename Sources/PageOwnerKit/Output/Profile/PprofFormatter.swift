@@ -112,9 +112,11 @@ struct PprofBuilder {
         var values: [(Int64, Int64, Int64)] = []
         rowStacks.reserveCapacity(stackPos == nil ? 0 : report.rows.count)
         values.reserveCapacity(report.rows.count)
-        for (ri, r) in report.rows.enumerated() {
-            if stackPos != nil { rowStacks.append(locationPiece(r.stack)) }
-            let m = r.metrics
+        // Rows by index, their fields read in place (a row's copy costs its strings' and
+        // arrays' reference counting).
+        for ri in report.rows.indices {
+            if stackPos != nil { rowStacks.append(locationPiece(report.rows[ri].stack)) }
+            let m = report.rows[ri].metrics
             values.append((countsAllocations ? m.records : 0, m.pages, m.pages &* report.pageSize))
             for (pos, key, unit) in labelKeys {
                 let id = Int(ids[ri * kw + pos])
