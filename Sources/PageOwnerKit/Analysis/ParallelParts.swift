@@ -38,3 +38,34 @@ enum ParallelParts {
         }
     }
 }
+
+extension ParallelParts {
+    /// Renders `count` rows in order through `write`, `batch` rows at a time, each batch cut
+    /// into ranges that `render` turns into bytes on up to `threads` threads at once (one
+    /// buffer a range, written in range order): the bytes are those of one pass, and at most
+    /// one batch's bytes are held at a time.
+    static func render(
+        _ count: Int, threads: Int, batch: Int = 16_384, _ render: (Range<Int>, inout [UInt8]) -> Void,
+        write: ([UInt8]) throws -> Void
+    ) rethrows {
+        var start = 0
+        let parts = max(1, threads)
+        var buffers = [[UInt8]](repeating: [], count: parts)
+        while start < count {
+            let end = min(count, start + batch)
+            let n = end - start
+            let used = n >= 2048 ? parts : 1
+            buffers.withUnsafeMutableBufferPointer { b in
+                let out = b
+                forEach(used, threads: used, minimum: 1) { ps in
+                    for p in ps {
+                        out[p].removeAll(keepingCapacity: true)
+                        render((start + n * p / used)..<(start + n * (p + 1) / used), &out[p])
+                    }
+                }
+            }
+            for p in 0..<used { try write(buffers[p]) }
+            start = end
+        }
+    }
+}

@@ -451,14 +451,17 @@ public struct Report {
                     }
                 }
             }
-            var frameRanks: [Int32] = []
-            if k == .stack, distinct.count > 1024 { frameRanks = agg.stacks.stacks.frameRanks() }
-            let stacks = agg.stacks.stacks
-            let order: (Int32, Int32) -> Int = frameRanks.isEmpty ? compare : { stacks.compare($0, $1, frameRanks: frameRanks) }
-            distinct.sort { order($0, $1) < 0 }
+            if k == .stack, distinct.count > 1024 {
+                // Many stacks: sorted by their frames' ranks, with no comparison a pair.
+                // Distinct stacks never compare equal, so a stack's rank is its place.
+                let stacks = agg.stacks.stacks
+                for (i, h) in stacks.sorted(distinct, frameRanks: stacks.frameRanks()).enumerated() { rank[Int(h)] = Int32(i) }
+                return rank
+            }
+            distinct.sort { compare($0, $1) < 0 }
             var next: Int32 = 0
             for (i, h) in distinct.enumerated() {
-                if i > 0 && order(distinct[i - 1], h) != 0 { next += 1 }
+                if i > 0 && compare(distinct[i - 1], h) != 0 { next += 1 }
                 rank[Int(h)] = next
             }
             return rank

@@ -270,7 +270,54 @@ public struct StackStore {
 
     /// A rank for every stack, in ascending byte order.
     public func sortedRanks() -> [Int32] {
-        let fr = frameRanks()
-        return Self.ranks(count) { compare($0, $1, frameRanks: fr) < 0 }
+        let order = sorted(Array(0..<Int32(count)), frameRanks: frameRanks())
+        var rank = [Int32](repeating: 0, count: count)
+        for (r, h) in order.enumerated() { rank[Int(h)] = Int32(r) }
+        return rank
+    }
+
+    /// Stacks `hs` (distinct handles) in the order of `compare(_:_:frameRanks:)`, without a
+    /// comparison a pair: the stacks are radix-sorted by the ranks of their first two frames,
+    /// then each run that agrees on them by the next two, and so on (a frame past a stack's
+    /// end ranks first, so a shorter prefix comes first). Runs of a few stacks are sorted by
+    /// comparing. Each stack is read only as deep as it takes to tell it from the others.
+    public func sorted(_ hs: [Int32], frameRanks r: [Int32]) -> [Int32] {
+        var out = hs
+        // Runs of `out` whose stacks agree on their first `depth` frames.
+        var work: [(range: Range<Int>, depth: Int)] = [(0..<out.count, 0)]
+        var keys: [UInt64] = []
+        var payloads: [Int32] = []
+        while let (range, depth) = work.popLast() {
+            if range.count < 2 { continue }
+            if range.count <= 16 {
+                out[range].sort { compare($0, $1, frameRanks: r) < 0 }
+                continue
+            }
+            keys.removeAll(keepingCapacity: true)
+            payloads.removeAll(keepingCapacity: true)
+            for i in range {
+                let h = out[i]
+                let s = Int(starts[Int(h)])
+                let n = Int(starts[Int(h) + 1]) - s
+                // Rank + 1 of frames `depth` and `depth + 1`, 0 past the stack's end.
+                let a: UInt64 = depth < n ? UInt64(UInt32(bitPattern: r[Int(ids[s + depth])])) + 1 : 0
+                let b: UInt64 = depth + 1 < n ? UInt64(UInt32(bitPattern: r[Int(ids[s + depth + 1])])) + 1 : 0
+                keys.append(a << 32 | b)
+                payloads.append(h)
+            }
+            let order = RadixSort.sorted(keys: keys, payloads: Array(0..<Int32(range.count)))
+            var start = 0
+            while start < order.count {
+                let k = keys[Int(order[start])]
+                var end = start + 1
+                while end < order.count && keys[Int(order[end])] == k { end += 1 }
+                // Stacks that agree and go on past these two frames are told apart deeper;
+                // agreeing ones that end here are the same stack (handles are distinct).
+                if end - start > 1 && k & 0xffff_ffff != 0 { work.append((range.lowerBound + start..<range.lowerBound + end, depth + 2)) }
+                start = end
+            }
+            for (j, o) in order.enumerated() { out[range.lowerBound + j] = payloads[Int(o)] }
+        }
+        return out
     }
 }

@@ -33,6 +33,31 @@ enum ByteRendering {
         }
     }
 
+    /// Whether `b` is ASCII and holds none of the bytes an RFC 4180 field is quoted for
+    /// (`,` `"` CR LF): eight bytes at a time, a zero-byte test per special byte.
+    @inline(__always)
+    static func isPlainCSV(_ b: UnsafeRawBufferPointer) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func has(_ x: UInt64, _ c: UInt64) -> Bool {
+            let v = x ^ (ones &* c)
+            return (v &- ones) & ~v & highs != 0
+        }
+        var i = 0
+        let n = b.count
+        while i + 8 <= n {
+            let x = b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if x & highs != 0 || has(x, 0x2c) || has(x, 0x22) || has(x, 0x0a) || has(x, 0x0d) { return false }
+            i += 8
+        }
+        while i < n {
+            let c = b[i]
+            if c >= 0x80 || c == 0x2c || c == 0x22 || c == 0x0a || c == 0x0d { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// An RFC 4180 field (as `Render.csv`).
     static func appendCSV(_ b: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         guard isASCII(b) else {
@@ -130,8 +155,26 @@ extension ByteRendering {
     /// A stack as one CSV field: its frames joined by `;`, innermost first (as
     /// `GroupRendering.csvKeys`).
     static func appendStackCSV(_ stacks: StackTable, _ h: Int32, scratch: inout [UInt8], to out: inout [UInt8]) {
-        scratch.removeAll(keepingCapacity: true)
+        // Most stacks are ASCII with no byte CSV must quote: their frames go straight to
+        // `out`, each checked eight bytes at a time. Any other is built in `scratch` and
+        // written as one field, as before.
+        let start = out.count
+        var plain = true
         var first = true
+        stacks.forEachFrame(h) { f in
+            guard plain else { return }
+            guard isPlainCSV(f) else {
+                plain = false
+                return
+            }
+            if !first { out.append(0x3b) }
+            first = false
+            out.append(contentsOf: f)
+        }
+        if plain { return }
+        out.removeSubrange(start...)
+        scratch.removeAll(keepingCapacity: true)
+        first = true
         stacks.forEachFrame(h) { f in
             if !first { scratch.append(0x3b) }
             first = false

@@ -13,9 +13,11 @@ public struct CSVFormatter: ReportFormatter {
             labels.append(Render.csv(l.value))
             labels.append(0x2c)
         }
-        var scratch: [UInt8] = []
-        for r in report.rows {
-            try out.append { b in
+        // Rows rendered in ranges on the threads, written in order.
+        try ParallelParts.render(report.rows.count, threads: context.threads) { range, b in
+            var scratch: [UInt8] = []
+            for ri in range {
+                let r = report.rows[ri]
                 b.append(contentsOf: labels)
                 for (i, k) in report.keys.enumerated() {
                     if i > 0 { b.append(0x2c) }
@@ -41,6 +43,6 @@ public struct CSVFormatter: ReportFormatter {
                 if m.firstTs != .max { b.appendDecimal(m.lastTs) }
                 b.append("\r\n")
             }
-        }
+        } write: { try out.write($0) }
     }
 }
