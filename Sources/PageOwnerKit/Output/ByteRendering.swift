@@ -215,7 +215,7 @@ extension ByteRendering {
     /// `parts` is scratch for the frame boundaries.
     static func appendFoldedLine(
         keys: [GroupKey], cells: [Report.Cell], stacks: StackTable, stack h: Int32, label: String?, keepOffsets: Bool,
-        scratch: inout [UInt8], parts: inout [Int], to out: inout [UInt8]
+        names: inout FrameNames, parts: inout [Int], to out: inout [UInt8]
     ) {
         let start = out.count
         var any = false
@@ -231,15 +231,16 @@ extension ByteRendering {
             semicolonsToCommas(&out, from: from)
         }
         if h >= 0 {
-            // Frame names in stack order into scratch, then appended root first.
-            scratch.removeAll(keepingCapacity: true)
+            // Each frame's name (made once a frame line), then appended root first.
             parts.removeAll(keepingCapacity: true)
-            parts.append(0)
-            stacks.forEachFrame(h) { f in
-                appendFrameName(f, keepOffsets: keepOffsets, to: &scratch)
-                parts.append(scratch.count)
+            for line in stacks.stacks.frameIDs(h) {
+                let r = names.name(line, stacks.stacks, keepOffsets: keepOffsets)
+                if r.lowerBound >= 0 {
+                    parts.append(r.lowerBound)
+                    parts.append(r.upperBound)
+                }
             }
-            let frames = parts.count - 1
+            let frames = parts.count / 2
             if let label, frames <= 1 {
                 separate(&out)
                 let from = out.count
@@ -251,9 +252,7 @@ extension ByteRendering {
                 var i = frames
                 while i > 0 {
                     separate(&out)
-                    let from = out.count
-                    out.append(contentsOf: scratch[parts[i - 1]..<parts[i]])
-                    semicolonsToCommas(&out, from: from)
+                    out.append(contentsOf: names.bytes[parts[2 * i - 2]..<parts[2 * i - 1]])
                     i -= 1
                 }
             }
@@ -269,6 +268,40 @@ extension ByteRendering {
             if out[i] == 0x3b { out[i] = 0x2c }
             i += 1
         }
+    }
+}
+
+/// The folded name of each frame line of a stack table (`appendFrameName`, its `;` made
+/// `,`), made the first time a stack holds the line: a frame shared by many stacks is read
+/// and cut once, not once a stack.
+struct FrameNames {
+    /// The names, back to back.
+    var bytes: [UInt8] = []
+    /// Per frame line: where its name starts and ends in `bytes`; (-1, -1) not made yet,
+    /// (-2, -2) a line with no frame text (which `StackTable.forEachFrame` skips).
+    var bounds: [(Int, Int)] = []
+
+    /// The range of line `line`'s name in `bytes`, or a range starting below 0 for a line
+    /// that has none.
+    @inline(__always)
+    mutating func name(_ line: Int32, _ store: StackStore, keepOffsets: Bool) -> Range<Int> {
+        let i = Int(line)
+        if i >= bounds.count { bounds.append(contentsOf: repeatElement((-1, -1), count: store.frames.count - bounds.count)) }
+        var b = bounds[i]
+        if b.0 == -1 {
+            b = store.frames.withBytes(line) { l in
+                guard let p0 = l.baseAddress else { return (-2, -2) }
+                let p = p0.assumingMemoryBound(to: UInt8.self)
+                let (s, e) = StackTable.frameText(p, 0, l.count)
+                guard e > s else { return (-2, -2) }
+                let from = bytes.count
+                ByteRendering.appendFrameName(UnsafeRawBufferPointer(start: p + s, count: e - s), keepOffsets: keepOffsets, to: &bytes)
+                ByteRendering.semicolonsToCommas(&bytes, from: from)
+                return (from, bytes.count)
+            }
+            bounds[i] = b
+        }
+        return b.0 < 0 ? -1 ..< -1 : b.0..<b.1
     }
 }
 

@@ -8,13 +8,13 @@ public struct FoldedFormatter: ReportFormatter {
     /// `FoldedLines.forEachMerged`).
     static func folded(_ report: Report, keepOffsets: Bool) -> FoldedLines {
         var lines = FoldedLines()
-        var scratch: [UInt8] = []
+        var names = FrameNames()
         var parts: [Int] = []
         for r in report.rows {
             lines.add(r.metrics.pages) { out in
                 ByteRendering.appendFoldedLine(
                     keys: report.keys, cells: r.cells, stacks: report.stacks, stack: r.stack, label: r.stackLabel,
-                    keepOffsets: keepOffsets, scratch: &scratch, parts: &parts, to: &out)
+                    keepOffsets: keepOffsets, names: &names, parts: &parts, to: &out)
             }
         }
         return lines
