@@ -16,6 +16,7 @@ public struct CSVFormatter: ReportFormatter {
         // Rows rendered in ranges on the threads, written in order.
         try ParallelParts.render(report.rows.count, threads: context.threads) { range, b in
             var scratch: [UInt8] = []
+            var percent = Render.FixedMemo(digits: 4)
             for ri in range {
                 let r = report.rows[ri]
                 b.append(contentsOf: labels)
@@ -36,7 +37,7 @@ public struct CSVFormatter: ReportFormatter {
                 b.append(0x2c)
                 b.appendDecimal(m.pages &* report.pageSize)
                 b.append(0x2c)
-                b.append(Render.fixed(Render.percent(m.pages, report.total.pages), 4))
+                b.append(percent(Render.percent(m.pages, report.total.pages)))
                 b.append(0x2c)
                 if m.firstTs != .max { b.appendDecimal(m.firstTs) }
                 b.append(0x2c)

@@ -61,10 +61,18 @@ public enum Render {
         return sign + fixed(v, 1) + " " + units[u]
     }
 
-    static func fixed(_ v: Double, _ digits: Int) -> String {
+    static func fixed(_ v: Double, _ digits: Int) -> String { fixedText(rounded(v, digits), digits) }
+
+    /// `v` rounded to `digits` decimals: what `fixed` prints.
+    @inline(__always)
+    static func rounded(_ v: Double, _ digits: Int) -> Double {
         var m = 1.0
         for _ in 0..<digits { m *= 10 }
-        let r = (v * m).rounded() / m
+        return (v * m).rounded() / m
+    }
+
+    /// `fixed` of a value `rounded` already.
+    static func fixedText(_ r: Double, _ digits: Int) -> String {
         var s = String(r)
         if let dot = s.firstIndex(of: ".") {
             let decimals = s.distance(from: dot, to: s.endIndex) - 1
@@ -73,6 +81,22 @@ public enum Render {
             s += "." + String(repeating: "0", count: digits)
         }
         return s
+    }
+
+    /// `fixed(_:digits)` of many values, each distinct rounded value formatted once (a
+    /// report's percents repeat: they are page counts over one total).
+    struct FixedMemo {
+        let digits: Int
+        var texts: [UInt64: String] = [:]
+        init(digits: Int) { self.digits = digits }
+
+        mutating func callAsFunction(_ v: Double) -> String {
+            let r = Render.rounded(v, digits)
+            if let t = texts[r.bitPattern] { return t }
+            let t = Render.fixedText(r, digits)
+            texts[r.bitPattern] = t
+            return t
+        }
     }
 
     static func percent(_ part: Int64, _ whole: Int64) -> Double {

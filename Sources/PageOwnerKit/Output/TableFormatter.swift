@@ -10,13 +10,21 @@ public struct TableFormatter: ReportFormatter {
         let numeric = Set(0..<5).union(keyCols.enumerated().filter { $0.element.element.isNumeric }.map { $0.offset + 5 })
         var table = TextTable(header: header, numeric: numeric)
         var cum: Int64 = 0
+        // Sizes and percents repeat from row to row: each distinct one is formatted once.
+        var sizes: [Int64: String] = [:]
+        var percent = Render.FixedMemo(digits: 1)
         for r in report.rows {
             cum &+= r.metrics.pages
+            let bytes = r.metrics.pages &* report.pageSize
+            let size = sizes[bytes] ?? Render.human(bytes)
+            sizes[bytes] = size
+            let share = percent(Render.percent(r.metrics.pages, report.total.pages)) + "%"
+            let cumShare = percent(Render.percent(cum, report.total.pages)) + "%"
             table.row { t in
                 t.cell { $0.appendDecimal(r.metrics.pages) }
-                t.cell(Render.human(r.metrics.pages &* report.pageSize))
-                t.cell(Render.fixed(Render.percent(r.metrics.pages, report.total.pages), 1) + "%")
-                t.cell(Render.fixed(Render.percent(cum, report.total.pages), 1) + "%")
+                t.cell(size)
+                t.cell(share)
+                t.cell(cumShare)
                 t.cell { $0.appendDecimal(r.metrics.records) }
                 for c in keyCols {
                     let text = r.cells[c.offset].text
@@ -25,12 +33,14 @@ public struct TableFormatter: ReportFormatter {
             }
         }
         try table.writeHeader(to: out)
-        for (i, r) in report.rows.enumerated() {
-            try out.append { b in
+        // Rows and their stacks rendered in ranges on the threads, written in order.
+        try ParallelParts.render(report.rows.count, threads: context.threads) { range, b in
+            for i in range {
                 table.appendRow(i, to: &b)
+                let r = report.rows[i]
                 if r.stack >= 0 { ByteRendering.appendStackLines(report.stacks, r.stack, label: r.stackLabel, to: &b) }
             }
-        }
+        } write: { try out.write($0) }
         try out.write(Self.footer(report, context))
     }
 
