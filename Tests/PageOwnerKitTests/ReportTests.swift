@@ -94,8 +94,9 @@ final class ReportTests: XCTestCase {
     }
 
     /// The one filter engine's task and module tests, which the compatible mode applies too:
-    /// comm by its exact bytes (in place for a few names, looked up for many); modules by any
-    /// frame (`report`) or by the stack's module, else `vmlinux` (the kernel tool's).
+    /// pid and comm (its exact bytes) compared in place for a few values, looked up for many;
+    /// modules by any frame (`report`) or by the stack's module, else `vmlinux` (the kernel
+    /// tool's).
     func testFilterEngineTaskAndModuleRules() throws {
         var f = Filters()
         f.pids = [7]
@@ -103,7 +104,10 @@ final class ReportTests: XCTestCase {
         let dd = Array("dd".utf8)
         let d = Array("d".utf8)
         for many in [false, true] {
-            if many { f.comms = Set((0..<10).map { Array("c\($0)".utf8) } + [dd]) }
+            if many {
+                f.comms = Set((0..<10).map { Array("c\($0)".utf8) } + [dd])
+                f.pids = Set([7] + (100..<120).map { Int32($0) })
+            }
             dd.withUnsafeBytes { XCTAssertTrue(f.passesTask(pid: 7, tgid: 3, comm: $0)) }
             dd.withUnsafeBytes { XCTAssertFalse(f.passesTask(pid: 8, tgid: 3, comm: $0)) }
             d.withUnsafeBytes { XCTAssertFalse(f.passesTask(pid: 7, tgid: 3, comm: $0)) }

@@ -3,9 +3,15 @@
 /// record's fields run per record, the stack tests run once per distinct stack and are cached
 /// (`FilterCache`).
 public struct Filters {
-    public var pids: Set<Int32>?
-    public var tgids: Set<Int32>?
-    public var comms: Set<[UInt8]>?
+    public var pids: Set<Int32>? { didSet { fewPids = Self.few(pids) } }
+    public var tgids: Set<Int32>? { didSet { fewTgids = Self.few(tgids) } }
+    /// Task names, by their exact bytes.
+    public var comms: Set<[UInt8]>? { didSet { fewComms = Self.few(comms) } }
+    /// `pids`, `tgids` and `comms` as arrays when they hold a few values: `passesTask`
+    /// compares those in place, which costs less per record than hashing the record's value.
+    var fewPids: [Int32]?
+    var fewTgids: [Int32]?
+    var fewComms: [[UInt8]]?
     /// Keep records with a frame whose symbol matches.
     public var frame: Regex<AnyRegexOutput>?
     /// Drop records with a frame whose symbol matches.
@@ -50,9 +56,15 @@ public struct Filters {
     /// exactly).
     @inline(__always)
     public func passesTask(pid: Int32, tgid: Int32, comm: UnsafeRawBufferPointer) -> Bool {
-        if let p = pids, !p.contains(pid) { return false }
-        if let p = tgids, !p.contains(tgid) { return false }
-        if let c = comms, !Filters.holds(c, comm) { return false }
+        if let p = pids, !(fewPids?.contains(pid) ?? p.contains(pid)) { return false }
+        if let p = tgids, !(fewTgids?.contains(tgid) ?? p.contains(tgid)) { return false }
+        if let c = comms {
+            if let few = fewComms {
+                if !few.contains(where: { $0.withUnsafeBytes { Bytes.compare($0, comm) == 0 } }) { return false }
+            } else if !c.contains(Array(comm)) {
+                return false
+            }
+        }
         return true
     }
 
@@ -63,12 +75,9 @@ public struct Filters {
         return m.contains { $0.utf8.elementsEqual(name) }
     }
 
-    /// Whether `set` holds `bytes`: compared in place when the set is small (no array made
-    /// per record), else looked up.
-    @inline(__always)
-    static func holds(_ set: Set<[UInt8]>, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        if set.count <= 4 { return set.contains { $0.withUnsafeBytes { Bytes.compare($0, bytes) == 0 } } }
-        return set.contains(Array(bytes))
+    /// The values of `set` as an array when there are at most 8 of them.
+    static func few<T>(_ set: Set<T>?) -> [T]? {
+        set.flatMap { $0.count <= 8 ? Array($0) : nil }
     }
 
     /// Parses a time bound: nanoseconds, or a number with `s`, `ms`, `us`, `ns`.
