@@ -24,7 +24,7 @@ struct InfoCommand: ParsableCommand {
         for i in inputs {
             if let (kind, vmcore) = try Inputs.crashDump(path: i) {
                 let reading = kind != .elfOther && input.vmlinux != nil
-                lines += InputSummary.crashDump(i, kind, vmcore, reading: reading)
+                lines += InputSummary.crashDump(i, kind, vmcore, reading: reading, spelling: .commandLine)
                 if !reading { continue }
             }
             let skippedBefore = pipeline.diagnostics.skippedTotal

@@ -23,6 +23,7 @@ struct InputOptionGroup: ParsableArguments {
         o.vmlinux = vmlinux
         o.modules = modules
         o.strict = strict
+        o.spelling = .commandLine
         o.format = format
         o.vmlinuxCache = vmlinuxCache(noCache: noCache, verbose: verbose)
         if let e = ProcessInfo.processInfo.environment["PAGE_OWNER_SORT_THREADS"], let n = Int(e), n >= 1 { o.threads = min(n, 64) }

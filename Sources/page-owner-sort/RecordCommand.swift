@@ -56,7 +56,7 @@ struct RecordCommand: ParsableCommand {
         }
         o.output = output
         o.failOnGrowth = failOnGrowth
-        do { o.keys = try GroupKey.parseList(groupBy) } catch let e as UsageError { throw ValidationError(e.description) }
+        do { o.keys = try GroupKey.parseList(groupBy, spelling: .commandLine) } catch let e as UsageError { throw ValidationError(e.description) }
         if let frame {
             do { o.filters.frame = try Regex(frame) } catch { throw ValidationError("bad --frame regular expression: \(error)") }
         }

@@ -61,7 +61,7 @@ struct ReportCommand: ParsableCommand {
         }
         // A page reads finer groups than its table; the table is their projection.
         let (view, groupOf) = format == .html ? agg.projected(onto: keys) : (agg, [])
-        let choice = SnapshotPlan.report(agg, inputs: loaded.perInput, sum: sum)
+        let choice = SnapshotPlan.report(agg, inputs: loaded.perInput, sum: sum, spelling: .commandLine)
         let found = CommandFindings.report(
             loaded, choice: choice, keys: keys, pprof: format == .pprof, sum: sum, pageSize: options.pageSize)
         try options.apply(found, to: &ctx)

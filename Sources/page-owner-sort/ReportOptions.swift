@@ -83,7 +83,7 @@ struct ReportOptions: ParsableArguments {
                 "unknown format '\(format)'\(Suggestion.hint(format, among: ReportFormat.allCases.map(\.rawValue))); formats are: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))"
             )
         }
-        if f == .pprof && !report { throw ValidationError(DiffFormatter.pprofUsage) }
+        if f == .pprof && !report { throw ValidationError(DiffFormatter.pprofUsage(.commandLine)) }
         if !label.isEmpty && !report { throw ValidationError("--label is an option of report") }
         return f
     }
@@ -98,17 +98,17 @@ struct ReportOptions: ParsableArguments {
         do {
             guard format == ReportFormat.pprof.rawValue else {
                 if pprofLabels != nil { throw ValidationError("--pprof-labels needs --format pprof") }
-                return try GroupKey.parseList(groupBy ?? "stack")
+                return try GroupKey.parseList(groupBy ?? "stack", spelling: .commandLine)
             }
             var extra: [GroupKey] = []
             if let pprofLabels {
-                extra = try GroupKey.parseList(pprofLabels)
+                extra = try GroupKey.parseList(pprofLabels, spelling: .commandLine)
                 if let bad = extra.first(where: { !PprofFormatter.optionalLabels.contains($0) }) {
                     throw ValidationError("--pprof-labels takes pid and tgid, not '\(bad.rawValue)' (use --group-by for other keys)")
                 }
             }
             guard let groupBy else { return PprofFormatter.defaultKeys(extra: extra) }
-            var keys = try GroupKey.parseList(groupBy)
+            var keys = try GroupKey.parseList(groupBy, spelling: .commandLine)
             if !keys.contains(.stack) { keys.insert(.stack, at: 0) }
             for e in extra where !keys.contains(e) { keys.append(e) }
             return keys
@@ -148,6 +148,7 @@ struct ReportOptions: ParsableArguments {
     func makeRun() throws -> (ReportRun, ReportContext) {
         var run = ReportRun()
         var ctx = ReportContext()
+        ctx.spelling = .commandLine
         run.keys = try groupKeys()
         ctx.labels = try labels(keys: run.keys)
         var f = Filters()

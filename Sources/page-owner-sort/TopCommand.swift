@@ -28,7 +28,7 @@ struct TopCommand: ParsableCommand {
         guard let step = DurationParser.nanoseconds(interval), step > 0 else { throw ValidationError("bad --interval '\(interval)'") }
         guard var order = TopModel.Sort(rawValue: sort) else { throw ValidationError("unknown sort '\(sort)': growth, pages or rate") }
         let keys: [GroupKey]
-        do { keys = try GroupKey.parseList(groupBy) } catch let e as UsageError { throw ValidationError(e.description) }
+        do { keys = try GroupKey.parseList(groupBy, spelling: .commandLine) } catch let e as UsageError { throw ValidationError(e.description) }
         let model = TopModel(keys: keys)
         // The samples: live, or the archive's members in order.
         var next: () throws -> Bool

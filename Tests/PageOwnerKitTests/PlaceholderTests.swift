@@ -87,12 +87,12 @@ final class PlaceholderTests: XCTestCase {
 
     func testNoteExplainsEarlyBootPages() throws {
         let agg = try aggregate("\(Self.run73)/s2-workload/page_owner", keys: [.stack])
-        let notes = PlaceholderNote.notes(agg.totals, pageSize: 4096)
+        let notes = PlaceholderNote.notes(agg.totals, pageSize: 4096, spelling: .flags)
         XCTAssertEqual(notes.count, 1)
         XCTAssertTrue(notes[0].contains("6999 pages (27.3 MiB, 8.2%) are [early boot]"), notes[0])
         XCTAssertTrue(notes[0].contains("before page_owner started"))
         XCTAssertTrue(notes[0].contains("--exclude-placeholders"))
         let none = try aggregate("\(Self.run73)/s2-workload/page_owner", keys: [.stack], exclude: true)
-        XCTAssertEqual(PlaceholderNote.notes(none.totals, pageSize: 4096), [])
+        XCTAssertEqual(PlaceholderNote.notes(none.totals, pageSize: 4096, spelling: .flags), [])
     }
 }

@@ -93,6 +93,60 @@ final class ReportTests: XCTestCase {
         XCTAssertGreaterThan(boot.total.records, 0, "ts 0 records (early boot) pass --until 1")
     }
 
+    /// The one filter engine's task and module tests, which the compatible mode applies too:
+    /// pid and comm (its exact bytes) compared in place for a few values, looked up for many;
+    /// modules by any frame (`report`) or by the stack's module, else `vmlinux` (the kernel
+    /// tool's).
+    func testFilterEngineTaskAndModuleRules() throws {
+        var f = Filters()
+        f.pids = [7]
+        f.comms = [Array("dd".utf8)]
+        let dd = Array("dd".utf8)
+        let d = Array("d".utf8)
+        for many in [false, true] {
+            if many {
+                f.comms = Set((0..<10).map { Array("c\($0)".utf8) } + [dd])
+                f.pids = Set([7] + (100..<120).map { Int32($0) })
+            }
+            dd.withUnsafeBytes { XCTAssertTrue(f.passesTask(pid: 7, tgid: 3, comm: $0)) }
+            dd.withUnsafeBytes { XCTAssertFalse(f.passesTask(pid: 8, tgid: 3, comm: $0)) }
+            d.withUnsafeBytes { XCTAssertFalse(f.passesTask(pid: 7, tgid: 3, comm: $0)) }
+        }
+        f.tgids = [4]
+        dd.withUnsafeBytes { XCTAssertFalse(f.passesTask(pid: 7, tgid: 3, comm: $0)) }
+        f.modules = ["ext4", "vmlinux"]
+        Array("ext4".utf8).withUnsafeBytes { XCTAssertTrue(f.selectsModule($0)) }
+        Array("ext".utf8).withUnsafeBytes { XCTAssertFalse(f.selectsModule($0)) }
+        XCTAssertTrue(Filters().selectsModule(UnsafeRawBufferPointer(start: nil, count: 0)))
+
+        var o = CompatOptions()
+        o.modules = ["ext4"]
+        o.pids = [1]
+        XCTAssertEqual(o.filters.moduleRule, .stackModule)
+        XCTAssertEqual(o.filters.pids, [1])
+
+        // By the stack's module: exactly the records of the module's row.
+        let byModule = Report(try aggregate([Self.s2], keys: [.module]), selection: Report.Selection())
+        let ext4 = try XCTUnwrap(byModule.rows.first { $0.cells[0].text == "ext4" })
+        let vmlinux = try XCTUnwrap(byModule.rows.first { $0.cells[0].text == "vmlinux" })
+        for (name, row) in [("ext4", ext4), ("vmlinux", vmlinux)] {
+            var m = Filters()
+            m.modules = [name]
+            m.moduleRule = .stackModule
+            let r = Report(try aggregate([Self.s2], keys: [.module], filters: m), selection: Report.Selection())
+            XCTAssertEqual(r.rows.map(\.cells[0].text), [name])
+            XCTAssertEqual(r.total.records, row.metrics.records)
+        }
+        // By any frame: ext4's own records and more (stacks that pass through ext4 frames but
+        // whose innermost module is another); no stack is vmlinux's by a frame.
+        var any = Filters()
+        any.modules = ["ext4"]
+        let anyFrame = Report(try aggregate([Self.s2], keys: [.module], filters: any), selection: Report.Selection())
+        XCTAssertGreaterThanOrEqual(anyFrame.total.records, ext4.metrics.records)
+        any.modules = ["vmlinux"]
+        XCTAssertEqual(Report(try aggregate([Self.s2], keys: [.module], filters: any), selection: Report.Selection()).total.records, 0)
+    }
+
     func testSelectionTopAndThresholdsKeepTotals() throws {
         let agg = try aggregate([Self.s2], keys: [.comm])
         var sel = Report.Selection()

@@ -80,7 +80,7 @@ final class RunWarningsTests: XCTestCase {
         ] {
             let p = try write(EraRenderer.render(era: era, count: 200, seed: 3), "\(era.rawValue).txt")
             let (agg, snaps, d) = try read([p], keys: [.comm, .pid], filters: f)
-            let w = RunWarnings.collect(agg, d, snapshots: snaps[0])
+            let w = RunWarnings.collect(agg, d, snapshots: snaps[0], spelling: .flags)
             XCTAssertEqual(w.missingFields.count, 1, "\(era): \(w.missingFields)")
             let text = try XCTUnwrap(w.missingFields.first)
             for m in expectMissing { XCTAssertTrue(text.contains(m), "\(era): \(text)") }
@@ -94,7 +94,7 @@ final class RunWarningsTests: XCTestCase {
         // 6.7+ carries every field these keys and filters read: nothing to say.
         let p = try write(EraRenderer.render(era: .v6_7, count: 200, seed: 3), "v6_7.txt")
         let (agg, snaps, d) = try read([p], keys: [.comm, .pid, .tgid, .node], filters: f)
-        XCTAssertEqual(RunWarnings.collect(agg, d, snapshots: snaps[0]).missingFields, [])
+        XCTAssertEqual(RunWarnings.collect(agg, d, snapshots: snaps[0], spelling: .flags).missingFields, [])
     }
 
     /// The real dumps: page_owner of 6.1, 6.12 and 7.3 carries every field; show_stacks
@@ -107,10 +107,10 @@ final class RunWarningsTests: XCTestCase {
         for run in ["k6.1-m1024/s2-workload/page_owner", "k6.12-m1024/s2-workload/page_owner", "k7.3-m1536-numa/s2-workload/page_owner"] {
             let (agg, snaps, d) = try read(
                 [TestFixtures.dump(run)], keys: [.comm, .pid, .tgid, .memcg, .node, .gfp, .migratetype, .order], filters: f)
-            XCTAssertEqual(RunWarnings.collect(agg, d, snapshots: snaps[0]).missingFields, [], run)
+            XCTAssertEqual(RunWarnings.collect(agg, d, snapshots: snaps[0], spelling: .flags).missingFields, [], run)
         }
         let (agg, snaps, d) = try read([TestFixtures.dump("k6.12-m1024/s2-workload/show_stacks")], keys: [.comm])
-        let w = RunWarnings.collect(agg, d, snapshots: snaps[0]).missingFields
+        let w = RunWarnings.collect(agg, d, snapshots: snaps[0], spelling: .flags).missingFields
         XCTAssertEqual(w.count, 1)
         XCTAssertTrue(w[0].contains("show_stacks and show_handles hold stacks or handles and page counts only"), w[0])
     }
@@ -131,9 +131,9 @@ final class RunWarningsTests: XCTestCase {
             XCTAssertEqual(agg.pfnRestarts(snaps[0][0]), 2, "\(workers) workers")
             XCTAssertEqual(agg.pfnRestarts(snaps[1][0]), 0, "\(workers) workers")
             XCTAssertEqual(agg.pfnRestarts(snaps[2][0]), 0, "\(workers) workers (streamed .zst)")
-            let w = RunWarnings.collect(agg, d, snapshots: snaps[0]).warnings
+            let w = RunWarnings.collect(agg, d, snapshots: snaps[0], spelling: .flags).warnings
             XCTAssertTrue(w.contains { $0.contains("the PFNs go back 2 time(s)") && $0.contains("3 dumps joined") }, "\(w)")
-            XCTAssertEqual(RunWarnings.collect(agg, d, snapshots: snaps[1]).warnings, [])
+            XCTAssertEqual(RunWarnings.collect(agg, d, snapshots: snaps[1], spelling: .flags).warnings, [])
         }
         // Streamed (zstd) on several workers: chunk edges are not restarts, the joins are.
         let zst = dir.appendingPathComponent("joined.zst").path
@@ -155,7 +155,7 @@ final class RunWarningsTests: XCTestCase {
         let s2 = try fixture("k6.12-m1024/s2-workload/page_owner")
         let many = try write([s2, s2, s2, s2], "many")
         let (agg, snaps, d) = try read([many], keys: [.stack])
-        let w = RunWarnings.collect(agg, d, snapshots: snaps[0]).warnings
+        let w = RunWarnings.collect(agg, d, snapshots: snaps[0], spelling: .flags).warnings
         XCTAssertTrue(w.contains { $0.contains("the highest PFN leaves room for") }, "\(w)")
     }
 
@@ -166,23 +166,23 @@ final class RunWarningsTests: XCTestCase {
         let members = try names.reversed().map { ("run/\($0)/page_owner", try fixture("k6.12-m1024/\($0)/page_owner")) }
         let tar = try write(Self.tar(members), "run.tar")
         let (agg, snaps, _) = try read([tar], keys: [.comm])
-        let last = SnapshotPlan.report(agg, inputs: snaps, sum: false)
+        let last = SnapshotPlan.report(agg, inputs: snaps, sum: false, spelling: .flags)
         XCTAssertEqual(last.snapshots.map { agg.totals[$0].name }, ["\(tar):run/s3-after/page_owner"])
         XCTAssertTrue(last.notes.first?.contains("reporting the latest by allocation ts") ?? false, "\(last.notes)")
         XCTAssertEqual(last.warnings, [])
         let report = Report(agg, snapshots: last.snapshots, selection: Report.Selection())
         let (alone, s3, _) = try read([TestFixtures.dump("k6.12-m1024/s3-after/page_owner")], keys: [.comm])
         XCTAssertEqual(report.total, Report(alone, snapshots: s3[0], selection: Report.Selection()).total)
-        let sum = SnapshotPlan.report(agg, inputs: snaps, sum: true)
+        let sum = SnapshotPlan.report(agg, inputs: snaps, sum: true, spelling: .flags)
         XCTAssertEqual(sum.snapshots.count, 3)
         XCTAssertTrue(sum.notes.first?.contains("as --sum asks") ?? false)
         // Three files on the command line are added up, with a warning.
         let files = try names.map { try write(try fixture("k6.12-m1024/\($0)/page_owner"), $0) }
         let (agg3, snaps3, _) = try read(files, keys: [.comm])
-        let three = SnapshotPlan.report(agg3, inputs: snaps3, sum: false)
+        let three = SnapshotPlan.report(agg3, inputs: snaps3, sum: false, spelling: .flags)
         XCTAssertEqual(three.snapshots.count, 3)
         XCTAssertTrue(three.warnings.first?.contains("3 page_owner snapshots are added up") ?? false, "\(three.warnings)")
-        XCTAssertEqual(SnapshotPlan.report(agg3, inputs: snaps3, sum: true).warnings, [])
+        XCTAssertEqual(SnapshotPlan.report(agg3, inputs: snaps3, sum: true, spelling: .flags).warnings, [])
     }
 
     /// page_owner with show_stacks of the same moment is one snapshot seen twice: a warning.
@@ -190,12 +190,12 @@ final class RunWarningsTests: XCTestCase {
     func testTwoViewsOfOneSnapshot() throws {
         let d = "k7.3-m1536-numa/s1-boot/"
         let (agg, snaps, _) = try read([TestFixtures.dump(d + "page_owner"), TestFixtures.dump(d + "show_stacks")], keys: [.stack])
-        let both = SnapshotPlan.report(agg, inputs: snaps, sum: false)
+        let both = SnapshotPlan.report(agg, inputs: snaps, sum: false, spelling: .flags)
         XCTAssertEqual(both.warnings.count, 1)
         XCTAssertTrue(both.warnings[0].contains("two views of the same pages"), both.warnings[0])
         let (agg2, snaps2, _) = try read(
             [TestFixtures.dump(d + "show_stacks_handles"), TestFixtures.dump(d + "show_handles")], keys: [.stack])
-        let pair = SnapshotPlan.report(agg2, inputs: snaps2, sum: false)
+        let pair = SnapshotPlan.report(agg2, inputs: snaps2, sum: false, spelling: .flags)
         XCTAssertEqual(pair.warnings, [])
         XCTAssertEqual(pair.notes, [])
         XCTAssertEqual(pair.snapshots.count, 2)

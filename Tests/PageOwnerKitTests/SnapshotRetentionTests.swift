@@ -80,8 +80,8 @@ final class SnapshotRetentionTests: XCTestCase {
                 // One candidate by ts and one by name at most, whatever the member count.
                 XCTAssertLessThanOrEqual(Self.holding(latest), 2, c.dump)
                 XCTAssertLessThanOrEqual(latest.metricEntries, 2 * latest.groups.count, c.dump)
-                let ca = SnapshotPlan.report(all, inputs: [a], sum: false)
-                let cl = SnapshotPlan.report(latest, inputs: [l], sum: false)
+                let ca = SnapshotPlan.report(all, inputs: [a], sum: false, spelling: .flags)
+                let cl = SnapshotPlan.report(latest, inputs: [l], sum: false, spelling: .flags)
                 XCTAssertEqual(cl.snapshots, ca.snapshots, c.dump)
                 XCTAssertEqual(cl.snapshots.count, 1, c.dump)
                 XCTAssertEqual(cl.notes, ca.notes, c.dump)

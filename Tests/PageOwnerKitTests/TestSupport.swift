@@ -24,3 +24,13 @@ enum Golden {
         }
     }
 }
+
+extension OptionSpelling {
+    /// Each option as `--` and its meaning in kebab case (`--group-by`): a command line's
+    /// spelling for the tests of messages that name options (the library spells none).
+    static let flags = OptionSpelling(
+        Dictionary(
+            uniqueKeysWithValues: CommandOption.allCases.map { o in
+                (o, "--" + o.rawValue.map { $0.isUppercase ? "-" + $0.lowercased() : String($0) }.joined())
+            }))
+}

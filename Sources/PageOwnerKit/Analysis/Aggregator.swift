@@ -132,19 +132,23 @@ public final class Aggregator: RecordConsumer {
     public internal(set) var compat: CompatGrouping
 
     /// An aggregator grouping by `keys`, or, given `compat`, as the kernel tool culls
-    /// (`keys` must then be empty and `filters` have none: the tool's filters are its own).
+    /// (`keys` must then be empty, and the filters are `compat.filters`: `filters` must
+    /// have none).
     public init(
         keys: [GroupKey], filters: Filters = Filters(), allocatorFunctions: AllocatorFunctions = AllocatorFunctions(),
         compat: CompatOptions? = nil
     ) {
         precondition(compat == nil || keys.isEmpty, "the compatible mode groups by its own keys")
+        precondition(compat == nil || !(filters.needsRecord || filters.needsStack), "the compatible mode's filters are in its options")
         self.keys = keys
+        let filters = compat?.filters ?? filters
         self.filters = filters
         isCompat = compat != nil
-        self.compat = CompatGrouping(options: compat ?? CompatOptions(), active: compat != nil)
+        self.compat = CompatGrouping(options: compat ?? CompatOptions(), filters: filters, active: compat != nil)
         stacks = StackTable(
             allocatorFunctions: allocatorFunctions, reading: compat.map { .kernelToolText(modules: $0.wantsModule) } ?? .frames)
-        needStack = keys.contains { $0.needsStack } || filters.needsStack
+        // The compatible mode has its own stacks (`addCompat`).
+        needStack = compat == nil && (keys.contains { $0.needsStack } || filters.needsStack)
         hiddenStackColumn = needStack && !keys.contains(.stack)
         stackColumn = !needStack ? nil : (keys.firstIndex(of: .stack) ?? keys.count)
         packed = [UInt64](repeating: 0, count: keys.count + (hiddenStackColumn ? 1 : 0))
@@ -486,9 +490,7 @@ public final class Aggregator: RecordConsumer {
 
     /// The per-record filters (pid, tgid, comm, time, order, migratetype, gfp, memcg).
     func passesRecordFilters(_ r: Record) -> Bool {
-        if let p = filters.pids, !p.contains(r.pid) { return false }
-        if let p = filters.tgids, !p.contains(r.tgid) { return false }
-        if let c = filters.comms, !c.contains(Array(r.bytes(r.comm))) { return false }
+        if !filters.passesTask(pid: r.pid, tgid: r.tgid, comm: r.bytes(r.comm)) { return false }
         if let t = filters.since, r.ts < t { return false }
         if let t = filters.until, r.ts > t { return false }
         if let o = filters.orders, !o.contains(r.order) { return false }

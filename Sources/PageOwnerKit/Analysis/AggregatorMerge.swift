@@ -7,7 +7,8 @@ extension Aggregator {
     public func makeWorker() -> Aggregator {
         settlePending()
         let w = Aggregator(
-            keys: keys, filters: filters, allocatorFunctions: stacks.allocatorFunctions, compat: isCompat ? compat.options : nil)
+            keys: keys, filters: isCompat ? Filters() : filters, allocatorFunctions: stacks.allocatorFunctions,
+            compat: isCompat ? compat.options : nil)
         if isCompat {
             // The compatible mode resolves no handles: a worker starts empty.
             if current >= 0 {

@@ -9,29 +9,30 @@ public enum CommandFindings {
         _ p: Pipeline, choice: SnapshotPlan.ReportChoice, keys: [GroupKey], pprof: Bool, sum: Bool, pageSize: Int64
     ) -> RunWarnings {
         let agg = p.aggregator
-        var found = RunWarnings.collect(agg, p.diagnostics, snapshots: choice.snapshots, keys: keys)
+        var found = RunWarnings.collect(agg, p.diagnostics, snapshots: choice.snapshots, keys: keys, spelling: p.run.input.spelling)
         found.warnings += choice.warnings
         found.notes += choice.notes
         if pprof && !sum && p.perInput.joined().filter({ SnapshotPlan.view(agg.totals[$0].format) != nil }).count > 1 {
-            found.notes.append("with --format pprof, -o DIR/ writes one profile per snapshot instead")
+            let o = p.run.input.spelling
+            found.notes.append("with \(o[.format]) pprof, \(o[.output]) DIR/ writes one profile per snapshot instead")
         }
-        found.notes += PlaceholderNote.notes(choice.snapshots.map { agg.totals[$0] }, pageSize: pageSize)
+        found.notes += PlaceholderNote.notes(choice.snapshots.map { agg.totals[$0] }, pageSize: pageSize, spelling: p.run.input.spelling)
         return found
     }
 
     /// One profile of `report --format pprof -o DIR/`: the findings of its snapshot alone.
     public static func profile(_ p: Pipeline, snapshot: Int, pageSize: Int64) -> RunWarnings {
-        var found = RunWarnings.collect(p.aggregator, p.diagnostics, snapshots: [snapshot])
-        found.notes += PlaceholderNote.notes([p.aggregator.totals[snapshot]], pageSize: pageSize)
+        var found = RunWarnings.collect(p.aggregator, p.diagnostics, snapshots: [snapshot], spelling: p.run.input.spelling)
+        found.notes += PlaceholderNote.notes([p.aggregator.totals[snapshot]], pageSize: pageSize, spelling: p.run.input.spelling)
         return found
     }
 
     /// `diff` of the snapshots `before` and `after` (each side added up).
     public static func diff(_ p: Pipeline, before: [Int], after: [Int], keys: [GroupKey]) -> RunWarnings {
         let agg = p.aggregator
-        var found = RunWarnings.collect(agg, p.diagnostics, snapshots: before + after, keys: keys)
-        found.warnings += SnapshotPlan.doubleCounting(agg, before, summing: false, side: "before")
-        found.warnings += SnapshotPlan.doubleCounting(agg, after, summing: false, side: "after")
+        var found = RunWarnings.collect(agg, p.diagnostics, snapshots: before + after, keys: keys, spelling: p.run.input.spelling)
+        found.warnings += SnapshotPlan.doubleCounting(agg, before, summing: false, side: "before", spelling: p.run.input.spelling)
+        found.warnings += SnapshotPlan.doubleCounting(agg, after, summing: false, side: "after", spelling: p.run.input.spelling)
         return found
     }
 
@@ -39,7 +40,7 @@ public enum CommandFindings {
     public static func series(
         _ p: Pipeline, columns: [Int], basis: SnapshotPlan.Basis, given: [[Int]], keys: [GroupKey]
     ) -> RunWarnings {
-        var found = RunWarnings.collect(p.aggregator, p.diagnostics, snapshots: columns, keys: keys)
+        var found = RunWarnings.collect(p.aggregator, p.diagnostics, snapshots: columns, keys: keys, spelling: p.run.input.spelling)
         if let n = SnapshotPlan.orderNote(p.aggregator, columns, basis, inputs: given) { found.notes.append(n) }
         return found
     }

@@ -83,19 +83,19 @@ public struct CompatFlags: Sendable {
             guard let l = CompatOptions.parseNumbers(pids) else {
                 throw UsageError(description: "wrong/invalid pid in from the command line:\(pids)", showUsage: false)
             }
-            o.pids = l
+            o.pids = Set(l)
         }
         if let tgids {
             guard let l = CompatOptions.parseNumbers(tgids) else {
                 throw UsageError(description: "wrong/invalid tgid in from the command line:\(tgids)", showUsage: false)
             }
-            o.tgids = l
+            o.tgids = Set(l)
         }
         if let names {
-            o.comms = names.split(separator: ",", omittingEmptySubsequences: false).map { Array($0.utf8) }
+            o.comms = Set(names.split(separator: ",", omittingEmptySubsequences: false).map { Array($0.utf8) })
         }
         if let modules {
-            o.modules = modules.split(separator: ",", omittingEmptySubsequences: false).map { Array($0.utf8) }
+            o.modules = Set(modules.split(separator: ",", omittingEmptySubsequences: false).map { String($0) })
         }
         if let cull {
             guard let c = CompatOptions.parseCull(cull) else {

@@ -20,6 +20,10 @@
 /// tool's regular expressions would find, and its stacktrace is a contiguous byte range.
 /// Anything unusual takes the exact path: `CompatNormalizer` (Formats) reproduces those
 /// expressions on the text.
+///
+/// The kernel tool's `--pid`, `--tgid`, `--name` and `--module` are the aggregator's
+/// `filters` (`CompatOptions.filters`), applied on either path through `Filters` and its
+/// cache, as `report` applies its own.
 public struct CompatGrouping {
     public let options: CompatOptions
 
@@ -62,11 +66,11 @@ public struct CompatGrouping {
     var headers = ByteInterner(capacity: 16)
     /// The exact path, and the last PFN line's bits (which the fast path updates too).
     var normalizer: CompatNormalizer
-    /// Whether each module passes `--module` (1 yes, 0 no, -1 not decided yet).
-    var moduleAllowed = HandleMap()
     /// `vmlinux` in the aggregator's `stacks.names` (-1 until needed).
     var vmlinux: Int32 = -1
-    let hasFilter: Bool
+    /// Whether the filters look at the task (pid, tgid, comm) and at the module.
+    let hasTaskFilter: Bool
+    let hasModuleFilter: Bool
     let wantsModule: Bool
     let stackOnlyCull: Bool
     var scratch: [UInt8] = []
@@ -79,9 +83,10 @@ public struct CompatGrouping {
 
     /// The grouping of `options`; an inactive one (the aggregator of `report`, `diff`,
     /// `series`) holds nothing.
-    init(options: CompatOptions, active: Bool) {
+    init(options: CompatOptions, filters: Filters, active: Bool) {
         self.options = options
-        hasFilter = options.pids != nil || options.tgids != nil || options.comms != nil || options.modules != nil
+        hasTaskFilter = filters.pids != nil || filters.tgids != nil || filters.comms != nil
+        hasModuleFilter = filters.modules != nil
         stackOnlyCull = options.cull == [.stacktrace]
         wantsModule = options.wantsModule
         normalizer = CompatNormalizer(keepsTimestamps: options.keepsTimestamps, wantsModule: options.wantsModule, reserve: active)
@@ -142,24 +147,17 @@ extension Aggregator {
         compat.blocks += 1
         let commBytes = r.bytes(r.comm)
         var st: Int32 = -1
-        var module: Int32 = 0
-        if compat.hasFilter {
-            let options = compat.options
-            if let pids = options.pids, !pids.contains(r.pid) { return true }
-            if let tgids = options.tgids, !tgids.contains(r.tgid) { return true }
-            if let cs = options.comms, !cs.contains(where: { $0.withUnsafeBytes { Bytes.compare($0, commBytes) == 0 } }) { return true }
-            if options.modules != nil {
-                st = internCompatStack(stackBytes, r.stackHash)
-                module = compatModule(st)
-                if !compatModulePasses(module) { return true }
-            }
+        if compat.hasTaskFilter && !filters.passesTask(pid: r.pid, tgid: r.tgid, comm: commBytes) { return true }
+        if compat.hasModuleFilter {
+            st = internCompatStack(stackBytes, r.stackHash)
+            if !cache.stackPasses(st, filters, stacks) { return true }
         }
         compat.kept += 1
         compat.normalizer.pfnCMA = r.pfnSaysCMA
         compat.normalizer.pfnSlab = r.pfnSaysSlab
         let pages: Int64 = r.order <= 62 ? Int64(1) << Int64(r.order) : 0
         if st < 0 { st = internCompatStack(stackBytes, r.stackHash) }
-        if wantsModule && compat.options.modules == nil { module = compatModule(st) }
+        let module = wantsModule ? compatModule(st) : 0
         let alloc = AllocatorRule.kernelToolLabel(
             pfnCMA: r.pfnSaysCMA, pfnSlab: r.pfnSaysSlab, vmalloc: stacks.info[Int(st)].allocationClass == .vmalloc)
         // The comm and header are interned only when the cull key or a new group needs them.
@@ -199,16 +197,6 @@ extension Aggregator {
         return compat.vmlinux
     }
 
-    /// Whether module `m` is one `--module` names, decided once per module.
-    func compatModulePasses(_ m: Int32) -> Bool {
-        var v = compat.moduleAllowed[m]
-        if v < 0 {
-            v = compat.options.modules?.contains(stacks.names.bytes(m)) ?? true ? 1 : 0
-            compat.moduleAllowed[m] = v
-        }
-        return v == 1
-    }
-
     /// The header line with its newline, timestamp digits cut out (unless kept), interned.
     func internCompatHeader(_ r: Record) -> Int32 {
         if compat.options.keepsTimestamps || r.tsDigits.isEmpty { return compat.headers.intern(CompatNormalizer.header(r)) }
@@ -245,13 +233,11 @@ extension Aggregator {
     func addCompatText(_ r: Record) {
         compat.blocks += 1
         guard compat.normalizer.normalize(r) else { return }
-        if compat.hasFilter {
-            let options = compat.options
+        if compat.hasTaskFilter || compat.hasModuleFilter {
+            // The normalizer's fields: the block's module is its text's (no stack interned yet).
             let n = compat.normalizer
-            if let pids = options.pids, !pids.contains(n.pid) { return }
-            if let tgids = options.tgids, !tgids.contains(n.tgid) { return }
-            if let cs = options.comms, !cs.contains(n.comm) { return }
-            if let ms = options.modules, !ms.contains(n.module) { return }
+            if !n.comm.withUnsafeBytes({ filters.passesTask(pid: n.pid, tgid: n.tgid, comm: $0) }) { return }
+            if !n.module.withUnsafeBytes({ filters.selectsModule($0) }) { return }
         }
         compat.kept += 1
         // Local references to the normalizer's buffers (no copy), read while interning.

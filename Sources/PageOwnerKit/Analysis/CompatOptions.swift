@@ -44,16 +44,30 @@ public struct CompatOptions: Sendable {
 
     public var sort: [SortKey] = [SortKey(.times, descending: true)]
     public var cull: Cull = []
-    public var pids: [Int32]? = nil
-    public var tgids: [Int32]? = nil
-    public var comms: [[UInt8]]? = nil
-    /// `--module`: modules as the 2026 tool names them (`vmlinux` for none).
-    public var modules: [[UInt8]]? = nil
+    /// The `--pid`, `--tgid`, `--name` and `--module` selections (modules as the 2026 tool
+    /// names them, `vmlinux` for none), as given; `filters` applies them.
+    public var pids: Set<Int32>? = nil
+    public var tgids: Set<Int32>? = nil
+    public var comms: Set<[UInt8]>? = nil
+    public var modules: Set<String>? = nil
     /// Send every block through the exact (regular-expression) path: tests use it to show
     /// that the fast path gives the same bytes.
     public var exactPathOnly = false
 
     public init() {}
+
+    /// The selections as the `Filters` the compatible mode's aggregator applies: the kernel
+    /// tool's semantics (pid and tgid by value, comm by exact bytes, module by the stack's
+    /// first `[mod]`, else `vmlinux`). Not stored: `Filters` is not `Sendable` (its `Regex`).
+    public var filters: Filters {
+        var f = Filters()
+        f.pids = pids
+        f.tgids = tgids
+        f.comms = comms
+        f.modules = modules
+        f.moduleRule = .stackModule
+        return f
+    }
 
     /// The kernel tool keeps timestamps in the text only when its first sort key is alloc_ts.
     public var keepsTimestamps: Bool { sort.first?.key == .allocTs }

@@ -7,8 +7,28 @@ public enum FieldNeeds {
     struct Need {
         var field: RecordFields
         var name: String
-        /// The options that need it (`--group-by comm`, `--comm`).
-        var users: [String]
+        /// The keys and filters that need it.
+        var users: [User]
+    }
+
+    /// What needs a field: a group key, or a filter's option.
+    enum User: Equatable {
+        case key(GroupKey)
+        case filter(CommandOption)
+
+        /// How a warning names it: the group-by option and the key (`--group-by comm`), or
+        /// the filter's option (`--comm`).
+        func text(_ spelling: OptionSpelling) -> String {
+            switch self {
+            case .key(let k): return "\(spelling[.groupBy]) \(k.rawValue)"
+            case .filter(let o): return spelling[o]
+            }
+        }
+
+        var isKey: Bool {
+            if case .key = self { return true }
+            return false
+        }
     }
 
     /// When each field appears in page_owner output.
@@ -43,7 +63,7 @@ public enum FieldNeeds {
     /// The fields `keys` and `filters` read, with the options that read them, in a fixed order.
     static func needs(keys: [GroupKey], filters: Filters) -> [Need] {
         var out: [Need] = []
-        func need(_ f: RecordFields, _ name: String, _ user: String) {
+        func need(_ f: RecordFields, _ name: String, _ user: User) {
             if let i = out.firstIndex(where: { $0.field == f }) {
                 if !out[i].users.contains(user) { out[i].users.append(user) }
             } else {
@@ -51,7 +71,7 @@ public enum FieldNeeds {
             }
         }
         for k in keys {
-            let user = "--group-by \(k.rawValue)"
+            let user = User.key(k)
             switch k {
             case .pid: need(.pid, "pid", user)
             case .tgid: need(.tgid, "tgid", user)
@@ -65,21 +85,21 @@ public enum FieldNeeds {
             default: break
             }
         }
-        if filters.pids != nil { need(.pid, "pid", "--pid") }
-        if filters.tgids != nil { need(.tgid, "tgid", "--tgid") }
-        if filters.comms != nil { need(.comm, "comm", "--comm") }
-        if filters.since != nil { need(.ts, "ts", "--since") }
-        if filters.until != nil { need(.ts, "ts", "--until") }
-        if !filters.gfpFlags.isEmpty { need(.gfpNames, "gfp flag names", "--gfp-flag") }
-        if filters.orders != nil { need(.order, "order", "--order") }
-        if filters.migratetypes != nil { need(.pageType, "migratetype", "--migratetype") }
-        if filters.memcgs != nil { need(.memcg, "memcg", "--memcg") }
+        if filters.pids != nil { need(.pid, "pid", .filter(.pid)) }
+        if filters.tgids != nil { need(.tgid, "tgid", .filter(.tgid)) }
+        if filters.comms != nil { need(.comm, "comm", .filter(.comm)) }
+        if filters.since != nil { need(.ts, "ts", .filter(.since)) }
+        if filters.until != nil { need(.ts, "ts", .filter(.until)) }
+        if !filters.gfpFlags.isEmpty { need(.gfpNames, "gfp flag names", .filter(.gfpFlag)) }
+        if filters.orders != nil { need(.order, "order", .filter(.order)) }
+        if filters.migratetypes != nil { need(.pageType, "migratetype", .filter(.migratetype)) }
+        if filters.memcgs != nil { need(.memcg, "memcg", .filter(.memcg)) }
         return out
     }
 
     /// One warning per set of counted snapshots that lacks fields the run needs; empty
     /// when every counted snapshot carries them. `keys` replaces `agg.keys` when given.
-    public static func warnings(_ agg: Aggregator, snapshots: [Int], keys: [GroupKey]? = nil) -> [String] {
+    public static func warnings(_ agg: Aggregator, snapshots: [Int], keys: [GroupKey]? = nil, spelling: OptionSpelling) -> [String] {
         let needs = needs(keys: keys ?? agg.keys, filters: agg.filters)
         if needs.isEmpty { return [] }
         // A show_stacks_handles file only resolves handles: it counts nothing.
@@ -99,7 +119,7 @@ public enum FieldNeeds {
             }
         }
         return bySet.map { m in
-            let users = m.missing.flatMap(\.users)
+            let users = m.missing.flatMap(\.users).map { $0.text(spelling) }
             let fields = m.missing.map(\.name)
             var w = "\(users.joined(separator: ", ")) need\(users.count == 1 ? "s" : "") \(fields.joined(separator: ", ")), which "
             w += m.names.count == 1 ? "\(m.names[0]) does not carry" : "these inputs do not carry: \(m.names.joined(separator: ", "))"
@@ -114,8 +134,8 @@ public enum FieldNeeds {
                 if !m.era.isEmpty { w += "; this input's header is of the \(m.era) era" }
                 w += ")"
             }
-            let keyUse = m.missing.contains { $0.users.contains { $0.hasPrefix("--group-by") } }
-            let filterUse = m.missing.contains { $0.users.contains { !$0.hasPrefix("--group-by") } }
+            let keyUse = m.missing.contains { $0.users.contains { $0.isKey } }
+            let filterUse = m.missing.contains { $0.users.contains { !$0.isKey } }
             if keyUse { w += "; their records are grouped under '-'" }
             if filterUse { w += "; a filter on a missing field cannot select" }
             return w

@@ -6,7 +6,7 @@ public enum GroupKey: String, CaseIterable, Sendable {
     case stack, caller, pid, tgid, comm, gfp, migratetype, blocktype, order, allocator, module, memcg, node, zone, swapped, handle
 
     /// Parses `stack,comm,…`; throws on an unknown name.
-    public static func parseList(_ s: String) throws -> [GroupKey] {
+    public static func parseList(_ s: String, spelling: OptionSpelling) throws -> [GroupKey] {
         var keys: [GroupKey] = []
         for w in s.split(separator: ",") {
             let name = w.trimmingCharacters(in: .whitespaces)
@@ -17,7 +17,7 @@ public enum GroupKey: String, CaseIterable, Sendable {
             }
             if !keys.contains(k) { keys.append(k) }
         }
-        if keys.isEmpty { throw UsageError("--group-by needs at least one key") }
+        if keys.isEmpty { throw UsageError("\(spelling[.groupBy]) needs at least one key") }
         return keys
     }
 

@@ -3,7 +3,9 @@
 public enum InputSummary {
     /// A crash dump: what it is and what its VMCOREINFO says; `reading` when its page_owner
     /// records are read too (a vmlinux was given).
-    public static func crashDump(_ name: String, _ kind: CrashDumpSniffer.Kind, _ v: VmcoreInfo?, reading: Bool) -> [String] {
+    public static func crashDump(
+        _ name: String, _ kind: CrashDumpSniffer.Kind, _ v: VmcoreInfo?, reading: Bool, spelling: OptionSpelling
+    ) -> [String] {
         var l = ["\(name):", "  format: \(kind.rawValue)"]
         if let v {
             for k in [
@@ -15,7 +17,7 @@ public enum InputSummary {
             l.append("  memory segments: \(v.segments.count), \(Render.human(Int64(clamping: v.memoryBytes)))")
         }
         if kind != .elfOther && !reading {
-            l.append("  page_owner records: not read (give the matching vmlinux with --vmlinux)")
+            l.append("  page_owner records: not read (give the matching vmlinux with \(spelling[.vmlinux]))")
         }
         return l
     }

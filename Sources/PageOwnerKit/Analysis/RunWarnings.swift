@@ -16,12 +16,14 @@ public struct RunWarnings: Sendable {
     /// `sides` names the snapshots of each side of a `diff` (nil for report and series).
     /// `keys` are the keys the user asked for when `agg` groups by more (the HTML page's
     /// finer groups): a missing field is warned about for those alone.
-    public static func collect(_ agg: Aggregator, _ d: Diagnostics, snapshots: [Int], keys: [GroupKey]? = nil) -> RunWarnings {
+    public static func collect(
+        _ agg: Aggregator, _ d: Diagnostics, snapshots: [Int], keys: [GroupKey]? = nil, spelling: OptionSpelling
+    ) -> RunWarnings {
         var r = RunWarnings()
         let unresolved = agg.unresolvedHandles.count
         if unresolved > 0 && agg.handleStacks.isEmpty {
             r.warnings.append(
-                "\(unresolved) handle(s) have no stack in the inputs (give a show_stacks_handles file with --stacks); they are reported as 'unresolved handle N'"
+                "\(unresolved) handle(s) have no stack in the inputs (give a show_stacks_handles file with \(spelling[.stacks])); they are reported as 'unresolved handle N'"
             )
         } else if unresolved > 0 {
             r.warnings.append(
@@ -37,7 +39,7 @@ public struct RunWarnings: Sendable {
             r.warnings.append("\(k): \(v)")
             r.fromDiagnostics.insert("\(k): \(v)")
         }
-        r.missingFields = FieldNeeds.warnings(agg, snapshots: snapshots, keys: keys)
+        r.missingFields = FieldNeeds.warnings(agg, snapshots: snapshots, keys: keys, spelling: spelling)
         r.warnings += r.missingFields
         r.warnings += pfnWarnings(agg, snapshots: snapshots)
         return r

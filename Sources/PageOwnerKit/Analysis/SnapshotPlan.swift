@@ -106,7 +106,7 @@ public enum SnapshotPlan {
         public var warnings: [String] = []
     }
 
-    public static func report(_ agg: Aggregator, inputs: [[Int]], sum: Bool) -> ReportChoice {
+    public static func report(_ agg: Aggregator, inputs: [[Int]], sum: Bool, spelling: OptionSpelling) -> ReportChoice {
         var c = ReportChoice()
         for group in inputs {
             var keep = Set(group)
@@ -117,7 +117,7 @@ public enum SnapshotPlan {
                 let names = listed(ordered.map { agg.totals[$0].name })
                 if sum {
                     c.notes.append(
-                        "summing \(of.count) \(v.rawValue) snapshots of one input, as --sum asks: \(names)")
+                        "summing \(of.count) \(v.rawValue) snapshots of one input, as \(spelling[.sum]) asks: \(names)")
                     continue
                 }
                 let last = ordered.last!
@@ -129,12 +129,12 @@ public enum SnapshotPlan {
                 case .given: how = "the last in the archive"
                 }
                 c.notes.append(
-                    "an input holds \(of.count) \(v.rawValue) snapshots (\(names)): reporting \(how), \(agg.totals[last].name); give --sum to add them up, or compare them with `diff` or `series`"
+                    "an input holds \(of.count) \(v.rawValue) snapshots (\(names)): reporting \(how), \(agg.totals[last].name); give \(spelling[.sum]) to add them up, or compare them with `diff` or `series`"
                 )
             }
             c.snapshots += group.filter { keep.contains($0) }
         }
-        c.warnings += doubleCounting(agg, c.snapshots, summing: sum)
+        c.warnings += doubleCounting(agg, c.snapshots, summing: sum, spelling: spelling)
         return c
     }
 
@@ -179,7 +179,9 @@ public enum SnapshotPlan {
     }
 
     /// Snapshots of one view added up, and two views of one moment added up.
-    public static func doubleCounting(_ agg: Aggregator, _ snapshots: [Int], summing: Bool, side: String? = nil) -> [String] {
+    public static func doubleCounting(
+        _ agg: Aggregator, _ snapshots: [Int], summing: Bool, side: String? = nil, spelling: OptionSpelling
+    ) -> [String] {
         var w: [String] = []
         let counted = snapshots.filter { view(agg.totals[$0].format) != nil && agg.totals[$0].recordsRead > 0 }
         let po = counted.filter { view(agg.totals[$0].format) == .pageOwner && agg.totals[$0].format == .pageOwner }
@@ -189,7 +191,7 @@ public enum SnapshotPlan {
             for (v, list) in [(View.pageOwner, po), (.stacks, st)]
             where list.count > 1 && Set(list.map { agg.totals[$0].format }).count == 1 {
                 w.append(
-                    "\(prefix)\(list.count) \(v.rawValue) snapshots are added up (\(listed(list.map { agg.totals[$0].name }))): if they were taken at different times, the pages are counted more than once; compare them with `diff` or `series` (or give --sum to say the sum is meant)"
+                    "\(prefix)\(list.count) \(v.rawValue) snapshots are added up (\(listed(list.map { agg.totals[$0].name }))): if they were taken at different times, the pages are counted more than once; compare them with `diff` or `series` (or give \(spelling[.sum]) to say the sum is meant)"
                 )
             }
         }

@@ -21,14 +21,14 @@ public enum CrashDumpSniffer {
     }
 
     /// The error for such an input.
-    public static func error(_ kind: Kind, input: String, vmlinuxGiven: Bool = false) -> InputError {
+    public static func error(_ kind: Kind, input: String, vmlinuxGiven: Bool = false, spelling: OptionSpelling) -> InputError {
         switch kind {
         case .elfOther:
             return InputError(.format, input: input, "this is \(kind.rawValue)")
         default:
             return InputError(
                 .format, input: input,
-                "this is \(kind.rawValue): give the matching vmlinux (with debug info) with --vmlinux to read page_owner from it")
+                "this is \(kind.rawValue): give the matching vmlinux (with debug info) with \(spelling[.vmlinux]) to read page_owner from it")
         }
     }
 }

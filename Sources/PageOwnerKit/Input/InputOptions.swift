@@ -24,6 +24,9 @@ public struct InputOptions {
     public var mapThreshold = InputOptions.defaultMapThreshold
     /// 32 MiB: below it, reading costs less than mapping and setting up the parts.
     public static let defaultMapThreshold = 32 << 20
+    /// How the options the library's messages name are spelled (`CommandOption`); the
+    /// command line sets its own.
+    public var spelling = OptionSpelling.none
     /// Where a vmcore's losses are reported (see `VmcoreSource.problems`): stderr unless
     /// replaced (tests).
     public var warn: (String) -> Void = { line in

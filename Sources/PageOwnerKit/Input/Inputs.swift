@@ -41,12 +41,13 @@ public enum Inputs {
         let head = try source.peek(TarReader.blockSize)
         if let dump = CrashDumpSniffer.kind(head) {
             guard dump != .elfOther, let vmlinux = options.vmlinux else {
-                throw CrashDumpSniffer.error(dump, input: path, vmlinuxGiven: options.vmlinux != nil)
+                throw CrashDumpSniffer.error(dump, input: path, vmlinuxGiven: options.vmlinux != nil, spelling: options.spelling)
             }
             do {
                 let (src, stored) = try openVmcore(path: path, vmlinux: vmlinux, options: options)
                 defer { stored() }
                 src.strict = options.strict
+                src.spelling = options.spelling
                 src.workers = options.threads
                 try body(src)
                 for line in src.reader.layoutWarnings { options.warn(line) }

@@ -6,16 +6,19 @@ public struct DiffFormatter {
     public init(_ format: ReportFormat) { self.format = format }
 
     /// Why `diff` and `series` write no pprof profile.
-    public static let pprofUsage =
-        "--format pprof is a report format: write a profile of each snapshot with report and compare them with pprof -diff_base"
+    public static func pprofUsage(_ spelling: OptionSpelling) -> String {
+        "\(spelling[.format]) pprof is a report format: write a profile of each snapshot with report and compare them with pprof -diff_base"
+    }
 
     /// `--format html` is written by `HtmlFormatter.writeDiff`, from the run's aggregator.
-    static let htmlUsage = "--format html is written by HtmlFormatter from the run's aggregator"
+    static func htmlUsage(_ spelling: OptionSpelling) -> String {
+        "\(spelling[.format]) html is written by HtmlFormatter from the run's aggregator"
+    }
 
     public func write(_ d: DiffReport, context: ReportContext, to out: OutputSink) throws {
         switch format {
-        case .pprof: throw UsageError(Self.pprofUsage)
-        case .html: throw UsageError(Self.htmlUsage)
+        case .pprof: throw UsageError(Self.pprofUsage(context.spelling))
+        case .html: throw UsageError(Self.htmlUsage(context.spelling))
         case .text: try text(d, context, out)
         case .csv: try csv(d, out)
         case .json, .jsonl: try json(d, context, out, lines: format == .jsonl)

@@ -20,6 +20,8 @@ public struct ReportContext {
     /// Threads a formatter may use (pprof compresses its parts on them; the bytes do not
     /// depend on it).
     public var threads = InputOptions.machineThreads
+    /// How the options a formatter's text names are spelled (`CommandOption`).
+    public var spelling = OptionSpelling.none
     public init() {}
 
     /// The warnings and notes of a run, as the formats without a place for them print them

@@ -19,8 +19,8 @@ public struct SeriesFormatter {
 
     public func write(_ s: SeriesReport, context: ReportContext, to out: OutputSink) throws {
         switch format {
-        case .pprof: throw UsageError(DiffFormatter.pprofUsage)
-        case .html: throw UsageError(DiffFormatter.htmlUsage)
+        case .pprof: throw UsageError(DiffFormatter.pprofUsage(context.spelling))
+        case .html: throw UsageError(DiffFormatter.htmlUsage(context.spelling))
         case .text, .folded:
             try SeriesText.write(s, keyCell: { r, k, c in k == .stack ? stackText(r, c) : (c.text.isEmpty ? "-" : c.text) }, to: out)
             for (i, n) in s.snapshots.enumerated() {

@@ -29,6 +29,8 @@ public final class VmcoreSource: ByteSource {
     public private(set) var records = 0
     /// Stop with an error at the end when anything was lost.
     public var strict = false
+    /// How `strict`'s option is spelled in its error.
+    public var spelling = OptionSpelling.none
     var finished = false
 
     /// Reads an ELF core, a compressed kdump file or a flattened one (unpacked first).
@@ -177,7 +179,7 @@ public final class VmcoreSource: ByteSource {
                     + (lines.isEmpty ? " (is page_owner enabled: page_owner=on on the kernel command line?)" : ": " + lines.joined(separator: "; ")))
         }
         if strict && !lines.isEmpty {
-            throw InputError(.corrupt, input: name, "parts of the dump could not be read (--strict): " + lines.joined(separator: "; "))
+            throw InputError(.corrupt, input: name, "parts of the dump could not be read (\(spelling[.strict])): " + lines.joined(separator: "; "))
         }
     }
 }

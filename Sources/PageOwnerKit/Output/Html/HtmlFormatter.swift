@@ -31,7 +31,7 @@ public struct HtmlFormatter: ReportFormatter {
 
     public func write(_ report: Report, context: ReportContext, to out: OutputSink) throws {
         guard let d = detail else {
-            throw UsageError("--format html is drawn from the run's aggregator: give HtmlFormatter its Detail")
+            throw UsageError("\(context.spelling[.format]) html is drawn from the run's aggregator: give HtmlFormatter its Detail")
         }
         let json = HtmlReportData.json(fine: d.fine, snapshots: d.snapshots, report: report, groupOf: d.groupOf, context: context)
         try HtmlWriter.write(title: context.title, json: json, to: out)

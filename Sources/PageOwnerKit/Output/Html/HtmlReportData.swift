@@ -120,7 +120,7 @@ struct HtmlReportData {
         if report.rows.count > tableLimit {
             j.key("merged")
             j.string(
-                "The table lists the first \(tableLimit) of the \(report.rows.count) groups (--top chooses how many); the flame graph and the chips count them all."
+                "The table lists the first \(tableLimit) of the \(report.rows.count) groups (\(context.spelling[.top]) chooses how many); the flame graph and the chips count them all."
             )
             j.raw(",")
         }
