@@ -176,6 +176,7 @@ public struct Report {
             ranks[k] = k == .stack ? agg.stacks.stacks.sortedRanks() : TieRanks.interner(agg, k)?.sortedRanks()
         }
         var flat = [UInt64](repeating: 0, count: n * width)
+        let table = agg.groups
         for (i, g) in groups.enumerated() {
             let m = metrics(g)
             for (j, s) in sort.enumerated() {
@@ -187,7 +188,7 @@ public struct Report {
                 case .lastTs: v = m.lastTs
                 case .key(let k):
                     if let pos = keys.firstIndex(of: k) {
-                        v = sortKey(k, agg.keyValue(g, pos), ranks[k])
+                        v = sortKey(k, table.value(g, pos), ranks[k])
                     } else {
                         v = 0
                     }
@@ -254,7 +255,7 @@ public struct Report {
             for i in r {
                 let g = groups[Int(idx[i])]
                 tieRow[Int(idx[i])] = Int32(tieKeys.count / max(kw, 1))
-                for pos in 0..<kw { tieKeys.append(tieRanks.sortKey(pos, agg.keyValue(g, pos))) }
+                for pos in 0..<kw { tieKeys.append(tieRanks.sortKey(pos, table.value(g, pos))) }
             }
         }
         // When every tied row's key integers (less each column's least) and its group
@@ -361,17 +362,22 @@ public struct Report {
         init(_ agg: Aggregator, groups: [Int32], idx: [Int32], runs: [Range<Int>]) {
             keys = agg.keys
             ranks = Array(repeating: [], count: keys.count)
+            // One read of the aggregator's key table, not one (a dynamic exclusivity check on
+            // the aggregator's state) a group.
+            let table = agg.groups
             for (pos, k) in keys.enumerated() {
                 // Stacks compare frame by frame; every other text key is a handle in one interner.
+                // Captured by value (capture lists): a closure that captures a variable checks
+                // each access to it (dynamic exclusivity), once a comparison.
                 let n: Int
                 let compare: (Int32, Int32) -> Int
                 if k == .stack {
                     let stacks = agg.stacks.stacks
                     n = stacks.count
-                    compare = { stacks.compare($0, $1) }
+                    compare = { [stacks] in stacks.compare($0, $1) }
                 } else if let texts = Self.interner(agg, k) {
                     n = texts.count
-                    compare = { texts.compare($0, $1) }
+                    compare = { [texts] in texts.compare($0, $1) }
                 } else {
                     continue
                 }
@@ -379,7 +385,7 @@ public struct Report {
                 var distinct: [Int32] = []
                 for r in runs {
                     for i in r {
-                        let v = agg.keyValue(groups[Int(idx[i])], pos)
+                        let v = table.value(groups[Int(idx[i])], pos)
                         if k == .memcg ? v == .max : v == 0xffff_ffff { continue }
                         let h = Int(v & 0xffff_ffff)
                         if h < n, rank[h] < 0 {
@@ -391,7 +397,8 @@ public struct Report {
                 var frameRanks: [Int32] = []
                 if k == .stack, distinct.count > 1024 { frameRanks = agg.stacks.stacks.frameRanks() }
                 let stacks = agg.stacks.stacks
-                let order: (Int32, Int32) -> Int = frameRanks.isEmpty ? compare : { stacks.compare($0, $1, frameRanks: frameRanks) }
+                let order: (Int32, Int32) -> Int =
+                    frameRanks.isEmpty ? compare : { [frameRanks] in stacks.compare($0, $1, frameRanks: frameRanks) }
                 distinct.sort { order($0, $1) < 0 }
                 var next: Int32 = 0
                 for (i, h) in distinct.enumerated() {
