@@ -27,10 +27,6 @@ let package = Package(
             dependencies: [
                 "CZstd", "CZlib", "CLzo", "CSnappy", "CShims",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ],
-            swiftSettings: [
-                // The parse loop checks bounds itself; exclusivity checks cost ~5% there.
-                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
             ]
         ),
         .executableTarget(

@@ -55,81 +55,297 @@ public final class Aggregator: RecordConsumer {
         var backs: Int
     }
 
-    public let keys: [GroupKey]
-    public let filters: Filters
-    public internal(set) var stacks: StackTable
-    public internal(set) var comms = ByteInterner(capacity: 512)
-    public internal(set) var memcgs = ByteInterner(capacity: 64)
-    public internal(set) var gfpNames = ByteInterner(capacity: 64)
-    var gfpNameOf: [UInt64: Int32] = [:]
-    /// Stacks of kernel handles, from show_stacks_handles or `handle:` lines with stacks.
-    public var handleStacks: [UInt32: Int32] = [:]
-    /// The early-boot handle of a handle-only dump, recognised by its records (`isEarlyBoot`).
-    var earlyBootHandles: [UInt32: Int32] = [:]
-    /// Unresolved-handle stack entries and the handle each stands for.
-    var unresolvedHandle: [Int32: UInt32] = [:]
-    /// Group keys, packed: `keys.count` UInt64 values each, and while records are being
-    /// added one more, hidden, when a key or filter needs the stack but `.stack` is not a
-    /// key (see `stackColumn`).
-    public internal(set) var groups: PackedKeyTable
-    public internal(set) var metrics: [SnapshotMetrics] = []
-    public internal(set) var totals: [SnapshotTotals] = []
-    var cache = FilterCache()
-    var packed: [UInt64]
-    let needStack: Bool
-    public var countDistinctStacks = false
-    /// Match stacks by symbol names alone (`--ignore-offsets`).
-    public var ignoreOffsets = false
-    var current = -1
-    /// The snapshot of the aggregator this one is a worker of (`makeWorker`) that this
-    /// one's first snapshot counts in; 0 otherwise.
-    var snapshotBase = 0
-    /// `filters.needsRecord` and `filters.needsStack`, looked up once: the getters cost
-    /// ~15% of a one-thread run when called per record (commit 5f167b2: 0.62 s against 0.73 s on 1 GB).
-    let hasRecordFilters: Bool
-    let filtersNeedStack: Bool
-    /// Whether the group keys are all functions of the stack (stack, caller), and then
-    /// each stack handle's group, or -1 when not seen yet.
-    let groupIsStackFunction: Bool
-    var groupOfStack = HandleMap()
-    /// When the keys hold the stack and keys that depend on the record too, the record's
-    /// own keys (`restKeys`, at `restPositions` of the full key) are interned apart in a
-    /// small table, and (stack, rest) leads to the group through `groupOfPair`: a lookup
-    /// in a table of two words a slot instead of one as wide as every key. Only a cache:
-    /// `groups` stays the one place groups live, and the cache is dropped when it is rebuilt.
-    let restKeys: [GroupKey]
-    let restPositions: [Int]
-    var restPacked: [UInt64]
-    var rests: PackedKeyTable
-    var groupOfPair = WordMap(capacity: 4096)
-    /// The handle of the previous record's rest key (-1: none yet), which `restPacked`
-    /// holds after the current one's: neighbouring records often share every key but the stack.
-    var lastRestHandle: Int32 = -1
-    /// The previous record's task name and its handle in `comms`.
-    var recentComm = ByteInterner.RecentKey()
-    var recentMemcg = ByteInterner.RecentKey()
-    /// The PFN run being read (closed into `totals[current].pfnRuns` by `closePFNRun`).
-    var run = PFNRun(start: 0, first: 0, last: 0, backs: 0)
-    var runOpen = false
-    /// Where the record after the run's last one starts if nothing lies between them.
-    var runEnd: Int64 = 0
-    /// The column of a group key that says which stack a group's records had, when it was an
-    /// unresolved handle: the `.stack` key, or a hidden last column that holds the
-    /// unresolved-handle entry (`.max` for any other stack). A handle that a later input (or
-    /// another worker's) resolves is re-keyed by `resolveLateHandles`, whatever the keys, so
-    /// the result does not depend on input order or on which worker saw what. nil when
-    /// nothing needs the stack.
-    let stackColumn: Int?
-    let hiddenStackColumn: Bool
-    /// Whether `resolveLateHandles` has run (the hidden column is gone).
-    public private(set) var resolved = false
-    /// Handles that no input resolved, of the records counted (after `resolveLateHandles`).
-    public private(set) var unresolvedHandles: Set<UInt32> = []
-    /// Whether this aggregator groups as the compatible mode (`init(keys:compat:)`): every
-    /// record then goes to `addCompat` (see `CompatGrouping`), and `keys` is empty.
-    public let isCompat: Bool
-    /// The compatible mode's grouping state (empty unless `isCompat`).
-    public internal(set) var compat: CompatGrouping
+    /// Everything the aggregator holds, in one struct: the per-record work (`add`, `consume`,
+    /// `prepare`, `addCompat`) runs as mutating methods on it, so the record loop pays one
+    /// dynamic exclusivity check a record (on `core`) instead of one per class property it
+    /// touches (~20, which cost ~25% of a report once `-enforce-exclusivity=unchecked` was
+    /// gone). The class properties below forward to it for everything else.
+    struct Core {
+        typealias Metrics = Aggregator.Metrics
+        typealias SnapshotTotals = Aggregator.SnapshotTotals
+        typealias PFNRun = Aggregator.PFNRun
+
+        let keys: [GroupKey]
+        /// The filters, behind a reference: `Filters` holds `Regex`es, whose size is known
+        /// only at run time, and stored here they would make `Core`'s layout dynamic (every
+        /// method a record calls would look its fields' offsets up in type metadata).
+        let filterBox: FilterBox
+        var filters: Filters { filterBox.filters }
+        var stacks: StackTable
+        var comms = ByteInterner(capacity: 512)
+        var memcgs = ByteInterner(capacity: 64)
+        var gfpNames = ByteInterner(capacity: 64)
+        var gfpNameOf: [UInt64: Int32] = [:]
+        /// Stacks of kernel handles, from show_stacks_handles or `handle:` lines with stacks.
+        var handleStacks: [UInt32: Int32] = [:]
+        /// The early-boot handle of a handle-only dump, recognised by its records (`isEarlyBoot`).
+        var earlyBootHandles: [UInt32: Int32] = [:]
+        /// Unresolved-handle stack entries and the handle each stands for.
+        var unresolvedHandle: [Int32: UInt32] = [:]
+        /// Group keys, packed: `keys.count` UInt64 values each, and while records are being
+        /// added one more, hidden, when a key or filter needs the stack but `.stack` is not a
+        /// key (see `stackColumn`).
+        var groups: PackedKeyTable
+        var metrics: [SnapshotMetrics] = []
+        var totals: [SnapshotTotals] = []
+        var cache = FilterCache()
+        var packed: [UInt64]
+        let needStack: Bool
+        var countDistinctStacks = false
+        /// Match stacks by symbol names alone (`--ignore-offsets`).
+        var ignoreOffsets = false
+        var current = -1
+        /// The snapshot of the aggregator this one is a worker of (`makeWorker`) that this
+        /// one's first snapshot counts in; 0 otherwise.
+        var snapshotBase = 0
+        /// `filters.needsRecord` and `filters.needsStack`, looked up once: the getters cost
+        /// ~15% of a one-thread run when called per record (commit 5f167b2: 0.62 s against 0.73 s on 1 GB).
+        let hasRecordFilters: Bool
+        let filtersNeedStack: Bool
+        /// Whether the group keys are all functions of the stack (stack, caller), and then
+        /// each stack handle's group, or -1 when not seen yet.
+        let groupIsStackFunction: Bool
+        var groupOfStack = HandleMap()
+        /// When the keys hold the stack and keys that depend on the record too, the record's
+        /// own keys (`restKeys`, at `restPositions` of the full key) are interned apart in a
+        /// small table, and (stack, rest) leads to the group through `groupOfPair`: a lookup
+        /// in a table of two words a slot instead of one as wide as every key. Only a cache:
+        /// `groups` stays the one place groups live, and the cache is dropped when it is rebuilt.
+        let restKeys: [GroupKey]
+        let restPositions: [Int]
+        var restPacked: [UInt64]
+        var rests: PackedKeyTable
+        var groupOfPair = WordMap(capacity: 4096)
+        /// The handle of the previous record's rest key (-1: none yet), which `restPacked`
+        /// holds after the current one's: neighbouring records often share every key but the stack.
+        var lastRestHandle: Int32 = -1
+        /// The previous record's task name and its handle in `comms`.
+        var recentComm = ByteInterner.RecentKey()
+        var recentMemcg = ByteInterner.RecentKey()
+        /// The PFN run being read (closed into `totals[current].pfnRuns` by `closePFNRun`).
+        var run = PFNRun(start: 0, first: 0, last: 0, backs: 0)
+        var runOpen = false
+        /// Where the record after the run's last one starts if nothing lies between them.
+        var runEnd: Int64 = 0
+        /// The column of a group key that says which stack a group's records had, when it was an
+        /// unresolved handle: the `.stack` key, or a hidden last column that holds the
+        /// unresolved-handle entry (`.max` for any other stack). A handle that a later input (or
+        /// another worker's) resolves is re-keyed by `resolveLateHandles`, whatever the keys, so
+        /// the result does not depend on input order or on which worker saw what. nil when
+        /// nothing needs the stack.
+        let stackColumn: Int?
+        let hiddenStackColumn: Bool
+        /// Whether `resolveLateHandles` has run (the hidden column is gone).
+        var resolved = false
+        /// Handles that no input resolved, of the records counted (after `resolveLateHandles`).
+        var unresolvedHandles: Set<UInt32> = []
+        /// Whether this aggregator groups as the compatible mode (`init(keys:compat:)`): every
+        /// record then goes to `addCompat` (see `CompatGrouping`), and `keys` is empty.
+        let isCompat: Bool
+        /// The compatible mode's grouping state (empty unless `isCompat`).
+        var compat: CompatGrouping
+        var pendingPair: PendingPair?
+        var pendingAdd: PendingAdd?
+
+        init(
+            keys: [GroupKey], filters: Filters, allocatorFunctions: AllocatorFunctions,
+            compat: CompatOptions?
+        ) {
+            precondition(compat == nil || keys.isEmpty, "the compatible mode groups by its own keys")
+            precondition(compat == nil || !(filters.needsRecord || filters.needsStack), "the compatible mode's filters are in its options")
+            self.keys = keys
+            let filters = compat?.filters ?? filters
+            filterBox = FilterBox(filters)
+            isCompat = compat != nil
+            self.compat = CompatGrouping(options: compat ?? CompatOptions(), filters: filters, active: compat != nil)
+            stacks = StackTable(
+                allocatorFunctions: allocatorFunctions, reading: compat.map { .kernelToolText(modules: $0.wantsModule) } ?? .frames)
+            // The compatible mode has its own stacks (`addCompat`).
+            needStack = compat == nil && (keys.contains { $0.needsStack } || filters.needsStack)
+            hiddenStackColumn = needStack && !keys.contains(.stack)
+            stackColumn = !needStack ? nil : (keys.firstIndex(of: .stack) ?? keys.count)
+            packed = [UInt64](repeating: 0, count: keys.count + (hiddenStackColumn ? 1 : 0))
+            groups = PackedKeyTable(width: compat != nil ? CompatGrouping.keyWidth : packed.count, capacity: 4096)
+            groupIsStackFunction = !keys.isEmpty && keys.allSatisfy { $0 == .stack || $0 == .caller }
+            let twoLevel = keys.contains(.stack) && !groupIsStackFunction
+            restPositions = twoLevel ? keys.indices.filter { keys[$0] != .stack && keys[$0] != .caller } : []
+            restKeys = restPositions.map { keys[$0] }
+            restPacked = [UInt64](repeating: 0, count: 2 * restKeys.count)
+            rests = PackedKeyTable(width: restKeys.count, capacity: 256)
+            hasRecordFilters = filters.needsRecord
+            filtersNeedStack = filters.needsStack
+        }
+    }
+
+    var core: Core
+
+    /// `Core.filters`, by reference.
+    final class FilterBox {
+        let filters: Filters
+        init(_ f: Filters) { filters = f }
+    }
+
+    public var keys: [GroupKey] { core.keys }
+    public var filters: Filters { core.filterBox.filters }
+    public internal(set) var stacks: StackTable {
+        get { core.stacks }
+        set { core.stacks = newValue }
+        _modify { yield &core.stacks }
+    }
+    public internal(set) var comms: ByteInterner {
+        get { core.comms }
+        set { core.comms = newValue }
+        _modify { yield &core.comms }
+    }
+    public internal(set) var memcgs: ByteInterner {
+        get { core.memcgs }
+        set { core.memcgs = newValue }
+        _modify { yield &core.memcgs }
+    }
+    public internal(set) var gfpNames: ByteInterner {
+        get { core.gfpNames }
+        set { core.gfpNames = newValue }
+        _modify { yield &core.gfpNames }
+    }
+    var gfpNameOf: [UInt64: Int32] {
+        get { core.gfpNameOf }
+        set { core.gfpNameOf = newValue }
+        _modify { yield &core.gfpNameOf }
+    }
+    public var handleStacks: [UInt32: Int32] {
+        get { core.handleStacks }
+        set { core.handleStacks = newValue }
+        _modify { yield &core.handleStacks }
+    }
+    var earlyBootHandles: [UInt32: Int32] {
+        get { core.earlyBootHandles }
+        set { core.earlyBootHandles = newValue }
+        _modify { yield &core.earlyBootHandles }
+    }
+    var unresolvedHandle: [Int32: UInt32] {
+        get { core.unresolvedHandle }
+        set { core.unresolvedHandle = newValue }
+        _modify { yield &core.unresolvedHandle }
+    }
+    public internal(set) var groups: PackedKeyTable {
+        get { core.groups }
+        set { core.groups = newValue }
+        _modify { yield &core.groups }
+    }
+    public internal(set) var metrics: [SnapshotMetrics] {
+        get { core.metrics }
+        set { core.metrics = newValue }
+        _modify { yield &core.metrics }
+    }
+    public internal(set) var totals: [SnapshotTotals] {
+        get { core.totals }
+        set { core.totals = newValue }
+        _modify { yield &core.totals }
+    }
+    var cache: FilterCache {
+        get { core.cache }
+        set { core.cache = newValue }
+        _modify { yield &core.cache }
+    }
+    var packed: [UInt64] {
+        get { core.packed }
+        set { core.packed = newValue }
+        _modify { yield &core.packed }
+    }
+    var needStack: Bool { core.needStack }
+    public var countDistinctStacks: Bool {
+        get { core.countDistinctStacks }
+        set { core.countDistinctStacks = newValue }
+        _modify { yield &core.countDistinctStacks }
+    }
+    public var ignoreOffsets: Bool {
+        get { core.ignoreOffsets }
+        set { core.ignoreOffsets = newValue }
+        _modify { yield &core.ignoreOffsets }
+    }
+    var current: Int {
+        get { core.current }
+        set { core.current = newValue }
+        _modify { yield &core.current }
+    }
+    var snapshotBase: Int {
+        get { core.snapshotBase }
+        set { core.snapshotBase = newValue }
+        _modify { yield &core.snapshotBase }
+    }
+    var hasRecordFilters: Bool { core.hasRecordFilters }
+    var filtersNeedStack: Bool { core.filtersNeedStack }
+    var groupIsStackFunction: Bool { core.groupIsStackFunction }
+    var groupOfStack: HandleMap {
+        get { core.groupOfStack }
+        set { core.groupOfStack = newValue }
+        _modify { yield &core.groupOfStack }
+    }
+    var restKeys: [GroupKey] { core.restKeys }
+    var restPositions: [Int] { core.restPositions }
+    var restPacked: [UInt64] {
+        get { core.restPacked }
+        set { core.restPacked = newValue }
+        _modify { yield &core.restPacked }
+    }
+    var rests: PackedKeyTable {
+        get { core.rests }
+        set { core.rests = newValue }
+        _modify { yield &core.rests }
+    }
+    var groupOfPair: WordMap {
+        get { core.groupOfPair }
+        set { core.groupOfPair = newValue }
+        _modify { yield &core.groupOfPair }
+    }
+    var lastRestHandle: Int32 {
+        get { core.lastRestHandle }
+        set { core.lastRestHandle = newValue }
+        _modify { yield &core.lastRestHandle }
+    }
+    var recentComm: ByteInterner.RecentKey {
+        get { core.recentComm }
+        set { core.recentComm = newValue }
+        _modify { yield &core.recentComm }
+    }
+    var recentMemcg: ByteInterner.RecentKey {
+        get { core.recentMemcg }
+        set { core.recentMemcg = newValue }
+        _modify { yield &core.recentMemcg }
+    }
+    var run: PFNRun {
+        get { core.run }
+        set { core.run = newValue }
+        _modify { yield &core.run }
+    }
+    var runOpen: Bool {
+        get { core.runOpen }
+        set { core.runOpen = newValue }
+        _modify { yield &core.runOpen }
+    }
+    var runEnd: Int64 {
+        get { core.runEnd }
+        set { core.runEnd = newValue }
+        _modify { yield &core.runEnd }
+    }
+    var stackColumn: Int? { core.stackColumn }
+    var hiddenStackColumn: Bool { core.hiddenStackColumn }
+    public private(set) var resolved: Bool {
+        get { core.resolved }
+        set { core.resolved = newValue }
+        _modify { yield &core.resolved }
+    }
+    public private(set) var unresolvedHandles: Set<UInt32> {
+        get { core.unresolvedHandles }
+        set { core.unresolvedHandles = newValue }
+        _modify { yield &core.unresolvedHandles }
+    }
+    public var isCompat: Bool { core.isCompat }
+    public internal(set) var compat: CompatGrouping {
+        get { core.compat }
+        set { core.compat = newValue }
+        _modify { yield &core.compat }
+    }
 
     /// An aggregator grouping by `keys`, or, given `compat`, as the kernel tool culls
     /// (`keys` must then be empty, and the filters are `compat.filters`: `filters` must
@@ -138,88 +354,17 @@ public final class Aggregator: RecordConsumer {
         keys: [GroupKey], filters: Filters = Filters(), allocatorFunctions: AllocatorFunctions = AllocatorFunctions(),
         compat: CompatOptions? = nil
     ) {
-        precondition(compat == nil || keys.isEmpty, "the compatible mode groups by its own keys")
-        precondition(compat == nil || !(filters.needsRecord || filters.needsStack), "the compatible mode's filters are in its options")
-        self.keys = keys
-        let filters = compat?.filters ?? filters
-        self.filters = filters
-        isCompat = compat != nil
-        self.compat = CompatGrouping(options: compat ?? CompatOptions(), filters: filters, active: compat != nil)
-        stacks = StackTable(
-            allocatorFunctions: allocatorFunctions, reading: compat.map { .kernelToolText(modules: $0.wantsModule) } ?? .frames)
-        // The compatible mode has its own stacks (`addCompat`).
-        needStack = compat == nil && (keys.contains { $0.needsStack } || filters.needsStack)
-        hiddenStackColumn = needStack && !keys.contains(.stack)
-        stackColumn = !needStack ? nil : (keys.firstIndex(of: .stack) ?? keys.count)
-        packed = [UInt64](repeating: 0, count: keys.count + (hiddenStackColumn ? 1 : 0))
-        groups = PackedKeyTable(width: compat != nil ? CompatGrouping.keyWidth : packed.count, capacity: 4096)
-        groupIsStackFunction = !keys.isEmpty && keys.allSatisfy { $0 == .stack || $0 == .caller }
-        let twoLevel = keys.contains(.stack) && !groupIsStackFunction
-        restPositions = twoLevel ? keys.indices.filter { keys[$0] != .stack && keys[$0] != .caller } : []
-        restKeys = restPositions.map { keys[$0] }
-        restPacked = [UInt64](repeating: 0, count: 2 * restKeys.count)
-        rests = PackedKeyTable(width: restKeys.count, capacity: 256)
-        hasRecordFilters = filters.needsRecord
-        filtersNeedStack = filters.needsStack
+        core = Core(keys: keys, filters: filters, allocatorFunctions: allocatorFunctions, compat: compat)
     }
 
     /// Starts a new snapshot; later records count in it.
     @discardableResult
-    public func beginSnapshot(name: String) -> Int {
-        settlePending()
-        precondition(!resolved, "records added after resolveLateHandles (a report was made)")
-        closePFNRun()
-        totals.append(SnapshotTotals(name: name))
-        // Grown as its records reach new groups (`add`): a snapshot of a few records costs
-        // a few entries, not one per group of every snapshot before it.
-        metrics.append([])
-        current = totals.count - 1
-        return current
-    }
+    public func beginSnapshot(name: String) -> Int { core.beginSnapshot(name: name) }
 
-    public var snapshotCount: Int { totals.count }
-
-    /// The stack handle of a record: its frames, or the stack its handle resolves to.
-    func stackHandle(_ r: Record) -> Int32 {
-        if r.hasStack {
-            let h =
-                ignoreOffsets
-                ? stacks.internIgnoringOffsets(r.bytes(r.stack))
-                : stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf), hash: r.stackHash)
-            if r.fields.contains(.handle), handleStacks[r.handle] == nil { handleStacks[r.handle] = h }
-            return h
-        }
-        if r.fields.contains(.handle) {
-            if let h = handleStacks[r.handle] { return h }
-            if let e = earlyBootHandles[r.handle] { return e }
-            if isEarlyBoot(r) {
-                // Not a handle→stack map entry: the warnings tell a map given from none.
-                let e = stacks.earlyBootHandle(r.handle)
-                earlyBootHandles[r.handle] = e
-                return e
-            }
-            let u = stacks.unresolved(handle: r.handle)
-            unresolvedHandle[u] = r.handle
-            return u
-        }
-        return stacks.noStack()
-    }
-
-    /// Whether a record of an unresolved handle is one of the pages page_owner found
-    /// allocated when it started (`init_early_allocated_pages`): order 0, gfp mask 0, the
-    /// boot task named exactly `swapper` (real early allocations of the boot CPU's idle
-    /// task print `swapper/0`). Those pages share the early-boot handle, which no
-    /// show_stacks_handles lists (the kernel keeps placeholder stacks off its stack list).
-    /// Handle-only dumps exist only on kernels that print it this way (2026 and later).
-    func isEarlyBoot(_ r: Record) -> Bool {
-        guard r.fields.contains(.mask), r.gfp == 0, r.order == 0, r.fields.contains(.comm) else { return false }
-        let c = r.bytes(r.comm)
-        guard c.count == 7, let p = c.baseAddress else { return false }
-        return Bytes.hasPrefix("swapper", p.assumingMemoryBound(to: UInt8.self), 0, 7)
-    }
+    public var snapshotCount: Int { core.totals.count }
 
     /// Adds one record to the current snapshot.
-    public func add(_ r: inout Record) { add(&r, late: false) }
+    public func add(_ r: inout Record) { core.add(&r, late: false) }
 
     /// Adds one record as `add` does, except that with a two-level key (`restKeys`) its
     /// group is looked up one record later and its metrics added one record after that:
@@ -227,344 +372,38 @@ public final class Aggregator: RecordConsumer {
     /// each lookup starts loading its slot here and reads it while the next record is
     /// parsed. Groups are numbered in record order as `add` numbers them. `finish` (the
     /// end of a parsed range) settles the last two.
-    public func consume(_ r: inout Record) { add(&r, late: true) }
+    public func consume(_ r: inout Record) { core.add(&r, late: true) }
 
-    public func finish() { settlePending() }
+    public func finish() { core.settlePending() }
 
-    func add(_ r: inout Record, late: Bool) {
-        if current < 0 { beginSnapshot(name: "input") }
-        if isCompat { return addCompat(r) }
-        let s = current
-        totals[s].recordsRead += 1
-        totals[s].pagesRead +|= r.pages
-        totals[s].fields.formUnion(r.fields)
-        if r.fields.contains(.ts) && r.ts > totals[s].maxTs { totals[s].maxTs = r.ts }
-        if r.kind == .pageOwner && r.fields.contains(.pfnLine) { notePFN(r) }
-        if r.kind == .stackHandle {
-            // show_stacks_handles: a handle→stack map, no counts.
-            if r.hasStack, r.fields.contains(.handle) {
-                handleStacks[r.handle] = stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf))
-            }
-            return
-        }
-        // Filters.
-        if hasRecordFilters && !passesRecordFilters(r) { return }
-        var stack: Int32 = -1
-        if needStack || countDistinctStacks {
-            stack = stackHandle(r)
-            // An unresolved handle's stack filters are decided when it is resolved.
-            if filtersNeedStack, stacks.info[Int(stack)].kind != .unresolvedHandle, !cache.stackPasses(stack, filters, stacks) { return }
-            if countDistinctStacks { totals[s].distinctStacks.insert(stack) }
-        }
-        let delta = Delta(times: r.times, pages: r.pages, ts: r.ts, hasTs: r.fields.contains(.ts))
-        if late && !restKeys.isEmpty {
-            let rest = restHandle(r)
-            let pair = Self.pairKey(stack, rest)
-            groupOfPair.prefetch(pair)
-            if let p = pendingPair { settle(p) }
-            pendingPair = PendingPair(s: s, pair: pair, stack: stack, rest: rest, delta: delta)
-        } else {
-            if pendingPair != nil || pendingAdd != nil { settlePending() }
-            accumulate(s, group(r, stack), delta)
-        }
-        totals[s].records &+= r.times
-        totals[s].pages +|= r.pages
-        // Early-boot pages all have gfp mask 0 and order 0: the cheap test goes first.
-        if r.gfp == 0 && r.order == 0 && isEarlyBootRecord(r, stack) { totals[s].earlyBootPages &+= r.pages }
+    /// Hashes the record's stack and starts loading the stored stack it will be compared with.
+    public func prepare(_ r: inout Record) { core.prepare(&r) }
+
+    /// `prepare(next)` then `consume(previous)` in one access to `core`.
+    public func prepare(_ next: inout Record, thenConsume previous: inout Record) {
+        core.prepare(&next, thenAdd: &previous, late: true)
     }
 
-    /// What one record adds to its group's metrics.
-    struct Delta {
-        var times: Int64
-        var pages: Int64
-        var ts: UInt64
-        var hasTs: Bool
+    /// `prepare(next)` then `add(previous)` in one access to `core`.
+    public func prepare(_ next: inout Record, thenAdd previous: inout Record) {
+        core.prepare(&next, thenAdd: &previous, late: false)
     }
 
-    /// A record whose group is not looked up yet (`consume`).
-    struct PendingPair {
-        var s: Int
-        var pair: UInt64
-        var stack: Int32
-        var rest: Int32
-        var delta: Delta
-    }
-
-    /// A record whose group is known and whose metrics are not added yet.
-    struct PendingAdd {
-        var s: Int
-        var group: Int
-        var delta: Delta
-    }
-
-    var pendingPair: PendingPair?
-    var pendingAdd: PendingAdd?
-
-    /// Looks `p`'s group up (its slot was asked for a record ago), starts loading the
-    /// group's metrics, and adds the metrics of the record before it.
-    @inline(__always)
-    func settle(_ p: PendingPair) {
-        let g = Int(pairGroup(p.pair, p.stack, p.rest))
-        metrics[p.s].prefetch(g)
-        if let a = pendingAdd { accumulate(a.s, a.group, a.delta) }
-        pendingAdd = PendingAdd(s: p.s, group: g, delta: p.delta)
-    }
-
-    /// Settles every record `consume` left pending: after it, groups and metrics hold every
-    /// record added.
-    func settlePending() {
-        if let p = pendingPair {
-            pendingPair = nil
-            settle(p)
-        }
-        if let a = pendingAdd {
-            pendingAdd = nil
-            accumulate(a.s, a.group, a.delta)
-        }
-    }
-
-    /// Adds a record's counts to group `gi` of snapshot `s`.
-    @inline(__always)
-    func accumulate(_ s: Int, _ gi: Int, _ d: Delta) {
-        metrics[s].add(gi, times: d.times, pages: d.pages, ts: d.hasTs ? d.ts : nil)
-    }
-
-    /// The group of a counted record, looked up now.
-    @inline(__always)
-    func group(_ r: Record, _ stack: Int32) -> Int {
-        let gi: Int
-        if groupIsStackFunction {
-            // Every key follows from the stack: look its group up by stack handle.
-            let known = groupOfStack[stack]
-            if known >= 0 {
-                gi = Int(known)
-            } else {
-                gi = Int(internGroup(r, stack))
-                groupOfStack[stack] = Int32(gi)
-            }
-        } else {
-            gi = Int(internGroup(r, stack))
-        }
-        return gi
-    }
-
-    /// Whether a record is one of the early-boot placeholder's: by its stack when it was
-    /// interned, else by its first frame, else (handle only) by `isEarlyBoot`.
-    func isEarlyBootRecord(_ r: Record, _ stack: Int32) -> Bool {
-        if stack >= 0 { return stacks.info[Int(stack)].kind == .earlyPlaceholder }
-        if r.hasStack {
-            let b = r.bytes(r.stack)
-            guard let p0 = b.baseAddress else { return false }
-            let p = p0.assumingMemoryBound(to: UInt8.self)
-            let (fs, fe) = StackTable.frameText(p, 0, Bytes.find(10, p, 0, b.count))
-            return Bytes.hasPrefix("register_early_stack", p, fs, fe)
-        }
-        return r.fields.contains(.handle) && isEarlyBoot(r)
-    }
-
-    /// Follows the PFNs of page_owner records. A worker sees its parts of the input one
-    /// after another: a record that does not start right after the previous one (a gap of
-    /// more than a few blank lines: another worker's part, a skipped record) starts a new
-    /// run, and `pfnRestarts` compares the runs' ends in input order, so the count is the
-    /// same on any number of workers.
-    @inline(__always)
-    func notePFN(_ r: Record) {
-        let pfn = r.pfn
-        if runOpen && r.offset >= runEnd && r.offset &- runEnd <= 16 {
-            if pfn <= run.last { run.backs += 1 }
-            run.last = pfn
-        } else {
-            closePFNRun()
-            run = PFNRun(start: r.offset, first: pfn, last: pfn, backs: 0)
-            runOpen = true
-        }
-        runEnd = r.offset &+ Int64(r.whole.count)
-        if r.order >= 0 && r.order < 32 {
-            let end = pfn.addingReportingOverflow(UInt64(1) << UInt64(r.order))
-            if !end.overflow && end.partialValue > totals[current].pfnEnd { totals[current].pfnEnd = end.partialValue }
-        }
-    }
+    /// Settles every record `consume` left pending.
+    func settlePending() { core.settlePending() }
 
     /// Files the open PFN run with the current snapshot.
-    func closePFNRun() {
-        if runOpen && current >= 0 { totals[current].pfnRuns.append(run) }
-        runOpen = false
-    }
+    func closePFNRun() { core.closePFNRun() }
 
     /// How often the PFNs of snapshot `s` went back or repeated, in input order: 0 for
     /// one dump, at least 1 when dumps were joined.
-    public func pfnRestarts(_ s: Int) -> Int {
-        if s == current { closePFNRun() }
-        let runs = totals[s].pfnRuns.sorted { $0.start < $1.start }
-        var n = 0
-        for (i, r) in runs.enumerated() {
-            n += r.backs
-            if i > 0 && r.first <= runs[i - 1].last { n += 1 }
-        }
-        return n
-    }
-
-    /// Hashes the record's stack and starts loading the stored stack it will be compared with.
-    public func prepare(_ r: inout Record) {
-        if isCompat { return prepareCompat(&r) }
-        guard needStack || countDistinctStacks, r.hasStack, r.kind != .stackHandle, !ignoreOffsets, !r.fields.contains(.crlf)
-        else { return }
-        r.stackHash = StackTable.hash(r.bytes(r.stack))
-        stacks.prefetch(hash: r.stackHash)
-    }
-
-    /// The group of a record: its key values, packed and interned.
-    @inline(__always)
-    func internGroup(_ r: Record, _ stack: Int32) -> Int32 {
-        if !restKeys.isEmpty { return internGroupByPair(r, stack) }
-        for (i, k) in keys.enumerated() {
-            packed[i] = value(k, r, stack)
-        }
-        if hiddenStackColumn {
-            packed[keys.count] = stacks.info[Int(stack)].kind == .unresolvedHandle ? UInt64(UInt32(bitPattern: stack)) : .max
-        }
-        return packed.withUnsafeBytes { groups.intern($0) }
-    }
-
-    /// `internGroup` through the record's own keys and the (stack, rest) cache.
-    @inline(__always)
-    func internGroupByPair(_ r: Record, _ stack: Int32) -> Int32 {
-        let rest = restHandle(r)
-        return pairGroup(Self.pairKey(stack, rest), stack, rest)
-    }
-
-    /// The handle of the record's own keys (`restKeys`) in `rests`: what the record adds to
-    /// its stack (`restValue`), so a rest is a function of the record's fields alone and
-    /// there are as few rests as combinations of those fields (not one a stack and module).
-    @inline(__always)
-    func restHandle(_ r: Record) -> Int32 {
-        let had = rests.count
-        let keys = restKeys
-        let n = keys.count
-        // One access to the key buffer a record, not one (and a uniqueness check) a key:
-        // this record's values are filled in and compared with the previous record's in
-        // the same pass.
-        let rest: Int32 = restPacked.withUnsafeMutableBufferPointer { buf in
-            var differs: UInt64 = lastRestHandle < 0 ? 1 : 0
-            for i in 0..<n {
-                let v = restValue(keys[i], r)
-                differs |= v ^ buf[n + i]
-                buf[i] = v
-            }
-            if differs == 0 { return lastRestHandle }
-            let h = rests.intern(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[0..<n])))
-            for i in 0..<n { buf[n + i] = buf[i] }
-            lastRestHandle = h
-            return h
-        }
-        if rests.count != had, r.fields.contains(.mask), restKeys.contains(.gfp), gfpNameOf[r.gfp] == nil {
-            // A gfp mask seen for the first time is a new rest key: name it then.
-            gfpNameOf[r.gfp] = gfpNames.intern(r.bytes(r.gfpNames))
-        }
-        return rest
-    }
-
-    @inline(__always)
-    static func pairKey(_ stack: Int32, _ rest: Int32) -> UInt64 {
-        UInt64(UInt32(bitPattern: stack)) << 32 | UInt64(UInt32(bitPattern: rest))
-    }
-
-    /// The group of (stack, rest), interned the first time: every key follows from the
-    /// stack (stack, caller) or is one of the rest's.
-    @inline(__always)
-    func pairGroup(_ pair: UInt64, _ stack: Int32, _ rest: Int32) -> Int32 {
-        let known = groupOfPair.get(pair)
-        if known >= 0 { return known }
-        for (i, k) in keys.enumerated() {
-            switch k {
-            case .stack: packed[i] = UInt64(UInt32(bitPattern: stack))
-            case .caller: packed[i] = UInt64(UInt32(bitPattern: stacks.info[Int(stack)].caller))
-            default: break
-            }
-        }
-        for (j, i) in restPositions.enumerated() { packed[i] = keyValue(restKeys[j], rest: rests.value(rest, j), stack) }
-        let g = packed.withUnsafeBytes { groups.intern($0) }
-        groupOfPair.set(pair, g)
-        return g
-    }
-
-    /// The per-record filters (pid, tgid, comm, time, order, migratetype, gfp, memcg).
-    func passesRecordFilters(_ r: Record) -> Bool {
-        if !filters.passesTask(pid: r.pid, tgid: r.tgid, comm: r.bytes(r.comm)) { return false }
-        if let t = filters.since, r.ts < t { return false }
-        if let t = filters.until, r.ts > t { return false }
-        if let o = filters.orders, !o.contains(r.order) { return false }
-        if let m = filters.migratetypes, !m.contains(r.pageType) { return false }
-        if !filters.gfpFlags.isEmpty, !cache.gfpPasses(r, filters) { return false }
-        if let m = filters.memcgs, !m.contains(Array(r.bytes(r.memcg))) { return false }
-        return true
-    }
+    public func pfnRestarts(_ s: Int) -> Int { core.pfnRestarts(s) }
 
     /// Records a parsed input's format for the current snapshot.
-    public func noteFormat(_ f: InputFormat?) {
-        if current >= 0, totals[current].format == nil { totals[current].format = f }
-    }
+    public func noteFormat(_ f: InputFormat?) { core.noteFormat(f) }
 
-    /// What a record gives key `k` of its rest (`restHandle`): its value, except for the
-    /// keys its stack has a say in: `.module` is the record's module line or
-    /// `Self.moduleOfStack`, `.allocator` whether the record says its page is a slab page.
-    /// `keyValue(_:rest:_:)` makes the key value of it and the stack.
-    @inline(__always)
-    func restValue(_ k: GroupKey, _ r: Record) -> UInt64 {
-        switch k {
-        case .pid: return UInt64(UInt32(bitPattern: r.pid))
-        case .tgid: return UInt64(UInt32(bitPattern: r.tgid))
-        case .comm: return UInt64(UInt32(bitPattern: comms.intern(r.bytes(r.comm), recent: &recentComm)))
-        case .gfp: return r.fields.contains(.mask) ? r.gfp : .max
-        case .migratetype: return UInt64(r.pageType.rawValue)
-        case .blocktype: return UInt64(r.blockType.rawValue)
-        case .order: return UInt64(UInt32(bitPattern: r.order))
-        case .memcg:
-            if r.memcgState == .none { return .max }
-            let h = memcgs.intern(r.bytes(r.memcg), recent: &recentMemcg)
-            return UInt64(h) | (UInt64(r.memcgState.rawValue) << 32)
-        case .node: return UInt64(UInt16(bitPattern: r.node))
-        case .zone: return UInt64(UInt16(bitPattern: r.zone))
-        case .swapped: return r.swapped || r.kind == .swap ? 1 : 0
-        case .handle: return r.fields.contains(.handle) ? UInt64(r.handle) : .max
-        case .module:
-            if r.fields.contains(.module) { return UInt64(UInt32(bitPattern: stacks.internName(r.bytes(r.moduleLine)))) }
-            return Self.moduleOfStack
-        case .allocator: return r.pfnSaysSlab || r.slabCache ? 1 : 0
-        case .stack, .caller: preconditionFailure("the stack's keys are not in the rest")
-        }
-    }
-
-    /// A rest's `.module` when the record has no module line: the stack's module.
-    static let moduleOfStack = UInt64.max - 1
-
-    /// Key `k`'s value for a record of `stack` whose rest holds `v` for it (`restValue`).
-    @inline(__always)
-    func keyValue(_ k: GroupKey, rest v: UInt64, _ stack: Int32) -> UInt64 {
-        switch k {
-        case .module:
-            return v == Self.moduleOfStack ? UInt64(UInt32(bitPattern: stacks.info[Int(stack)].module)) : v
-        case .allocator:
-            let c = AllocatorRule.pageClass(stack: stacks.info[Int(stack)].allocationClass, pageSaysSlab: v != 0)
-            return UInt64(c.rawValue)
-        default: return v
-        }
-    }
-
-    /// Key `k`'s value for record `r` of `stack`; with `nameGfp`, a gfp mask seen for the
-    /// first time is named.
-    @inline(__always)
-    func value(_ k: GroupKey, _ r: Record, _ stack: Int32, nameGfp: Bool = true) -> UInt64 {
-        switch k {
-        case .stack: return UInt64(UInt32(bitPattern: stack))
-        case .caller: return UInt64(UInt32(bitPattern: stacks.info[Int(stack)].caller))
-        case .allocator, .module: return keyValue(k, rest: restValue(k, r), stack)
-        case .gfp:
-            if nameGfp, r.fields.contains(.mask), gfpNameOf[r.gfp] == nil { gfpNameOf[r.gfp] = gfpNames.intern(r.bytes(r.gfpNames)) }
-            return restValue(k, r)
-        default: return restValue(k, r)
-        }
-    }
+    /// The stack handle of a record (see `Core.stackHandle`).
+    func stackHandle(_ r: Record) -> Int32 { core.stackHandle(r) }
 
     /// Metrics of every group summed over `snapshots` (`groups.count` entries).
     public func summed(_ snapshots: [Int]) -> [Metrics] {
@@ -707,6 +546,414 @@ public final class Aggregator: RecordConsumer {
     public func gfpText(_ mask: UInt64) -> String? {
         gfpNameOf[mask].map { gfpNames.string($0) }
     }
+}
+
+extension Aggregator.Core {
+
+    /// Starts a new snapshot; later records count in it.
+    @discardableResult
+    mutating func beginSnapshot(name: String) -> Int {
+        settlePending()
+        precondition(!resolved, "records added after resolveLateHandles (a report was made)")
+        closePFNRun()
+        totals.append(SnapshotTotals(name: name))
+        // Grown as its records reach new groups (`add`): a snapshot of a few records costs
+        // a few entries, not one per group of every snapshot before it.
+        metrics.append([])
+        current = totals.count - 1
+        return current
+    }
+
+    /// The stack handle of a record: its frames, or the stack its handle resolves to.
+    mutating func stackHandle(_ r: Record) -> Int32 {
+        if r.hasStack {
+            let h =
+                ignoreOffsets
+                ? stacks.internIgnoringOffsets(r.bytes(r.stack))
+                : stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf), hash: r.stackHash)
+            if r.fields.contains(.handle), handleStacks[r.handle] == nil { handleStacks[r.handle] = h }
+            return h
+        }
+        if r.fields.contains(.handle) {
+            if let h = handleStacks[r.handle] { return h }
+            if let e = earlyBootHandles[r.handle] { return e }
+            if isEarlyBoot(r) {
+                // Not a handle→stack map entry: the warnings tell a map given from none.
+                let e = stacks.earlyBootHandle(r.handle)
+                earlyBootHandles[r.handle] = e
+                return e
+            }
+            let u = stacks.unresolved(handle: r.handle)
+            unresolvedHandle[u] = r.handle
+            return u
+        }
+        return stacks.noStack()
+    }
+
+    /// Whether a record of an unresolved handle is one of the pages page_owner found
+    /// allocated when it started (`init_early_allocated_pages`): order 0, gfp mask 0, the
+    /// boot task named exactly `swapper` (real early allocations of the boot CPU's idle
+    /// task print `swapper/0`). Those pages share the early-boot handle, which no
+    /// show_stacks_handles lists (the kernel keeps placeholder stacks off its stack list).
+    /// Handle-only dumps exist only on kernels that print it this way (2026 and later).
+    func isEarlyBoot(_ r: Record) -> Bool {
+        guard r.fields.contains(.mask), r.gfp == 0, r.order == 0, r.fields.contains(.comm) else { return false }
+        let c = r.bytes(r.comm)
+        guard c.count == 7, let p = c.baseAddress else { return false }
+        return Bytes.hasPrefix("swapper", p.assumingMemoryBound(to: UInt8.self), 0, 7)
+    }
+
+    @inline(__always)
+    mutating func add(_ r: inout Record, late: Bool) { add(record: r, late: late) }
+
+    /// `add(_:late:)` of a record borrowed, not `inout`: the record is copied once here,
+    /// not once for each method below that reads it.
+    mutating func add(record r: Record, late: Bool) {
+        if current < 0 { beginSnapshot(name: "input") }
+        if isCompat { return addCompat(r) }
+        let s = current
+        totals[s].recordsRead += 1
+        totals[s].pagesRead +|= r.pages
+        totals[s].fields.formUnion(r.fields)
+        if r.fields.contains(.ts) && r.ts > totals[s].maxTs { totals[s].maxTs = r.ts }
+        if r.kind == .pageOwner && r.fields.contains(.pfnLine) { notePFN(r) }
+        if r.kind == .stackHandle {
+            // show_stacks_handles: a handle→stack map, no counts.
+            if r.hasStack, r.fields.contains(.handle) {
+                handleStacks[r.handle] = stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf))
+            }
+            return
+        }
+        // Filters.
+        if hasRecordFilters && !passesRecordFilters(r) { return }
+        var stack: Int32 = -1
+        if needStack || countDistinctStacks {
+            stack = stackHandle(r)
+            // An unresolved handle's stack filters are decided when it is resolved.
+            if filtersNeedStack, stacks.info[Int(stack)].kind != .unresolvedHandle, !cache.stackPasses(stack, filterBox.filters, stacks) {
+                return
+            }
+            if countDistinctStacks { totals[s].distinctStacks.insert(stack) }
+        }
+        let delta = Delta(times: r.times, pages: r.pages, ts: r.ts, hasTs: r.fields.contains(.ts))
+        if late && !restKeys.isEmpty {
+            let rest = restHandle(r)
+            let pair = Self.pairKey(stack, rest)
+            groupOfPair.prefetch(pair)
+            if let p = pendingPair { settle(p) }
+            pendingPair = PendingPair(s: s, pair: pair, stack: stack, rest: rest, delta: delta)
+        } else {
+            if pendingPair != nil || pendingAdd != nil { settlePending() }
+            accumulate(s, group(r, stack), delta)
+        }
+        totals[s].records &+= r.times
+        totals[s].pages +|= r.pages
+        // Early-boot pages all have gfp mask 0 and order 0: the cheap test goes first.
+        if r.gfp == 0 && r.order == 0 && isEarlyBootRecord(r, stack) { totals[s].earlyBootPages &+= r.pages }
+    }
+
+    /// What one record adds to its group's metrics.
+    struct Delta {
+        var times: Int64
+        var pages: Int64
+        var ts: UInt64
+        var hasTs: Bool
+    }
+
+    /// A record whose group is not looked up yet (`consume`).
+    struct PendingPair {
+        var s: Int
+        var pair: UInt64
+        var stack: Int32
+        var rest: Int32
+        var delta: Delta
+    }
+
+    /// A record whose group is known and whose metrics are not added yet.
+    struct PendingAdd {
+        var s: Int
+        var group: Int
+        var delta: Delta
+    }
+
+    /// Looks `p`'s group up (its slot was asked for a record ago), starts loading the
+    /// group's metrics, and adds the metrics of the record before it.
+    @inline(__always)
+    mutating func settle(_ p: PendingPair) {
+        let g = Int(pairGroup(p.pair, p.stack, p.rest))
+        metrics[p.s].prefetch(g)
+        if let a = pendingAdd { accumulate(a.s, a.group, a.delta) }
+        pendingAdd = PendingAdd(s: p.s, group: g, delta: p.delta)
+    }
+
+    /// Settles every record `consume` left pending: after it, groups and metrics hold every
+    /// record added.
+    mutating func settlePending() {
+        if let p = pendingPair {
+            pendingPair = nil
+            settle(p)
+        }
+        if let a = pendingAdd {
+            pendingAdd = nil
+            accumulate(a.s, a.group, a.delta)
+        }
+    }
+
+    /// Adds a record's counts to group `gi` of snapshot `s`.
+    @inline(__always)
+    mutating func accumulate(_ s: Int, _ gi: Int, _ d: Delta) {
+        metrics[s].add(gi, times: d.times, pages: d.pages, ts: d.hasTs ? d.ts : nil)
+    }
+
+    /// The group of a counted record, looked up now.
+    @inline(__always)
+    mutating func group(_ r: Record, _ stack: Int32) -> Int {
+        let gi: Int
+        if groupIsStackFunction {
+            // Every key follows from the stack: look its group up by stack handle.
+            let known = groupOfStack[stack]
+            if known >= 0 {
+                gi = Int(known)
+            } else {
+                gi = Int(internGroup(r, stack))
+                groupOfStack[stack] = Int32(gi)
+            }
+        } else {
+            gi = Int(internGroup(r, stack))
+        }
+        return gi
+    }
+
+    /// Whether a record is one of the early-boot placeholder's: by its stack when it was
+    /// interned, else by its first frame, else (handle only) by `isEarlyBoot`.
+    func isEarlyBootRecord(_ r: Record, _ stack: Int32) -> Bool {
+        if stack >= 0 { return stacks.info[Int(stack)].kind == .earlyPlaceholder }
+        if r.hasStack {
+            let b = r.bytes(r.stack)
+            guard let p0 = b.baseAddress else { return false }
+            let p = p0.assumingMemoryBound(to: UInt8.self)
+            let (fs, fe) = StackTable.frameText(p, 0, Bytes.find(10, p, 0, b.count))
+            return Bytes.hasPrefix("register_early_stack", p, fs, fe)
+        }
+        return r.fields.contains(.handle) && isEarlyBoot(r)
+    }
+
+    /// Follows the PFNs of page_owner records. A worker sees its parts of the input one
+    /// after another: a record that does not start right after the previous one (a gap of
+    /// more than a few blank lines: another worker's part, a skipped record) starts a new
+    /// run, and `pfnRestarts` compares the runs' ends in input order, so the count is the
+    /// same on any number of workers.
+    @inline(__always)
+    mutating func notePFN(_ r: Record) {
+        let pfn = r.pfn
+        if runOpen && r.offset >= runEnd && r.offset &- runEnd <= 16 {
+            if pfn <= run.last { run.backs += 1 }
+            run.last = pfn
+        } else {
+            closePFNRun()
+            run = PFNRun(start: r.offset, first: pfn, last: pfn, backs: 0)
+            runOpen = true
+        }
+        runEnd = r.offset &+ Int64(r.whole.count)
+        if r.order >= 0 && r.order < 32 {
+            let end = pfn.addingReportingOverflow(UInt64(1) << UInt64(r.order))
+            if !end.overflow && end.partialValue > totals[current].pfnEnd { totals[current].pfnEnd = end.partialValue }
+        }
+    }
+
+    /// Files the open PFN run with the current snapshot.
+    mutating func closePFNRun() {
+        if runOpen && current >= 0 { totals[current].pfnRuns.append(run) }
+        runOpen = false
+    }
+
+    /// How often the PFNs of snapshot `s` went back or repeated, in input order: 0 for
+    /// one dump, at least 1 when dumps were joined.
+    mutating func pfnRestarts(_ s: Int) -> Int {
+        if s == current { closePFNRun() }
+        let runs = totals[s].pfnRuns.sorted { $0.start < $1.start }
+        var n = 0
+        for (i, r) in runs.enumerated() {
+            n += r.backs
+            if i > 0 && r.first <= runs[i - 1].last { n += 1 }
+        }
+        return n
+    }
+
+    /// `prepare(next)`, then `add(previous, late:)`: the parse loop's one call a record.
+    @inline(__always)
+    mutating func prepare(_ next: inout Record, thenAdd previous: inout Record, late: Bool) {
+        prepare(&next)
+        add(&previous, late: late)
+    }
+
+    /// Hashes the record's stack and starts loading the stored stack it will be compared with.
+    mutating func prepare(_ r: inout Record) {
+        if isCompat { return prepareCompat(&r) }
+        guard needStack || countDistinctStacks, r.hasStack, r.kind != .stackHandle, !ignoreOffsets, !r.fields.contains(.crlf)
+        else { return }
+        r.stackHash = StackTable.hash(r.bytes(r.stack))
+        stacks.prefetch(hash: r.stackHash)
+    }
+
+    /// The group of a record: its key values, packed and interned.
+    @inline(__always)
+    mutating func internGroup(_ r: Record, _ stack: Int32) -> Int32 {
+        if !restKeys.isEmpty { return internGroupByPair(r, stack) }
+        for (i, k) in keys.enumerated() {
+            packed[i] = value(k, r, stack)
+        }
+        if hiddenStackColumn {
+            packed[keys.count] = stacks.info[Int(stack)].kind == .unresolvedHandle ? UInt64(UInt32(bitPattern: stack)) : .max
+        }
+        return packed.withUnsafeBytes { groups.intern($0) }
+    }
+
+    /// `internGroup` through the record's own keys and the (stack, rest) cache.
+    @inline(__always)
+    mutating func internGroupByPair(_ r: Record, _ stack: Int32) -> Int32 {
+        let rest = restHandle(r)
+        return pairGroup(Self.pairKey(stack, rest), stack, rest)
+    }
+
+    /// The handle of the record's own keys (`restKeys`) in `rests`: what the record adds to
+    /// its stack (`restValue`), so a rest is a function of the record's fields alone and
+    /// there are as few rests as combinations of those fields (not one a stack and module).
+    @inline(__always)
+    mutating func restHandle(_ r: Record) -> Int32 {
+        let had = rests.count
+        // One access to the key buffer a record, not one (and a uniqueness check) a key. The
+        // buffer is moved out of `self` while it is filled (no copy: `restPacked` holds the
+        // empty array meanwhile), since filling it calls mutating methods of `self`.
+        var keyBuffer: [UInt64] = []
+        swap(&keyBuffer, &restPacked)
+        defer { swap(&keyBuffer, &restPacked) }
+        // This record's values are filled in and compared with the previous record's (the
+        // buffer's second half) in the same pass.
+        let keys = restKeys
+        let n = keys.count
+        let rest: Int32 = keyBuffer.withUnsafeMutableBufferPointer { buf in
+            var differs: UInt64 = lastRestHandle < 0 ? 1 : 0
+            for i in 0..<n {
+                let v = restValue(keys[i], r)
+                differs |= v ^ buf[n + i]
+                buf[i] = v
+            }
+            if differs == 0 { return lastRestHandle }
+            let h = rests.intern(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[0..<n])))
+            for i in 0..<n { buf[n + i] = buf[i] }
+            lastRestHandle = h
+            return h
+        }
+        if rests.count != had, r.fields.contains(.mask), restKeys.contains(.gfp), gfpNameOf[r.gfp] == nil {
+            // A gfp mask seen for the first time is a new rest key: name it then.
+            gfpNameOf[r.gfp] = gfpNames.intern(r.bytes(r.gfpNames))
+        }
+        return rest
+    }
+
+    @inline(__always)
+    static func pairKey(_ stack: Int32, _ rest: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: stack)) << 32 | UInt64(UInt32(bitPattern: rest))
+    }
+
+    /// The group of (stack, rest), interned the first time: every key follows from the
+    /// stack (stack, caller) or is one of the rest's.
+    @inline(__always)
+    mutating func pairGroup(_ pair: UInt64, _ stack: Int32, _ rest: Int32) -> Int32 {
+        let known = groupOfPair.get(pair)
+        if known >= 0 { return known }
+        for (i, k) in keys.enumerated() {
+            switch k {
+            case .stack: packed[i] = UInt64(UInt32(bitPattern: stack))
+            case .caller: packed[i] = UInt64(UInt32(bitPattern: stacks.info[Int(stack)].caller))
+            default: break
+            }
+        }
+        for (j, i) in restPositions.enumerated() { packed[i] = keyValue(restKeys[j], rest: rests.value(rest, j), stack) }
+        let g = packed.withUnsafeBytes { groups.intern($0) }
+        groupOfPair.set(pair, g)
+        return g
+    }
+
+    /// The per-record filters (pid, tgid, comm, time, order, migratetype, gfp, memcg).
+    mutating func passesRecordFilters(_ r: Record) -> Bool {
+        if !filterBox.filters.passesTask(pid: r.pid, tgid: r.tgid, comm: r.bytes(r.comm)) { return false }
+        if let t = filterBox.filters.since, r.ts < t { return false }
+        if let t = filterBox.filters.until, r.ts > t { return false }
+        if let o = filterBox.filters.orders, !o.contains(r.order) { return false }
+        if let m = filterBox.filters.migratetypes, !m.contains(r.pageType) { return false }
+        if !filterBox.filters.gfpFlags.isEmpty, !cache.gfpPasses(r, filterBox.filters) { return false }
+        if let m = filterBox.filters.memcgs, !m.contains(Array(r.bytes(r.memcg))) { return false }
+        return true
+    }
+
+    /// Records a parsed input's format for the current snapshot.
+    mutating func noteFormat(_ f: InputFormat?) {
+        if current >= 0, totals[current].format == nil { totals[current].format = f }
+    }
+
+    /// What a record gives key `k` of its rest (`restHandle`): its value, except for the
+    /// keys its stack has a say in: `.module` is the record's module line or
+    /// `Self.moduleOfStack`, `.allocator` whether the record says its page is a slab page.
+    /// `keyValue(_:rest:_:)` makes the key value of it and the stack.
+    @inline(__always)
+    mutating func restValue(_ k: GroupKey, _ r: Record) -> UInt64 {
+        switch k {
+        case .pid: return UInt64(UInt32(bitPattern: r.pid))
+        case .tgid: return UInt64(UInt32(bitPattern: r.tgid))
+        case .comm: return UInt64(UInt32(bitPattern: comms.intern(r.bytes(r.comm), recent: &recentComm)))
+        case .gfp: return r.fields.contains(.mask) ? r.gfp : .max
+        case .migratetype: return UInt64(r.pageType.rawValue)
+        case .blocktype: return UInt64(r.blockType.rawValue)
+        case .order: return UInt64(UInt32(bitPattern: r.order))
+        case .memcg:
+            if r.memcgState == .none { return .max }
+            let h = memcgs.intern(r.bytes(r.memcg), recent: &recentMemcg)
+            return UInt64(h) | (UInt64(r.memcgState.rawValue) << 32)
+        case .node: return UInt64(UInt16(bitPattern: r.node))
+        case .zone: return UInt64(UInt16(bitPattern: r.zone))
+        case .swapped: return r.swapped || r.kind == .swap ? 1 : 0
+        case .handle: return r.fields.contains(.handle) ? UInt64(r.handle) : .max
+        case .module:
+            if r.fields.contains(.module) { return UInt64(UInt32(bitPattern: stacks.internName(r.bytes(r.moduleLine)))) }
+            return Self.moduleOfStack
+        case .allocator: return r.pfnSaysSlab || r.slabCache ? 1 : 0
+        case .stack, .caller: preconditionFailure("the stack's keys are not in the rest")
+        }
+    }
+
+    /// A rest's `.module` when the record has no module line: the stack's module.
+    static let moduleOfStack = UInt64.max - 1
+
+    /// Key `k`'s value for a record of `stack` whose rest holds `v` for it (`restValue`).
+    @inline(__always)
+    func keyValue(_ k: GroupKey, rest v: UInt64, _ stack: Int32) -> UInt64 {
+        switch k {
+        case .module:
+            return v == Self.moduleOfStack ? UInt64(UInt32(bitPattern: stacks.info[Int(stack)].module)) : v
+        case .allocator:
+            let c = AllocatorRule.pageClass(stack: stacks.info[Int(stack)].allocationClass, pageSaysSlab: v != 0)
+            return UInt64(c.rawValue)
+        default: return v
+        }
+    }
+
+    /// Key `k`'s value for record `r` of `stack`; with `nameGfp`, a gfp mask seen for the
+    /// first time is named.
+    @inline(__always)
+    mutating func value(_ k: GroupKey, _ r: Record, _ stack: Int32, nameGfp: Bool = true) -> UInt64 {
+        switch k {
+        case .stack: return UInt64(UInt32(bitPattern: stack))
+        case .caller: return UInt64(UInt32(bitPattern: stacks.info[Int(stack)].caller))
+        case .allocator, .module: return keyValue(k, rest: restValue(k, r), stack)
+        case .gfp:
+            if nameGfp, r.fields.contains(.mask), gfpNameOf[r.gfp] == nil { gfpNameOf[r.gfp] = gfpNames.intern(r.bytes(r.gfpNames)) }
+            return restValue(k, r)
+        default: return restValue(k, r)
+        }
+    }
+
 }
 
 extension StackTable {

@@ -115,16 +115,16 @@ public struct CompatGrouping {
     }
 }
 
-extension Aggregator {
+extension Aggregator.Core {
     /// Adds a parsed record to the compatible mode's groups (`add` sends it here).
     @inline(__always)
-    func addCompat(_ r: Record) {
+    mutating func addCompat(_ r: Record) {
         compat.offset = r.offset
         if compat.options.exactPathOnly || !addCompatFast(r) { addCompatExact(r) }
     }
 
     /// Adds a record by the exact path (the kernel tool's regular expressions on its text).
-    public func addCompatExact(_ r: Record) {
+    mutating func addCompatExact(_ r: Record) {
         if current < 0 { beginSnapshot(name: "input") }
         compat.offset = r.offset
         compat.exactPath += 1
@@ -133,14 +133,14 @@ extension Aggregator {
 
     /// Hashes the stacktrace the fast path will intern and starts loading the stored one
     /// it will be compared with.
-    func prepareCompat(_ r: inout Record) {
+    mutating func prepareCompat(_ r: inout Record) {
         guard !compat.options.exactPathOnly, r.kind == .pageOwner, r.afterPFN >= 0, r.whole.end > r.afterPFN else { return }
         r.stackHash = ByteHash.hash(CompatNormalizer.stacktrace(r))
         stacks.prefetch(hash: r.stackHash)
     }
 
     /// The fast path; false when the record needs the exact path.
-    func addCompatFast(_ r: Record) -> Bool {
+    mutating func addCompatFast(_ r: Record) -> Bool {
         let wantsModule = compat.wantsModule
         guard CompatNormalizer.typedFieldsSuffice(r, wantsModule: wantsModule) else { return false }
         let stackBytes = CompatNormalizer.stacktrace(r)
@@ -182,13 +182,13 @@ extension Aggregator {
 
     /// The handle of a stacktrace (the record's bytes after its PFN line).
     @inline(__always)
-    func internCompatStack(_ b: UnsafeRawBufferPointer, _ hash: UInt64) -> Int32 {
+    mutating func internCompatStack(_ b: UnsafeRawBufferPointer, _ hash: UInt64) -> Int32 {
         stacks.intern(b, hash: hash != 0 ? hash : ByteHash.hash(b))
     }
 
     /// The module of stacktrace `st` (in `stacks.names`; `vmlinux` when it names none).
     @inline(__always)
-    func compatModule(_ st: Int32) -> Int32 {
+    mutating func compatModule(_ st: Int32) -> Int32 {
         let m = stacks.info[Int(st)].module
         if m >= 0 { return m }
         if compat.vmlinux < 0 {
@@ -198,7 +198,7 @@ extension Aggregator {
     }
 
     /// The header line with its newline, timestamp digits cut out (unless kept), interned.
-    func internCompatHeader(_ r: Record) -> Int32 {
+    mutating func internCompatHeader(_ r: Record) -> Int32 {
         if compat.options.keepsTimestamps || r.tsDigits.isEmpty { return compat.headers.intern(CompatNormalizer.header(r)) }
         compat.scratch.removeAll(keepingCapacity: true)
         CompatNormalizer.appendHeaderCuttingTimestamp(r, to: &compat.scratch)
@@ -208,7 +208,7 @@ extension Aggregator {
     /// The index of the group of `key`, and whether it is new (the caller then appends its
     /// first block).
     @inline(__always)
-    func compatGroup(_ key: CompatGrouping.Key) -> (Int, Bool) {
+    mutating func compatGroup(_ key: CompatGrouping.Key) -> (Int, Bool) {
         let stackOnly = compat.stackOnlyCull
         if stackOnly {
             // The group follows from the stack alone: look it up by stack handle.
@@ -224,13 +224,13 @@ extension Aggregator {
 
     /// Counts one block of `pages` in group `g` of the current snapshot.
     @inline(__always)
-    func countCompat(_ g: Int, pages: Int64) {
+    mutating func countCompat(_ g: Int, pages: Int64) {
         metrics[current].add(g, times: 1, pages: pages, ts: nil)
     }
 
     /// Adds one block (a record's bytes, up to and including its last newline) by the exact
     /// path: the kernel tool's regular expressions, reproduced on the block's text.
-    func addCompatText(_ r: Record) {
+    mutating func addCompatText(_ r: Record) {
         compat.blocks += 1
         guard compat.normalizer.normalize(r) else { return }
         if compat.hasTaskFilter || compat.hasModuleFilter {
@@ -261,6 +261,11 @@ extension Aggregator {
         }
         countCompat(index, pages: n.pages)
     }
+}
+
+extension Aggregator {
+    /// Adds a record by the exact path (the kernel tool's regular expressions on its text).
+    public func addCompatExact(_ r: Record) { core.addCompatExact(r) }
 
     /// Adds the groups of a parallel worker (`merge` sends a compatible-mode aggregator
     /// here). Where both saw a group, the fields of the block that came first in the input
@@ -292,7 +297,7 @@ extension Aggregator {
             }
             let key = compat.key(
                 header: x.header, stack: x.stack, pid: x.pid, tgid: x.tgid, comm: x.comm, module: x.module, alloc: x.allocator)
-            let (index, new) = compatGroup(key)
+            let (index, new) = core.compatGroup(key)
             if new {
                 compat.firsts.append(x)
             } else if x.offset < compat.firsts[index].offset {

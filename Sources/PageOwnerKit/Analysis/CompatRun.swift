@@ -33,6 +33,10 @@ public enum CompatRun {
             agg.add(&r)
         }
         func prepare(_ r: inout Record) { agg.prepare(&r) }
+        func prepare(_ next: inout Record, thenConsume previous: inout Record) {
+            previous.offset += shift
+            agg.prepare(&next, thenAdd: &previous)
+        }
     }
 
     /// Reads `inputPath` and returns the culled, sortable groups.

@@ -134,11 +134,12 @@ public struct Report {
         if !cells {
             (cellTable, cellIDs) = Self.compactCells(agg, rows: out, threads: threads)
             let stackPos = keys.firstIndex(of: .stack)
+            let table = agg.groups
             for g in out {
                 let x = m[Int(g)]
                 shown.records += x.records
                 shown.pages +|= x.pages
-                let stack = stackPos.map { Int32(bitPattern: UInt32(truncatingIfNeeded: agg.keyValue(g, $0))) } ?? -1
+                let stack = stackPos.map { Int32(bitPattern: UInt32(truncatingIfNeeded: table.value(g, $0))) } ?? -1
                 let label = stack >= 0 ? agg.stacks.info[Int(stack)].kind.label : nil
                 rows.append(Row(group: g, metrics: x, cells: [], frames: nil, stackLabel: label, stack: stack))
             }
@@ -174,6 +175,9 @@ public struct Report {
             ranks[k] = k == .stack ? agg.stacks.stacks.sortedRanks() : TieRanks.interner(agg, k)?.sortedRanks()
         }
         var flat = [UInt64](repeating: 0, count: n * width)
+        // One read of the aggregator's key table, not one (a dynamic exclusivity check on the
+        // aggregator's state) a group.
+        let table = agg.groups
         flat.withUnsafeMutableBufferPointer { buf in
             let flat = buf
             ParallelParts.forEach(n, threads: threads) { range in
@@ -189,7 +193,7 @@ public struct Report {
                         case .lastTs: v = m.lastTs
                         case .key(let k):
                             if let pos = keys.firstIndex(of: k) {
-                                v = sortKey(k, agg.keyValue(g, pos), ranks[k])
+                                v = sortKey(k, table.value(g, pos), ranks[k])
                             } else {
                                 v = 0
                             }
@@ -266,7 +270,7 @@ public struct Report {
             ParallelParts.forEach(tied.count, threads: threads) { range in
                 for row in range {
                     let g = groups[Int(tied[row])]
-                    for pos in 0..<kw { out[row * kw + pos] = tieRanks.sortKey(pos, agg.keyValue(g, pos)) }
+                    for pos in 0..<kw { out[row * kw + pos] = tieRanks.sortKey(pos, table.value(g, pos)) }
                 }
             }
         }
@@ -431,18 +435,21 @@ public struct Report {
             if k == .stack {
                 let stacks = agg.stacks.stacks
                 n = stacks.count
-                compare = { stacks.compare($0, $1) }
+                // Captured by value (capture lists): a closure that captures a variable checks
+                // each access to it (dynamic exclusivity), once a comparison.
+                compare = { [stacks] in stacks.compare($0, $1) }
             } else if let texts = Self.interner(agg, k) {
                 n = texts.count
-                compare = { texts.compare($0, $1) }
+                compare = { [texts] in texts.compare($0, $1) }
             } else {
                 return []
             }
             var rank = [Int32](repeating: -1, count: n)
             var distinct: [Int32] = []
+            let table = agg.groups
             for r in runs {
                 for i in r {
-                    let v = agg.keyValue(groups[Int(idx[i])], pos)
+                    let v = table.value(groups[Int(idx[i])], pos)
                     if k == .memcg ? v == .max : v == 0xffff_ffff { continue }
                     let h = Int(v & 0xffff_ffff)
                     if h < n, rank[h] < 0 {
@@ -530,13 +537,14 @@ public struct Report {
             var local: [Int32] = []
         }
         let columns = (0..<kw).map { _ in Handoff(Column()) }
+        let keyTable = agg.groups
         ParallelParts.forEach(kw, threads: n >= 8192 ? threads : 1, minimum: 1) { positions in
             for pos in positions {
                 var c = Column()
                 c.local.reserveCapacity(n)
                 var seen = WordMap(capacity: 64)
                 for (i, g) in rows.enumerated() {
-                    let v = agg.keyValue(g, pos)
+                    let v = keyTable.value(g, pos)
                     var id = seen.get(v)
                     if id < 0 {
                         id = Int32(c.values.count)

@@ -11,6 +11,10 @@ public protocol RecordConsumer: AnyObject {
     /// Called with each record one record before `consume`: a chance to start loading
     /// what consuming it will touch (a cache miss then overlaps the previous record's work).
     func prepare(_ r: inout Record)
+    /// `prepare(next)` then `consume(previous)`, as the parse loop calls them for every
+    /// record: one call, so a consumer that is a class can touch its state once a record
+    /// (one dynamic exclusivity check) instead of twice (`Aggregator`).
+    func prepare(_ next: inout Record, thenConsume previous: inout Record) throws
     /// Called after the last record of a parsed range: a consumer that holds records back
     /// (`Aggregator.consume`) settles them.
     func finish()
@@ -18,6 +22,10 @@ public protocol RecordConsumer: AnyObject {
 
 extension RecordConsumer {
     public func prepare(_ r: inout Record) {}
+    public func prepare(_ next: inout Record, thenConsume previous: inout Record) throws {
+        prepare(&next)
+        try consume(&previous)
+    }
     public func finish() {}
 }
 
@@ -312,8 +320,11 @@ public final class Ingest {
             part.records += 1
             record.pointee.offset = offset + Int64(start)
             record.pointee.line = line + 1
-            consumer.prepare(&record.pointee)
-            if hasPending { try consumer.consume(&slots[1 - cur]) }
+            if hasPending {
+                try consumer.prepare(&record.pointee, thenConsume: &slots[1 - cur])
+            } else {
+                consumer.prepare(&record.pointee)
+            }
             cur = 1 - cur
             hasPending = true
         }
