@@ -36,18 +36,7 @@ struct ReportCommand: ParsableCommand {
             throw ValidationError("-o \(options.output): a folder is an output only for --format pprof (one profile per snapshot)")
         }
         if asText {
-            let sink = try OutputSink(path: options.output)
-            var buf = [UInt8](repeating: 0, count: 1 << 20)
-            for i in inputs {
-                try Inputs.forEach(path: i, options: run.input, skipped: { _ in }) { src in
-                    while true {
-                        let n = try buf.withUnsafeMutableBytes { try src.read(into: $0) }
-                        if n == 0 { break }
-                        try buf.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                    }
-                }
-            }
-            try sink.commit()
+            try Inputs.writeText(inputs, options: run.input, to: options.output)
             return
         }
         // Only the snapshot report will choose (or the sum) keeps per-group metrics; one
