@@ -384,9 +384,16 @@ public final class Aggregator: RecordConsumer {
         core.prepare(&next, thenAdd: &previous, late: true)
     }
 
-    /// `prepare(next)` then `add(previous)` in one access to `core`.
-    public func prepare(_ next: inout Record, thenAdd previous: inout Record) {
-        core.prepare(&next, thenAdd: &previous, late: false)
+    /// The parse loop of a range, run inside one access to `core` (see
+    /// `RecordConsumer.consumeRange`): no dynamic exclusivity check a record.
+    public func consumeRange(_ loop: (_ step: ConsumeStep) throws -> Void) throws {
+        try core.consumeRange(shift: 0, late: true, loop)
+    }
+
+    /// `consumeRange` adding each record as `add` does (`late: false`) or `consume` does,
+    /// its offset moved by `shift` first (`CompatRun.Shifted`).
+    func consumeRange(shift: Int64, late: Bool, _ loop: (_ step: ConsumeStep) throws -> Void) throws {
+        try core.consumeRange(shift: shift, late: late, loop)
     }
 
     /// Settles every record `consume` left pending.
@@ -778,6 +785,18 @@ extension Aggregator.Core {
             if i > 0 && r.first <= runs[i - 1].last { n += 1 }
         }
         return n
+    }
+
+    /// Runs the parse loop of a range (`Aggregator.consumeRange`): its steps work on `self`
+    /// in place, which the caller holds for the whole loop.
+    mutating func consumeRange(shift: Int64, late: Bool, _ loop: (_ step: ConsumeStep) throws -> Void) throws {
+        try loop { next, previous, consumes in
+            prepare(&next)
+            if consumes {
+                previous.offset += shift
+                add(&previous, late: late)
+            }
+        }
     }
 
     /// `prepare(next)`, then `add(previous, late:)`: the parse loop's one call a record.

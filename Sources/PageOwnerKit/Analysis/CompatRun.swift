@@ -33,9 +33,8 @@ public enum CompatRun {
             agg.add(&r)
         }
         func prepare(_ r: inout Record) { agg.prepare(&r) }
-        func prepare(_ next: inout Record, thenConsume previous: inout Record) {
-            previous.offset += shift
-            agg.prepare(&next, thenAdd: &previous)
+        func consumeRange(_ loop: (_ step: ConsumeStep) throws -> Void) throws {
+            try agg.consumeRange(shift: shift, late: false, loop)
         }
     }
 

@@ -13,8 +13,13 @@ public protocol RecordConsumer: AnyObject {
     func prepare(_ r: inout Record)
     /// `prepare(next)` then `consume(previous)`, as the parse loop calls them for every
     /// record: one call, so a consumer that is a class can touch its state once a record
-    /// (one dynamic exclusivity check) instead of twice (`Aggregator`).
+    /// (one dynamic exclusivity check) instead of twice.
     func prepare(_ next: inout Record, thenConsume previous: inout Record) throws
+    /// Runs the parse loop of one range: `loop` calls `step(next, previous, true)` for each
+    /// record parsed after the first (`prepare(next)` then `consume(previous)`) and
+    /// `step(first, _, false)` for the first (`prepare` only). A consumer whose state is one
+    /// struct (`Aggregator`) keeps one access to it for the whole range, not one a record.
+    func consumeRange(_ loop: (_ step: ConsumeStep) throws -> Void) throws
     /// Called after the last record of a parsed range: a consumer that holds records back
     /// (`Aggregator.consume`) settles them.
     func finish()
@@ -26,8 +31,17 @@ extension RecordConsumer {
         prepare(&next)
         try consume(&previous)
     }
+    public func consumeRange(_ loop: (_ step: ConsumeStep) throws -> Void) throws {
+        try loop { next, previous, consumes in
+            if consumes { try prepare(&next, thenConsume: &previous) } else { prepare(&next) }
+        }
+    }
     public func finish() {}
 }
+
+/// One step of the parse loop (`RecordConsumer.consumeRange`): prepare the record just
+/// parsed, then, when the flag says so, consume the one before it.
+public typealias ConsumeStep = (_ next: inout Record, _ previous: inout Record, _ consumesPrevious: Bool) throws -> Void
 
 /// A consumer made of a closure (single-worker use).
 public final class ClosureConsumer: RecordConsumer {
@@ -275,58 +289,57 @@ public final class Ingest {
             splitter.release()
             if dropBehind { Chunker.dropPages(base, dropped, to) }
         }
-        while true {
-            splitter.skipBlank()
-            if dropBehind && splitter.pos - dropped >= dropStep {
-                let was = dropped
-                dropped = Chunker.dropPages(base, dropped, hasPending ? Int(slots[1 - cur].whole.start) : splitter.pos)
-                ProgressLine.count(bytes: dropped - was, records: Int(part.records - reported))
-                reported = part.records
-            }
-            if splitter.pos >= to { break }
-            let start = splitter.pos
-            let record = slots + cur
-            let line = splitter.lines
-            var problem: ParseProblem?
-            if fast, let (stop, lines) = parser.parseFast(base, start, to, into: &record.pointee) {
-                splitter.pos = stop
-                splitter.lines += lines
-            } else {
-                guard let (_, stop, _) = splitter.next() else { break }
-                problem = parser.parse(
-                    base, start, stop, crlf: crlf, lineEnds: splitter.ends, splitter.endCount, mayHoldNUL: mayHoldNUL, into: &record.pointee
-                )
-            }
-            // `line` is 0-based within the part; stored 1-based, shifted later.
-            if let problem {
-                if strict { throw InputError(.malformed, input: name, line: line + 1, problem.description) }
-                part.diagnostics.skip(problem.kindName, input: name, line: line + 1, problem.description)
-                continue
-            }
-            let f = InputFormat(kind: record.pointee.kind)
-            if let e = expected {
-                if e != f {
-                    let msg = "expected a \(e.rawValue) record, found a \(f.rawValue) block (mixed formats)"
-                    if strict { throw InputError(.format, input: name, line: line + 1, msg) }
-                    part.diagnostics.skip("mixed-format", input: name, line: line + 1, msg)
+        // The consumer runs the loop, so it can hold its state for the whole range.
+        try consumer.consumeRange { step in
+            while true {
+                splitter.skipBlank()
+                if dropBehind && splitter.pos - dropped >= dropStep {
+                    let was = dropped
+                    dropped = Chunker.dropPages(base, dropped, hasPending ? Int(slots[1 - cur].whole.start) : splitter.pos)
+                    ProgressLine.count(bytes: dropped - was, records: Int(part.records - reported))
+                    reported = part.records
+                }
+                if splitter.pos >= to { break }
+                let start = splitter.pos
+                let record = slots + cur
+                let line = splitter.lines
+                var problem: ParseProblem?
+                if fast, let (stop, lines) = parser.parseFast(base, start, to, into: &record.pointee) {
+                    splitter.pos = stop
+                    splitter.lines += lines
+                } else {
+                    guard let (_, stop, _) = splitter.next() else { break }
+                    problem = parser.parse(
+                        base, start, stop, crlf: crlf, lineEnds: splitter.ends, splitter.endCount, mayHoldNUL: mayHoldNUL,
+                        into: &record.pointee)
+                }
+                // `line` is 0-based within the part; stored 1-based, shifted later.
+                if let problem {
+                    if strict { throw InputError(.malformed, input: name, line: line + 1, problem.description) }
+                    part.diagnostics.skip(problem.kindName, input: name, line: line + 1, problem.description)
                     continue
                 }
-            } else {
-                expected = f
+                let f = InputFormat(kind: record.pointee.kind)
+                if let e = expected {
+                    if e != f {
+                        let msg = "expected a \(e.rawValue) record, found a \(f.rawValue) block (mixed formats)"
+                        if strict { throw InputError(.format, input: name, line: line + 1, msg) }
+                        part.diagnostics.skip("mixed-format", input: name, line: line + 1, msg)
+                        continue
+                    }
+                } else {
+                    expected = f
+                }
+                if record.pointee.unknownLines > 0 { part.diagnostics.warn("unknown-line", count: Int(record.pointee.unknownLines)) }
+                if record.pointee.kind == .pageOwner && !record.pointee.fields.contains(.pfnLine) { part.diagnostics.warn("no-pfn-line") }
+                part.fields.formUnion(record.pointee.fields)
+                part.records += 1
+                record.pointee.offset = offset + Int64(start)
+                record.pointee.line = line + 1
+                try step(&record.pointee, &slots[1 - cur], hasPending)
+                cur = 1 - cur
+                hasPending = true
             }
-            if record.pointee.unknownLines > 0 { part.diagnostics.warn("unknown-line", count: Int(record.pointee.unknownLines)) }
-            if record.pointee.kind == .pageOwner && !record.pointee.fields.contains(.pfnLine) { part.diagnostics.warn("no-pfn-line") }
-            part.fields.formUnion(record.pointee.fields)
-            part.records += 1
-            record.pointee.offset = offset + Int64(start)
-            record.pointee.line = line + 1
-            if hasPending {
-                try consumer.prepare(&record.pointee, thenConsume: &slots[1 - cur])
-            } else {
-                consumer.prepare(&record.pointee)
-            }
-            cur = 1 - cur
-            hasPending = true
         }
         if hasPending { try consumer.consume(&slots[1 - cur]) }
         consumer.finish()

@@ -81,7 +81,9 @@ public struct ByteRange: Sendable, Equatable {
 /// valid only while the record is being consumed. The parser fills one value over and
 /// over: nothing is allocated per record.
 public struct Record {
-    public var base: UnsafePointer<UInt8> = UnsafePointer(bitPattern: 1)!
+    /// The chunk the ranges point into: set by the parser, read by `bytes(_:)`, and not
+    /// public: outside the library a field's bytes come from `bytes(_:)` or the typed fields.
+    @usableFromInline var base: UnsafePointer<UInt8> = UnsafePointer(bitPattern: 1)!
     public var kind: RecordKind = .pageOwner
     public var fields: RecordFields = []
     /// 1-based line number of the record's first line in its chunk part (for messages).

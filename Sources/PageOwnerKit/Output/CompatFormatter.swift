@@ -16,6 +16,11 @@ public enum CompatFormatter {
         let noCull = options.cull.isEmpty
         let cull = options.cull
         let counts = agg.summed([agg.snapshotCount - 1])
+        // The tables read once, not once a group (each read of the aggregator's state is a
+        // dynamic exclusivity check).
+        let headers = agg.compat.headers
+        let stacks = agg.stacks
+        let comms = agg.comms
         var line: [UInt8] = []
         line.reserveCapacity(1 << 16)
         for gi in agg.compatOrder() {
@@ -30,8 +35,8 @@ public enum CompatFormatter {
                 line.append(", ")
                 g.allocator.appendLabel(to: &line)
                 line.append(":\n")
-                agg.compat.headers.withBytes(g.header) { line.append(contentsOf: $0) }
-                agg.stacks.stacks.appendBytes(g.stack, to: &line)
+                headers.withBytes(g.header) { line.append(contentsOf: $0) }
+                stacks.stacks.appendBytes(g.stack, to: &line)
                 line.append(10)
             } else {
                 if cull.contains(.pid) || options.pids != nil {
@@ -44,11 +49,11 @@ public enum CompatFormatter {
                 }
                 if cull.contains(.comm) || options.comms != nil {
                     line.append(", task_comm_name: ")
-                    agg.comms.withBytes(g.comm) { line.append(contentsOf: $0) }
+                    comms.withBytes(g.comm) { line.append(contentsOf: $0) }
                 }
                 if cull.contains(.module) || options.modules != nil {
                     line.append(", module: ")
-                    agg.stacks.names.withBytes(g.module) { line.append(contentsOf: $0) }
+                    stacks.names.withBytes(g.module) { line.append(contentsOf: $0) }
                 }
                 if cull.contains(.allocator) {
                     line.append(", ")
@@ -56,7 +61,7 @@ public enum CompatFormatter {
                 }
                 if cull.contains(.stacktrace) {
                     line.append(":\n")
-                    agg.stacks.stacks.appendBytes(g.stack, to: &line)
+                    stacks.stacks.appendBytes(g.stack, to: &line)
                 }
                 line.append(10)
             }
