@@ -113,10 +113,16 @@ public final class Aggregator: RecordConsumer {
         /// `groups` stays the one place groups live, and the cache is dropped when it is rebuilt.
         let restKeys: [GroupKey]
         let restPositions: [Int]
-        var restPacked: [UInt64]
+        /// This record's rest values (`restWords[0..<n]`) and the previous record's
+        /// (`restWords[Core.lastRestAt...]`), held inline: no array, so filling them takes no
+        /// uniqueness check and no reference counting (two workers releasing a shared empty
+        /// array a record fought over its count).
+        var restWords = InlineArray<32, UInt64>(repeating: 0)
         var rests: PackedKeyTable
         var groupOfPair = WordMap(capacity: 4096)
-        /// The handle of the previous record's rest key (-1: none yet), which `restPacked`
+        /// Where the previous record's values start in `restWords`.
+        static let lastRestAt = 16
+        /// The handle of the previous record's rest key (-1: none yet), which `restWords`
         /// holds after the current one's: neighbouring records often share every key but the stack.
         var lastRestHandle: Int32 = -1
         /// The previous record's task name and its handle in `comms`.
@@ -170,7 +176,7 @@ public final class Aggregator: RecordConsumer {
             let twoLevel = keys.contains(.stack) && !groupIsStackFunction
             restPositions = twoLevel ? keys.indices.filter { keys[$0] != .stack && keys[$0] != .caller } : []
             restKeys = restPositions.map { keys[$0] }
-            restPacked = [UInt64](repeating: 0, count: 2 * restKeys.count)
+            precondition(restKeys.count <= Core.lastRestAt, "at most \(Core.lastRestAt) keys besides the stack")
             rests = PackedKeyTable(width: restKeys.count, capacity: 256)
             hasRecordFilters = filters.needsRecord
             filtersNeedStack = filters.needsStack
@@ -283,11 +289,6 @@ public final class Aggregator: RecordConsumer {
     }
     var restKeys: [GroupKey] { core.restKeys }
     var restPositions: [Int] { core.restPositions }
-    var restPacked: [UInt64] {
-        get { core.restPacked }
-        set { core.restPacked = newValue }
-        _modify { yield &core.restPacked }
-    }
     var rests: PackedKeyTable {
         get { core.rests }
         set { core.rests = newValue }
@@ -841,28 +842,22 @@ extension Aggregator.Core {
     @inline(__always)
     mutating func restHandle(_ r: Record) -> Int32 {
         let had = rests.count
-        // One access to the key buffer a record, not one (and a uniqueness check) a key. The
-        // buffer is moved out of `self` while it is filled (no copy: `restPacked` holds the
-        // empty array meanwhile), since filling it calls mutating methods of `self`.
-        var keyBuffer: [UInt64] = []
-        swap(&keyBuffer, &restPacked)
-        defer { swap(&keyBuffer, &restPacked) }
-        // This record's values are filled in and compared with the previous record's (the
-        // buffer's second half) in the same pass.
-        let keys = restKeys
-        let n = keys.count
-        let rest: Int32 = keyBuffer.withUnsafeMutableBufferPointer { buf in
-            var differs: UInt64 = lastRestHandle < 0 ? 1 : 0
-            for i in 0..<n {
-                let v = restValue(keys[i], r)
-                differs |= v ^ buf[n + i]
-                buf[i] = v
-            }
-            if differs == 0 { return lastRestHandle }
-            let h = rests.intern(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buf[0..<n])))
-            for i in 0..<n { buf[n + i] = buf[i] }
-            lastRestHandle = h
-            return h
+        // This record's values are filled in and compared with the previous record's in
+        // the same pass.
+        let n = restKeys.count
+        var differs: UInt64 = lastRestHandle < 0 ? 1 : 0
+        for i in 0..<n {
+            let v = restValue(restKeys[i], r)
+            differs |= v ^ restWords[Aggregator.Core.lastRestAt + i]
+            restWords[i] = v
+        }
+        let rest: Int32
+        if differs == 0 {
+            rest = lastRestHandle
+        } else {
+            rest = withUnsafeBytes(of: restWords) { rests.intern(UnsafeRawBufferPointer(rebasing: $0[0..<(n * 8)])) }
+            for i in 0..<n { restWords[Aggregator.Core.lastRestAt + i] = restWords[i] }
+            lastRestHandle = rest
         }
         if rests.count != had, r.fields.contains(.mask), restKeys.contains(.gfp), gfpNameOf[r.gfp] == nil {
             // A gfp mask seen for the first time is a new rest key: name it then.
