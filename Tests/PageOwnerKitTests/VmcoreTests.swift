@@ -37,10 +37,12 @@ final class VmcoreTests: XCTestCase {
         return out
     }
 
-    /// How the tests read inputs: with the vmlinux unless a test says otherwise.
+    /// How the tests read inputs: with the vmlinux unless a test says otherwise, and messages
+    /// naming options as the command line spells them.
     var input: InputOptions = {
         var o = InputOptions()
         o.vmlinux = VmcoreTests.vmlinux
+        o.spelling = .flags
         return o
     }()
 
