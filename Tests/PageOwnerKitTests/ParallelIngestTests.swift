@@ -95,4 +95,29 @@ final class ParallelIngestTests: XCTestCase {
         XCTAssertTrue(results.allSatisfy { $0.0 == results[0].0 && $0.1 == results[0].1 }, "\(results)")
         XCTAssertTrue(results[0].1.contains(longLine), "the long record's line \(longLine) in \(results[0].1)")
     }
+
+    /// The parts of a mapped chunk shrink as they go (guided scheduling): they cover the
+    /// chunk exactly, in order, none is empty, and the last ones are small, so the workers
+    /// finish within a small part of each other.
+    func testPartsShrinkTowardTheEnd() {
+        for (n, workers, minimum) in [(1 << 30, 2, 1 << 20), (1 << 30, 3, 1 << 20), (3 << 19, 2, 1 << 20), (1 << 20, 2, 1 << 20), (100, 2, 1 << 20), (5, 4, 1)] {
+            let ends = Ingest.partEnds(n, workers: workers, minimum: minimum)
+            XCTAssertEqual(ends.last, n, "\(n) \(workers)")
+            var at = 0
+            var sizes: [Int] = []
+            for e in ends {
+                XCTAssertGreaterThan(e, at, "parts are not empty and go forward")
+                sizes.append(e - at)
+                at = e
+            }
+            XCTAssertGreaterThanOrEqual(ends.count, min(n, 2 * workers), "\(n) \(workers): \(sizes)")
+            XCTAssertLessThanOrEqual(ends.count, 40 * workers, "\(n) \(workers): \(sizes)")
+            XCTAssertEqual(Array(sizes.dropLast()), Array(sizes.dropLast().sorted(by: >)), "sizes never grow, but the rest")
+            XCTAssertEqual(sizes.min(), sizes.last, "the last part is the smallest")
+            XCTAssertLessThanOrEqual(sizes.last!, max(1, n / (2 * workers)), "\(n) \(workers): \(sizes)")
+        }
+        let big = Ingest.partEnds(1 << 30, workers: 2, minimum: 1 << 20)
+        XCTAssertEqual(big.first, 1 << 28, "the first part is a quarter of the chunk on two workers")
+        XCTAssertLessThanOrEqual(big.last! - big[big.count - 2], (1 << 30) / 64, "the last part is at most 1/64 of it")
+    }
 }
