@@ -74,6 +74,29 @@ final class StackStoreTests: XCTestCase {
         for (r, h) in byBytes.enumerated() { XCTAssertEqual(ranks[Int(h)], Int32(r)) }
     }
 
+    /// Frame ranks (a radix sort by 8 bytes at a time) follow the lines' byte order, with
+    /// many frames that share long prefixes or are prefixes of each other, and ties that run
+    /// past 8 and 16 bytes.
+    func testFrameRanksFollowLineOrder() {
+        var rng = SystemRandomNumberGenerator()
+        var lines: Set<String> = []
+        let stems = [" __alloc_pages_noprof", " __alloc_pages_noprof_", " a", " abcdefg", " abcdefgh", " abcdefghijklmno", " abcdefghijklmnop", ""]
+        while lines.count < 3000 {
+            let stem = stems.randomElement(using: &rng)!
+            let tail = String((0..<Int.random(in: 0...4, using: &rng)).map { _ in "+0x1f/a\u{7f}é".randomElement(using: &rng)! })
+            lines.insert(stem + tail)
+        }
+        lines.remove("")
+        var text: [UInt8] = []
+        for l in lines { text += Array(l.utf8) + [10] }
+        var store = StackStore()
+        _ = text.withUnsafeBytes { store.intern($0) }
+        XCTAssertEqual(store.frames.count, lines.count)
+        let ranks = store.frameRanks()
+        let byLine = (0..<Int32(store.frames.count)).sorted { store.lineOrder($0, $1) < 0 }
+        for (r, f) in byLine.enumerated() { XCTAssertEqual(ranks[Int(f)], Int32(r), "frame \(f)") }
+    }
+
     func testALastLineWithoutItsNewlineIsTheSameStack() {
         var store = StackStore()
         let a = Array(" f+0x1/0x2\n g+0x3/0x4\n".utf8)

@@ -18,6 +18,19 @@ enum ParallelParts {
         }
     }
 
+    /// `body` of contiguous ranges of `0..<count` (as `forEach` cuts them), its results in
+    /// range order.
+    static func map<T>(_ count: Int, threads: Int, minimum: Int = 8192, _ body: (Range<Int>) -> T) -> [T] {
+        let parts = max(1, min(threads, count / max(minimum, 1)))
+        if parts == 1 { return [body(0..<count)] }
+        // Each part's result is handed back when `run` returns (the pool's threads are done).
+        let results = (0..<parts).map { _ in Handoff<T?>(nil) }
+        withoutActuallyEscaping(body) { b in
+            WorkerPool(count: parts).run(parts: parts) { p in results[p].value = b((count * p / parts)..<(count * (p + 1) / parts)) }
+        }
+        return results.map { $0.value! }
+    }
+
     /// Calls each of `jobs` once, on up to `threads` threads at once (the first job on this
     /// thread, the second on another, the rest after the first on this thread): for a few
     /// independent pieces of work of which the second is the largest.

@@ -145,13 +145,28 @@ public struct Report {
             }
             return
         }
-        var memo: CellMemo? = out.count > 64 ? CellMemo(keys: keys.count) : nil
         for g in out {
             let x = m[Int(g)]
             shown.records += x.records
             shown.pages +|= x.pages
-            rows.append(Report.render(agg, group: g, metrics: x, frameText: frameText, memo: &memo))
         }
+        // Rows are rendered in ranges on the threads (each range with its own memo) and
+        // joined in order: the same rows on any number of threads.
+        let parts = ParallelParts.map(out.count, threads: threads) { range -> [Row] in
+            var memo: CellMemo? = range.count > 64 ? CellMemo(keys: agg.keys.count) : nil
+            var part: [Row] = []
+            part.reserveCapacity(range.count)
+            // The aggregator's tables are read once a range, not once a row: each read of a
+            // class's stored struct retains its arrays, and two threads retaining the same
+            // buffers contend for its reference count.
+            let view = RenderView(agg)
+            for i in range {
+                let g = out[i]
+                part.append(Report.render(agg, view, group: g, metrics: m[Int(g)], frameText: frameText, memo: &memo))
+            }
+            return part
+        }
+        for p in parts { rows.append(contentsOf: p) }
     }
 
     /// Groups in the requested order; ties are broken by the key values (stack bytes,
@@ -511,7 +526,19 @@ public struct Report {
     /// Renders group `g`'s key values.
     public static func render(_ agg: Aggregator, group g: Int32, metrics: Aggregator.Metrics, frameText: Bool = true) -> Row {
         var none: CellMemo? = nil
-        return render(agg, group: g, metrics: metrics, frameText: frameText, memo: &none)
+        return render(agg, RenderView(agg), group: g, metrics: metrics, frameText: frameText, memo: &none)
+    }
+
+    /// What rendering a row reads of the aggregator, read out of it once.
+    struct RenderView {
+        let keys: [GroupKey]
+        let table: PackedKeyTable
+        let stacks: StackTable
+        init(_ agg: Aggregator) {
+            keys = agg.keys
+            table = agg.groups
+            stacks = agg.stacks
+        }
     }
 
     /// Cells already rendered, by key position and value: a report of many groups renders
@@ -603,28 +630,30 @@ public struct Report {
     }
 
     static func render(
-        _ agg: Aggregator, group g: Int32, metrics: Aggregator.Metrics, frameText: Bool, memo: inout CellMemo?
+        _ agg: Aggregator, _ view: RenderView, group g: Int32, metrics: Aggregator.Metrics, frameText: Bool, memo: inout CellMemo?
     ) -> Row {
         var cells: [Cell] = []
-        cells.reserveCapacity(agg.keys.count)
+        cells.reserveCapacity(view.keys.count)
         var frames: [String]?
         var label: String?
         var stack: Int32 = -1
-        for (i, k) in agg.keys.enumerated() {
-            let v = agg.keyValue(g, i)
+        for (i, k) in view.keys.enumerated() {
+            let v = view.table.value(g, i)
             if k == .stack {
                 let h = Int32(bitPattern: UInt32(truncatingIfNeeded: v))
-                if frameText { frames = agg.stacks.frames(h) }
+                if frameText { frames = view.stacks.frames(h) }
                 stack = h
-                label = agg.stacks.info[Int(h)].kind.label
+                label = view.stacks.info[Int(h)].kind.label
             }
             if memo != nil {
-                let known = memo!.index[i].get(v)
+                // A stack's cell is its caller's name: stacks of one caller share it.
+                let m = k == .stack ? UInt64(UInt32(bitPattern: view.stacks.info[Int(stack)].caller)) : v
+                let known = memo!.index[i].get(m)
                 if known >= 0 {
                     cells.append(memo!.cells[Int(known)])
                 } else {
                     let c = cell(agg, k, v)
-                    memo!.index[i].set(v, Int32(memo!.cells.count))
+                    memo!.index[i].set(m, Int32(memo!.cells.count))
                     memo!.cells.append(c)
                     cells.append(c)
                 }

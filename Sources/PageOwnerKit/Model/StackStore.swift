@@ -257,7 +257,60 @@ public struct StackStore {
 
     /// A rank for every frame in the order its line sorts in a stack: comparing two stacks
     /// is then comparing their rank sequences (`compare(_:_:frameRanks:)`).
-    public func frameRanks() -> [Int32] { Self.ranks(frames.count) { lineOrder($0, $1) < 0 } }
+    ///
+    /// Without a comparison a pair: the frames are radix-sorted by the first 8 bytes of their
+    /// lines (big-endian, so integer order is byte order; zeros past the newline), then each
+    /// run that agrees on them by the next 8, and so on. A run whose lines ended inside the
+    /// bytes they agree on would be one line twice, which an interner does not hold. Runs of
+    /// a few frames are sorted by `lineOrder`.
+    public func frameRanks() -> [Int32] {
+        let n = frames.count
+        var out = Array(0..<Int32(n))
+        var work: [(range: Range<Int>, depth: Int)] = [(0..<n, 0)]
+        var keys: [UInt64] = []
+        var payloads: [Int32] = []
+        while let (range, depth) = work.popLast() {
+            if range.count < 2 { continue }
+            if range.count <= 16 {
+                out[range].sort { lineOrder($0, $1) < 0 }
+                continue
+            }
+            keys.removeAll(keepingCapacity: true)
+            payloads.removeAll(keepingCapacity: true)
+            frames.arena.withUnsafeBytes { fa in
+                frames.starts.withUnsafeBufferPointer { fs in
+                    for i in range {
+                        let h = Int(out[i])
+                        let f = fs[h]
+                        let len = fs[h + 1] - f
+                        var k: UInt64 = 0
+                        for j in depth..<(depth + 8) {
+                            let b: UInt8 = j < len ? fa[f + j] : (j == len ? 10 : 0)
+                            k = k << 8 | UInt64(b)
+                        }
+                        keys.append(k)
+                        payloads.append(out[i])
+                    }
+                }
+            }
+            let order = RadixSort.sorted(keys: keys, payloads: Array(0..<Int32(range.count)))
+            var start = 0
+            while start < order.count {
+                let k = keys[Int(order[start])]
+                var end = start + 1
+                while end < order.count && keys[Int(order[end])] == k { end += 1 }
+                // Agreeing lines that go on past these bytes are told apart deeper.
+                if end - start > 1 && frames.length(payloads[Int(order[start])]) + 1 > depth + 8 {
+                    work.append((range.lowerBound + start..<range.lowerBound + end, depth + 8))
+                }
+                start = end
+            }
+            for (j, o) in order.enumerated() { out[range.lowerBound + j] = payloads[Int(o)] }
+        }
+        var rank = [Int32](repeating: 0, count: n)
+        for (r, h) in out.enumerated() { rank[Int(h)] = Int32(r) }
+        return rank
+    }
 
     /// The rank of each of `n` handles in the order `less` gives.
     static func ranks(_ n: Int, _ less: (Int32, Int32) -> Bool) -> [Int32] {
