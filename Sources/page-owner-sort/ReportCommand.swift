@@ -56,7 +56,7 @@ struct ReportCommand: ParsableCommand {
         try options.apply(found, to: &ctx)
         let report = Report(
             view, snapshots: choice.snapshots, selection: selection, pageSize: options.pageSize, frameText: format.needsFrameText,
-            cells: format.needsCells, threads: ctx.threads)
+            cells: format.needsCells, ordered: format.needsOrder, threads: ctx.threads)
         ctx.inputs = choice.snapshots.map { agg.totals[$0] }
         ctx.skipped = loaded.diagnostics.skipped
         ctx.title = "page-owner-sort report: " + inputs.joined(separator: " ")

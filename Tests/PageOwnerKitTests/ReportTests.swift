@@ -54,6 +54,42 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(cma?.metrics.records, 18, "Movable/CMA: 18 records")
     }
 
+    /// A report for folded output skips the sort (`ordered: false`): the folded bytes are
+    /// the same as from the sorted report, on the real dump and with task names that are
+    /// equal as `String`s but not as bytes (composed and decomposed "é"), whose merged line
+    /// is the byte-smallest spelling whatever order the rows come in.
+    func testFoldedIsTheSameFromAnUnsortedReport() throws {
+        for keys: [GroupKey] in [[.stack], [.comm, .stack], [.caller, .order]] {
+            let agg = try aggregate([Self.s2], keys: keys)
+            let sorted = try render(Report(agg, selection: Report.Selection()), .folded)
+            let unsorted = try render(Report(agg, selection: Report.Selection(), ordered: false), .folded)
+            XCTAssertGreaterThan(sorted.count, 1000, "\(keys)")
+            XCTAssertEqual(unsorted, sorted, "\(keys)")
+        }
+        let dir = try TestFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func record(_ comm: String, pfn: Int) -> String {
+            "Page allocated via order 0, mask 0x0(), pid 1, tgid 1 (\(comm)), ts 0 ns\n"
+                + "PFN 0x\(String(pfn, radix: 16)) type Unmovable Block 0 type Unmovable Flags 0x4(referenced|node=0|zone=0)\n"
+                + " alloc_pages+0x36/0x50\n do_thing+0x27/0x330\n\n"
+        }
+        let composed = "caf\u{e9}"
+        let decomposed = "cafe\u{301}"
+        XCTAssertEqual(composed, decomposed, "equal as Strings")
+        for comms in [[composed, decomposed, decomposed], [decomposed, composed, composed]] {
+            let path = dir.appendingPathComponent("dump").path
+            try comms.enumerated().map { record($1, pfn: 0x100 + $0) }.joined().write(toFile: path, atomically: true, encoding: .utf8)
+            var run = ReportRun()
+            run.keys = [.comm, .stack]
+            let agg = try run.makeAggregator()
+            try run.read(path, into: agg)
+            let sorted = try render(Report(agg, selection: Report.Selection()), .folded)
+            let unsorted = try render(Report(agg, selection: Report.Selection(), ordered: false), .folded)
+            XCTAssertEqual(Array(sorted.utf8), Array(unsorted.utf8))
+            XCTAssertEqual(Array(sorted.utf8), Array("cafe\u{301};do_thing;alloc_pages 3\n".utf8), "one line, the byte-smallest spelling, all pages")
+        }
+    }
+
     func testCommAndCallerNameTheTmpfsWriter() throws {
         let agg = try aggregate([Self.s2], keys: [.comm, .caller])
         let report = Report(agg, selection: Report.Selection())

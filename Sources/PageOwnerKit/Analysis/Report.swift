@@ -105,10 +105,12 @@ public struct Report {
 
     /// Builds the report of snapshot `snapshot`. With `frameText` false, rows carry no
     /// `frames` strings (a formatter that reads `stacks` needs none); with `cells` false,
-    /// no cells either: they are in `cellTable`/`cellIDs`, an array a row fewer.
+    /// no cells either: they are in `cellTable`/`cellIDs`, an array a row fewer. With
+    /// `ordered` false (a formatter that orders its own output, as folded does), the rows
+    /// are in group order unless `selection.top` needs the sort to pick them.
     public init(
         _ agg: Aggregator, snapshots: [Int]? = nil, selection: Selection, pageSize: Int64 = 4096, frameText: Bool = true,
-        cells: Bool = true, threads: Int = 1
+        cells: Bool = true, ordered: Bool = true, threads: Int = 1
     ) {
         agg.resolveLateHandles()
         keys = agg.keys
@@ -121,7 +123,9 @@ public struct Report {
             total.add(x)
         }
         groupCount = live.count
-        let order = Report.order(agg, groups: live, metrics: { m[Int($0)] }, sort: selection.sort, threads: threads)
+        let order =
+            ordered || selection.top != nil
+            ? Report.order(agg, groups: live, metrics: { m[Int($0)] }, sort: selection.sort, threads: threads) : live
         var out: [Int32] = []
         for g in order {
             let x = m[Int(g)]

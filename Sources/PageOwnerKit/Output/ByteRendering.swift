@@ -327,8 +327,8 @@ struct FoldedLines {
     func string(_ i: Int) -> String { lines.string(Int32(i)) }
 
     /// The order of the lines sorted by text (byte order for ASCII lines, the same as
-    /// `String`'s; `String` order otherwise), lines equal as `String`s next to each other,
-    /// first seen first.
+    /// `String`'s; `String` order otherwise), lines equal as `String`s next to each other
+    /// in byte order (not first seen first: the order rows come in must not matter).
     func sortedOrder() -> (order: [Int], ascii: [Bool]) {
         let n = count
         var ascii = [Bool](repeating: true, count: n)
@@ -340,7 +340,7 @@ struct FoldedLines {
         var order = Array(0..<n)
         order.sort { x, y in
             let c = compare(x, y, ascii: allASCII || (ascii[x] && ascii[y]))
-            return c != 0 ? c < 0 : x < y
+            return c != 0 ? c < 0 : lines.compare(Int32(x), Int32(y)) < 0
         }
         return (order, ascii)
     }

@@ -182,4 +182,8 @@ public enum ReportFormat: String, CaseIterable, Sendable {
     /// Whether the formatter reads `Report.Row.cells`: pprof reads each distinct cell
     /// once, from `Report.cellTable`.
     public var needsCells: Bool { self != .pprof }
+
+    /// Whether the formatter writes the rows in the report's order: folded sorts its lines
+    /// by text, so a report for it skips the sort (unless `--top` picks rows by it).
+    public var needsOrder: Bool { self != .folded }
 }
