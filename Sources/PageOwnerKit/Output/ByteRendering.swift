@@ -329,7 +329,10 @@ struct FoldedLines {
     /// The order of the lines sorted by text (byte order for ASCII lines, the same as
     /// `String`'s; `String` order otherwise), lines equal as `String`s next to each other
     /// in byte order (not first seen first: the order rows come in must not matter).
-    func sortedOrder() -> (order: [Int], ascii: [Bool]) {
+    ///
+    /// With `threads` above 1, the halves are sorted on two threads and then merged: the
+    /// order is total, so the result is the same on any number.
+    func sortedOrder(threads: Int = 1) -> (order: [Int], ascii: [Bool]) {
         let n = count
         var ascii = [Bool](repeating: true, count: n)
         var allASCII = true
@@ -337,11 +340,32 @@ struct FoldedLines {
             ascii[i] = withLine(i) { ByteRendering.isASCII($0) }
             allASCII = allASCII && ascii[i]
         }
-        var order = Array(0..<n)
-        order.sort { x, y in
+        func less(_ x: Int, _ y: Int) -> Bool {
             let c = compare(x, y, ascii: allASCII || (ascii[x] && ascii[y]))
             return c != 0 ? c < 0 : lines.compare(Int32(x), Int32(y)) < 0
         }
+        let halves = ParallelParts.map(n, threads: min(threads, 2)) { range -> [Int] in
+            var part = Array(range)
+            part.sort(by: less)
+            return part
+        }
+        guard halves.count == 2 else { return (halves.first ?? [], ascii) }
+        let (a, b) = (halves[0], halves[1])
+        var order: [Int] = []
+        order.reserveCapacity(n)
+        var i = 0
+        var j = 0
+        while i < a.count && j < b.count {
+            if less(b[j], a[i]) {
+                order.append(b[j])
+                j += 1
+            } else {
+                order.append(a[i])
+                i += 1
+            }
+        }
+        order.append(contentsOf: a[i...])
+        order.append(contentsOf: b[j...])
         return (order, ascii)
     }
 
@@ -354,8 +378,8 @@ struct FoldedLines {
 
     /// Equal lines summed, in text order: calls `body` with each line's index (its text is
     /// `withLine`) and its sum.
-    func forEachMerged(_ body: (Int, Int64) throws -> Void) rethrows {
-        let (order, ascii) = sortedOrder()
+    func forEachMerged(threads: Int = 1, _ body: (Int, Int64) throws -> Void) rethrows {
+        let (order, ascii) = sortedOrder(threads: threads)
         let n = count
         var i = 0
         while i < n {
