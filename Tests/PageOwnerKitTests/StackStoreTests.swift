@@ -97,6 +97,29 @@ final class StackStoreTests: XCTestCase {
         for (r, f) in byLine.enumerated() { XCTAssertEqual(ranks[Int(f)], Int32(r), "frame \(f)") }
     }
 
+    /// Many stacks (enough for the threaded path) sort the same on 1, 2 and 3 threads, and
+    /// into byte order: every neighbour pair compares ascending.
+    func testSortedIsTheSameOnAnyNumberOfThreads() {
+        var rng = SystemRandomNumberGenerator()
+        let pool = (0..<400).map { " f\($0 % 7 == 0 ? "common" : "")\($0)+0x\(String($0, radix: 16))/0x100\n" }
+        var store = StackStore()
+        var seen: Set<Int32> = []
+        while seen.count < 50_000 {
+            // Shared leaf frames, then a random tail, as allocation stacks are.
+            var text = pool[0] + pool[1] + (Bool.random(using: &rng) ? pool[2] : "")
+            for _ in 0..<Int.random(in: 1...8, using: &rng) { text += pool[Int.random(in: 0..<pool.count, using: &rng)] }
+            seen.insert(Array(text.utf8).withUnsafeBytes { store.intern($0) })
+        }
+        let hs = Array(seen).shuffled(using: &rng)
+        let ranks = store.frameRanks()
+        let one = store.sorted(hs, frameRanks: ranks, threads: 1)
+        XCTAssertEqual(one.count, hs.count)
+        XCTAssertEqual(Set(one), seen)
+        for i in 1..<one.count { XCTAssertLessThan(store.compare(one[i - 1], one[i]), 0, "at \(i)") }
+        XCTAssertEqual(store.sorted(hs, frameRanks: ranks, threads: 2), one)
+        XCTAssertEqual(store.sorted(hs, frameRanks: ranks, threads: 3), one)
+    }
+
     func testALastLineWithoutItsNewlineIsTheSameStack() {
         var store = StackStore()
         let a = Array(" f+0x1/0x2\n g+0x3/0x4\n".utf8)

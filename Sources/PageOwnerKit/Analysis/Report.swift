@@ -436,7 +436,8 @@ public struct Report {
             if let s = positions.firstIndex(where: { keys[$0] == .stack }), positions.count > 1 { positions.swapAt(s, 1) }
             let results = positions.map { _ in Handoff<[Int32]>([]) }
             let jobs = positions.indices.map { j in
-                { results[j].value = TieRanks.ranks(agg, position: positions[j], groups: groups, idx: idx, runs: runs) }
+                // The stack's ranks use every thread when they are the only text key's.
+                { results[j].value = TieRanks.ranks(agg, position: positions[j], groups: groups, idx: idx, runs: runs, threads: positions.count == 1 ? threads : 1) }
             }
             ParallelParts.run(jobs, threads: threads)
             var ranks = [[Int32]](repeating: [], count: keys.count)
@@ -446,7 +447,7 @@ public struct Report {
 
         /// The rank of each handle of the text key at `pos` that a tied group holds (-1 for
         /// the others): the distinct handles sorted once by their text, equal texts equal ranks.
-        static func ranks(_ agg: Aggregator, position pos: Int, groups: [Int32], idx: [Int32], runs: [Range<Int>]) -> [Int32] {
+        static func ranks(_ agg: Aggregator, position pos: Int, groups: [Int32], idx: [Int32], runs: [Range<Int>], threads: Int = 1) -> [Int32] {
             let k = agg.keys[pos]
             // Stacks compare frame by frame; every other text key is a handle in one interner.
             let n: Int
@@ -481,7 +482,7 @@ public struct Report {
                 // Many stacks: sorted by their frames' ranks, with no comparison a pair.
                 // Distinct stacks never compare equal, so a stack's rank is its place.
                 let stacks = agg.stacks.stacks
-                for (i, h) in stacks.sorted(distinct, frameRanks: stacks.frameRanks()).enumerated() { rank[Int(h)] = Int32(i) }
+                for (i, h) in stacks.sorted(distinct, frameRanks: stacks.frameRanks(), threads: threads).enumerated() { rank[Int(h)] = Int32(i) }
                 return rank
             }
             distinct.sort { compare($0, $1) < 0 }

@@ -329,48 +329,117 @@ public struct StackStore {
         return rank
     }
 
+    /// Runs of stacks whose order is not known yet: each agrees on its first `depth` frames.
+    typealias Run = (range: Range<Int>, depth: Int)
+
     /// Stacks `hs` (distinct handles) in the order of `compare(_:_:frameRanks:)`, without a
     /// comparison a pair: the stacks are radix-sorted by the ranks of their first two frames,
     /// then each run that agrees on them by the next two, and so on (a frame past a stack's
     /// end ranks first, so a shorter prefix comes first). Runs of a few stacks are sorted by
     /// comparing. Each stack is read only as deep as it takes to tell it from the others.
-    public func sorted(_ hs: [Int32], frameRanks r: [Int32]) -> [Int32] {
+    ///
+    /// With `threads` above 1 and many stacks, the largest runs are refined here until none
+    /// holds more than a share of the stacks; the runs are then split into contiguous spans
+    /// of about equal size, finished on the threads, and copied back. The order is total,
+    /// so the result is the same on any number.
+    public func sorted(_ hs: [Int32], frameRanks r: [Int32], threads: Int = 1) -> [Int32] {
         var out = hs
-        // Runs of `out` whose stacks agree on their first `depth` frames.
-        var work: [(range: Range<Int>, depth: Int)] = [(0..<out.count, 0)]
+        var work: [Run] = [(0..<out.count, 0)]
         var keys: [UInt64] = []
         var payloads: [Int32] = []
-        while let (range, depth) = work.popLast() {
-            if range.count < 2 { continue }
-            if range.count <= 16 {
-                out[range].sort { compare($0, $1, frameRanks: r) < 0 }
-                continue
-            }
-            keys.removeAll(keepingCapacity: true)
-            payloads.removeAll(keepingCapacity: true)
-            for i in range {
-                let h = out[i]
-                let s = Int(starts[Int(h)])
-                let n = Int(starts[Int(h) + 1]) - s
-                // Rank + 1 of frames `depth` and `depth + 1`, 0 past the stack's end.
-                let a: UInt64 = depth < n ? UInt64(UInt32(bitPattern: r[Int(ids[s + depth])])) + 1 : 0
-                let b: UInt64 = depth + 1 < n ? UInt64(UInt32(bitPattern: r[Int(ids[s + depth + 1])])) + 1 : 0
-                keys.append(a << 32 | b)
-                payloads.append(h)
-            }
-            let order = RadixSort.sorted(keys: keys, payloads: Array(0..<Int32(range.count)))
-            var start = 0
-            while start < order.count {
-                let k = keys[Int(order[start])]
-                var end = start + 1
-                while end < order.count && keys[Int(order[end])] == k { end += 1 }
-                // Stacks that agree and go on past these two frames are told apart deeper;
-                // agreeing ones that end here are the same stack (handles are distinct).
-                if end - start > 1 && k & 0xffff_ffff != 0 { work.append((range.lowerBound + start..<range.lowerBound + end, depth + 2)) }
-                start = end
-            }
-            for (j, o) in order.enumerated() { out[range.lowerBound + j] = payloads[Int(o)] }
+        let n = out.count
+        guard threads > 1 && n >= 1 << 15 else {
+            finish(&out, work, frameRanks: r)
+            return out
         }
+        // Refine the largest run while it is more than half a thread's share (a bounded
+        // number of times: runs of stacks that agree deep down stay large for a while).
+        for _ in 0..<256 {
+            guard let i = work.indices.max(by: { work[$0].range.count < work[$1].range.count }),
+                work[i].range.count > n / (2 * threads)
+            else { break }
+            let run = work.remove(at: i)
+            refine(&out, run, frameRanks: r, keys: &keys, payloads: &payloads, into: &work)
+        }
+        work.sort { $0.range.lowerBound < $1.range.lowerBound }
+        let total = work.reduce(0) { $0 + $1.range.count }
+        var buckets: [[Run]] = [[]]
+        var filled = 0
+        for run in work {
+            if filled >= total * buckets.count / threads && !buckets[buckets.count - 1].isEmpty { buckets.append([]) }
+            buckets[buckets.count - 1].append(run)
+            filled += run.range.count
+        }
+        let spans = buckets.map { b in (b.first?.range.lowerBound ?? 0)..<(b.last?.range.upperBound ?? 0) }
+        let snapshot = out
+        let done = ParallelParts.map(buckets.count, threads: threads, minimum: 1) { bs -> [[Int32]] in
+            bs.map { bi in
+                let span = spans[bi]
+                var part = Array(snapshot[span])
+                let shifted = buckets[bi].map { (range: ($0.range.lowerBound - span.lowerBound)..<($0.range.upperBound - span.lowerBound), depth: $0.depth) }
+                finish(&part, shifted, frameRanks: r)
+                return part
+            }
+        }
+        for (bi, part) in done.joined().enumerated() { out.replaceSubrange(spans[bi], with: part) }
         return out
+    }
+
+    /// Sorts every run of `work` in `out` to the end (see `sorted`).
+    func finish(_ out: inout [Int32], _ work: [Run], frameRanks r: [Int32]) {
+        var work = work
+        var keys: [UInt64] = []
+        var payloads: [Int32] = []
+        while let run = work.popLast() { refine(&out, run, frameRanks: r, keys: &keys, payloads: &payloads, into: &work) }
+    }
+
+    /// Orders run `run` of `out` by its stacks' next two frames, adding the runs that still
+    /// agree on them to `work`; a run of a few stacks is sorted by comparing.
+    func refine(_ out: inout [Int32], _ run: Run, frameRanks r: [Int32], keys: inout [UInt64], payloads: inout [Int32], into work: inout [Run]) {
+        let (range, depth) = run
+        if range.count < 2 { return }
+        if range.count <= 16 {
+            // The comparison reads local copies: a closure that calls a method of `self`
+            // copies the whole store (its arrays retained and released) each time.
+            let (ids, starts) = (self.ids, self.starts)
+            out[range].sort { a, b in
+                if a == b { return false }
+                var i = Int(starts[Int(a)])
+                let ie = Int(starts[Int(a) + 1])
+                var j = Int(starts[Int(b)])
+                let je = Int(starts[Int(b) + 1])
+                while i < ie && j < je {
+                    if ids[i] != ids[j] { return r[Int(ids[i])] < r[Int(ids[j])] }
+                    i += 1
+                    j += 1
+                }
+                return i == ie && j < je
+            }
+            return
+        }
+        keys.removeAll(keepingCapacity: true)
+        payloads.removeAll(keepingCapacity: true)
+        for i in range {
+            let h = out[i]
+            let s = Int(starts[Int(h)])
+            let n = Int(starts[Int(h) + 1]) - s
+            // Rank + 1 of frames `depth` and `depth + 1`, 0 past the stack's end.
+            let a: UInt64 = depth < n ? UInt64(UInt32(bitPattern: r[Int(ids[s + depth])])) + 1 : 0
+            let b: UInt64 = depth + 1 < n ? UInt64(UInt32(bitPattern: r[Int(ids[s + depth + 1])])) + 1 : 0
+            keys.append(a << 32 | b)
+            payloads.append(h)
+        }
+        let order = RadixSort.sorted(keys: keys, payloads: Array(0..<Int32(range.count)))
+        var start = 0
+        while start < order.count {
+            let k = keys[Int(order[start])]
+            var end = start + 1
+            while end < order.count && keys[Int(order[end])] == k { end += 1 }
+            // Stacks that agree and go on past these two frames are told apart deeper;
+            // agreeing ones that end here are the same stack (handles are distinct).
+            if end - start > 1 && k & 0xffff_ffff != 0 { work.append((range.lowerBound + start..<range.lowerBound + end, depth + 2)) }
+            start = end
+        }
+        for (j, o) in order.enumerated() { out[range.lowerBound + j] = payloads[Int(o)] }
     }
 }
