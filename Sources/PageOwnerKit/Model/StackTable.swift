@@ -163,6 +163,10 @@ public struct StackTable {
         return n
     }
 
+    /// Frees the stack index of a table only read by handle from now on (a worker about to
+    /// be merged); a later lookup rebuilds it.
+    mutating func releaseLookups() { stacks.releaseIndex() }
+
     /// A synthetic entry that stands for a handle no input resolved.
     public mutating func unresolved(handle: UInt32) -> Int32 {
         var text: [UInt8] = []
