@@ -478,6 +478,13 @@ public final class Aggregator: RecordConsumer {
         settlePending()
         guard !resolved else { return }
         resolved = true
+        // No record comes after this: what only adding records looks up is freed (the
+        // stack index and the group caches; a later lookup rebuilds an index).
+        defer {
+            core.stacks.releaseLookups()
+            core.groupOfStack = HandleMap()
+            core.groupOfPair = WordMap(capacity: 16)
+        }
         var remap: [Int32: Int32] = [:]
         for (u, handle) in unresolvedHandle {
             if let s = handleStacks[handle] { remap[u] = s }
