@@ -45,6 +45,7 @@ func unknownCommand(_ args: [String]) -> String? {
 /// parsing (a bad value) shows the usage of the subcommand that was run.
 func runMain() -> Never {
     SignalGuard.install()
+    MemoryPolicy.install()
     let args = Array(CommandLine.arguments.dropFirst())
     if let m = unknownCommand(args) {
         printErr(m)

@@ -9,6 +9,10 @@
 const void *po_memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen);
 const void *po_memrchr(const void *s, int c, size_t n);
 
+/// Serves allocations of at least `threshold` bytes with their own mappings, a fixed
+/// threshold (glibc's `M_MMAP_THRESHOLD`; no-op elsewhere). Returns mallopt's result.
+int po_mmap_large_allocations(size_t threshold);
+
 /// Asks for the cache lines of `[p, p + n)` (at most the first 1 KiB) ahead of use.
 static inline void po_prefetch(const void *p, size_t n) {
     const char *c = (const char *)p;

@@ -105,6 +105,10 @@ public final class Aggregator: RecordConsumer {
         /// Whether the group keys are all functions of the stack (stack, caller), and then
         /// each stack handle's group, or -1 when not seen yet.
         let groupIsStackFunction: Bool
+        /// Whether the one key is the stack: a new stack's group is then a new group, appended
+        /// to `groups` without a lookup, and `groupOfStack` finds every group (`merge` too), so
+        /// `groups` needs no index (`PackedKeyTable.append(new:)`).
+        let stackKeyed: Bool
         var groupOfStack = HandleMap()
         /// When the keys hold the stack and keys that depend on the record too, the record's
         /// own keys (`restKeys`, at `restPositions` of the full key) are interned apart in a
@@ -173,6 +177,7 @@ public final class Aggregator: RecordConsumer {
             packed = [UInt64](repeating: 0, count: keys.count + (hiddenStackColumn ? 1 : 0))
             groups = PackedKeyTable(width: compat != nil ? CompatGrouping.keyWidth : packed.count, capacity: 4096)
             groupIsStackFunction = !keys.isEmpty && keys.allSatisfy { $0 == .stack || $0 == .caller }
+            stackKeyed = compat == nil && keys == [.stack]
             let twoLevel = keys.contains(.stack) && !groupIsStackFunction
             restPositions = twoLevel ? keys.indices.filter { keys[$0] != .stack && keys[$0] != .caller } : []
             restKeys = restPositions.map { keys[$0] }
@@ -282,6 +287,7 @@ public final class Aggregator: RecordConsumer {
     var hasRecordFilters: Bool { core.hasRecordFilters }
     var filtersNeedStack: Bool { core.filtersNeedStack }
     var groupIsStackFunction: Bool { core.groupIsStackFunction }
+    var stackKeyed: Bool { core.stackKeyed }
     var groupOfStack: HandleMap {
         get { core.groupOfStack }
         set { core.groupOfStack = newValue }
@@ -472,6 +478,13 @@ public final class Aggregator: RecordConsumer {
         settlePending()
         guard !resolved else { return }
         resolved = true
+        // No record comes after this: what only adding records looks up is freed (the
+        // stack index and the group caches; a later lookup rebuilds an index).
+        defer {
+            core.stacks.releaseLookups()
+            core.groupOfStack = HandleMap()
+            core.groupOfPair = WordMap(capacity: 16)
+        }
         var remap: [Int32: Int32] = [:]
         for (u, handle) in unresolvedHandle {
             if let s = handleStacks[handle] { remap[u] = s }
@@ -826,6 +839,8 @@ extension Aggregator.Core {
         if hiddenStackColumn {
             packed[keys.count] = stacks.info[Int(stack)].kind == .unresolvedHandle ? UInt64(UInt32(bitPattern: stack)) : .max
         }
+        // Called only for a stack `groupOfStack` has no group for: its group is new.
+        if stackKeyed && !resolved { return packed.withUnsafeBytes { groups.append(new: $0) } }
         return packed.withUnsafeBytes { groups.intern($0) }
     }
 

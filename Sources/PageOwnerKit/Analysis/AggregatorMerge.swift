@@ -155,6 +155,30 @@ extension Aggregator {
         var v = [UInt64](repeating: 0, count: groups.width)
         var next = v
         let n = Int32(other.groups.count)
+        if stackKeyed && !resolved {
+            // Grouped by stack alone: the group of a stack is `groupOfStack`'s, or new. The
+            // other side's stacks are mapped first (most are often this side's too), so the
+            // groups and metrics get room for the new groups alone, not grown by doubling
+            // while the other side is still held.
+            var fresh = 0
+            for g in 0..<n {
+                key(g, into: &v)
+                if groupOfStack[Int32(bitPattern: UInt32(truncatingIfNeeded: v[0]))] < 0 { fresh += 1 }
+            }
+            groups.reserveCapacity(groups.count + fresh)
+            for o in 0..<shared { metrics[base + o].reserveCapacity(groups.count + fresh) }
+            for g in 0..<n {
+                key(g, into: &v)
+                let st = Int32(bitPattern: UInt32(truncatingIfNeeded: v[0]))
+                var ng = Int(groupOfStack[st])
+                if ng < 0 {
+                    ng = Int(v.withUnsafeBytes { groups.append(new: $0) })
+                    groupOfStack[st] = Int32(ng)
+                }
+                addMetrics(of: other, group: Int(g), to: ng, base: base, shared: shared)
+            }
+            return
+        }
         if n > 0 { key(0, into: &v) }
         var h = v.withUnsafeBytes { groups.hash($0) }
         for g in 0..<n {
@@ -165,16 +189,35 @@ extension Aggregator {
                 groups.prefetch(hash: nextHash)
             }
             let ng = Int(v.withUnsafeBytes { groups.intern($0, hash: h) })
-            for o in 0..<shared where Int(g) < other.metrics[o].count {
-                let x = other.metrics[o][Int(g)]
-                if x == Metrics() { continue }
-                let s = base + o
-                if ng >= metrics[s].count { metrics[s].append(contentsOf: repeatElement(Metrics(), count: ng + 1 - metrics[s].count)) }
-                metrics[s][ng].add(x)
-            }
+            addMetrics(of: other, group: Int(g), to: ng, base: base, shared: shared)
             swap(&v, &next)
             h = nextHash
         }
+    }
+
+    /// Adds `other`'s metrics of its group `g` to this side's group `ng`, in each shared
+    /// snapshot (other's snapshot `o` is this one's `base + o`).
+    @inline(__always)
+    private func addMetrics(of other: Aggregator, group g: Int, to ng: Int, base: Int, shared: Int) {
+        for o in 0..<shared where g < other.metrics[o].count {
+            let x = other.metrics[o][g]
+            if x == Metrics() { continue }
+            let s = base + o
+            if ng >= metrics[s].count { metrics[s].append(contentsOf: repeatElement(Metrics(), count: ng + 1 - metrics[s].count)) }
+            metrics[s][ng].add(x)
+        }
+    }
+
+    /// Frees what only lookups into this worker need (the hash indexes of its stacks, frames
+    /// and groups, its group caches) before `merge` reads it: merging reads a worker's
+    /// stacks, names and groups by handle, never looks anything up in it, and at the merge
+    /// both workers' tables are held at once. Nothing may be added to it afterwards.
+    func releaseLookupsForMerge() {
+        settlePending()
+        core.stacks.releaseLookups()
+        core.groups.releaseIndex()
+        core.groupOfStack = HandleMap()
+        core.groupOfPair = WordMap(capacity: 16)
     }
 
     #if DEBUG

@@ -86,9 +86,14 @@ public struct ReportRun {
             // A small input (an archive member of a few records) is parsed on this thread:
             // helpers would cost more to set up and merge than its records.
             let small = src.sizeLimit.map { $0 < ingest.parallelThreshold } ?? false
-            let helpers = small ? [] : (1..<max(1, workers)).map { _ in agg.makeWorker() }
+            var helpers = small ? [] : (1..<max(1, workers)).map { _ in agg.makeWorker() }
             try ingest.run(src, consumers: [agg] + helpers)
-            for h in helpers { agg.merge(h) }
+            // Each helper is freed as soon as it is merged: a merge holds two sides, not all.
+            helpers.reverse()
+            while let h = helpers.popLast() {
+                h.releaseLookupsForMerge()
+                agg.merge(h)
+            }
             agg.noteFormat(ingest.format)
             diags.merge(ingest.diagnostics)
             snapshotRead?(agg, s)

@@ -76,6 +76,12 @@ public struct SnapshotMetrics: RandomAccessCollection, MutableCollection, Expres
         }
     }
 
+    /// Reserves room for `n` dense entries.
+    public mutating func reserveCapacity(_ n: Int) {
+        guard sparseGroups == nil else { return }
+        dense.reserveAtLeast(n)
+    }
+
     public mutating func append<S: Sequence>(contentsOf s: S) where S.Element == Metrics {
         if sparseGroups != nil { expand() }
         dense.append(contentsOf: s)

@@ -193,6 +193,13 @@ public struct ByteInterner {
         mask = newMask
     }
 
+    /// Room for `n` strings of `bytes` bytes in all (the arena and offsets; the slots still
+    /// grow as strings come).
+    public mutating func reserve(count n: Int, bytes: Int) {
+        arena.reserveCapacity(bytes)
+        starts.reserveCapacity(n + 1)
+    }
+
     /// Calls `body` with the bytes of `handle`.
     @inlinable
     public func withBytes<R>(_ handle: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

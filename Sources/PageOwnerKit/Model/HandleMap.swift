@@ -11,3 +11,13 @@ struct HandleMap {
         }
     }
 }
+
+extension Array {
+    /// Room for `n` elements in all: exactly `n` when that is more than half as much again
+    /// as the capacity held (a large merge: no doubling past what it needs), else half as
+    /// much again (many small merges stay amortized O(1) an element).
+    mutating func reserveAtLeast(_ n: Int) {
+        guard capacity < n else { return }
+        reserveCapacity(Swift.max(n, capacity + capacity / 2))
+    }
+}

@@ -14,6 +14,10 @@ public struct PackedKeyTable {
     /// Every key, by handle, back to back.
     @usableFromInline var keys: [UInt64] = []
     public private(set) var count = 0
+    /// Whether `slots` index every key. `append(new:)` of a table with no key yet leaves
+    /// them unbuilt (a table its owner looks up by other means: the groups of a report by
+    /// stack, found through the stack's handle); the first lookup builds them.
+    public private(set) var indexed = true
 
     public init(width: Int, capacity: Int = 1024) {
         self.width = width
@@ -40,6 +44,7 @@ public struct PackedKeyTable {
     /// is larger than the caches). Mutating only so that the slots are not retained.
     @inline(__always)
     public mutating func prefetch(hash h: UInt64) {
+        guard indexed else { return }
         let at = (Int(truncatingIfNeeded: h >> 32) & mask) * (width + 1)
         let n = (width + 1) * 8
         slots.withUnsafeMutableBufferPointer { po_prefetch(UnsafeRawPointer($0.baseAddress! + at), n) }
@@ -48,6 +53,7 @@ public struct PackedKeyTable {
     /// `intern(bytes)` of a key whose `hash(bytes)` is `h`.
     public mutating func intern(_ bytes: UnsafeRawBufferPointer, hash h: UInt64) -> Int32 {
         precondition(bytes.count == width * 8, "key of \(bytes.count) bytes in a table of \(width)-word keys")
+        if !indexed { buildIndex() }
         let key = bytes.bindMemory(to: UInt64.self)
         let tag = h & 0xffff_ffff_0000_0000
         let stride = width + 1
@@ -80,6 +86,59 @@ public struct PackedKeyTable {
         count += 1
         if count * 2 > mask { grow() }
         return handle
+    }
+
+    /// Adds a key the caller knows is not in the table (`width` words) and returns its
+    /// handle. A table that holds no key yet then stops indexing: keys are only appended
+    /// (8 bytes a word, no slot of `width + 1` words at a quarter to half load), until a
+    /// lookup (`intern`) builds the index once, sized for the keys it holds.
+    public mutating func append(new bytes: UnsafeRawBufferPointer) -> Int32 {
+        precondition(bytes.count == width * 8, "key of \(bytes.count) bytes in a table of \(width)-word keys")
+        if indexed && count > 0 { return intern(bytes) }
+        if indexed {
+            indexed = false
+            slots = []
+            mask = 0
+        }
+        keys.append(contentsOf: bytes.bindMemory(to: UInt64.self))
+        count += 1
+        return Int32(count - 1)
+    }
+
+    /// Reserves room for `n` keys in all (an unindexed table: its key words only).
+    public mutating func reserveCapacity(_ n: Int) {
+        if !indexed { keys.reserveAtLeast(n * width) }
+    }
+
+    /// Frees the index (the table is only read by handle afterwards, until a lookup builds
+    /// it again).
+    public mutating func releaseIndex() {
+        indexed = false
+        slots = []
+        mask = 0
+    }
+
+    /// Builds the index of an unindexed table (`append(new:)`), at most half full.
+    mutating func buildIndex() {
+        var n = 16
+        while n < (count + 1) * 2 { n <<= 1 }
+        let step = width + 1
+        var built = [UInt64](repeating: 0, count: n * step)
+        let newMask = n - 1
+        keys.withUnsafeBufferPointer { k in
+            built.withUnsafeMutableBufferPointer { b in
+                for handle in 0..<count {
+                    let h = width == 0 ? 0 : ByteHash.hash(UnsafeRawPointer(k.baseAddress! + handle * width), width * 8)
+                    var i = Int(truncatingIfNeeded: h >> 32) & newMask
+                    while b[i * step] != 0 { i = (i + 1) & newMask }
+                    b[i * step] = (h & 0xffff_ffff_0000_0000) | UInt64(handle + 1)
+                    for w in 0..<width { b[i * step + 1 + w] = k[handle * width + w] }
+                }
+            }
+        }
+        slots = built
+        mask = newMask
+        indexed = true
     }
 
     mutating func grow() {
@@ -118,6 +177,7 @@ public struct PackedKeyTable {
     /// key, at most half full, and each slot holds its handle's key.
     func checkInvariants() {
         precondition(keys.count == count * width, "one key of width words per handle")
+        guard indexed else { return }
         let stride = width + 1
         var used = 0
         for i in 0...mask where slots[i * stride] != 0 {

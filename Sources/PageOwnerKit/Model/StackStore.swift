@@ -29,6 +29,8 @@ public struct StackStore {
     /// Slots: 0 = empty, else (hash high 32 bits << 32) | (handle + 1).
     @usableFromInline var slots: [UInt64]
     @usableFromInline var mask: Int
+    /// False once `releaseIndex` freed `slots`: the next lookup rebuilds them.
+    @usableFromInline var indexed = true
 
     public init(capacity: Int = 4096) {
         var n = 16
@@ -56,6 +58,7 @@ public struct StackStore {
             b.append(10)
             return b.withUnsafeBytes { intern($0) }
         }
+        if !indexed { rebuildIndex() }
         let tag = h & 0xffff_ffff_0000_0000
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
@@ -88,6 +91,7 @@ public struct StackStore {
     /// The handle of a stack given as frame ids of this store, with the hash of its bytes
     /// (a stack of another store, mapped: see `StackTable.merge`), adding it if new.
     mutating func intern(ids new: [Int32], hash h: UInt64) -> (handle: Int32, added: Bool) {
+        if !indexed { rebuildIndex() }
         let tag = h & 0xffff_ffff_0000_0000
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
@@ -155,12 +159,30 @@ public struct StackStore {
 
     /// Starts loading the first candidate's frame ids for a lookup of `h` a little later.
     public mutating func prefetch(hash h: UInt64) {
+        guard indexed else { return }
         let s = slots[Int(truncatingIfNeeded: h) & mask]
         guard s != 0 else { return }
         let c = Int(s & 0xffff_ffff) - 1
         let a = Int(starts[c])
         let b = Int(starts[c + 1])
         ids.withUnsafeBytes { po_prefetch($0.baseAddress! + a * 4, (b - a) * 4) }
+    }
+
+    /// Frees the lookup index (`slots`): a store only read by handle (a worker's, while it
+    /// is merged) does not need it. A later lookup rebuilds it.
+    mutating func releaseIndex() {
+        slots = []
+        mask = -1
+        indexed = false
+    }
+
+    /// `slots` made again from `hashes`, at most half full.
+    mutating func rebuildIndex() {
+        var n = 16
+        while n < (count + 1) * 2 { n <<= 1 }
+        mask = n / 2 - 1
+        indexed = true
+        grow()
     }
 
     mutating func grow() {

@@ -33,17 +33,18 @@ public struct StackTable {
         }
     }
 
+    /// (The 32-bit fields first, then the bytes: 20 bytes a stack, not 24.)
     public struct Info: Sendable {
-        public var kind: Kind = .normal
         /// Index of the first frame outside the allocator, or -1.
         public var callerFrame: Int32 = -1
         /// Interned caller name (in `names`), or -1.
         public var caller: Int32 = -1
         /// Interned module of the innermost `[module]` frame (in `names`), or -1 for vmlinux.
         public var module: Int32 = -1
+        public var frameCount: Int32 = 0
+        public var kind: Kind = .normal
         /// What the stack allocates, read from all its frames.
         public var allocationClass: AllocationClass = .unknown
-        public var frameCount: Int32 = 0
     }
 
     /// The stacks, as frame-id sequences over interned frame lines (as printed, leading
@@ -162,6 +163,10 @@ public struct StackTable {
         }
         return n
     }
+
+    /// Frees the stack index of a table only read by handle from now on (a worker about to
+    /// be merged); a later lookup rebuilds it.
+    mutating func releaseLookups() { stacks.releaseIndex() }
 
     /// A synthetic entry that stands for a handle no input resolved.
     public mutating func unresolved(handle: UInt32) -> Int32 {

@@ -314,6 +314,12 @@ struct FoldedLines {
 
     var count: Int { values.count }
 
+    /// Room for `n` lines of `bytes` bytes in all.
+    mutating func reserve(lines n: Int, bytes: Int) {
+        lines.reserve(count: n, bytes: bytes)
+        values.reserveCapacity(n)
+    }
+
     /// Adds the line rendered by `body` with its value.
     mutating func add(_ value: Int64, _ body: (inout [UInt8]) -> Void) {
         scratch.removeAll(keepingCapacity: true)

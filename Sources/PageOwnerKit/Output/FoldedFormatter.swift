@@ -6,27 +6,28 @@ public struct FoldedFormatter: ReportFormatter {
 
     /// Folded stacks and their pages, rendered from the stack bytes (not yet merged:
     /// `FoldedLines.forEachMerged`).
-    /// Ranges of rows are rendered on `threads` threads, each into its own lines; the
-    /// later ranges' lines are then added to the first's (a line met in several adds up).
-    static func folded(_ report: Report, keepOffsets: Bool, threads: Int = 1) -> FoldedLines {
-        let rows = report.rows
-        var ranges = ParallelParts.map(rows.count, threads: threads) { range -> FoldedLines in
-            var lines = FoldedLines()
-            var names = FrameNames()
-            var parts: [Int] = []
-            for i in range {
-                let r = rows[i]
-                lines.add(r.metrics.pages) { out in
-                    ByteRendering.appendFoldedLine(
-                        keys: report.keys, cells: r.cells, stacks: report.stacks, stack: r.stack, label: r.stackLabel,
-                        keepOffsets: keepOffsets, names: &names, parts: &parts, to: &out)
-                }
-            }
-            return lines
+    static func folded(_ report: Report, keepOffsets: Bool) -> FoldedLines {
+        var lines = FoldedLines()
+        var names = FrameNames()
+        var parts: [Int] = []
+        // Room for every line at once: a line is at most its cells and its frame lines (a
+        // name drops what the line has besides it), so the lines are never copied as they
+        // grow (copying 10^8 bytes of lines held both copies: the peak of a folded report
+        // of 10^6 stacks). Room never written costs no memory (`MemoryPolicy`).
+        var bound = 0
+        let store = report.stacks.stacks
+        for r in report.rows {
+            bound += 64
+            for c in r.cells { bound += c.text.utf8.count + 2 }
+            if r.stack >= 0 { for f in store.frameIDs(r.stack) { bound += store.frames.length(f) + 1 } }
         }
-        var lines = ranges.removeFirst()
-        for other in ranges {
-            for i in 0..<other.count { other.withLine(i) { b in lines.add(other.values[i]) { $0.append(contentsOf: b) } } }
+        lines.reserve(lines: report.rows.count, bytes: bound)
+        for r in report.rows {
+            lines.add(r.metrics.pages) { out in
+                ByteRendering.appendFoldedLine(
+                    keys: report.keys, cells: r.cells, stacks: report.stacks, stack: r.stack, label: r.stackLabel,
+                    keepOffsets: keepOffsets, names: &names, parts: &parts, to: &out)
+            }
         }
         return lines
     }
@@ -34,13 +35,13 @@ public struct FoldedFormatter: ReportFormatter {
     /// The folded lines as strings (the SVG flame graph's input).
     public static func lines(_ report: Report, keepOffsets: Bool, threads: Int = 1) -> [(String, Int64)] {
         var out: [(String, Int64)] = []
-        let f = folded(report, keepOffsets: keepOffsets, threads: threads)
+        let f = folded(report, keepOffsets: keepOffsets)
         f.forEachMerged(threads: threads) { i, sum in out.append((f.string(i), sum)) }
         return out
     }
 
     public func write(_ report: Report, context: ReportContext, to out: OutputSink) throws {
-        let f = Self.folded(report, keepOffsets: context.foldedKeepOffsets, threads: context.threads)
+        let f = Self.folded(report, keepOffsets: context.foldedKeepOffsets)
         try f.forEachMerged(threads: context.threads) { i, sum in
             try out.append { b in
                 f.withLine(i) { b.append(contentsOf: $0) }

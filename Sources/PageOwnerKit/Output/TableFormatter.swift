@@ -9,6 +9,7 @@ public struct TableFormatter: ReportFormatter {
         header += keyCols.map { $0.element.rawValue.uppercased() }
         let numeric = Set(0..<5).union(keyCols.enumerated().filter { $0.element.element.isNumeric }.map { $0.offset + 5 })
         var table = TextTable(header: header, numeric: numeric)
+        table.reserve(rows: report.rows.count, bytes: 32 * header.count)
         var cum: Int64 = 0
         // Sizes and percents repeat from row to row: each distinct one is formatted once.
         var sizes: [Int64: String] = [:]

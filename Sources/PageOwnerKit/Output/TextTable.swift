@@ -6,9 +6,11 @@ struct TextTable {
     let numeric: [Bool]
     var widths: [Int]
     var arena: [UInt8] = []
-    /// `starts[row * columns + column]`: where a cell begins; one more entry at the end.
-    var starts: [Int] = [0]
-    var cellWidths: [Int32] = []
+    /// `starts[row * columns + column]`: where a cell begins; one more entry at the end
+    /// (32 bits: a table of 10^6 rows keeps 5 × 10^6 of them).
+    var starts: [UInt32] = [0]
+    /// The width of each cell whose width is not its byte count (non-ASCII), by its index.
+    var wide: [Int: Int32] = [:]
     var rows = 0
 
     init(header: [String], numeric: Set<Int>) {
@@ -45,10 +47,20 @@ struct TextTable {
         close(width: ascii ? s.utf8.count : s.count)
     }
 
+    /// Room for `rows` rows of about `bytes` bytes each (capacity not written costs no
+    /// memory: see `MemoryPolicy`), so the cells are not copied as the table grows.
+    mutating func reserve(rows: Int, bytes: Int) {
+        starts.reserveCapacity(rows * columns + 1)
+        arena.reserveCapacity(rows * bytes)
+    }
+
     private mutating func close(width w: Int) {
-        starts.append(arena.count)
-        cellWidths.append(Int32(w))
-        let c = (starts.count - 2) % columns
+        precondition(arena.count <= Int(UInt32.max), "a text table of more than 4 GiB")
+        let k = starts.count - 1
+        let bytes = arena.count - Int(starts[k])
+        starts.append(UInt32(arena.count))
+        if w != bytes { wide[k] = Int32(w) }
+        let c = k % columns
         if w > widths[c] { widths[c] = w }
     }
 
@@ -65,7 +77,10 @@ struct TextTable {
     func appendRow(_ r: Int, to b: inout [UInt8]) {
         for c in 0..<columns {
             let k = r * columns + c
-            appendCell(c, width: Int(cellWidths[k]), to: &b) { $0.append(contentsOf: arena[starts[k]..<starts[k + 1]]) }
+            let from = Int(starts[k])
+            let to = Int(starts[k + 1])
+            let width = wide.isEmpty ? to - from : Int(wide[k] ?? Int32(to - from))
+            appendCell(c, width: width, to: &b) { $0.append(contentsOf: arena[from..<to]) }
         }
         b.append(0x0a)
     }
