@@ -178,8 +178,7 @@ public struct Report {
         // One read of the aggregator's key table, not one (a dynamic exclusivity check on the
         // aggregator's state) a group.
         let table = agg.groups
-        flat.withUnsafeMutableBufferPointer { buf in
-            let flat = buf
+        ParallelParts.withSlots(&flat) { flat in
             ParallelParts.forEach(n, threads: threads) { range in
                 for i in range {
                     let g = groups[i]
@@ -265,8 +264,7 @@ public struct Report {
             }
         }
         var tieKeys = [UInt64](repeating: 0, count: tied.count * kw)
-        tieKeys.withUnsafeMutableBufferPointer { buf in
-            let out = buf
+        ParallelParts.withSlots(&tieKeys) { out in
             ParallelParts.forEach(tied.count, threads: threads) { range in
                 for row in range {
                     let g = groups[Int(tied[row])]
@@ -289,8 +287,7 @@ public struct Report {
                 cut += 1
             }
             let source = idx
-            idx.withUnsafeMutableBufferPointer { buf in
-                let out = buf
+            ParallelParts.withSlots(&idx) { out in
                 let sortRuns: (ArraySlice<Range<Int>>) -> Void = { part in
                     for r in part {
                         let sortedRun = RadixSort.sorted(
