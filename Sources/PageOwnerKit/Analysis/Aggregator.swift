@@ -519,7 +519,7 @@ public final class Aggregator: RecordConsumer {
                 if filtersNeedStack, !cache.stackPasses(stack, filters, stacks) { continue }
                 if stack == u, let h = unresolvedHandle[u] { left.insert(h) }
             }
-            newGroup[Int(g)] = v.withUnsafeBytes { groups.intern(UnsafeRawBufferPointer(rebasing: $0[0..<(keys.count * 8)])) }
+            newGroup[Int(g)] = v.withUnsafeBytes { groups.intern(ByteView($0).slice(0, keys.count * 8)) }
         }
         for si in 0..<oldMetrics.count {
             var m: [Metrics] = []
@@ -853,7 +853,7 @@ extension Aggregator.Core {
         if differs == 0 {
             rest = lastRestHandle
         } else {
-            rest = withUnsafeBytes(of: restWords) { rests.intern(UnsafeRawBufferPointer(rebasing: $0[0..<(n * 8)])) }
+            rest = withUnsafeBytes(of: restWords) { rests.intern(ByteView($0).slice(0, n * 8)) }
             for i in 0..<n { restWords[Aggregator.Core.lastRestAt + i] = restWords[i] }
             lastRestHandle = rest
         }

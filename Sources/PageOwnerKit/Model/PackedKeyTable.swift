@@ -28,6 +28,10 @@ public struct PackedKeyTable {
         intern(bytes, hash: hash(bytes))
     }
 
+    /// `intern(_:)` of a key's bytes seen through a view.
+    @inline(__always)
+    public mutating func intern(_ v: ByteView) -> Int32 { v.withUnsafeBytes { intern($0) } }
+
     /// The hash `intern` files the key in `bytes` under.
     @inline(__always)
     public func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
