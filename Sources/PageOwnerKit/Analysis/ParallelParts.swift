@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): `Slots`, the buffer
+// several threads write disjoint slots of.
 /// Splitting the work after the parse (ordering and rendering a report's groups) over the
 /// cores: a loop over `0..<count` cut into contiguous ranges, one a thread, the caller's
 /// thread taking the first. Each range's results go to their own slots, so what a loop

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the pair of records the
+// parse loop alternates between (two `inout`s into one buffer) and the workers' result slots.
 import Dispatch
 import Foundation
 

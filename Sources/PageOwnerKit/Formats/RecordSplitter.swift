@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the buffer of newline
+// positions it hands the parser (`LineEnds`).
 /// Finds where records begin and end inside a chunk: a record runs from its first line
 /// through the newline of its last line; blank lines (`\n` or `\r\n`) separate records.
 /// One `memchr` per line, and it counts lines as it goes, so line numbers cost nothing.

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the chunk buffers read
+// into, `madvise` of a mapping's parsed pages.
 import CShims
 import Foundation
 

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): an arena: the interned
+// bytes and the probe loop over them.
 import CShims
 
 #if canImport(Glibc)

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the byte view itself,
+// the one type the parsers and formatters read bytes through.
 import CShims
 
 #if canImport(Glibc)

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): an arena: packed keys
+// stored inline in the slots.
 import CShims
 
 /// Interns fixed-size keys (`width` 64-bit words: packed group keys) and hands out dense

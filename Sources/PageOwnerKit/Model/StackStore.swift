@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): an arena: frame ids and
+// the per-record stack compare.
 import CShims
 
 #if canImport(Glibc)
