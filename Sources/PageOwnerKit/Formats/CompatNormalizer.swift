@@ -121,7 +121,10 @@ extension CompatNormalizer {
     /// its header (the tool's module pattern could start there).
     @inline(__always)
     public static func typedFieldsSuffice(_ r: Record, wantsModule: Bool) -> Bool {
-        let need: RecordFields = [.order, .pid, .tgid, .comm, .ts]
+        // Raw bits, not an array literal (which the optimizer does not always fold; once a record).
+        let need = RecordFields(
+            rawValue: RecordFields.order.rawValue | RecordFields.pid.rawValue | RecordFields.tgid.rawValue
+                | RecordFields.comm.rawValue | RecordFields.ts.rawValue)
         guard r.kind == .pageOwner, r.fields.isSuperset(of: need), !r.fields.contains(.crlf),
             r.afterPFN >= 0, r.unknownLines == 0, r.pid >= 0, r.pid < Int32.max, r.tgid >= 0, r.tgid < Int32.max,
             r.ts != .max, r.whole.end > r.whole.start, r.chunk[Int(r.whole.end) - 1] == 10

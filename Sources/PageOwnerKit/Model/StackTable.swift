@@ -92,15 +92,9 @@ public struct StackTable {
     /// The handle of the stack in `bytes` (frame lines), adding it if new.
     /// CR bytes of CRLF input are dropped first.
     /// `hash`, when not 0, is `StackTable.hash(bytes)` computed earlier (see `prefetch`).
+    @inline(__always)
     public mutating func intern(_ bytes: ByteView, crlf: Bool = false, hash: UInt64 = 0) -> Int32 {
-        if crlf, bytes.contains(13) {
-            scratch.removeAll(keepingCapacity: true)
-            for b in bytes where b != 13 { scratch.append(b) }
-            var s = scratch
-            scratch = []
-            defer { scratch = s }
-            return ByteView.with(&s) { intern($0, crlf: false) }
-        }
+        if crlf, bytes.contains(13) { return internDroppingCR(bytes) }
         let before = stacks.count
         var h = hash != 0 ? stacks.intern(bytes, hash: hash) : stacks.intern(bytes)
         if stacks.count != before {
@@ -108,6 +102,17 @@ public struct StackTable {
             info.append(derive(stack: h))
         }
         return h
+    }
+
+    /// `intern` of CRLF input's stack: its CR bytes dropped first (out of line: rare).
+    @inline(never)
+    mutating func internDroppingCR(_ bytes: ByteView) -> Int32 {
+        scratch.removeAll(keepingCapacity: true)
+        for b in bytes where b != 13 { scratch.append(b) }
+        var s = scratch
+        scratch = []
+        defer { scratch = s }
+        return ByteView.with(&s) { intern($0, crlf: false) }
     }
 
     /// The hash `intern` files `bytes` under.
