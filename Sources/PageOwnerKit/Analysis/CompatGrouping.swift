@@ -208,9 +208,13 @@ extension Aggregator.Core {
     /// The header line with its newline, timestamp digits cut out (unless kept), interned.
     mutating func internCompatHeader(_ r: Record) -> Int32 {
         if compat.options.keepsTimestamps || r.tsDigits.isEmpty { return CompatNormalizer.header(r) { compat.headers.intern($0) } }
-        compat.scratch.removeAll(keepingCapacity: true)
-        CompatNormalizer.appendHeaderCuttingTimestamp(r, to: &compat.scratch)
-        return ByteView.with(compat.scratch) { compat.headers.intern($0) }
+        // The scratch is swapped out while its view is interned: no copy, no retain.
+        var text: [UInt8] = []
+        swap(&text, &compat.scratch)
+        defer { swap(&text, &compat.scratch) }
+        text.removeAll(keepingCapacity: true)
+        CompatNormalizer.appendHeaderCuttingTimestamp(r, to: &text)
+        return ByteView.with(&text) { compat.headers.intern($0) }
     }
 
     /// The index of the group of `key`, and whether it is new (the caller then appends its
