@@ -105,7 +105,7 @@ final class AllocationClassTests: XCTestCase {
 
     func testSymbolPatternsDropCompilerSuffixes() {
         let p = SymbolPatterns([("foo", 1), ("bar_*", 2), ("baz.isra.0", 3)])
-        func m(_ s: String) -> Int? { Array(s.utf8).withUnsafeBytes { p.match($0) } }
+        func m(_ s: String) -> Int? { ByteView.with(s) { p.match($0) } }
         XCTAssertEqual(m("foo"), 1)
         XCTAssertEqual(m("foo.isra.0"), 1)
         XCTAssertEqual(m("foo.cold"), 1)
@@ -123,7 +123,7 @@ final class AllocationClassTests: XCTestCase {
         func classify(_ frames: [String]) -> AllocationClass {
             var c = AllocationClassifier()
             for f in frames {
-                if !Array(f.utf8).withUnsafeBytes({ c.add($0) }) { break }
+                if !ByteView.with(f, { c.add($0) }) { break }
             }
             return c.result
         }

@@ -51,7 +51,7 @@ final class FastPathTests: XCTestCase {
     /// Runs both paths from every record start the careful splitter finds; returns how
     /// many records there were and how many the fast path took.
     func compare(_ bytes: [UInt8], _ label: String) -> (records: Int, fast: Int) {
-        let (records, fast, mismatch) = bytes.withUnsafeBufferPointer { RecordParser.compareFastPath($0) }
+        let (records, fast, mismatch) = ByteView.with(bytes) { RecordParser.compareFastPath($0) }
         XCTAssertNil(mismatch, label)
         return (records, fast)
     }

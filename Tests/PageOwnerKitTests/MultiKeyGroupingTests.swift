@@ -13,8 +13,8 @@ final class MultiKeyGroupingTests: XCTestCase {
         var pages: [String: Int64] = [:]
         func consume(_ r: inout Record) {
             guard r.kind == .pageOwner else { return }
-            let stack = String(decoding: r.bytes(r.stack), as: UTF8.self)
-            let comm = String(decoding: r.bytes(r.comm), as: UTF8.self)
+            let stack = r.withBytes(r.stack) { $0.string }
+            let comm = r.withBytes(r.comm) { $0.string }
             let gfp = r.fields.contains(.mask) ? String(r.gfp, radix: 16) : "-"
             pages["\(stack)|\(comm)|\(gfp)|\(r.order)|\(r.node)", default: 0] += r.pages
         }

@@ -279,9 +279,9 @@ final class ReliabilityTests: XCTestCase {
             var comm: [UInt8] = []
             _ = try Self.ingest(Array(Self.withHeader(h).utf8)) { r in
                 rec = r
-                comm = Array(r.bytes(r.comm))
+                comm = r.withBytes(r.comm) { $0.array }
             }
-            rec.base = UnsafePointer(bitPattern: 1)!
+            rec.chunk = .empty
             commBytes = comm
             return rec
         }
@@ -304,7 +304,7 @@ final class ReliabilityTests: XCTestCase {
         bytes[i] = 0xFF
         bytes[i + 1] = 0xFE
         var got: [UInt8] = []
-        let o = try Self.ingest(bytes) { r in got = Array(r.bytes(r.comm)) }
+        let o = try Self.ingest(bytes) { r in got = r.withBytes(r.comm) { $0.array } }
         XCTAssertEqual(o.records, 1)
         XCTAssertEqual(got, [UInt8(ascii: "s"), 0xFF, 0xFE] + Array("pper".utf8))
         // The 100 000-frame stack keeps every frame; tabs count as frame lines.

@@ -144,16 +144,16 @@ final class ReportTests: XCTestCase {
                 f.comms = Set((0..<10).map { Array("c\($0)".utf8) } + [dd])
                 f.pids = Set([7] + (100..<120).map { Int32($0) })
             }
-            dd.withUnsafeBytes { XCTAssertTrue(f.passesTask(pid: 7, tgid: 3, comm: $0)) }
-            dd.withUnsafeBytes { XCTAssertFalse(f.passesTask(pid: 8, tgid: 3, comm: $0)) }
-            d.withUnsafeBytes { XCTAssertFalse(f.passesTask(pid: 7, tgid: 3, comm: $0)) }
+            ByteView.with(dd) { XCTAssertTrue(f.passesTask(pid: 7, tgid: 3, comm: $0)) }
+            ByteView.with(dd) { XCTAssertFalse(f.passesTask(pid: 8, tgid: 3, comm: $0)) }
+            ByteView.with(d) { XCTAssertFalse(f.passesTask(pid: 7, tgid: 3, comm: $0)) }
         }
         f.tgids = [4]
-        dd.withUnsafeBytes { XCTAssertFalse(f.passesTask(pid: 7, tgid: 3, comm: $0)) }
+        ByteView.with(dd) { XCTAssertFalse(f.passesTask(pid: 7, tgid: 3, comm: $0)) }
         f.modules = ["ext4", "vmlinux"]
-        Array("ext4".utf8).withUnsafeBytes { XCTAssertTrue(f.selectsModule($0)) }
-        Array("ext".utf8).withUnsafeBytes { XCTAssertFalse(f.selectsModule($0)) }
-        XCTAssertTrue(Filters().selectsModule(UnsafeRawBufferPointer(start: nil, count: 0)))
+        ByteView.with(Array("ext4".utf8)) { XCTAssertTrue(f.selectsModule($0)) }
+        ByteView.with(Array("ext".utf8)) { XCTAssertFalse(f.selectsModule($0)) }
+        XCTAssertTrue(Filters().selectsModule(.empty))
 
         var o = CompatOptions()
         o.modules = ["ext4"]

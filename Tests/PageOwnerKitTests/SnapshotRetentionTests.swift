@@ -32,7 +32,7 @@ final class SnapshotRetentionTests: XCTestCase {
         for m in 0..<count {
             var body: [UInt8] = []
             for j in 0..<per { body += records[(m * per + j) % records.count] + [10] }
-            try body.withUnsafeBytes { try w.add(name: name(m), data: $0, mtime: 0) }
+            try ByteView.with(body) { try w.add(name: name(m), data: $0, mtime: 0) }
         }
         try w.finish()
         let path = try TestFixtures.tempDir().appendingPathComponent("members.tar").path

@@ -150,7 +150,7 @@ final class StackStoreTests: XCTestCase {
             for extra in [[], [0x80], [0xc3]] as [[UInt8]] {
                 bytes = Array(s.utf8) + extra
                 let str = String(decoding: bytes, as: UTF8.self)
-                bytes.withUnsafeBytes { b in
+                ByteView.with(bytes) { b in
                     var out: [UInt8] = []
                     ByteRendering.appendCSV(b, to: &out)
                     XCTAssertEqual(out, Array(Render.csv(str).utf8), "csv \(s)")

@@ -28,10 +28,10 @@ final class VmcoreTests: XCTestCase {
         try Inputs.forEach(path: path, options: input, skipped: { _ in }) { src in
             try Ingest(strict: true).run(src) { r in
                 out[r.pfn] = Rec(
-                    order: r.order, gfp: r.gfp, pid: r.pid, tgid: r.tgid, comm: Array(r.bytes(r.comm)), ts: r.ts,
-                    stack: Array(r.bytes(r.stack)), pages: r.pages, flags: r.flags, pageType: r.pageType,
-                    blockType: r.blockType, node: r.node, zone: r.zone, memcg: Array(r.bytes(r.memcg)),
-                    memcgState: r.memcgState, slab: r.slabCache, migrateReason: Array(r.bytes(r.migrateReason)))
+                    order: r.order, gfp: r.gfp, pid: r.pid, tgid: r.tgid, comm: r.withBytes(r.comm) { $0.array }, ts: r.ts,
+                    stack: r.withBytes(r.stack) { $0.array }, pages: r.pages, flags: r.flags, pageType: r.pageType,
+                    blockType: r.blockType, node: r.node, zone: r.zone, memcg: r.withBytes(r.memcg) { $0.array },
+                    memcgState: r.memcgState, slab: r.slabCache, migrateReason: r.withBytes(r.migrateReason) { $0.array })
             }
         }
         return out

@@ -532,7 +532,7 @@ public final class Aggregator: RecordConsumer {
                 if filtersNeedStack, !cache.stackPasses(stack, filters, stacks) { continue }
                 if stack == u, let h = unresolvedHandle[u] { left.insert(h) }
             }
-            newGroup[Int(g)] = v.withUnsafeBytes { groups.intern(UnsafeRawBufferPointer(rebasing: $0[0..<(keys.count * 8)])) }
+            newGroup[Int(g)] = v.withUnsafeBytes { groups.intern(ByteView($0).slice(0, keys.count * 8)) }
         }
         for si in 0..<oldMetrics.count {
             var m: [Metrics] = []
@@ -588,10 +588,11 @@ extension Aggregator.Core {
     /// The stack handle of a record: its frames, or the stack its handle resolves to.
     mutating func stackHandle(_ r: Record) -> Int32 {
         if r.hasStack {
-            let h =
+            let h = r.withBytes(r.stack) { b in
                 ignoreOffsets
-                ? stacks.internIgnoringOffsets(r.bytes(r.stack))
-                : stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf), hash: r.stackHash)
+                    ? stacks.internIgnoringOffsets(b)
+                    : stacks.intern(b, crlf: r.fields.contains(.crlf), hash: r.stackHash)
+            }
             if r.fields.contains(.handle), handleStacks[r.handle] == nil { handleStacks[r.handle] = h }
             return h
         }
@@ -619,9 +620,7 @@ extension Aggregator.Core {
     /// Handle-only dumps exist only on kernels that print it this way (2026 and later).
     func isEarlyBoot(_ r: Record) -> Bool {
         guard r.fields.contains(.mask), r.gfp == 0, r.order == 0, r.fields.contains(.comm) else { return false }
-        let c = r.bytes(r.comm)
-        guard c.count == 7, let p = c.baseAddress else { return false }
-        return Bytes.hasPrefix("swapper", p.assumingMemoryBound(to: UInt8.self), 0, 7)
+        return r.withBytes(r.comm) { $0.equals("swapper") }
     }
 
     @inline(__always)
@@ -641,7 +640,7 @@ extension Aggregator.Core {
         if r.kind == .stackHandle {
             // show_stacks_handles: a handle→stack map, no counts.
             if r.hasStack, r.fields.contains(.handle) {
-                handleStacks[r.handle] = stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf))
+                handleStacks[r.handle] = r.withBytes(r.stack) { stacks.intern($0, crlf: r.fields.contains(.crlf)) }
             }
             return
         }
@@ -750,11 +749,10 @@ extension Aggregator.Core {
     func isEarlyBootRecord(_ r: Record, _ stack: Int32) -> Bool {
         if stack >= 0 { return stacks.info[Int(stack)].kind == .earlyPlaceholder }
         if r.hasStack {
-            let b = r.bytes(r.stack)
-            guard let p0 = b.baseAddress else { return false }
-            let p = p0.assumingMemoryBound(to: UInt8.self)
-            let (fs, fe) = StackTable.frameText(p, 0, Bytes.find(10, p, 0, b.count))
-            return Bytes.hasPrefix("register_early_stack", p, fs, fe)
+            return r.withBytes(r.stack) { p in
+                let (fs, fe) = StackTable.frameText(p, 0, Bytes.find(10, p, 0, p.count))
+                return Bytes.hasPrefix("register_early_stack", p, fs, fe)
+            }
         }
         return r.fields.contains(.handle) && isEarlyBoot(r)
     }
@@ -825,7 +823,7 @@ extension Aggregator.Core {
         if isCompat { return prepareCompat(&r) }
         guard needStack || countDistinctStacks, r.hasStack, r.kind != .stackHandle, !ignoreOffsets, !r.fields.contains(.crlf)
         else { return }
-        r.stackHash = StackTable.hash(r.bytes(r.stack))
+        r.stackHash = r.withBytes(r.stack) { StackTable.hash($0) }
         stacks.prefetch(hash: r.stackHash)
     }
 
@@ -870,13 +868,13 @@ extension Aggregator.Core {
         if differs == 0 {
             rest = lastRestHandle
         } else {
-            rest = withUnsafeBytes(of: restWords) { rests.intern(UnsafeRawBufferPointer(rebasing: $0[0..<(n * 8)])) }
+            rest = withUnsafeBytes(of: restWords) { rests.intern(ByteView($0).slice(0, n * 8)) }
             for i in 0..<n { restWords[Aggregator.Core.lastRestAt + i] = restWords[i] }
             lastRestHandle = rest
         }
         if rests.count != had, r.fields.contains(.mask), restKeys.contains(.gfp), gfpNameOf[r.gfp] == nil {
             // A gfp mask seen for the first time is a new rest key: name it then.
-            gfpNameOf[r.gfp] = gfpNames.intern(r.bytes(r.gfpNames))
+            gfpNameOf[r.gfp] = r.withBytes(r.gfpNames) { gfpNames.intern($0) }
         }
         return rest
     }
@@ -907,13 +905,13 @@ extension Aggregator.Core {
 
     /// The per-record filters (pid, tgid, comm, time, order, migratetype, gfp, memcg).
     mutating func passesRecordFilters(_ r: Record) -> Bool {
-        if !filterBox.filters.passesTask(pid: r.pid, tgid: r.tgid, comm: r.bytes(r.comm)) { return false }
+        if !r.withBytes(r.comm, { filterBox.filters.passesTask(pid: r.pid, tgid: r.tgid, comm: $0) }) { return false }
         if let t = filterBox.filters.since, r.ts < t { return false }
         if let t = filterBox.filters.until, r.ts > t { return false }
         if let o = filterBox.filters.orders, !o.contains(r.order) { return false }
         if let m = filterBox.filters.migratetypes, !m.contains(r.pageType) { return false }
         if !filterBox.filters.gfpFlags.isEmpty, !cache.gfpPasses(r, filterBox.filters) { return false }
-        if let m = filterBox.filters.memcgs, !m.contains(Array(r.bytes(r.memcg))) { return false }
+        if let m = filterBox.filters.memcgs, !m.contains(r.withBytes(r.memcg) { $0.array }) { return false }
         return true
     }
 
@@ -931,21 +929,21 @@ extension Aggregator.Core {
         switch k {
         case .pid: return UInt64(UInt32(bitPattern: r.pid))
         case .tgid: return UInt64(UInt32(bitPattern: r.tgid))
-        case .comm: return UInt64(UInt32(bitPattern: comms.intern(r.bytes(r.comm), recent: &recentComm)))
+        case .comm: return UInt64(UInt32(bitPattern: r.withBytes(r.comm) { comms.intern($0, recent: &recentComm) }))
         case .gfp: return r.fields.contains(.mask) ? r.gfp : .max
         case .migratetype: return UInt64(r.pageType.rawValue)
         case .blocktype: return UInt64(r.blockType.rawValue)
         case .order: return UInt64(UInt32(bitPattern: r.order))
         case .memcg:
             if r.memcgState == .none { return .max }
-            let h = memcgs.intern(r.bytes(r.memcg), recent: &recentMemcg)
+            let h = r.withBytes(r.memcg) { memcgs.intern($0, recent: &recentMemcg) }
             return UInt64(h) | (UInt64(r.memcgState.rawValue) << 32)
         case .node: return UInt64(UInt16(bitPattern: r.node))
         case .zone: return UInt64(UInt16(bitPattern: r.zone))
         case .swapped: return r.swapped || r.kind == .swap ? 1 : 0
         case .handle: return r.fields.contains(.handle) ? UInt64(r.handle) : .max
         case .module:
-            if r.fields.contains(.module) { return UInt64(UInt32(bitPattern: stacks.internName(r.bytes(r.moduleLine)))) }
+            if r.fields.contains(.module) { return UInt64(UInt32(bitPattern: r.withBytes(r.moduleLine) { stacks.internName($0) })) }
             return Self.moduleOfStack
         case .allocator: return r.pfnSaysSlab || r.slabCache ? 1 : 0
         case .stack, .caller: preconditionFailure("the stack's keys are not in the rest")
@@ -977,7 +975,7 @@ extension Aggregator.Core {
         case .caller: return UInt64(UInt32(bitPattern: stacks.info[Int(stack)].caller))
         case .allocator, .module: return keyValue(k, rest: restValue(k, r), stack)
         case .gfp:
-            if nameGfp, r.fields.contains(.mask), gfpNameOf[r.gfp] == nil { gfpNameOf[r.gfp] = gfpNames.intern(r.bytes(r.gfpNames)) }
+            if nameGfp, r.fields.contains(.mask), gfpNameOf[r.gfp] == nil { gfpNameOf[r.gfp] = r.withBytes(r.gfpNames) { gfpNames.intern($0) } }
             return restValue(k, r)
         default: return restValue(k, r)
         }
@@ -987,5 +985,5 @@ extension Aggregator.Core {
 
 extension StackTable {
     /// Interns a name (module, caller) into the table's name store.
-    mutating func internName(_ b: UnsafeRawBufferPointer) -> Int32 { names.intern(b) }
+    mutating func internName(_ b: ByteView) -> Int32 { names.intern(b) }
 }

@@ -135,7 +135,7 @@ extension Aggregator.Core {
     /// it will be compared with.
     mutating func prepareCompat(_ r: inout Record) {
         guard !compat.options.exactPathOnly, r.kind == .pageOwner, r.afterPFN >= 0, r.whole.end > r.afterPFN else { return }
-        r.stackHash = ByteHash.hash(CompatNormalizer.stacktrace(r))
+        r.stackHash = CompatNormalizer.stacktrace(r) { $0.hash() }
         stacks.prefetch(hash: r.stackHash)
     }
 
@@ -143,14 +143,23 @@ extension Aggregator.Core {
     mutating func addCompatFast(_ r: Record) -> Bool {
         let wantsModule = compat.wantsModule
         guard CompatNormalizer.typedFieldsSuffice(r, wantsModule: wantsModule) else { return false }
-        let stackBytes = CompatNormalizer.stacktrace(r)
+        CompatNormalizer.stacktrace(r) { stackBytes in
+            r.withBytes(r.comm) { commBytes in addCompatFast(r, stack: stackBytes, comm: commBytes) }
+        }
+        return true
+    }
+
+    /// The fast path of a record whose typed fields suffice, with its stacktrace's and its
+    /// comm's bytes.
+    @inline(__always)
+    mutating func addCompatFast(_ r: Record, stack stackBytes: ByteView, comm commBytes: ByteView) {
+        let wantsModule = compat.wantsModule
         compat.blocks += 1
-        let commBytes = r.bytes(r.comm)
         var st: Int32 = -1
-        if compat.hasTaskFilter && !filters.passesTask(pid: r.pid, tgid: r.tgid, comm: commBytes) { return true }
+        if compat.hasTaskFilter && !filters.passesTask(pid: r.pid, tgid: r.tgid, comm: commBytes) { return }
         if compat.hasModuleFilter {
             st = internCompatStack(stackBytes, r.stackHash)
-            if !cache.stackPasses(st, filters, stacks) { return true }
+            if !cache.stackPasses(st, filters, stacks) { return }
         }
         compat.kept += 1
         compat.normalizer.pfnCMA = r.pfnSaysCMA
@@ -177,13 +186,12 @@ extension Aggregator.Core {
                     offset: compat.offset))
         }
         countCompat(index, pages: pages)
-        return true
     }
 
     /// The handle of a stacktrace (the record's bytes after its PFN line).
     @inline(__always)
-    mutating func internCompatStack(_ b: UnsafeRawBufferPointer, _ hash: UInt64) -> Int32 {
-        stacks.intern(b, hash: hash != 0 ? hash : ByteHash.hash(b))
+    mutating func internCompatStack(_ b: ByteView, _ hash: UInt64) -> Int32 {
+        stacks.intern(b, hash: hash != 0 ? hash : b.hash())
     }
 
     /// The module of stacktrace `st` (in `stacks.names`; `vmlinux` when it names none).
@@ -192,17 +200,21 @@ extension Aggregator.Core {
         let m = stacks.info[Int(st)].module
         if m >= 0 { return m }
         if compat.vmlinux < 0 {
-            compat.vmlinux = Array("vmlinux".utf8).withUnsafeBytes { stacks.internName($0) }
+            compat.vmlinux = stacks.internName(ByteView("vmlinux"))
         }
         return compat.vmlinux
     }
 
     /// The header line with its newline, timestamp digits cut out (unless kept), interned.
     mutating func internCompatHeader(_ r: Record) -> Int32 {
-        if compat.options.keepsTimestamps || r.tsDigits.isEmpty { return compat.headers.intern(CompatNormalizer.header(r)) }
-        compat.scratch.removeAll(keepingCapacity: true)
-        CompatNormalizer.appendHeaderCuttingTimestamp(r, to: &compat.scratch)
-        return compat.scratch.withUnsafeBytes { compat.headers.intern($0) }
+        if compat.options.keepsTimestamps || r.tsDigits.isEmpty { return CompatNormalizer.header(r) { compat.headers.intern($0) } }
+        // The scratch is swapped out while its view is interned: no copy, no retain.
+        var text: [UInt8] = []
+        swap(&text, &compat.scratch)
+        defer { swap(&text, &compat.scratch) }
+        text.removeAll(keepingCapacity: true)
+        CompatNormalizer.appendHeaderCuttingTimestamp(r, to: &text)
+        return ByteView.with(&text) { compat.headers.intern($0) }
     }
 
     /// The index of the group of `key`, and whether it is new (the caller then appends its
@@ -236,20 +248,17 @@ extension Aggregator.Core {
         if compat.hasTaskFilter || compat.hasModuleFilter {
             // The normalizer's fields: the block's module is its text's (no stack interned yet).
             let n = compat.normalizer
-            if !n.comm.withUnsafeBytes({ filters.passesTask(pid: n.pid, tgid: n.tgid, comm: $0) }) { return }
-            if !n.module.withUnsafeBytes({ filters.selectsModule($0) }) { return }
+            if !ByteView.with(n.comm, { filters.passesTask(pid: n.pid, tgid: n.tgid, comm: $0) }) { return }
+            if !ByteView.with(n.module, { filters.selectsModule($0) }) { return }
         }
         compat.kept += 1
         // Local references to the normalizer's buffers (no copy), read while interning.
         let n = compat.normalizer
-        let comm = n.comm.withUnsafeBytes { comms.intern($0) }
-        let module = compat.wantsModule ? n.module.withUnsafeBytes { stacks.internName($0) } : 0
+        let comm = ByteView.with(n.comm) { comms.intern($0) }
+        let module = compat.wantsModule ? ByteView.with(n.module) { stacks.internName($0) } : 0
         let split = n.headerLength
-        let (h, st) = n.text.withUnsafeBytes { t in
-            (
-                compat.headers.intern(UnsafeRawBufferPointer(rebasing: t[0..<split])),
-                stacks.intern(UnsafeRawBufferPointer(rebasing: t[split...]))
-            )
+        let (h, st) = ByteView.with(n.text) { t in
+            (compat.headers.intern(t.slice(0, split)), stacks.intern(t.dropFirst(split)))
         }
         let key = compat.key(header: h, stack: st, pid: n.pid, tgid: n.tgid, comm: comm, module: module, alloc: n.allocator)
         let (index, new) = compatGroup(key)

@@ -55,13 +55,13 @@ public struct Filters {
     /// Whether a record's task passes the pid, tgid and comm filters (the comm's bytes
     /// exactly).
     @inline(__always)
-    public func passesTask(pid: Int32, tgid: Int32, comm: UnsafeRawBufferPointer) -> Bool {
+    public func passesTask(pid: Int32, tgid: Int32, comm: ByteView) -> Bool {
         if let p = pids, !(fewPids?.contains(pid) ?? p.contains(pid)) { return false }
         if let p = tgids, !(fewTgids?.contains(tgid) ?? p.contains(tgid)) { return false }
         if let c = comms {
             if let few = fewComms {
-                if !few.contains(where: { $0.withUnsafeBytes { Bytes.compare($0, comm) == 0 } }) { return false }
-            } else if !c.contains(Array(comm)) {
+                if !few.contains(where: { ByteView.with($0) { $0.equals(comm) } }) { return false }
+            } else if !c.contains(comm.array) {
                 return false
             }
         }
@@ -70,7 +70,7 @@ public struct Filters {
 
     /// Whether `modules` names the module `name` (its bytes exactly; true without a module
     /// filter): the test of `ModuleRule.stackModule`.
-    public func selectsModule(_ name: UnsafeRawBufferPointer) -> Bool {
+    public func selectsModule(_ name: ByteView) -> Bool {
         guard let m = modules else { return true }
         return m.contains { $0.utf8.elementsEqual(name) }
     }
@@ -119,7 +119,7 @@ struct FilterCache {
         }
         if f.moduleRule == .stackModule, f.modules != nil {
             let m = table.info[i].module
-            let keep = m >= 0 ? table.names.withBytes(m) { f.selectsModule($0) } : Self.vmlinux.withUnsafeBytes { f.selectsModule($0) }
+            let keep = m >= 0 ? table.names.withBytes(m) { f.selectsModule($0) } : ByteView.with(Self.vmlinux) { f.selectsModule($0) }
             if !keep {
                 stackVerdict[i] = 2
                 return false
@@ -131,17 +131,15 @@ struct FilterCache {
         }
         var symbols: [String] = []
         var modules: Set<String> = []
-        table.stacks.withBytes(h) { b in
-            guard let p0 = b.baseAddress else { return }
-            let p = p0.assumingMemoryBound(to: UInt8.self)
+        table.stacks.withBytes(h) { p in
             var pos = 0
-            while pos < b.count {
-                let nl = Bytes.find(10, p, pos, b.count)
+            while pos < p.count {
+                let nl = Bytes.find(10, p, pos, p.count)
                 let (fs, fe) = StackTable.frameText(p, pos, nl)
                 let (ss, se) = StackTable.symbol(p, fs, fe)
-                symbols.append(String(decoding: UnsafeBufferPointer(start: p + ss, count: se - ss), as: UTF8.self))
+                symbols.append(p.slice(ss, se).string)
                 if let (ms, me) = StackTable.module(p, fs, fe) {
-                    modules.insert(String(decoding: UnsafeBufferPointer(start: p + ms, count: me - ms), as: UTF8.self))
+                    modules.insert(p.slice(ms, me).string)
                 }
                 pos = nl + 1
             }
@@ -156,7 +154,7 @@ struct FilterCache {
 
     mutating func gfpPasses(_ r: Record, _ f: Filters) -> Bool {
         if let v = gfpVerdict[r.gfp] { return v }
-        let names = String(decoding: r.bytes(r.gfpNames), as: UTF8.self)
+        let names = r.withBytes(r.gfpNames) { $0.string }
         let expanded = GFP.expand(names)
         let v = f.gfpFlags.allSatisfy { expanded.contains($0) || expanded.contains("__" + $0) }
         gfpVerdict[r.gfp] = v

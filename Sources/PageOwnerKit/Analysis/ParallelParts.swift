@@ -1,8 +1,42 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): `Slots`, the buffer
+// several threads write disjoint slots of.
 /// Splitting the work after the parse (ordering and rendering a report's groups) over the
 /// cores: a loop over `0..<count` cut into contiguous ranges, one a thread, the caller's
 /// thread taking the first. Each range's results go to their own slots, so what a loop
 /// makes does not depend on the number of threads.
+///
+/// One of the places unsafe code lives: `Slots`, the one way several threads write into
+/// one array (each its own slots), holds the array's buffer for the scope of `withSlots`.
 enum ParallelParts {
+    /// An array's elements that the ranges of `forEach` (or the jobs of `run`) fill at once,
+    /// each range only its own slots: element access without a uniqueness check or a copy
+    /// of the array (bounds are checked in debug builds only). Valid inside `withSlots`.
+    struct Slots<Element> {
+        @usableFromInline let base: UnsafeMutablePointer<Element>
+        @usableFromInline let count: Int
+
+        @inlinable
+        subscript(i: Int) -> Element {
+            @inline(__always) get {
+                assert(i >= 0 && i < count, "slot out of range")
+                return base[i]
+            }
+            @inline(__always) nonmutating set {
+                assert(i >= 0 && i < count, "slot out of range")
+                base[i] = newValue
+            }
+        }
+    }
+
+    /// Runs `body` with the slots of `array` (which it must not resize).
+    @inlinable
+    static func withSlots<T, R>(_ array: inout [T], _ body: (Slots<T>) throws -> R) rethrows -> R {
+        try array.withUnsafeMutableBufferPointer { b in
+            guard let base = b.baseAddress else { return try body(Slots(base: UnsafeMutablePointer(bitPattern: 8)!, count: 0)) }
+            return try body(Slots(base: base, count: b.count))
+        }
+    }
+
     /// Calls `body` with contiguous ranges that cover `0..<count`, on up to `threads` threads
     /// at once; one range (on this thread) when `count` is below `minimum` a thread, where
     /// starting a thread costs more than it saves. `body` runs on several threads at once:
@@ -68,8 +102,7 @@ extension ParallelParts {
             let end = min(count, start + batch)
             let n = end - start
             let used = n >= 2048 ? parts : 1
-            buffers.withUnsafeMutableBufferPointer { b in
-                let out = b
+            withSlots(&buffers) { out in
                 forEach(used, threads: used, minimum: 1) { ps in
                     for p in ps {
                         out[p].removeAll(keepingCapacity: true)

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the sort's passes over
+// flat key/payload buffers (unchecked access in the hot loops).
 /// A stable least-significant-digit radix sort of 64-bit keys with a 32-bit payload:
 /// what `Report.order` sorts groups with (keys made of page counts and ranks), in a few
 /// passes over flat arrays instead of a comparison closure per pair. Byte positions where

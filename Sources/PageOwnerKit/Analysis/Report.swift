@@ -149,8 +149,8 @@ public struct Report {
             if let t = selection.top, out.count >= t { break }
             out.append(g)
         }
-        rows.reserveCapacity(out.count)
         if !cells {
+            rows.reserveCapacity(out.count)
             (cellTable, cellIDs) = Self.compactCells(agg, rows: out, threads: threads)
             let stackPos = keys.firstIndex(of: .stack)
             let table = agg.groups
@@ -169,23 +169,23 @@ public struct Report {
             shown.records += x.records
             shown.pages +|= x.pages
         }
-        // Rows are rendered in ranges on the threads (each range with its own memo) and
-        // joined in order: the same rows on any number of threads.
-        let parts = ParallelParts.map(out.count, threads: threads) { range -> [Row] in
-            var memo: CellMemo? = range.count > 64 ? CellMemo(keys: agg.keys.count) : nil
-            var part: [Row] = []
-            part.reserveCapacity(range.count)
-            // The aggregator's tables are read once a range, not once a row: each read of a
-            // class's stored struct retains its arrays, and two threads retaining the same
-            // buffers contend for its reference count.
-            let view = RenderView(agg)
-            for i in range {
-                let g = out[i]
-                part.append(Report.render(agg, view, group: g, metrics: m[Int(g)], frameText: frameText, memo: &memo))
+        // Rows are rendered in ranges on the threads, each range with its own memo, into
+        // their own slots of one array (no second copy of the rows): the same rows on any
+        // number of threads.
+        rows = Array(repeating: Row(group: -1, metrics: Aggregator.Metrics(), cells: [], frames: nil, stackKind: nil, stack: -1), count: out.count)
+        ParallelParts.withSlots(&rows) { slots in
+            ParallelParts.forEach(out.count, threads: threads) { range in
+                var memo: CellMemo? = range.count > 64 ? CellMemo(keys: agg.keys.count) : nil
+                // The aggregator's tables are read once a range, not once a row: each read of
+                // a class's stored struct retains its arrays, and two threads retaining the
+                // same buffers contend for its reference count.
+                let view = RenderView(agg)
+                for i in range {
+                    let g = out[i]
+                    slots[i] = Report.render(agg, view, group: g, metrics: m[Int(g)], frameText: frameText, memo: &memo)
+                }
             }
-            return part
         }
-        for p in parts { rows.append(contentsOf: p) }
     }
 
     /// Groups in the requested order; ties are broken by the key values (stack bytes,
@@ -212,8 +212,7 @@ public struct Report {
         // One read of the aggregator's key table, not one (a dynamic exclusivity check on the
         // aggregator's state) a group.
         let table = agg.groups
-        flat.withUnsafeMutableBufferPointer { buf in
-            let flat = buf
+        ParallelParts.withSlots(&flat) { flat in
             ParallelParts.forEach(n, threads: threads) { range in
                 for i in range {
                     let g = groups[i]
@@ -299,8 +298,7 @@ public struct Report {
             }
         }
         var tieKeys = [UInt64](repeating: 0, count: tied.count * kw)
-        tieKeys.withUnsafeMutableBufferPointer { buf in
-            let out = buf
+        ParallelParts.withSlots(&tieKeys) { out in
             ParallelParts.forEach(tied.count, threads: threads) { range in
                 for row in range {
                     let g = groups[Int(tied[row])]
@@ -323,8 +321,7 @@ public struct Report {
                 cut += 1
             }
             let source = idx
-            idx.withUnsafeMutableBufferPointer { buf in
-                let out = buf
+            ParallelParts.withSlots(&idx) { out in
                 let sortRuns: (ArraySlice<Range<Int>>) -> Void = { part in
                     for r in part {
                         let sortedRun = RadixSort.sorted(

@@ -57,7 +57,7 @@ public struct ReportRun {
                 let ingest = Ingest(strict: strict)
                 try ingest.run(src) { r in
                     guard r.hasStack, r.fields.contains(.handle) else { return }
-                    let h = agg.stacks.intern(r.bytes(r.stack), crlf: r.fields.contains(.crlf))
+                    let h = r.withBytes(r.stack) { agg.stacks.intern($0, crlf: r.fields.contains(.crlf)) }
                     agg.handleStacks[r.handle] = h
                 }
                 diagnostics.merge(ingest.diagnostics)

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): dense per-group metric
+// storage (one unchecked access a record, and its prefetch).
 import CShims
 
 /// One snapshot's per-group metrics, indexed by group like an array of `Aggregator.Metrics`

@@ -50,13 +50,13 @@ public struct CompatNormalizer {
 
     /// Normalizes the block of record `r` (its bytes, up to and including its last newline).
     public mutating func normalize(_ r: Record) -> Bool {
-        normalize(r.base, Int(r.whole.start), Int(r.whole.end))
+        r.withBytes(r.whole) { normalize($0, 0, $0.count) }
     }
 
     /// Normalizes the block `p[start..<stop]` (a record's bytes up to and including its last
     /// newline). Returns false when its text is empty (a block of PFN lines only): the
     /// kernel tool never reads such a block as a record.
-    public mutating func normalize(_ p: UnsafePointer<UInt8>, _ start: Int, _ stop: Int) -> Bool {
+    public mutating func normalize(_ p: ByteView, _ start: Int, _ stop: Int) -> Bool {
         text.removeAll(keepingCapacity: true)
         var pos = start
         while pos < stop {
@@ -67,57 +67,46 @@ public struct CompatNormalizer {
                 pfnCMA = Bytes.find("CMA", p, pos, end) != nil
                 pfnSlab = Bytes.find("slab", p, pos, end) != nil
             } else {
-                text.append(contentsOf: UnsafeBufferPointer(start: p + pos, count: end - pos))
+                text.append(p.slice(pos, end))
                 text.append(10)
             }
             pos = nl + 1
         }
         guard !text.isEmpty else { return false }
-        var buf = text
-        text = []
-        let cut = buf.withUnsafeMutableBufferPointer { readFields($0) }
-        buf.removeLast(cut)
-        text = buf
+        let tsRange = ByteView.with(text) { readFields($0) }
+        // Cut the timestamp digits out, as the kernel tool does unless sorting by alloc_ts.
+        if !keepsTimestamps, let r = tsRange, !r.isEmpty { text.removeSubrange(r) }
+        let n = text.count
+        let nl = text.firstIndex(of: 10) ?? n
+        headerLength = nl < n ? nl + 1 : n
         return true
     }
 
-    /// Reads the fields of the text in `buf`, then cuts the timestamp digits out of it
-    /// (moving the rest forward); returns how many bytes the text lost at its end.
-    mutating func readFields(_ buf: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        let b = UnsafePointer(buf.baseAddress!)
-        var n = buf.count
-        pid = CompatPatterns.strtolInt32(b, CompatPatterns.numberField(b, n, word: "pid", terminator: 44))
-        tgid = CompatPatterns.strtolInt32(b, CompatPatterns.numberField(b, n, word: "tgid", terminator: 32))
-        let commRange = CompatPatterns.commField(b, n) ?? 0..<0
+    /// Reads the fields of the block's text `b`; returns the range of its timestamp digits.
+    mutating func readFields(_ b: ByteView) -> Range<Int>? {
+        pid = CompatPatterns.strtolInt32(b, CompatPatterns.numberField(b, word: "pid", terminator: 44))
+        tgid = CompatPatterns.strtolInt32(b, CompatPatterns.numberField(b, word: "tgid", terminator: 32))
+        let commRange = CompatPatterns.commField(b) ?? 0..<0
         comm.removeAll(keepingCapacity: true)
-        comm.append(contentsOf: UnsafeBufferPointer(start: b + commRange.lowerBound, count: commRange.count))
+        comm.append(b.slice(commRange.lowerBound, commRange.upperBound))
         pages = 0
-        if let o = CompatPatterns.numberField(b, n, word: "order", terminator: 44), !o.isEmpty,
+        if let o = CompatPatterns.numberField(b, word: "order", terminator: 44), !o.isEmpty,
             let d = Bytes.decimal(b, o.lowerBound, o.upperBound), !d.overflow, d.value <= 64
         {
             pages = d.value <= 62 ? Int64(1) << Int64(d.value) : 0
         }
-        let tsRange = CompatPatterns.tsField(b, n)
+        let tsRange = CompatPatterns.tsField(b)
         ts = CompatPatterns.strtoull(b, tsRange)
-        vmalloc = AllocatorRule.saysVmalloc(b, n)
+        vmalloc = AllocatorRule.saysVmalloc(b)
         if wantsModule {
             module.removeAll(keepingCapacity: true)
-            if let m = CompatPatterns.moduleField(b, n) {
-                module.append(contentsOf: UnsafeBufferPointer(start: b + m.lowerBound, count: m.count))
+            if let m = CompatPatterns.moduleField(b) {
+                module.append(b.slice(m.lowerBound, m.upperBound))
             } else {
                 module.append("vmlinux")
             }
         }
-        // Cut the timestamp digits out, as the kernel tool does unless sorting by alloc_ts.
-        var cut = 0
-        if !keepsTimestamps, let r = tsRange, !r.isEmpty {
-            (buf.baseAddress! + r.lowerBound).update(from: buf.baseAddress! + r.upperBound, count: n - r.upperBound)
-            cut = r.count
-            n -= cut
-        }
-        let nl = Bytes.find(10, b, 0, n)
-        headerLength = nl < n ? nl + 1 : n
-        return cut
+        return tsRange
     }
 }
 
@@ -132,35 +121,38 @@ extension CompatNormalizer {
     /// its header (the tool's module pattern could start there).
     @inline(__always)
     public static func typedFieldsSuffice(_ r: Record, wantsModule: Bool) -> Bool {
-        let need: RecordFields = [.order, .pid, .tgid, .comm, .ts]
+        // Raw bits, not an array literal (which the optimizer does not always fold; once a record).
+        let need = RecordFields(
+            rawValue: RecordFields.order.rawValue | RecordFields.pid.rawValue | RecordFields.tgid.rawValue
+                | RecordFields.comm.rawValue | RecordFields.ts.rawValue)
         guard r.kind == .pageOwner, r.fields.isSuperset(of: need), !r.fields.contains(.crlf),
             r.afterPFN >= 0, r.unknownLines == 0, r.pid >= 0, r.pid < Int32.max, r.tgid >= 0, r.tgid < Int32.max,
-            r.ts != .max, r.whole.end > r.whole.start, r.base[Int(r.whole.end) - 1] == 10
+            r.ts != .max, r.whole.end > r.whole.start, r.chunk[Int(r.whole.end) - 1] == 10
         else { return false }
-        if Bytes.contains("ts", r.base, Int(r.comm.start), Int(r.comm.end)) { return false }
-        if wantsModule && Bytes.contains("+0x", r.base, Int(r.headerLine.start), Int(r.headerLine.end)) { return false }
+        if Bytes.contains("ts", r.chunk, Int(r.comm.start), Int(r.comm.end)) { return false }
+        if wantsModule && Bytes.contains("+0x", r.chunk, Int(r.headerLine.start), Int(r.headerLine.end)) { return false }
         return true
     }
 
     /// The kernel tool's stacktrace of a record whose PFN line is its second line: every
     /// byte after that line (frames and trailer lines); empty otherwise.
     @inline(__always)
-    public static func stacktrace(_ r: Record) -> UnsafeRawBufferPointer {
-        guard r.afterPFN >= 0, r.whole.end > r.afterPFN else { return r.bytes(.empty) }
-        return r.bytes(ByteRange(Int(r.afterPFN), Int(r.whole.end)))
+    public static func stacktrace<R>(_ r: Record, _ body: (ByteView) throws -> R) rethrows -> R {
+        guard r.afterPFN >= 0, r.whole.end > r.afterPFN else { return try body(.empty) }
+        return try r.withBytes(ByteRange(Int(r.afterPFN), Int(r.whole.end)), body)
     }
 
     /// The kernel tool's header of `r`: its first line with its newline.
     @inline(__always)
-    public static func header(_ r: Record) -> UnsafeRawBufferPointer {
-        r.bytes(ByteRange(Int(r.headerLine.start), Int(r.headerLine.end) + 1))
+    public static func header<R>(_ r: Record, _ body: (ByteView) throws -> R) rethrows -> R {
+        try r.withBytes(ByteRange(Int(r.headerLine.start), Int(r.headerLine.end) + 1), body)
     }
 
     /// Appends the header of `r` with its timestamp digits (`tsDigits`) cut out, as the
     /// kernel tool keeps it unless its first sort key is alloc_ts.
     @inline(__always)
     public static func appendHeaderCuttingTimestamp(_ r: Record, to out: inout [UInt8]) {
-        out.append(contentsOf: r.bytes(ByteRange(Int(r.headerLine.start), Int(r.tsDigits.start))))
-        out.append(contentsOf: r.bytes(ByteRange(Int(r.tsDigits.end), Int(r.headerLine.end) + 1)))
+        r.withBytes(ByteRange(Int(r.headerLine.start), Int(r.tsDigits.start))) { out.append($0) }
+        r.withBytes(ByteRange(Int(r.tsDigits.end), Int(r.headerLine.end) + 1)) { out.append($0) }
     }
 }

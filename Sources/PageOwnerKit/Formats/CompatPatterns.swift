@@ -7,7 +7,8 @@
 enum CompatPatterns {
     /// `order\s*([0-9]*),` / `pid\s*([0-9]*),`: the leftmost `word` followed by spaces,
     /// digits and `terminator`. Returns the digits' range (maybe empty), or `nil`.
-    static func numberField(_ p: UnsafePointer<UInt8>, _ n: Int, word: StaticString, terminator: UInt8) -> Range<Int>? {
+    static func numberField(_ p: ByteView, word: StaticString, terminator: UInt8) -> Range<Int>? {
+        let n = p.count
         var from = 0
         while let w = Bytes.find(word, p, from, n) {
             var i = w + word.utf8CodeUnitCount
@@ -29,7 +30,8 @@ enum CompatPatterns {
     }
 
     /// `ts\s*([0-9]*)\s*ns`: the digits' range of the leftmost match.
-    static func tsField(_ p: UnsafePointer<UInt8>, _ n: Int) -> Range<Int>? {
+    static func tsField(_ p: ByteView) -> Range<Int>? {
+        let n = p.count
         var from = 0
         while let w = Bytes.find("ts", p, from, n) {
             var i = w + 2
@@ -45,7 +47,8 @@ enum CompatPatterns {
     }
 
     /// `tgid\s*[0-9]*\s*\((.*)\),\s*ts`: the comm's range of the leftmost-longest match.
-    static func commField(_ p: UnsafePointer<UInt8>, _ n: Int) -> Range<Int>? {
+    static func commField(_ p: ByteView) -> Range<Int>? {
+        let n = p.count
         var from = 0
         while let w = Bytes.find("tgid", p, from, n) {
             var i = w + 4
@@ -75,7 +78,8 @@ enum CompatPatterns {
     /// the module name's range of the leftmost match, or `nil` (the tool then says
     /// `vmlinux`). The pattern has one way to match at each start, so the leftmost start
     /// whose scan succeeds is the match.
-    static func moduleField(_ p: UnsafePointer<UInt8>, _ n: Int) -> Range<Int>? {
+    static func moduleField(_ p: ByteView) -> Range<Int>? {
+        let n = p.count
         var from = 0
         while let w = Bytes.find("+0x", p, from, n) {
             from = w + 1
@@ -105,14 +109,14 @@ enum CompatPatterns {
     static func isModuleNameByte(_ c: UInt8) -> Bool { c &- 48 <= 9 || (c | 0x20) &- 97 <= 25 || c == 95 || c == 45 }
 
     /// `strtol` on a digits range, as the kernel tool stores it in a `pid_t`/`int`.
-    static func strtolInt32(_ p: UnsafePointer<UInt8>, _ r: Range<Int>?) -> Int32 {
+    static func strtolInt32(_ p: ByteView, _ r: Range<Int>?) -> Int32 {
         guard let r, !r.isEmpty, let d = Bytes.decimal(p, r.lowerBound, r.upperBound) else { return -1 }
         if d.overflow || d.value > UInt64(Int64.max) { return -1 }
         return Int32(truncatingIfNeeded: d.value)
     }
 
     /// `strtoull` on a digits range; -1 (all ones) when absent or out of range.
-    static func strtoull(_ p: UnsafePointer<UInt8>, _ r: Range<Int>?) -> UInt64 {
+    static func strtoull(_ p: ByteView, _ r: Range<Int>?) -> UInt64 {
         guard let r, !r.isEmpty, let d = Bytes.decimal(p, r.lowerBound, r.upperBound), !d.overflow else { return .max }
         return d.value
     }

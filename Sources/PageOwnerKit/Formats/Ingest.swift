@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the pair of records the
+// parse loop alternates between (two `inout`s into one buffer) and the workers' result slots.
 import Dispatch
 import Foundation
 
@@ -114,7 +116,7 @@ public final class Ingest {
         let pool = workers > 1 ? WorkerPool(count: workers) : nil
         try chunker.forEachChunk { chunk in
             guard chunk.count > 0 else { return }
-            let base = UnsafePointer(chunk.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            let base = ByteView(chunk)
             let n = chunk.count
             let crlf = chunker.crlf
             let mapped = chunker.mapped
@@ -150,7 +152,7 @@ public final class Ingest {
                             cuts[p + 1] - ws > Ingest.window
                             ? RecordSplitter.boundary(base, near: ws + Ingest.window, cuts[p + 1]) : cuts[p + 1]
                         try self.parseRange(
-                            base + ws, 0, we - ws, crlf: crlf, offset: chunkOffset + Int64(ws), name: name, expected: &exp, part: &part,
+                            base.slice(ws, we), 0, we - ws, crlf: crlf, offset: chunkOffset + Int64(ws), name: name, expected: &exp, part: &part,
                             consumer, dropBehind: mapped)
                         ws = we
                     }
@@ -223,7 +225,7 @@ public final class Ingest {
     }
 
     /// The format of the first usable record in `[0, n)` of `base`, or nil when there is none.
-    static func firstFormat(_ base: UnsafePointer<UInt8>, _ n: Int, crlf: Bool) -> InputFormat? {
+    static func firstFormat(_ base: ByteView, _ n: Int, crlf: Bool) -> InputFormat? {
         var probe = RecordSplitter(base, from: 0, to: n)
         defer { probe.release() }
         var r = Record()
@@ -275,7 +277,7 @@ public final class Ingest {
 
     /// Parses the records of `[from, to)`, counting lines on from `part.lines`.
     func parseRange(
-        _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, crlf: Bool, offset: Int64, name: String,
+        _ base: ByteView, _ from: Int, _ to: Int, crlf: Bool, offset: Int64, name: String,
         expected: inout InputFormat?, part: inout Part, _ consumer: RecordConsumer, dropBehind: Bool = false
     ) throws {
         let parser = RecordParser()
@@ -289,7 +291,7 @@ public final class Ingest {
         // whole range then spares one per record. Otherwise records take the fast path, which
         // sees every byte and hands any record with a NUL to the careful path.
         let fast = !crlf
-        let mayHoldNUL = fast || memchr(base + from, 0, to - from) != nil
+        let mayHoldNUL = fast || base.containsNUL(from, to)
         var splitter = RecordSplitter(base, from: from, to: to)
         splitter.lines = part.lines
         // A mapped file's pages are let go every `dropStep` bytes once parsed.
@@ -326,7 +328,7 @@ public final class Ingest {
                 } else {
                     guard let (_, stop, _) = splitter.next() else { break }
                     problem = parser.parse(
-                        base, start, stop, crlf: crlf, lineEnds: splitter.ends, splitter.endCount, mayHoldNUL: mayHoldNUL,
+                        base, start, stop, crlf: crlf, lineEnds: splitter.lineEnds, mayHoldNUL: mayHoldNUL,
                         into: &record.pointee)
                 }
                 // `line` is 0-based within the part; stored 1-based, shifted later.

@@ -22,7 +22,7 @@ extension Ingest {
     /// A chunk waiting for a worker.
     struct Job {
         let index: Int
-        let chunk: UnsafeRawBufferPointer
+        let chunk: ByteView
         let offset: Int64
         let crlf: Bool
         let expected: InputFormat?
@@ -51,7 +51,7 @@ extension Ingest {
         func process(_ job: Job, _ consumer: RecordConsumer) {
             var part = Part()
             var exp = job.expected
-            let base = UnsafePointer(job.chunk.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            let base = job.chunk
             do {
                 try ingest.parseRange(
                     base, 0, job.chunk.count, crlf: job.crlf, offset: job.offset, name: name, expected: &exp, part: &part, consumer)
@@ -172,13 +172,13 @@ extension Ingest {
                     release()
                     throw StopReading()
                 }
-                let base = UnsafePointer(chunk.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                let base = ByteView(chunk)
                 // The first usable record decides the format; a chunk with none cannot.
                 if expected == nil { expected = Ingest.firstFormat(base, chunk.count, crlf: chunker.crlf) }
                 let index = chunks
                 chunks += 1
                 events.append(.chunk(index))
-                state.push(Job(index: index, chunk: chunk, offset: offset, crlf: chunker.crlf, expected: expected, release: release))
+                state.push(Job(index: index, chunk: base, offset: offset, crlf: chunker.crlf, expected: expected, release: release))
                 offset += Int64(chunk.count)
             } tooLong: { lead in
                 events.append(.tooLong(lead: lead))

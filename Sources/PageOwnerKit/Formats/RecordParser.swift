@@ -42,21 +42,21 @@ public struct RecordParser {
 
     /// Parses `[start, stop)` of `base` into `r`.
     /// - Returns: `nil` when the record is usable, else why it is not.
-    public func parse(_ base: UnsafePointer<UInt8>, _ start: Int, _ stop: Int, crlf: Bool, into r: inout Record) -> ParseProblem? {
-        parse(base, start, stop, crlf: crlf, lineEnds: nil, 0, mayHoldNUL: true, into: &r)
+    public func parse(_ base: ByteView, _ start: Int, _ stop: Int, crlf: Bool, into r: inout Record) -> ParseProblem? {
+        parse(base, start, stop, crlf: crlf, lineEnds: nil, mayHoldNUL: true, into: &r)
     }
 
     /// Parses `[start, stop)`, reusing the newline positions a `RecordSplitter` found
-    /// (`lineEnds[0..<count]`), so that each line is scanned once.
+    /// (`lineEnds`), so that each line is scanned once.
     func parse(
-        _ base: UnsafePointer<UInt8>, _ start: Int, _ stop: Int, crlf: Bool,
-        lineEnds: UnsafePointer<Int>?, _ lineEndCount: Int, mayHoldNUL: Bool, into r: inout Record
+        _ base: ByteView, _ start: Int, _ stop: Int, crlf: Bool,
+        lineEnds: RecordSplitter.LineEnds?, mayHoldNUL: Bool, into r: inout Record
     ) -> ParseProblem? {
         r = Record()
-        r.base = base
+        r.chunk = base
         r.whole = ByteRange(start, stop)
         if crlf { r.fields.insert(.crlf) }
-        if mayHoldNUL && memchr(base + start, 0, stop - start) != nil { return .binary }
+        if mayHoldNUL && base.containsNUL(start, stop) { return .binary }
 
         var s = LineState()
         var pos = start
@@ -64,7 +64,7 @@ public struct RecordParser {
         while pos < stop {
             let nl: Int
             if let lineEnds {
-                nl = li < lineEndCount ? lineEnds[li] : stop
+                nl = li < lineEnds.count ? lineEnds[li] : stop
                 li += 1
             } else {
                 nl = Bytes.find(10, base, pos, stop)
@@ -88,9 +88,9 @@ public struct RecordParser {
     /// - Returns: where the record stops (its last newline + 1, or `limit`) and how many
     ///   newlines it holds.
     @inline(__always)
-    func parseFast(_ base: UnsafePointer<UInt8>, _ start: Int, _ limit: Int, into r: inout Record) -> (stop: Int, lines: Int)? {
+    func parseFast(_ base: ByteView, _ start: Int, _ limit: Int, into r: inout Record) -> (stop: Int, lines: Int)? {
         r = Record()
-        r.base = base
+        r.chunk = base
         var s = LineState()
         var pos = start
         var lines = 0
@@ -98,7 +98,7 @@ public struct RecordParser {
         var newlines = 0
         while true {
             // `pos` starts a line: scan to the end of the run of stack lines after it.
-            let f = po_scan_lines(base, pos, limit, &firstNL, &newlines)
+            let f = base.scanLines(pos, limit, &firstNL, &newlines)
             if f >= limit || base[f] != 10 { return nil }
             if f + 1 < limit && base[f + 1] == 32 { return nil }  // "\n [": an address frame
             let lineEnd = firstNL >= 0 ? firstNL : f
@@ -141,7 +141,7 @@ public struct RecordParser {
 
     /// One line `[pos, end)` (without its newline or CR); `next` starts the line after it.
     @inline(__always)
-    func line(_ base: UnsafePointer<UInt8>, _ pos: Int, _ end: Int, _ next: Int, _ s: inout LineState, _ r: inout Record) -> ParseProblem? {
+    func line(_ base: ByteView, _ pos: Int, _ end: Int, _ next: Int, _ s: inout LineState, _ r: inout Record) -> ParseProblem? {
         s.li2 += 1
         if s.first {
             s.first = false
@@ -283,7 +283,7 @@ public struct RecordParser {
 
     /// A stack line: one leading space (or tab), or an `[<addr>]` / `[0x…]` prefix.
     @inlinable
-    func isFrameLine(_ p: UnsafePointer<UInt8>, _ pos: Int, _ end: Int) -> Bool {
+    func isFrameLine(_ p: ByteView, _ pos: Int, _ end: Int) -> Bool {
         guard end > pos else { return false }
         let c = p[pos]
         if c == 32 || c == 9 { return end > pos + 1 }
@@ -292,7 +292,7 @@ public struct RecordParser {
     }
 
     @inlinable
-    func parseHandle(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> UInt32? {
+    func parseHandle(_ p: ByteView, _ i: Int, _ end: Int) -> UInt32? {
         var i = i
         var negative = false
         if i < end && p[i] == 45 {
@@ -310,7 +310,7 @@ public struct RecordParser {
     }
 
     /// Parses the header after `Page allocated via `.
-    func parseHeader(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int, _ r: inout Record) -> ParseProblem? {
+    func parseHeader(_ p: ByteView, _ from: Int, _ end: Int, _ r: inout Record) -> ParseProblem? {
         var i = from
         if Bytes.hasPrefix("order ", p, i, end) {
             guard let d = Bytes.decimal(p, i + 6, end) else { return .badHeader("expected a number after 'order'") }
@@ -347,7 +347,7 @@ public struct RecordParser {
         return parseFields(p, i, end, &r, swapStart: false)
     }
 
-    func parseFields(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int, _ r: inout Record, swapStart: Bool) -> ParseProblem? {
+    func parseFields(_ p: ByteView, _ from: Int, _ end: Int, _ r: inout Record, swapStart: Bool) -> ParseProblem? {
         var i = from
         var firstField = swapStart
         while i < end {
@@ -396,7 +396,7 @@ public struct RecordParser {
 
     /// A pid or tgid at `i`, and the ` (comm)` after it if there is one.
     @inline(__always)
-    func idAndComm(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ r: inout Record) -> IdResult {
+    func idAndComm(_ p: ByteView, _ i: Int, _ end: Int, _ r: inout Record) -> IdResult {
         guard let d = Bytes.decimal(p, i, end), !d.overflow, d.value <= UInt64(Int32.max) else { return .bad }
         var next = d.end
         if Bytes.hasPrefix(" (", p, next, end) {
@@ -409,7 +409,7 @@ public struct RecordParser {
     }
 
     /// Why `idAndComm` refused the field at `i` (the error path only).
-    func idProblem(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ word: String) -> ParseProblem {
+    func idProblem(_ p: ByteView, _ i: Int, _ end: Int, _ word: String) -> ParseProblem {
         guard let d = Bytes.decimal(p, i, end) else { return .badHeader("expected a number after '\(word)'") }
         guard !d.overflow, d.value <= UInt64(Int32.max) else { return .badHeader("\(word) out of range") }
         return .badHeader("comm not closed with ')'")
@@ -418,7 +418,7 @@ public struct RecordParser {
     /// The `)` that ends a comm starting at `from`: the one before the last `), ts ` of
     /// the line, or else the line's last `)` (a comm may itself hold `)` and `), ts `).
     @inlinable
-    func commEnd(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int? {
+    func commEnd(_ p: ByteView, _ from: Int, _ end: Int) -> Int? {
         if let j = Bytes.findLast("), ts ", p, from, end) { return j }
         if let j = Bytes.findLast("), ", p, from, end) { return j }
         var j = end - 1
@@ -429,13 +429,13 @@ public struct RecordParser {
         return nil
     }
 
-    static func snippet(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> String {
+    static func snippet(_ p: ByteView, _ i: Int, _ end: Int) -> String {
         let n = min(24, end - i)
-        return String(decoding: UnsafeBufferPointer(start: p + i, count: max(0, n)), as: UTF8.self)
+        return n > 0 ? p.slice(i, i + n).string : ""
     }
 
     /// `PFN <n> [type <mt>] Block <n> type <mt> [Fallback] Flags <flags>`, every era.
-    func parsePFNLine(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int, _ r: inout Record) {
+    func parsePFNLine(_ p: ByteView, _ from: Int, _ end: Int, _ r: inout Record) {
         r.fields.insert(.pfnLine)
         var i = from
         if Bytes.hasPrefix("0x", p, i, end) {
@@ -497,7 +497,7 @@ public struct RecordParser {
     }
 
     /// `Charged [(via objcg) ]to [offline ]memcg NAME`.
-    func parseMemcg(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int, _ r: inout Record) {
+    func parseMemcg(_ p: ByteView, _ from: Int, _ end: Int, _ r: inout Record) {
         var i = from
         var via = false
         var offline = false

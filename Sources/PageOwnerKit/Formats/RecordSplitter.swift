@@ -1,9 +1,14 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the buffer of newline
+// positions it hands the parser (`LineEnds`).
 /// Finds where records begin and end inside a chunk: a record runs from its first line
 /// through the newline of its last line; blank lines (`\n` or `\r\n`) separate records.
 /// One `memchr` per line, and it counts lines as it goes, so line numbers cost nothing.
+///
+/// One of the places unsafe code lives: it owns the buffer of newline positions it hands
+/// the parser (`LineEnds`), grown by hand.
 @usableFromInline
 struct RecordSplitter {
-    @usableFromInline let base: UnsafePointer<UInt8>
+    @usableFromInline let base: ByteView
     @usableFromInline let end: Int
     @usableFromInline var pos: Int
     /// Lines passed so far in this range (0-based count of newlines before `pos`).
@@ -14,12 +19,32 @@ struct RecordSplitter {
     @usableFromInline var endCapacity = 64
 
     @inlinable
-    init(_ base: UnsafePointer<UInt8>, from: Int, to: Int) {
+    init(_ base: ByteView, from: Int, to: Int) {
         self.base = base
         pos = from
         end = to
         ends = UnsafeMutablePointer<Int>.allocate(capacity: endCapacity)
     }
+
+    /// The newline positions of the last record returned (`next`), read by the parser.
+    @usableFromInline
+    struct LineEnds {
+        @usableFromInline let ends: UnsafePointer<Int>
+        @usableFromInline let count: Int
+        @inlinable init(_ ends: UnsafePointer<Int>, _ count: Int) {
+            self.ends = ends
+            self.count = count
+        }
+        @inlinable subscript(i: Int) -> Int {
+            @inline(__always) get {
+                assert(i >= 0 && i < count)
+                return ends[i]
+            }
+        }
+    }
+
+    /// The newline positions of the last record returned, valid until the next call.
+    @inlinable var lineEnds: LineEnds { LineEnds(ends, endCount) }
 
     /// Frees the line-end buffer.
     func release() { ends.deallocate() }
@@ -82,7 +107,7 @@ struct RecordSplitter {
     }
 
     /// A record boundary at or after `target` (the start of a line after a blank line), or `end`.
-    static func boundary(_ base: UnsafePointer<UInt8>, near target: Int, _ end: Int) -> Int {
+    static func boundary(_ base: ByteView, near target: Int, _ end: Int) -> Int {
         var p = target
         while p < end {
             let nl = Bytes.find(10, base, p, end)

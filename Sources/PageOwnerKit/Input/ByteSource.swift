@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): syscall-facing reads
+// into caller buffers and the mapped file.
 import CShims
 
 #if canImport(Glibc)

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the chunk buffers read
+// into, `madvise` of a mapping's parsed pages.
 import CShims
 import Foundation
 
@@ -109,7 +111,7 @@ public final class Chunker {
                 continue
             }
             if !decided {
-                let nl = Bytes.find(10, base, 0, filled)
+                let nl = Bytes.find(10, ByteView(start: UnsafePointer(base), count: filled), 0, filled)
                 if nl < filled || eof {
                     crlf = nl > 0 && nl < filled && base[nl - 1] == 13
                     decided = true
@@ -172,7 +174,7 @@ public final class Chunker {
     func forEachMappedChunk(_ m: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard m.count > 0 else { return }
         let base = m.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        let nl = Bytes.find(10, base, 0, m.count)
+        let nl = Bytes.find(10, ByteView(m), 0, m.count)
         crlf = nl > 0 && nl < m.count && base[nl - 1] == 13
         decided = true
         bytesRead = m.count
@@ -189,10 +191,10 @@ public final class Chunker {
     /// - Returns: where the dropped pages end (`from` when none was dropped), the place to
     ///   drop from next time.
     @discardableResult
-    static func dropPages(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+    static func dropPages(_ view: ByteView, _ from: Int, _ to: Int) -> Int {
         let page = 4096
-        let start = UInt(bitPattern: base + from)
-        let end = UInt(bitPattern: base + to)
+        let start = UInt(bitPattern: view.start + from)
+        let end = UInt(bitPattern: view.start + to)
         let a = (start + UInt(page - 1)) / UInt(page) * UInt(page)
         let b = end / UInt(page) * UInt(page)
         guard b > a else { return from }
@@ -217,7 +219,7 @@ public final class Chunker {
     static func firstBoundary(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
         var i = 0
         while i < n {
-            let j = Bytes.find(10, p, i, n)
+            let j = Bytes.find(10, ByteView(start: p, count: n), i, n)
             if j >= n { return nil }
             if j + 1 < n && p[j + 1] == 10 { return j + 2 }
             if j + 2 < n && p[j + 1] == 13 && p[j + 2] == 10 { return j + 3 }
@@ -225,6 +227,9 @@ public final class Chunker {
         }
         return nil
     }
+
+    /// Counts the `\n` bytes of a view.
+    static func countNewlines(_ v: ByteView) -> Int { countNewlines(v.start, v.count) }
 
     /// Counts `\n` bytes, eight at a time.
     public static func countNewlines(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {

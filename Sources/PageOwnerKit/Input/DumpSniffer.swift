@@ -44,11 +44,11 @@ public enum DumpSniffer {
 
     /// The format of the first well-formed record in `head`.
     static func format(_ head: [UInt8]) -> InputFormat? {
-        head.withUnsafeBufferPointer { b -> InputFormat? in
-            guard let base = b.baseAddress, b.count > 0 else { return nil }
-            let nl = Bytes.find(10, base, 0, b.count)
-            let crlf = nl > 0 && nl < b.count && base[nl - 1] == 13
-            return Ingest.firstFormat(base, b.count, crlf: crlf)
+        ByteView.with(head) { base -> InputFormat? in
+            guard base.count > 0 else { return nil }
+            let nl = Bytes.find(10, base, 0, base.count)
+            let crlf = nl > 0 && nl < base.count && base[nl - 1] == 13
+            return Ingest.firstFormat(base, base.count, crlf: crlf)
         }
     }
 }

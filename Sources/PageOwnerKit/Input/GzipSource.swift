@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): zlib's `inflate` (a C
+// shim) over the caller's buffers.
 import CZlib
 
 /// Decompresses gzip (or zlib) data read from another source with zlib's `inflate`,

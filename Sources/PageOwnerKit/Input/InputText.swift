@@ -12,7 +12,7 @@ extension Inputs {
                 while true {
                     let n = try buf.withUnsafeMutableBytes { try src.read(into: $0) }
                     if n == 0 { break }
-                    try buf.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                    try ByteView.with(buf, 0..<n) { try sink.write($0) }
                 }
             }
         }

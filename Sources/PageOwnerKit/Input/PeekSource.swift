@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): reads into caller
+// buffers (a byte source).
 /// A source that can show its first bytes without consuming them, so that magic numbers
 /// and tar headers can be sniffed before the stream is handed on.
 public final class PeekSource: ByteSource {

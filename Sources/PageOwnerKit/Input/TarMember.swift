@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): reads into caller
+// buffers (a byte source).
 /// One regular file inside a tar archive, read in place from the archive stream and
 /// limited to the member's size. Valid until the reader moves to the next member.
 public final class TarMember: ByteSource {

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): tar headers read in
+// place from the stream buffer.
 /// Reads a tar archive as a stream: ustar, pax (`x` headers with `path=`/`size=` records,
 /// `g` headers skipped) and GNU long names (`L`). Only regular files are returned;
 /// directories, links, devices and other entries are skipped.

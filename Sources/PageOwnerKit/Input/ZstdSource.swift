@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): zstd's
+// `ZSTD_decompressStream` (a C shim) over the caller's buffers.
 import CZstd
 
 /// Decompresses a zstd stream (one or more concatenated frames, skippable frames

@@ -103,12 +103,10 @@ public final class LiveSampler {
 
     /// Calls `body` with every `handle: N` line's N, in order.
     static func forEachHandle(_ bytes: [UInt8], _ body: (UInt32) -> Void) {
-        bytes.withUnsafeBytes { b in
-            guard let p0 = b.baseAddress else { return }
-            let p = p0.assumingMemoryBound(to: UInt8.self)
+        ByteView.with(bytes) { p in
             var pos = 0
-            while pos < b.count {
-                let nl = Bytes.find(10, p, pos, b.count)
+            while pos < p.count {
+                let nl = Bytes.find(10, p, pos, p.count)
                 if Bytes.hasPrefix("handle: ", p, pos, nl), let d = Bytes.decimal(p, pos + 8, nl), !d.overflow,
                     d.value <= UInt64(UInt32.max)
                 {

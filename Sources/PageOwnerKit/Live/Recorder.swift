@@ -64,7 +64,7 @@ public final class Recorder {
         outcome.source = source
         let sink = try OutputSink(path: options.output)
         let z = try ZstdWriter(sink: sink)
-        tar = TarWriter { try z.write($0) }
+        tar = TarWriter { v in try v.withUnsafeBytes { try z.write($0) } }
         if options.failOnGrowth != nil {
             gate = Aggregator(keys: options.keys, filters: options.filters)
         }
@@ -112,7 +112,7 @@ public final class Recorder {
         var comment = "page-owner-sort record: monotonic_ns=\(smp.monotonicNs) read_ns=\(smp.readNs) source=\(smp.file)"
         for (k, v) in options.labels { comment += " label.\(k)=\(v)" }
         let records: [(String, String)] = [("mtime", Self.format6(smp.wallSeconds)), ("comment", comment)]
-        try smp.bytes.withUnsafeBytes { try tar.add(name: name, data: $0, mtime: smp.wallSeconds, records: records) }
+        try ByteView.with(smp.bytes) { try tar.add(name: name, data: $0, mtime: smp.wallSeconds, records: records) }
         if let g = gate {
             gateSnapshots.append(g.beginSnapshot(name: name))
             try Ingest().run(MemorySource(smp.bytes, name: name), consumers: [g])
@@ -138,7 +138,7 @@ public final class Recorder {
         stackMembers += 1
         let name = "stacks-" + Self.padded(stackMembers) + ".show_stacks_handles"
         let wall = Double(Self.now(CLOCK_REALTIME)) / 1e9
-        try fresh.withUnsafeBytes { try tar.add(name: name, data: $0, mtime: wall) }
+        try ByteView.with(fresh) { try tar.add(name: name, data: $0, mtime: wall) }
         if let g = gate {
             g.beginSnapshot(name: name)
             try Ingest().run(MemorySource(fresh, name: name), consumers: [g])

@@ -98,7 +98,7 @@ struct AllocationClassifier {
     private var decided = false
 
     /// Looks at the next frame's symbol; returns false once the class is decided.
-    mutating func add(_ sym: UnsafeRawBufferPointer) -> Bool {
+    mutating func add(_ sym: ByteView) -> Bool {
         add(AllocationClass.patterns.match(sym))
     }
 

@@ -40,7 +40,7 @@ public struct AllocatorFunctions: Sendable {
     }
 
     /// Whether the symbol `sym` is an allocator function.
-    public func matches(_ sym: UnsafeRawBufferPointer) -> Bool {
+    public func matches(_ sym: ByteView) -> Bool {
         patterns.match(sym) ?? false
     }
 }

@@ -37,15 +37,16 @@ public enum AllocatorRule: Sendable, Equatable {
     /// What a stack says under the rule, for `StackTable.Info.allocationClass`: its class
     /// read from its frames (`classes`; see `AllocationClassifier`, run by `StackTable`), or
     /// `.vmalloc`/`.other` from the kernel tool's VMALLOC test on its text (`kernelTool`).
-    static func kernelToolStackClass(_ p: UnsafePointer<UInt8>, _ n: Int) -> AllocationClass {
-        saysVmalloc(p, n) ? .vmalloc : .other
+    static func kernelToolStackClass(_ p: ByteView) -> AllocationClass {
+        saysVmalloc(p) ? .vmalloc : .other
     }
 
     /// The kernel tool's VMALLOC test on a block's text. The fast path runs it on the
     /// stacktrace alone (once per distinct stacktrace): the header could only count if the
     /// first frame were `__vmalloc_node_range`, and a page_owner stack starts inside
     /// page_owner itself.
-    static func saysVmalloc(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    static func saysVmalloc(_ p: ByteView) -> Bool {
+        let n = p.count
         guard let m = Bytes.find("__vmalloc_node_range", p, 0, n) else { return false }
         // Start of the match's line, then of the line before it.
         var ls = m

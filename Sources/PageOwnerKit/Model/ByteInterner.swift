@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): an arena: the interned
+// bytes and the probe loop over them.
 import CShims
 
 #if canImport(Glibc)
@@ -200,22 +202,36 @@ public struct ByteInterner {
         starts.reserveCapacity(n + 1)
     }
 
-    /// Calls `body` with the bytes of `handle`.
+    /// Calls `body` with the bytes of `handle` (a view valid inside `body` only).
     @inlinable
-    public func withBytes<R>(_ handle: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    public func withBytes<R>(_ handle: Int32, _ body: (ByteView) throws -> R) rethrows -> R {
         let a = starts[Int(handle)]
         let b = starts[Int(handle) + 1]
-        return try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[a..<b])) }
+        return try arena.withUnsafeBytes { try body(ByteView(UnsafeRawBufferPointer(rebasing: $0[a..<b]))) }
     }
+
+    /// `intern(_:recent:)` of a view's bytes.
+    @inlinable @inline(__always)
+    public mutating func intern(_ v: ByteView, recent: inout RecentKey) -> Int32 {
+        v.withUnsafeBytes { intern($0, recent: &recent) }
+    }
+
+    /// `intern(_:)` of a view's bytes.
+    @inlinable @inline(__always)
+    public mutating func intern(_ v: ByteView) -> Int32 { v.withUnsafeBytes { intern($0) } }
+
+    /// `lookup(_:)` of a view's bytes.
+    @inlinable @inline(__always)
+    public func lookup(_ v: ByteView) -> Int32? { v.withUnsafeBytes { lookup($0) } }
 
     /// Length in bytes of `handle`.
     @inlinable public func length(_ handle: Int32) -> Int { starts[Int(handle) + 1] - starts[Int(handle)] }
 
     /// The bytes of `handle` as an array (for formatters and tests, not the hot path).
-    public func bytes(_ handle: Int32) -> [UInt8] { withBytes(handle) { Array($0) } }
+    public func bytes(_ handle: Int32) -> [UInt8] { withBytes(handle) { $0.array } }
 
     /// The string of `handle`, decoding invalid UTF-8 leniently (edge use only).
-    public func string(_ handle: Int32) -> String { withBytes(handle) { String(decoding: $0, as: UTF8.self) } }
+    public func string(_ handle: Int32) -> String { withBytes(handle) { $0.string } }
 
     /// Compares two handles' bytes like `strcmp` (unsigned, shorter prefix first).
     public func compare(_ a: Int32, _ b: Int32) -> Int {
@@ -225,7 +241,7 @@ public struct ByteInterner {
             let ea = starts[Int(a) + 1]
             let sb = starts[Int(b)]
             let eb = starts[Int(b) + 1]
-            return Bytes.compare(UnsafeRawBufferPointer(rebasing: ar[sa..<ea]), UnsafeRawBufferPointer(rebasing: ar[sb..<eb]))
+            return ByteView(UnsafeRawBufferPointer(rebasing: ar[sa..<ea])).compare(ByteView(UnsafeRawBufferPointer(rebasing: ar[sb..<eb])))
         }
     }
 

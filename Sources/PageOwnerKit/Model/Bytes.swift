@@ -8,28 +8,27 @@ import Musl
 import Darwin
 #endif
 
-/// Small, allocation-free helpers over raw bytes. Every parser works through these,
-/// so that the hot loops never build a `String`.
+/// Small, allocation-free helpers over bytes, read through a `ByteView` (positions are
+/// indices into the view). Every parser works through these, so that the hot loops never
+/// build a `String`; none of them holds a pointer.
 @usableFromInline
 enum Bytes {
     /// Position of the first `byte` in `[from, to)` of `base`, or `to` when absent.
     @inlinable @inline(__always)
-    static func find(_ byte: UInt8, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
-        if from >= to { return to }
-        guard let p = memchr(base + from, Int32(byte), to - from) else { return to }
-        return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+    static func find(_ byte: UInt8, _ base: ByteView, _ from: Int, _ to: Int) -> Int {
+        base.find(byte, from, to)
     }
 
     /// Position of `byte` in the short range `[from, to)`, or `to`: a plain loop, cheaper
     /// than a `memchr` call for the few bytes of one field.
     @inlinable @inline(__always)
-    static func findShort(_ byte: UInt8, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+    static func findShort(_ byte: UInt8, _ base: ByteView, _ from: Int, _ to: Int) -> Int {
         var i = from
         #if _endian(little)
         // Eight bytes a step: the lowest flagged byte of the classic zero-byte test is exact.
         let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
         while i + 8 <= to {
-            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) ^ pattern
+            let w = base.loadWord(i) ^ pattern
             let z = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
             if z != 0 { return i + z.trailingZeroBitCount / 8 }
             i += 8
@@ -41,34 +40,28 @@ enum Bytes {
 
     /// Position of the first occurrence of `needle` in `[from, to)`, or `nil`.
     @inlinable
-    static func find(_ needle: StaticString, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
-        let n = needle.utf8CodeUnitCount
-        if to - from < n { return nil }
-        guard let p = po_memmem(base + from, to - from, needle.utf8Start, n) else { return nil }
-        return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+    static func find(_ needle: StaticString, _ base: ByteView, _ from: Int, _ to: Int) -> Int? {
+        base.find(needle, from, to)
     }
 
     /// Position of the first occurrence of the bytes `needle` in `[from, to)`, or `nil`.
     @inlinable
-    static func find(_ needle: UnsafeRawBufferPointer, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
-        let n = needle.count
-        if n == 0 { return from }
-        if to - from < n { return nil }
-        guard let p = po_memmem(base + from, to - from, needle.baseAddress!, n) else { return nil }
-        return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+    static func find(_ needle: ByteView, _ base: ByteView, _ from: Int, _ to: Int) -> Int? {
+        base.find(needle, from, to)
     }
 
     /// Whether a short `needle` occurs in the short range `[from, to)`: a plain loop, cheaper
     /// than `memmem`'s setup for the few dozen bytes of one line.
     @inlinable
-    static func contains(_ needle: StaticString, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
-        let n = needle.utf8CodeUnitCount
-        let first = needle.utf8Start.pointee
+    static func contains(_ needle: StaticString, _ base: ByteView, _ from: Int, _ to: Int) -> Bool {
+        let nd = ByteView(needle)
+        let n = nd.count
+        let first = nd[0]
         var i = from
         while i + n <= to {
             if base[i] == first {
                 var k = 1
-                while k < n && base[i + k] == needle.utf8Start[k] { k += 1 }
+                while k < n && base[i + k] == nd[k] { k += 1 }
                 if k == n { return true }
             }
             i += 1
@@ -78,12 +71,12 @@ enum Bytes {
 
     /// Position of the last occurrence of `needle` in `[from, to)`, or `nil`.
     @inlinable
-    static func findLast(_ needle: StaticString, _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
+    static func findLast(_ needle: StaticString, _ base: ByteView, _ from: Int, _ to: Int) -> Int? {
         let n = needle.utf8CodeUnitCount
         var i = to - n
-        let first = needle.utf8Start.pointee
+        let first = ByteView(needle)[0]
         while i >= from {
-            if base[i] == first && memcmp(base + i, needle.utf8Start, n) == 0 { return i }
+            if base[i] == first && base.matches(needle, at: i, to) { return i }
             i -= 1
         }
         return nil
@@ -91,16 +84,15 @@ enum Bytes {
 
     /// Whether `[at, to)` starts with `prefix`.
     @inlinable @inline(__always)
-    static func hasPrefix(_ prefix: StaticString, _ base: UnsafePointer<UInt8>, _ at: Int, _ to: Int) -> Bool {
-        let n = prefix.utf8CodeUnitCount
-        return to - at >= n && memcmp(base + at, prefix.utf8Start, n) == 0
+    static func hasPrefix(_ prefix: StaticString, _ base: ByteView, _ at: Int, _ to: Int) -> Bool {
+        base.matches(prefix, at: at, to)
     }
 
     /// Parses decimal digits at `i`; returns the value (saturating) and the end index.
     /// `nil` when there is no digit at `i`. A value over `UInt64.max` saturates and
     /// sets `overflow`.
     @inlinable @inline(__always)
-    static func decimal(_ base: UnsafePointer<UInt8>, _ i: Int, _ to: Int) -> (value: UInt64, end: Int, overflow: Bool)? {
+    static func decimal(_ base: ByteView, _ i: Int, _ to: Int) -> (value: UInt64, end: Int, overflow: Bool)? {
         var j = i
         var v: UInt64 = 0
         var overflow = false
@@ -130,7 +122,7 @@ enum Bytes {
 
     /// Parses hex digits at `i` (no `0x`); `nil` when there is none.
     @inlinable @inline(__always)
-    static func hex(_ base: UnsafePointer<UInt8>, _ i: Int, _ to: Int) -> (value: UInt64, end: Int, overflow: Bool)? {
+    static func hex(_ base: ByteView, _ i: Int, _ to: Int) -> (value: UInt64, end: Int, overflow: Bool)? {
         var j = i
         var v: UInt64 = 0
         var overflow = false
@@ -147,14 +139,7 @@ enum Bytes {
 
     /// Lexicographic comparison of two byte ranges, like `strcmp` on unsigned bytes.
     @inlinable
-    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
-        let n = min(a.count, b.count)
-        if n > 0 {
-            let c = memcmp(a.baseAddress!, b.baseAddress!, n)
-            if c != 0 { return c < 0 ? -1 : 1 }
-        }
-        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
-    }
+    static func compare(_ a: ByteView, _ b: ByteView) -> Int { a.compare(b) }
 
     @inlinable @inline(__always)
     static func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
@@ -164,7 +149,7 @@ extension Array where Element == UInt8 {
     /// Appends the UTF-8 bytes of a static string without creating a `String`.
     @inlinable @inline(__always)
     mutating func append(_ s: StaticString) {
-        append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        append(ByteView(s))
     }
 
     /// Appends a decimal rendering of `v`.
@@ -178,20 +163,6 @@ extension Array where Element == UInt8 {
         }
     }
 
-    @inlinable
-    mutating func appendDecimal(_ v: UInt64) {
-        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch
-        Swift.withUnsafeMutableBytes(of: &tmp) { t in
-            var i = 24
-            var x = v
-            repeat {
-                i -= 1
-                t[i] = UInt8(48 + x % 10)
-                x /= 10
-            } while x != 0
-            append(contentsOf: UnsafeRawBufferPointer(rebasing: t[i..<24]))
-        }
-    }
 
     @inlinable
     mutating func appendDecimal(_ v: Int) { appendDecimal(Int64(v)) }

@@ -21,7 +21,9 @@ public struct CompatAllocator: OptionSet, Sendable, Hashable {
     /// The label of a block from its PFN line's bits and its text's VMALLOC test.
     @inline(__always)
     public init(pfnCMA: Bool, pfnSlab: Bool, vmalloc: Bool) {
-        var a: CompatAllocator = []
+        // Built from raw bits, not an array literal: the optimizer does not always fold the
+        // literal, and this runs once a record.
+        var a = CompatAllocator(rawValue: 0)
         if pfnCMA { a.insert(.cma) }
         if pfnSlab { a.insert(.slab) }
         if vmalloc { a.insert(.vmalloc) }

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the byte hash over raw
+// memory, which the arenas and `ByteView.hash` call.
 /// A fast, deterministic 64-bit hash over bytes (a wyhash-style multiply-fold).
 /// Never seeded per process: the same bytes hash the same in every run, so nothing
 /// that depends on it can make output order vary.

@@ -23,14 +23,14 @@ public struct MigrateType: Hashable, Comparable, Sendable {
 
     /// The migratetype word at `from` (up to a space or `to`) and where it ends.
     @inlinable @inline(__always)
-    static func word(_ p: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> (MigrateType, Int) {
+    static func word(_ p: ByteView, _ from: Int, _ to: Int) -> (MigrateType, Int) {
         let e = Bytes.findShort(32, p, from, to)
         return (parse(p, from, e), e)
     }
 
     /// Recognises the word in `[from, to)`.
     @inlinable
-    static func parse(_ p: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> MigrateType {
+    static func parse(_ p: ByteView, _ from: Int, _ to: Int) -> MigrateType {
         let n = to - from
         if n <= 0 { return .unknown }
         switch p[from] {

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): an arena: packed keys
+// stored inline in the slots.
 import CShims
 
 /// Interns fixed-size keys (`width` 64-bit words: packed group keys) and hands out dense
@@ -31,6 +33,10 @@ public struct PackedKeyTable {
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         intern(bytes, hash: hash(bytes))
     }
+
+    /// `intern(_:)` of a key's bytes seen through a view.
+    @inline(__always)
+    public mutating func intern(_ v: ByteView) -> Int32 { v.withUnsafeBytes { intern($0) } }
 
     /// The hash `intern` files the key in `bytes` under.
     @inline(__always)

@@ -77,13 +77,14 @@ public struct ByteRange: Sendable, Equatable {
     @inlinable public var count: Int { Int(end - start) }
 }
 
-/// One parsed record. Numbers are parsed; text fields are ranges into the chunk (`base`),
+/// One parsed record. Numbers are parsed; text fields are ranges into the chunk (`chunk`),
 /// valid only while the record is being consumed. The parser fills one value over and
 /// over: nothing is allocated per record.
 public struct Record {
-    /// The chunk the ranges point into: set by the parser, read by `bytes(_:)`, and not
-    /// public: outside the library a field's bytes come from `bytes(_:)` or the typed fields.
-    @usableFromInline var base: UnsafePointer<UInt8> = UnsafePointer(bitPattern: 1)!
+    /// The chunk the ranges point into: set by the parser, read by `withBytes(_:_:)`, and
+    /// not public: a field's bytes come from `withBytes` (inside its closure) or the typed
+    /// fields.
+    @usableFromInline var chunk = ByteView.empty
     public var kind: RecordKind = .pageOwner
     public var fields: RecordFields = []
     /// 1-based line number of the record's first line in its chunk part (for messages).
@@ -139,9 +140,13 @@ public struct Record {
 
     public init() {}
 
-    @inlinable
-    public func bytes(_ r: ByteRange) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: base + Int(r.start), count: max(0, r.count))
+    /// Runs `body` on the bytes of `field` (one of this record's ranges: `comm`, `stack`,
+    /// `memcg`, …), a view valid inside `body` only: the chunk is reused once the record is
+    /// consumed.
+    @inlinable @inline(__always)
+    public func withBytes<R>(_ field: ByteRange, _ body: (ByteView) throws -> R) rethrows -> R {
+        let s = Int(field.start)
+        return try body(chunk.slice(s, Swift.max(s, Int(field.end))))
     }
 
     @inlinable public var hasStack: Bool { frameCount > 0 }

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): an arena: frame ids and
+// the per-record stack compare.
 import CShims
 
 #if canImport(Glibc)
@@ -50,6 +52,14 @@ public struct StackStore {
         intern(bytes, hash: ByteHash.hash(bytes))
     }
 
+    /// `intern(_:)` of a view's bytes.
+    @inline(__always)
+    public mutating func intern(_ v: ByteView) -> Int32 { v.withUnsafeBytes { intern($0) } }
+
+    /// `intern(_:hash:)` of a view's bytes.
+    @inline(__always)
+    public mutating func intern(_ v: ByteView, hash h: UInt64) -> Int32 { v.withUnsafeBytes { intern($0, hash: h) } }
+
     /// As `intern(_:)`, with `hash == ByteHash.hash(bytes)` computed earlier.
     public mutating func intern(_ bytes: UnsafeRawBufferPointer, hash h: UInt64) -> Int32 {
         if let last = bytes.last, last != 10 {
@@ -76,7 +86,7 @@ public struct StackStore {
             var pos = 0
             let n = bytes.count
             while pos < n {
-                let nl = Bytes.find(10, p, pos, n)
+                let nl = Bytes.find(10, ByteView(start: p, count: n), pos, n)
                 ids.append(frames.intern(UnsafeRawBufferPointer(start: p + pos, count: nl - pos)))
                 pos = nl + 1
             }
@@ -200,7 +210,7 @@ public struct StackStore {
 
     /// Calls `body` with each frame line of stack `h` (as printed, without its newline).
     @inlinable
-    public func forEachLine(_ h: Int32, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+    public func forEachLine(_ h: Int32, _ body: (ByteView) throws -> Void) rethrows {
         for k in Int(starts[Int(h)])..<Int(starts[Int(h) + 1]) {
             try frames.withBytes(ids[k], body)
         }
@@ -212,16 +222,16 @@ public struct StackStore {
     /// Appends the bytes of stack `h` (its lines, each with a newline).
     public func appendBytes(_ h: Int32, to out: inout [UInt8]) {
         forEachLine(h) { l in
-            out.append(contentsOf: l)
+            out.append(l)
             out.append(10)
         }
     }
 
     /// Calls `body` with the bytes of stack `h` (assembled: not for the hot path).
-    public func withBytes<R>(_ h: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    public func withBytes<R>(_ h: Int32, _ body: (ByteView) throws -> R) rethrows -> R {
         var out: [UInt8] = []
         appendBytes(h, to: &out)
-        return try out.withUnsafeBytes(body)
+        return try ByteView.with(out, body)
     }
 
     /// The bytes of stack `h` as an array.
@@ -268,7 +278,7 @@ public struct StackStore {
         frames.withBytes(x) { fx in
             frames.withBytes(y) { fy in
                 let m = min(fx.count, fy.count)
-                let c = m == 0 ? 0 : Int(memcmp(fx.baseAddress!, fy.baseAddress!, m))
+                let c = fx.slice(0, m).compare(fy.slice(0, m))
                 if c != 0 { return c < 0 ? -1 : 1 }
                 let cx: UInt8 = fx.count > m ? fx[m] : 10
                 let cy: UInt8 = fy.count > m ? fy[m] : 10

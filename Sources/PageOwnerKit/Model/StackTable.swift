@@ -93,15 +93,9 @@ public struct StackTable {
     /// The handle of the stack in `bytes` (frame lines), adding it if new.
     /// CR bytes of CRLF input are dropped first.
     /// `hash`, when not 0, is `StackTable.hash(bytes)` computed earlier (see `prefetch`).
-    public mutating func intern(_ bytes: UnsafeRawBufferPointer, crlf: Bool = false, hash: UInt64 = 0) -> Int32 {
-        if crlf, bytes.contains(13) {
-            scratch.removeAll(keepingCapacity: true)
-            for b in bytes where b != 13 { scratch.append(b) }
-            var s = scratch
-            scratch = []
-            defer { scratch = s }
-            return s.withUnsafeMutableBytes { intern(UnsafeRawBufferPointer($0), crlf: false) }
-        }
+    @inline(__always)
+    public mutating func intern(_ bytes: ByteView, crlf: Bool = false, hash: UInt64 = 0) -> Int32 {
+        if crlf, bytes.contains(13) { return internDroppingCR(bytes) }
         let before = stacks.count
         var h = hash != 0 ? stacks.intern(bytes, hash: hash) : stacks.intern(bytes)
         if stacks.count != before {
@@ -111,9 +105,20 @@ public struct StackTable {
         return h
     }
 
+    /// `intern` of CRLF input's stack: its CR bytes dropped first (out of line: rare).
+    @inline(never)
+    mutating func internDroppingCR(_ bytes: ByteView) -> Int32 {
+        scratch.removeAll(keepingCapacity: true)
+        for b in bytes where b != 13 { scratch.append(b) }
+        var s = scratch
+        scratch = []
+        defer { scratch = s }
+        return ByteView.with(&s) { intern($0, crlf: false) }
+    }
+
     /// The hash `intern` files `bytes` under.
     @inlinable
-    public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 { ByteHash.hash(bytes) }
+    public static func hash(_ bytes: ByteView) -> UInt64 { bytes.hash() }
 
     /// Starts loading the stored stack that `bytes` (hashing to `hash`) will be compared
     /// with, for an `intern` a record later.
@@ -121,30 +126,27 @@ public struct StackTable {
 
     /// The handle of a stack compared by symbol names alone: each frame's `+0xoff/0xsize`
     /// (and any `[<addr>]` prefix) is dropped first, so two kernel builds can be compared.
-    public mutating func internIgnoringOffsets(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+    public mutating func internIgnoringOffsets(_ p: ByteView) -> Int32 {
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        if let b0 = bytes.baseAddress {
-            let p = b0.assumingMemoryBound(to: UInt8.self)
-            var pos = 0
-            while pos < bytes.count {
-                let nl = Bytes.find(10, p, pos, bytes.count)
-                var e = nl
-                if e > pos && p[e - 1] == 13 { e -= 1 }
-                let (fs, fe) = StackTable.frameText(p, pos, e)
-                let (ss, se) = StackTable.symbol(p, fs, fe)
-                out.append(32)
-                out.append(contentsOf: UnsafeBufferPointer(start: p + ss, count: se - ss))
-                if let (ms, me) = StackTable.module(p, fs, fe) {
-                    out.append(contentsOf: [32, 91])
-                    out.append(contentsOf: UnsafeBufferPointer(start: p + ms, count: me - ms))
-                    out.append(93)
-                }
-                out.append(10)
-                pos = nl + 1
+        out.reserveCapacity(p.count)
+        var pos = 0
+        while pos < p.count {
+            let nl = Bytes.find(10, p, pos, p.count)
+            var e = nl
+            if e > pos && p[e - 1] == 13 { e -= 1 }
+            let (fs, fe) = StackTable.frameText(p, pos, e)
+            let (ss, se) = StackTable.symbol(p, fs, fe)
+            out.append(32)
+            out.append(p.slice(ss, se))
+            if let (ms, me) = StackTable.module(p, fs, fe) {
+                out.append(contentsOf: [32, 91])
+                out.append(p.slice(ms, me))
+                out.append(93)
             }
+            out.append(10)
+            pos = nl + 1
         }
-        return out.withUnsafeBytes { intern($0) }
+        return ByteView.with(out) { intern($0) }
     }
 
     /// This table's handle of stack `h` of `other` (a parallel worker's), adding it if new:
@@ -174,7 +176,7 @@ public struct StackTable {
         text.append("unresolved handle ")
         text.appendDecimal(UInt64(handle))
         text.append(10)
-        return text.withUnsafeBytes { synthetic($0, kind: .unresolvedHandle) }
+        return ByteView.with(text) { synthetic($0, kind: .unresolvedHandle) }
     }
 
     /// A synthetic entry for the early-boot handle of a handle-only dump. The kernel never
@@ -185,17 +187,16 @@ public struct StackTable {
         text.append("early boot handle ")
         text.appendDecimal(UInt64(handle))
         text.append(10)
-        return text.withUnsafeBytes { synthetic($0, kind: .earlyPlaceholder) }
+        return ByteView.with(text) { synthetic($0, kind: .earlyPlaceholder) }
     }
 
     /// A synthetic entry for records with neither stack nor handle.
     public mutating func noStack() -> Int32 {
-        let s: StaticString = "no stack\n"
-        return synthetic(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount), kind: .none)
+        synthetic(ByteView("no stack\n"), kind: .none)
     }
 
     /// An entry whose text is a label, not frames (no frame line starts without a space).
-    mutating func synthetic(_ text: UnsafeRawBufferPointer, kind: Kind) -> Int32 {
+    mutating func synthetic(_ text: ByteView, kind: Kind) -> Int32 {
         let before = stacks.count
         let h = stacks.intern(text)
         if stacks.count != before {
@@ -209,31 +210,29 @@ public struct StackTable {
     }
 
     /// Calls `body` with each frame's text (leading space and `[<addr>] ` prefix removed).
-    public func forEachFrame(_ handle: Int32, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-        try stacks.forEachLine(handle) { b in
-            guard let p0 = b.baseAddress else { return }
-            let p = p0.assumingMemoryBound(to: UInt8.self)
-            let (s, e) = StackTable.frameText(p, 0, b.count)
-            if e > s { try body(UnsafeRawBufferPointer(start: p + s, count: e - s)) }
+    public func forEachFrame(_ handle: Int32, _ body: (ByteView) throws -> Void) rethrows {
+        try stacks.forEachLine(handle) { p in
+            let (s, e) = StackTable.frameText(p, 0, p.count)
+            if e > s { try body(p.slice(s, e)) }
         }
     }
 
     /// The frames of a stack as strings (formatters; not the hot path).
     public func frames(_ handle: Int32) -> [String] {
         var out: [String] = []
-        forEachFrame(handle) { out.append(String(decoding: $0, as: UTF8.self)) }
+        forEachFrame(handle) { out.append($0.string) }
         return out
     }
 
     /// Frame text without the leading whitespace (the kernel prints one space).
-    static func frameText(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> (Int, Int) {
+    static func frameText(_ p: ByteView, _ s: Int, _ e: Int) -> (Int, Int) {
         var s = s
         while s < e && (p[s] == 32 || p[s] == 9) { s += 1 }
         return (s, e)
     }
 
     /// The symbol of a frame: `[<addr>] ` prefix, `+0x…` offset and ` [module]` removed.
-    static func symbol(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> (Int, Int) {
+    static func symbol(_ p: ByteView, _ s: Int, _ e: Int) -> (Int, Int) {
         var s = s
         if s < e && p[s] == 91 /* [ */ {
             let close = Bytes.find(93, p, s, e)
@@ -248,7 +247,7 @@ public struct StackTable {
     }
 
     /// The module of a frame (`… [ext4]`), or nil.
-    static func module(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> (Int, Int)? {
+    static func module(_ p: ByteView, _ s: Int, _ e: Int) -> (Int, Int)? {
         guard e - s >= 3, p[e - 1] == 93 /* ] */ else { return nil }
         var i = e - 2
         while i > s && p[i] != 91 { i -= 1 }
@@ -284,19 +283,17 @@ public struct StackTable {
             let hasSymbol = ff.flags & FrameFacts.hasSymbol != 0
             if info.callerFrame < 0 && hasSymbol && ff.flags & FrameFacts.allocator == 0 && !(index == 0 && placeholderSlot == 1) {
                 info.callerFrame = index
-                info.caller = stacks.frames.withBytes(f) { b in
-                    let p = b.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                    let (fs, fe) = StackTable.frameText(p, 0, b.count)
+                info.caller = stacks.frames.withBytes(f) { p in
+                    let (fs, fe) = StackTable.frameText(p, 0, p.count)
                     let (ss, se) = StackTable.symbol(p, fs, fe)
-                    return names.intern(UnsafeRawBufferPointer(start: p + ss, count: se - ss))
+                    return names.intern(p.slice(ss, se))
                 }
             }
             if info.module < 0 && ff.flags & FrameFacts.hasModule != 0 {
-                info.module = stacks.frames.withBytes(f) { b in
-                    let p = b.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                    let (fs, fe) = StackTable.frameText(p, 0, b.count)
+                info.module = stacks.frames.withBytes(f) { p in
+                    let (fs, fe) = StackTable.frameText(p, 0, p.count)
                     let (ms, me) = StackTable.module(p, fs, fe)!
-                    return names.intern(UnsafeRawBufferPointer(start: p + ms, count: me - ms))
+                    return names.intern(p.slice(ms, me))
                 }
             }
             if classifying && hasSymbol { classifying = classifier.add(AllocationClass(rawValue: ff.cls)) }
@@ -318,11 +315,11 @@ public struct StackTable {
         info.frameCount = Int32(stacks.frameCount(h))
         info.allocationClass = .other
         let text = stacks.bytes(h)
-        text.withUnsafeBufferPointer { b in
-            guard let p = b.baseAddress else { return }
-            info.allocationClass = AllocatorRule.kernelToolStackClass(p, b.count)
-            if modules, let m = CompatPatterns.moduleField(p, b.count) {
-                info.module = names.intern(UnsafeRawBufferPointer(start: p + m.lowerBound, count: m.count))
+        ByteView.with(text) { p in
+            guard p.count > 0 else { return }
+            info.allocationClass = AllocatorRule.kernelToolStackClass(p)
+            if modules, let m = CompatPatterns.moduleField(p) {
+                info.module = names.intern(p.slice(m.lowerBound, m.upperBound))
             }
         }
         return info
@@ -332,10 +329,9 @@ public struct StackTable {
     mutating func facts(_ f: Int32) -> FrameFacts {
         while frameFacts.count <= Int(f) {
             let id = Int32(frameFacts.count)
-            let made = stacks.frames.withBytes(id) { b -> FrameFacts in
-                guard let b0 = b.baseAddress, b.count > 0 else { return FrameFacts(flags: 0, cls: 255) }
-                let p = b0.assumingMemoryBound(to: UInt8.self)
-                let (fs, fe) = StackTable.frameText(p, 0, b.count)
+            let made = stacks.frames.withBytes(id) { p -> FrameFacts in
+                guard p.count > 0 else { return FrameFacts(flags: 0, cls: 255) }
+                let (fs, fe) = StackTable.frameText(p, 0, p.count)
                 let (ss, se) = StackTable.symbol(p, fs, fe)
                 var flags: UInt8 = 0
                 var cls: UInt8 = 255
@@ -344,7 +340,7 @@ public struct StackTable {
                 if Bytes.hasPrefix("register_dummy_stack", p, ss, se) { flags |= FrameFacts.dummy }
                 if Bytes.hasPrefix("register_failure_stack", p, ss, se) { flags |= FrameFacts.failure }
                 if se > ss {
-                    let sym = UnsafeRawBufferPointer(start: p + ss, count: se - ss)
+                    let sym = p.slice(ss, se)
                     flags |= FrameFacts.hasSymbol
                     if allocatorFunctions.matches(sym) { flags |= FrameFacts.allocator }
                     cls = AllocationClass.patterns.match(sym)?.rawValue ?? 255
@@ -357,7 +353,7 @@ public struct StackTable {
         return frameFacts[Int(f)]
     }
 
-    func placeholderName(_ k: Kind) -> UnsafeRawBufferPointer {
+    func placeholderName(_ k: Kind) -> ByteView {
         let s: StaticString
         switch k {
         case .earlyPlaceholder: s = "[early boot]"
@@ -366,6 +362,6 @@ public struct StackTable {
         case .unresolvedHandle: s = "[unresolved handle]"
         default: s = "[no stack]"
         }
-        return UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
+        return ByteView(s)
     }
 }

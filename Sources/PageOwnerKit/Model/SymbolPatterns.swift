@@ -31,20 +31,19 @@ struct SymbolPatterns<Value> {
     }
 
     /// The symbol without a compiler suffix (`.isra.0`, `.constprop.0`, `.cold`, …).
-    static func baseName(_ sym: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    static func baseName(_ sym: ByteView) -> ByteView {
         guard let dot = sym.firstIndex(of: 46), dot > 0 else { return sym }
-        return UnsafeRawBufferPointer(rebasing: sym[0..<dot])
+        return sym.slice(0, dot)
     }
 
     /// The value of the first pattern that matches `sym` (suffix dropped), or nil.
-    func match(_ sym: UnsafeRawBufferPointer) -> Value? {
+    func match(_ sym: ByteView) -> Value? {
         let s = Self.baseName(sym)
-        guard let first = s.first else { return nil }
+        guard !s.isEmpty else { return nil }
+        let first = s[0]
         for e in buckets[Int(first)] {
             if e.prefix ? s.count < e.bytes.count : s.count != e.bytes.count { continue }
-            let equal = e.bytes.withUnsafeBytes { p in
-                Bytes.compare(p, UnsafeRawBufferPointer(rebasing: s[0..<p.count])) == 0
-            }
+            let equal = ByteView.with(e.bytes) { p in p.equals(s.slice(0, p.count)) }
             if equal { return e.value }
         }
         return nil

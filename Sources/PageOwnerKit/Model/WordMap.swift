@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): an arena: the map's slot
+// storage.
 import CShims
 
 /// A map from 64-bit words to dense handles (`Int32` ≥ 0): open addressing, linear

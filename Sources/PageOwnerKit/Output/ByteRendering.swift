@@ -8,12 +8,12 @@ enum ByteRendering {
     /// Whether every byte is ASCII (then bytes and `Character`s coincide, and decoding
     /// as UTF-8 changes nothing).
     @inline(__always)
-    static func isASCII(_ b: UnsafeRawBufferPointer) -> Bool {
+    static func isASCII(_ b: ByteView) -> Bool {
         // Eight bytes at a time.
         var i = 0
         let n = b.count
         while i + 8 <= n {
-            if b.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            if b.loadWord(i) & 0x8080_8080_8080_8080 != 0 { return false }
             i += 8
         }
         while i < n {
@@ -25,9 +25,9 @@ enum ByteRendering {
 
     /// Text as `String(decoding:as:)` would give it, in bytes.
     @inline(__always)
-    static func appendText(_ b: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    static func appendText(_ b: ByteView, to out: inout [UInt8]) {
         if isASCII(b) {
-            out.append(contentsOf: b)
+            out.append(b)
         } else {
             out.append(String(decoding: b, as: UTF8.self))
         }
@@ -36,7 +36,7 @@ enum ByteRendering {
     /// Whether `b` is ASCII and holds none of the bytes an RFC 4180 field is quoted for
     /// (`,` `"` CR LF): eight bytes at a time, a zero-byte test per special byte.
     @inline(__always)
-    static func isPlainCSV(_ b: UnsafeRawBufferPointer) -> Bool {
+    static func isPlainCSV(_ b: ByteView) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         @inline(__always) func has(_ x: UInt64, _ c: UInt64) -> Bool {
@@ -46,7 +46,7 @@ enum ByteRendering {
         var i = 0
         let n = b.count
         while i + 8 <= n {
-            let x = b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let x = b.loadWord(i)
             if x & highs != 0 || has(x, 0x2c) || has(x, 0x22) || has(x, 0x0a) || has(x, 0x0d) { return false }
             i += 8
         }
@@ -59,7 +59,7 @@ enum ByteRendering {
     }
 
     /// An RFC 4180 field (as `Render.csv`).
-    static func appendCSV(_ b: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    static func appendCSV(_ b: ByteView, to out: inout [UInt8]) {
         guard isASCII(b) else {
             out.append(Render.csv(String(decoding: b, as: UTF8.self)))
             return
@@ -70,7 +70,7 @@ enum ByteRendering {
             break
         }
         if !quote {
-            out.append(contentsOf: b)
+            out.append(b)
             return
         }
         out.append(0x22)
@@ -82,7 +82,7 @@ enum ByteRendering {
     }
 
     /// A JSON string literal (as `Render.json`).
-    static func appendJSON(_ b: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    static func appendJSON(_ b: ByteView, to out: inout [UInt8]) {
         guard isASCII(b) else {
             out.append(Render.json(String(decoding: b, as: UTF8.self)))
             return
@@ -109,7 +109,7 @@ enum ByteRendering {
     /// A frame's name in folded stacks and flame graphs (as `Render.frameName`): the symbol
     /// without `[<addr>] ` prefix and `+off/size`, then ` [module]` when the frame ends
     /// with one; the frame as printed with `keepOffsets`.
-    static func appendFrameName(_ b: UnsafeRawBufferPointer, keepOffsets: Bool, to out: inout [UInt8]) {
+    static func appendFrameName(_ b: ByteView, keepOffsets: Bool, to out: inout [UInt8]) {
         if keepOffsets {
             appendText(b, to: &out)
             return
@@ -130,13 +130,13 @@ enum ByteRendering {
         }
         var e = s
         while e < n && b[e] != 0x2b /* + */ && b[e] != 0x20 { e += 1 }
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[s..<e]))
+        out.append(b.slice(s, e))
         if n > s && b[n - 1] == 0x5d /* ] */ {
             var open = n - 1
             while open > s && b[open] != 0x5b { open -= 1 }
             if b[open] == 0x5b && open >= s {
                 out.append(0x20)
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[open..<n]))
+                out.append(b.slice(open, n))
             }
         }
     }
@@ -169,7 +169,7 @@ extension ByteRendering {
             }
             if !first { out.append(0x3b) }
             first = false
-            out.append(contentsOf: f)
+            out.append(f)
         }
         if plain { return }
         out.removeSubrange(start...)
@@ -178,9 +178,9 @@ extension ByteRendering {
         stacks.forEachFrame(h) { f in
             if !first { scratch.append(0x3b) }
             first = false
-            scratch.append(contentsOf: f)
+            scratch.append(f)
         }
-        scratch.withUnsafeBytes { appendCSV($0, to: &out) }
+        ByteView.with(scratch) { appendCSV($0, to: &out) }
     }
 
     /// A stack as a JSON array of frame strings, innermost first.
@@ -289,13 +289,12 @@ struct FrameNames {
         if i >= bounds.count { bounds.append(contentsOf: repeatElement((-1, -1), count: store.frames.count - bounds.count)) }
         var b = bounds[i]
         if b.0 == -1 {
-            b = store.frames.withBytes(line) { l in
-                guard let p0 = l.baseAddress else { return (-2, -2) }
-                let p = p0.assumingMemoryBound(to: UInt8.self)
-                let (s, e) = StackTable.frameText(p, 0, l.count)
+            b = store.frames.withBytes(line) { p in
+                guard p.count > 0 else { return (-2, -2) }
+                let (s, e) = StackTable.frameText(p, 0, p.count)
                 guard e > s else { return (-2, -2) }
                 let from = bytes.count
-                ByteRendering.appendFrameName(UnsafeRawBufferPointer(start: p + s, count: e - s), keepOffsets: keepOffsets, to: &bytes)
+                ByteRendering.appendFrameName(p.slice(s, e), keepOffsets: keepOffsets, to: &bytes)
                 ByteRendering.semicolonsToCommas(&bytes, from: from)
                 return (from, bytes.count)
             }
@@ -324,11 +323,11 @@ struct FoldedLines {
     mutating func add(_ value: Int64, _ body: (inout [UInt8]) -> Void) {
         scratch.removeAll(keepingCapacity: true)
         body(&scratch)
-        let h = scratch.withUnsafeBytes { lines.intern($0) }
+        let h = ByteView.with(scratch) { lines.intern($0) }
         if Int(h) == values.count { values.append(value) } else { values[Int(h)] += value }
     }
 
-    func withLine<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try lines.withBytes(Int32(i), body) }
+    func withLine<R>(_ i: Int, _ body: (ByteView) throws -> R) rethrows -> R { try lines.withBytes(Int32(i), body) }
 
     func string(_ i: Int) -> String { lines.string(Int32(i)) }
 

@@ -25,8 +25,7 @@ public struct CSVFormatter: ReportFormatter {
                     if k == .stack {
                         if r.stack >= 0 { ByteRendering.appendStackCSV(report.stacks, r.stack, scratch: &scratch, to: &b) }
                     } else {
-                        var t = r.cells[i].text
-                        t.withUTF8 { ByteRendering.appendCSV(UnsafeRawBufferPointer($0), to: &b) }
+                        ByteView.with(r.cells[i].text) { ByteRendering.appendCSV($0, to: &b) }
                     }
                 }
                 if !report.keys.isEmpty { b.append(0x2c) }

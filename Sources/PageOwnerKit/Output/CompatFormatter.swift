@@ -35,7 +35,7 @@ public enum CompatFormatter {
                 line.append(", ")
                 g.allocator.appendLabel(to: &line)
                 line.append(":\n")
-                headers.withBytes(g.header) { line.append(contentsOf: $0) }
+                headers.withBytes(g.header) { line.append($0) }
                 stacks.stacks.appendBytes(g.stack, to: &line)
                 line.append(10)
             } else {
@@ -49,11 +49,11 @@ public enum CompatFormatter {
                 }
                 if cull.contains(.comm) || options.comms != nil {
                     line.append(", task_comm_name: ")
-                    comms.withBytes(g.comm) { line.append(contentsOf: $0) }
+                    comms.withBytes(g.comm) { line.append($0) }
                 }
                 if cull.contains(.module) || options.modules != nil {
                     line.append(", module: ")
-                    stacks.names.withBytes(g.module) { line.append(contentsOf: $0) }
+                    stacks.names.withBytes(g.module) { line.append($0) }
                 }
                 if cull.contains(.allocator) {
                     line.append(", ")

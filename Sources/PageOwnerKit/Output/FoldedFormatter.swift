@@ -44,7 +44,7 @@ public struct FoldedFormatter: ReportFormatter {
         let f = Self.folded(report, keepOffsets: context.foldedKeepOffsets)
         try f.forEachMerged(threads: context.threads) { i, sum in
             try out.append { b in
-                f.withLine(i) { b.append(contentsOf: $0) }
+                f.withLine(i) { b.append($0) }
                 b.append(0x20)
                 b.appendDecimal(sum)
                 b.append(0x0a)

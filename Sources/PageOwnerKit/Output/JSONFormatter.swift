@@ -88,8 +88,7 @@ public struct JSONFormatter: ReportFormatter {
                 } else if c.isNumeric {
                     if let n = c.number { b.appendDecimal(n) } else { b.append("null") }
                 } else {
-                    var t = c.text
-                    t.withUTF8 { ByteRendering.appendJSON(UnsafeRawBufferPointer($0), to: &b) }
+                    ByteView.with(c.text) { ByteRendering.appendJSON($0, to: &b) }
                 }
             }
             b.append(0x2c)

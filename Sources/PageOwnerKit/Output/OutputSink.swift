@@ -96,8 +96,8 @@ public final class OutputSink {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
-    public func write(_ b: UnsafeRawBufferPointer) throws {
-        buffer.append(contentsOf: b)
+    public func write(_ b: ByteView) throws {
+        buffer.append(b)
         if buffer.count >= 1 << 20 { try flush() }
     }
 

@@ -3,8 +3,7 @@
 /// that shows one (`series` rows, where callers repeat).
 public enum StackID {
     public static func of(frames: [String]) -> String {
-        var text = Array(frames.joined(separator: "\n").utf8)
-        let h = text.withUnsafeMutableBytes { ByteHash.hash(UnsafeRawBufferPointer($0)) }
+        let h = ByteView.with(frames.joined(separator: "\n")) { $0.hash() }
         let hex = String(h, radix: 16)
         return String((String(repeating: "0", count: max(0, 16 - hex.count)) + hex).prefix(10))
     }

@@ -2,15 +2,15 @@
 /// extended records) member by member into a byte sink.
 public struct TarWriter {
     /// Where the archive's bytes go (a file, a compressor).
-    let emit: (UnsafeRawBufferPointer) throws -> Void
+    let emit: (ByteView) throws -> Void
 
-    public init(_ emit: @escaping (UnsafeRawBufferPointer) throws -> Void) {
+    public init(_ emit: @escaping (ByteView) throws -> Void) {
         self.emit = emit
     }
 
     /// One regular file. `records` become pax extended header records (`mtime` with
     /// sub-second precision, tool-specific keys), which readers that do not know them skip.
-    public func add(name: String, data: UnsafeRawBufferPointer, mtime: Double, records: [(String, String)] = []) throws {
+    public func add(name: String, data: ByteView, mtime: Double, records: [(String, String)] = []) throws {
         if !records.isEmpty {
             var pax: [UInt8] = []
             for (k, v) in records {
@@ -20,7 +20,7 @@ public struct TarWriter {
                 while String(n).utf8.count + body.utf8.count != n { n += 1 }
                 pax.append(contentsOf: Array("\(n)\(body)".utf8))
             }
-            try pax.withUnsafeBytes { try member(name: "PaxHeader/" + String(name.suffix(80)), type: 0x78, data: $0, mtime: mtime) }
+            try ByteView.with(pax) { try member(name: "PaxHeader/" + String(name.suffix(80)), type: 0x78, data: $0, mtime: mtime) }
         }
         try member(name: name, type: 0x30, data: data, mtime: mtime)
     }
@@ -28,10 +28,10 @@ public struct TarWriter {
     /// The two zero blocks that end an archive.
     public func finish() throws {
         let zero = [UInt8](repeating: 0, count: 1024)
-        try zero.withUnsafeBytes { try emit($0) }
+        try ByteView.with(zero) { try emit($0) }
     }
 
-    func member(name: String, type: UInt8, data: UnsafeRawBufferPointer, mtime: Double) throws {
+    func member(name: String, type: UInt8, data: ByteView, mtime: Double) throws {
         var h = [UInt8](repeating: 0, count: 512)
         func put(_ s: String, _ at: Int, _ len: Int) {
             for (i, b) in s.utf8.prefix(len).enumerated() { h[at + i] = b }
@@ -53,12 +53,12 @@ public struct TarWriter {
         let sum = h.reduce(0) { $0 + UInt64($1) }
         octal(sum, 148, 7)
         h[155] = 32
-        try h.withUnsafeBytes { try emit($0) }
+        try ByteView.with(h) { try emit($0) }
         try emit(data)
         let pad = (512 - data.count % 512) % 512
         if pad > 0 {
             let zero = [UInt8](repeating: 0, count: pad)
-            try zero.withUnsafeBytes { try emit($0) }
+            try ByteView.with(zero) { try emit($0) }
         }
     }
 }

@@ -31,18 +31,16 @@ struct TextTable {
     mutating func cell(_ body: (inout [UInt8]) -> Void) {
         let from = arena.count
         body(&arena)
-        let w = arena.withUnsafeBytes { a -> Int in
-            let b = UnsafeRawBufferPointer(rebasing: a[from..<a.count])
-            return ByteRendering.isASCII(b) ? b.count : String(decoding: b, as: UTF8.self).count
+        let w = ByteView.with(arena, from..<arena.count) { b -> Int in
+            ByteRendering.isASCII(b) ? b.count : String(decoding: b, as: UTF8.self).count
         }
         close(width: w)
     }
 
     mutating func cell(_ s: String) {
-        var s = s
-        let ascii = s.withUTF8 { u -> Bool in
-            arena.append(contentsOf: u)
-            return ByteRendering.isASCII(UnsafeRawBufferPointer(u))
+        let ascii = ByteView.with(s) { u -> Bool in
+            arena.append(u)
+            return ByteRendering.isASCII(u)
         }
         close(width: ascii ? s.utf8.count : s.count)
     }

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): zstd's
+// `ZSTD_compressStream2` (a C shim).
 import CZstd
 
 /// Compresses a byte stream with zstd (one frame) into an `OutputSink`.
@@ -36,7 +38,7 @@ public final class ZstdWriter {
             if ZSTD_isError(left) != 0 {
                 throw OutputError(path: sink.path, "zstd: " + String(cString: ZSTD_getErrorName(left)))
             }
-            if produced > 0 { try out.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) } }
+            if produced > 0 { try ByteView.with(out, 0..<produced) { try sink.write($0) } }
             if mode == ZSTD_e_end ? left == 0 : input.pos == input.size { break }
         }
     }

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the system calls
+// themselves.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

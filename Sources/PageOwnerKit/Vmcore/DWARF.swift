@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): DWARF read in place from
+// the mapped vmlinux.
 /// Just enough DWARF (versions 4 and 5) to learn structure layouts from a vmlinux: it walks
 /// `.debug_info` once, indexes the named top-level types, variables and enumerators it was
 /// asked for, and reads members (offsets, bit fields) and type sizes on demand.

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): DWARF read in place from
+// the mapped vmlinux.
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): ELF structures read in
+// place from a mapped file.
 /// A read-only view of a 64-bit little-endian ELF file held in memory (mapped or loaded):
 /// its sections, program headers and symbol table. Used for the vmlinux, for kernel
 /// modules, and for ELF vmcores.

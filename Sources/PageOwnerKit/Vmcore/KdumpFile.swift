@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): kdump pages read and
+// decompressed (zlib, lzo, snappy, zstd C shims) in place.
 import CLzo
 import CSnappy
 import CZlib

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the mapping of a whole
+// file.
 import CShims
 import CZstd
 import Foundation

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): a vmcore's physical
+// memory read in place.
 /// Physical memory of an ELF vmcore, and the x86-64 kernel's virtual addresses on it:
 /// the direct map, the kernel image, and anything else through the page tables.
 public struct VmcoreMemory {

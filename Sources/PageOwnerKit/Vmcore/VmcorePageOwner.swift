@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): kernel structures read
+// in place from the dump.
 import Foundation
 
 #if canImport(Glibc)

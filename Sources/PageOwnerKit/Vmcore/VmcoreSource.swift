@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the walk's text handed
+// out as a byte source.
 import Foundation
 
 #if canImport(Glibc)

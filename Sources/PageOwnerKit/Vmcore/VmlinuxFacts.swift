@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the cached facts file
+// read in place.
 import Foundation
 
 #if canImport(Glibc)

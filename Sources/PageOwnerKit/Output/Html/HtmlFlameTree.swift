@@ -22,8 +22,7 @@ struct HtmlFlameTree {
 
     init(root: String, keepOffsets: Bool) {
         self.keepOffsets = keepOffsets
-        var r = root
-        let f = r.withUTF8 { names.intern(UnsafeRawBufferPointer($0)) }
+        let f = ByteView.with(root) { names.intern($0) }
         bFrame = [f]
         bParent = [-1]
     }
@@ -57,16 +56,14 @@ struct HtmlFlameTree {
     }
 
     /// The name of one frame: `symbol [module]`, or the text as printed with `keepOffsets`.
-    mutating func frameName(_ f: UnsafeRawBufferPointer) -> Int32 {
-        if keepOffsets { return names.intern(f) }
-        guard let b = f.baseAddress, f.count > 0 else { return names.intern(f) }
-        let p = b.assumingMemoryBound(to: UInt8.self)
-        let (ss, se) = StackTable.symbol(p, 0, f.count)
+    mutating func frameName(_ p: ByteView) -> Int32 {
+        if keepOffsets || p.isEmpty { return names.intern(p) }
+        let (ss, se) = StackTable.symbol(p, 0, p.count)
         scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: UnsafeBufferPointer(start: p + ss, count: se - ss))
-        if let (ms, me) = StackTable.module(p, 0, f.count) {
+        scratch.append(p.slice(ss, se))
+        if let (ms, me) = StackTable.module(p, 0, p.count) {
             scratch.append(contentsOf: [32, 91])
-            scratch.append(contentsOf: UnsafeBufferPointer(start: p + ms, count: me - ms))
+            scratch.append(p.slice(ms, me))
             scratch.append(93)
         }
         return scratch.withUnsafeBytes { names.intern($0) }

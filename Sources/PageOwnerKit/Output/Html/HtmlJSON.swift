@@ -7,13 +7,13 @@ struct HtmlJSON {
     init(capacity: Int = 1 << 16) { out.reserveCapacity(capacity) }
 
     mutating func raw(_ s: StaticString) {
-        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        out.append(ByteView(s))
     }
 
     mutating func raw(_ s: String) { out.append(contentsOf: s.utf8) }
 
     /// A JSON string of `bytes` (invalid UTF-8 is passed through; the page decodes it leniently).
-    mutating func string(_ bytes: UnsafeRawBufferPointer) {
+    mutating func string(_ bytes: ByteView) {
         out.append(0x22)
         for b in bytes {
             switch b {
@@ -30,8 +30,7 @@ struct HtmlJSON {
     }
 
     mutating func string(_ s: String) {
-        var s = s
-        s.withUTF8 { string(UnsafeRawBufferPointer($0)) }
+        ByteView.with(s) { string($0) }
     }
 
     mutating func int(_ v: Int64) {

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): zlib's `deflate` (a C
+// shim) and the parts' output slots.
 import CZlib
 import Glibc
 

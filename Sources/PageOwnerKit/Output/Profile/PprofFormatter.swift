@@ -79,11 +79,10 @@ struct PprofBuilder {
     }
 
     mutating func intern(_ s: String) -> Int64 {
-        var s = s
-        return s.withUTF8 { Int64(strings.intern(UnsafeRawBufferPointer($0))) }
+        ByteView.with(s) { Int64(strings.intern($0)) }
     }
 
-    mutating func intern(_ b: UnsafeRawBufferPointer) -> Int64 { Int64(strings.intern(b)) }
+    mutating func intern(_ b: ByteView) -> Int64 { Int64(strings.intern(b)) }
 
     mutating func build(_ c: ReportContext) -> PProfProfile {
         p.sampleType = [valueType("allocations", "count"), valueType("pages", "count"), valueType("space", "bytes")]
@@ -177,21 +176,21 @@ struct PprofBuilder {
     }
 
     /// The mapping id of `module` (nil: the kernel image).
-    mutating func mapping(_ module: UnsafeRawBufferPointer?) -> UInt64 {
+    mutating func mapping(_ module: ByteView?) -> UInt64 {
         scratch.removeAll(keepingCapacity: true)
         if let module {
             scratch.append(91)
-            scratch.append(contentsOf: module)
+            scratch.append(module)
             scratch.append(93)
         } else {
             scratch.append(contentsOf: "[kernel]".utf8)
         }
         let before = modules.count
-        let h = scratch.withUnsafeBytes { modules.intern($0) }
+        let h = ByteView.with(scratch) { modules.intern($0) }
         if modules.count != before {
             var m = PProfMapping()
             m.id = UInt64(h) + 1
-            m.filename = scratch.withUnsafeBytes { intern($0) }
+            m.filename = ByteView.with(scratch) { intern($0) }
             m.hasFunctions_p = true
             p.mapping.append(m)
         }
@@ -217,11 +216,10 @@ struct PprofBuilder {
         for line in lines {
             var id = locationOfLine[Int(line)]
             if id == 0 {
-                id = store.frames.withBytes(line) { b in
-                    guard let p0 = b.baseAddress else { return UInt64.max }
-                    let p = p0.assumingMemoryBound(to: UInt8.self)
-                    let (s, e) = StackTable.frameText(p, 0, b.count)
-                    return e > s ? location(UnsafeRawBufferPointer(start: p + s, count: e - s), pseudo: false) : .max
+                id = store.frames.withBytes(line) { p in
+                    guard p.count > 0 else { return UInt64.max }
+                    let (s, e) = StackTable.frameText(p, 0, p.count)
+                    return e > s ? location(p.slice(s, e), pseudo: false) : .max
                 }
                 locationOfLine[Int(line)] = id
             }
@@ -241,7 +239,7 @@ struct PprofBuilder {
     }
 
     /// The location id of one frame text, adding its location, function and mapping if new.
-    mutating func location(_ text: UnsafeRawBufferPointer, pseudo: Bool) -> UInt64 {
+    mutating func location(_ text: ByteView, pseudo: Bool) -> UInt64 {
         let before = frames.count
         let h = frames.intern(text)
         let id = UInt64(h) + 1
@@ -249,27 +247,27 @@ struct PprofBuilder {
         var loc = PProfLocation()
         loc.id = id
         var line = PProfLine()
-        let p0 = text.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
+        let p0 = text
         let n = text.count
         let (ss, se) = pseudo ? (0, n) : StackTable.symbol(p0, 0, n)
         let module = pseudo ? nil : StackTable.module(p0, 0, n)
-        let moduleBytes = module.map { UnsafeRawBufferPointer(start: p0 + $0.0, count: $0.1 - $0.0) }
+        let moduleBytes = module.map { p0.slice($0.0, $0.1) }
         loc.mappingID = mapping(moduleBytes)
         loc.address = pseudo ? 0 : Self.offset(p0, se, n)
         // The function: symbol, then a 0 byte and the module.
         scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: UnsafeBufferPointer(start: p0 + ss, count: se - ss))
+        scratch.append(p0.slice(ss, se))
         if let moduleBytes {
             scratch.append(0)
-            scratch.append(contentsOf: moduleBytes)
+            scratch.append(moduleBytes)
         }
         let fBefore = functionKeys.count
-        let fh = scratch.withUnsafeBytes { functionKeys.intern($0) }
+        let fh = ByteView.with(scratch) { functionKeys.intern($0) }
         line.functionID = UInt64(fh) + 1
         if functionKeys.count != fBefore {
             var f = PProfFunction()
             f.id = UInt64(fh) + 1
-            f.name = intern(UnsafeRawBufferPointer(start: p0 + ss, count: se - ss))
+            f.name = intern(p0.slice(ss, se))
             f.systemName = intern(text)
             p.function.append(f)
         }
@@ -279,7 +277,7 @@ struct PprofBuilder {
     }
 
     /// The `0x1d7` of `+0x1d7/0x2a0` at `s`, or 0.
-    static func offset(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> UInt64 {
+    static func offset(_ p: ByteView, _ s: Int, _ e: Int) -> UInt64 {
         guard s + 3 < e, p[s] == 43, p[s + 1] == 48, p[s + 2] == 120 || p[s + 2] == 88 else { return 0 }
         return Bytes.hex(p, s + 3, e)?.value ?? 0
     }
@@ -290,7 +288,7 @@ enum ProfileFrames {
     /// Calls `body` with each frame's text, leaf first, and whether it is a pseudo-frame.
     /// Placeholder stacks get their `[early boot]`-style name as the root frame; unresolved
     /// handles and records without a stack are one `[…]` frame.
-    static func forEach(_ stacks: StackTable, _ h: Int32, _ body: (UnsafeRawBufferPointer, Bool) -> Void) {
+    static func forEach(_ stacks: StackTable, _ h: Int32, _ body: (ByteView, Bool) -> Void) {
         let kind = stacks.info[Int(h)].kind
         switch kind {
         case .normal:
@@ -300,9 +298,9 @@ enum ProfileFrames {
             body(stacks.placeholderName(kind), true)
         case .unresolvedHandle, .none:
             var text: [UInt8] = [91]
-            stacks.forEachFrame(h) { text.append(contentsOf: $0) }
+            stacks.forEachFrame(h) { text.append($0) }
             text.append(93)
-            text.withUnsafeBytes { body($0, true) }
+            ByteView.with(text) { body($0, true) }
         }
     }
 }

@@ -1,3 +1,5 @@
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): protobuf bytes copied
+// into one output buffer by parallel parts.
 /// Encodes pprof `Sample` messages (the profile's field 2) straight into protobuf bytes,
 /// byte for byte as swift-protobuf writes them: fields in number order, packed repeated
 /// scalars, scalars equal to 0 left out. A profile has a sample per group (a hundred
