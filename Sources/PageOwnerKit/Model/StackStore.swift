@@ -325,19 +325,10 @@ public struct StackStore {
                     }
                 }
             }
-            let order = RadixSort.sorted(keys: keys, payloads: Array(0..<Int32(range.count)))
-            var start = 0
-            while start < order.count {
-                let k = keys[Int(order[start])]
-                var end = start + 1
-                while end < order.count && keys[Int(order[end])] == k { end += 1 }
+            Self.radixOrder(&out, range, keys: keys, payloads: payloads) { run, _, first in
                 // Agreeing lines that go on past these bytes are told apart deeper.
-                if end - start > 1 && frames.length(payloads[Int(order[start])]) + 1 > depth + 8 {
-                    work.append((range.lowerBound + start..<range.lowerBound + end, depth + 8))
-                }
-                start = end
+                if frames.length(first) + 1 > depth + 8 { work.append((run, depth + 8)) }
             }
-            for (j, o) in order.enumerated() { out[range.lowerBound + j] = payloads[Int(o)] }
         }
         var rank = [Int32](repeating: 0, count: n)
         for (r, h) in out.enumerated() { rank[Int(h)] = Int32(r) }
@@ -461,17 +452,29 @@ public struct StackStore {
             keys.append(a << 32 | b)
             payloads.append(h)
         }
+        Self.radixOrder(&out, range, keys: keys, payloads: payloads) { run, k, _ in
+            // Stacks that agree and go on past these two frames are told apart deeper;
+            // agreeing ones that end here are the same stack (handles are distinct).
+            if k & 0xffff_ffff != 0 { work.append((run, depth + 2)) }
+        }
+    }
+
+    /// Puts `payloads` (one a slot of `out[range]`, in slot order) into `out[range]` in the
+    /// order of their `keys` (a stable radix sort), then calls `tie` with each run of two or
+    /// more slots whose keys are equal, that key and the run's first payload: one refinement
+    /// step of `sorted` and `frameRanks`.
+    static func radixOrder(
+        _ out: inout [Int32], _ range: Range<Int>, keys: [UInt64], payloads: [Int32], tie: (Range<Int>, UInt64, Int32) -> Void
+    ) {
         let order = RadixSort.sorted(keys: keys, payloads: Array(0..<Int32(range.count)))
+        for (j, o) in order.enumerated() { out[range.lowerBound + j] = payloads[Int(o)] }
         var start = 0
         while start < order.count {
             let k = keys[Int(order[start])]
             var end = start + 1
             while end < order.count && keys[Int(order[end])] == k { end += 1 }
-            // Stacks that agree and go on past these two frames are told apart deeper;
-            // agreeing ones that end here are the same stack (handles are distinct).
-            if end - start > 1 && k & 0xffff_ffff != 0 { work.append((range.lowerBound + start..<range.lowerBound + end, depth + 2)) }
+            if end - start > 1 { tie(range.lowerBound + start..<range.lowerBound + end, k, payloads[Int(order[start])]) }
             start = end
         }
-        for (j, o) in order.enumerated() { out[range.lowerBound + j] = payloads[Int(o)] }
     }
 }
