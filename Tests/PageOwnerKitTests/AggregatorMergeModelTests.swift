@@ -26,6 +26,8 @@ final class AggregatorMergeModelTests: XCTestCase {
         ("Charged to offline memcg gone", .offline, "gone"),
         ("Charged (via objcg) to memcg wl", .viaObjcg, "wl"),
         ("Charged (via objcg) to offline memcg gone", .viaObjcgOffline, "gone"),
+        // Over 16 bytes: past what the rest memo holds inline (`RestMemo`).
+        ("Charged to memcg system.slice/long-name.service", .charged, "system.slice/long-name.service"),
     ]
 
     /// Few values of each field, so that records of different workers meet in one group.
@@ -38,7 +40,10 @@ final class AggregatorMergeModelTests: XCTestCase {
             stacks.append(v)
         }
         stacks += [EraVocabulary.earlyStack, EraVocabulary.dummyStack, EraVocabulary.failureStack]
-        let comms = Array(EraVocabulary.comms.prefix(5)) + [Array("my app".utf8), [0x63, 0x61, 0x66, 0xc3, 0xa9]]
+        // Names of 1 to 16 bytes that differ in one byte only, at every length the rest memo
+        // packs differently (`ByteInterner.words`), and one over 16 bytes.
+        let near = ["ab", "ac", "abcd", "abce", "abcdefgh", "abcdefgi", "abcdefghijklmnop", "abcdefghijkXmnop", "abcdefghijklmnopq"]
+        let comms = Array(EraVocabulary.comms.prefix(5)) + [Array("my app".utf8), [0x63, 0x61, 0x66, 0xc3, 0xa9]] + near.map { Array($0.utf8) }
         let masks = Array(EraVocabulary.masks.prefix(5))
         var ts: UInt64 = 1_000_000
         var pfn: UInt64 = 0x1000
@@ -163,6 +168,7 @@ final class AggregatorMergeModelTests: XCTestCase {
         [.stack, .comm, .pid],
         [.comm, .order, .gfp],
         [.stack, .gfp, .memcg],
+        [.stack, .comm, .memcg, .order],
         [.caller],
         [.caller, .memcg],
         [.module, .allocator, .pid],

@@ -123,6 +123,8 @@ public final class Aggregator: RecordConsumer {
         /// array a record fought over its count).
         var restWords = InlineArray<32, UInt64>(repeating: 0)
         var rests: PackedKeyTable
+        /// The rest keys' handles by the records' raw values, in front of `rests`.
+        var restMemo: RestMemo
         var groupOfPair = WordMap(capacity: 4096)
         /// Where the previous record's values start in `restWords`.
         static let lastRestAt = 16
@@ -183,6 +185,7 @@ public final class Aggregator: RecordConsumer {
             restKeys = restPositions.map { keys[$0] }
             precondition(restKeys.count <= Core.lastRestAt, "at most \(Core.lastRestAt) keys besides the stack")
             rests = PackedKeyTable(width: restKeys.count, capacity: 256)
+            restMemo = RestMemo(keys: restKeys)
             hasRecordFilters = filters.needsRecord
             filtersNeedStack = filters.needsStack
         }
@@ -854,6 +857,18 @@ extension Aggregator.Core {
     /// there are as few rests as combinations of those fields (not one a stack and module).
     @inline(__always)
     mutating func restHandle(_ r: Record) -> Int32 {
+        guard let sig = restMemo.signature(r) else { return internRest(r) }
+        let h = sig.hash
+        let known = restMemo.find(sig, h)
+        if known >= 0 { return known }
+        let rest = internRest(r)
+        restMemo.store(sig, h, rest)
+        return rest
+    }
+
+    /// `restHandle` the full way: the values interned (`restValue`), then the key.
+    @inline(never)
+    mutating func internRest(_ r: Record) -> Int32 {
         let had = rests.count
         // This record's values are filled in and compared with the previous record's in
         // the same pass.
