@@ -753,7 +753,7 @@ extension Aggregator.Core {
     /// struct (1.3 KB) for each call, two records in three.
     @inline(__always)
     func isEarlyBootRecord(_ r: Record, _ stack: Int32) -> Bool {
-        if stack >= 0 { return stacks.info[Int(stack)].kind == .earlyPlaceholder }
+        if stack >= 0 { return stacks.isEarlyPlaceholder(stack) }
         if r.hasStack {
             return r.withBytes(r.stack) { p in
                 let (fs, fe) = StackTable.frameText(p, 0, Bytes.find(10, p, 0, p.count))

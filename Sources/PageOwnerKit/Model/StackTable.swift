@@ -51,6 +51,9 @@ public struct StackTable {
     /// space included).
     public private(set) var stacks = StackStore(capacity: 4096)
     public private(set) var info: [Info] = []
+    /// The early-boot placeholder stacks (usually one), so that a record can be told to be one
+    /// of them without reading `info`, which at 10^5 stacks and more is a cache miss.
+    private(set) var earlyPlaceholders: [Int32] = []
     /// Short strings derived from stacks: caller symbols and module names.
     public internal(set) var names = ByteInterner(capacity: 1024)
     let allocatorFunctions: AllocatorFunctions
@@ -90,6 +93,19 @@ public struct StackTable {
 
     public var count: Int { stacks.count }
 
+    /// Files what was derived from the stack just added.
+    private mutating func appendInfo(_ i: Info) {
+        if i.kind == .earlyPlaceholder { earlyPlaceholders.append(Int32(info.count)) }
+        info.append(i)
+    }
+
+    /// Whether stack `h` is an early-boot placeholder (`Kind.earlyPlaceholder`).
+    @inline(__always)
+    func isEarlyPlaceholder(_ h: Int32) -> Bool {
+        if earlyPlaceholders.count > 8 { return info[Int(h)].kind == .earlyPlaceholder }
+        return earlyPlaceholders.contains(h)
+    }
+
     /// The handle of the stack in `bytes` (frame lines), adding it if new.
     /// CR bytes of CRLF input are dropped first.
     /// `hash`, when not 0, is `StackTable.hash(bytes)` computed earlier (see `prefetch`).
@@ -100,7 +116,7 @@ public struct StackTable {
         var h = hash != 0 ? stacks.intern(bytes, hash: hash) : stacks.intern(bytes)
         if stacks.count != before {
             h = Int32(before)
-            info.append(derive(stack: h))
+            appendInfo(derive(stack: h))
         }
         return h
     }
@@ -161,7 +177,7 @@ public struct StackTable {
             var i = other.info[Int(h)]
             if i.caller >= 0 { i.caller = other.names.withBytes(i.caller) { names.intern($0) } }
             if i.module >= 0 { i.module = other.names.withBytes(i.module) { names.intern($0) } }
-            info.append(i)
+            appendInfo(i)
         }
         return n
     }
@@ -204,7 +220,7 @@ public struct StackTable {
             i.kind = kind
             i.caller = names.intern(placeholderName(kind))
             i.allocationClass = kind == .earlyPlaceholder ? .earlyBoot : .unknown
-            info.append(i)
+            appendInfo(i)
         }
         return h
     }
