@@ -337,53 +337,47 @@ extension Aggregator {
         let moduleRank = stacks.names.sortedRanks()
         let noCull = options.cull.isEmpty
         let cull = options.cull
-        func cmp<T: Comparable>(_ a: T, _ b: T) -> Int { a == b ? 0 : (a < b ? -1 : 1) }
-        func cmpKey(_ k: CompatOptions.Key, _ a: Int, _ b: Int) -> Int {
-            let x = firsts[a]
-            let y = firsts[b]
-            switch k {
-            case .times: return cmp(counts[a].records, counts[b].records)
-            case .pages: return cmp(counts[a].pages, counts[b].pages)
-            case .pid: return cmp(x.pid, y.pid)
-            case .tgid: return cmp(x.tgid, y.tgid)
-            case .comm: return cmp(commRank[Int(x.comm)], commRank[Int(y.comm)])
-            case .module: return cmp(moduleRank[Int(x.module)], moduleRank[Int(y.module)])
-            case .allocTs: return cmp(x.ts, y.ts)
-            case .allocator: return cmp(x.allocator.rawValue, y.allocator.rawValue)
-            case .txt:
-                // strcmp on header + stacktrace: the header ends the first line, so this is
-                // the header's order, then the stacktrace's.
-                let c = cmp(headerRank[Int(x.header)], headerRank[Int(y.header)])
-                return c != 0 ? c : cmp(stackRank[Int(x.stack)], stackRank[Int(y.stack)])
-            case .stacktrace: return cmp(stackRank[Int(x.stack)], stackRank[Int(y.stack)])
-            }
-        }
         // The kernel tool's cull comparator: its fields in a fixed order, whatever the order
         // given on the command line.
         let cullChain: [(CompatOptions.Cull, CompatOptions.Key)] = [
             (.stacktrace, .stacktrace), (.pid, .pid), (.tgid, .tgid), (.comm, .comm), (.module, .module), (.allocator, .allocator),
         ]
-        func cullCompare(_ a: Int, _ b: Int) -> Int {
-            if noCull { return cmpKey(.txt, a, b) }
-            for (c, k) in cullChain where cull.contains(c) {
-                let r = cmpKey(k, a, b)
-                if r != 0 { return r }
+        // The order of the sort keys, then of the cull keys (the whole text when there is no
+        // cull rule), then first seen: stable radix passes from the least significant key up,
+        // each key mapped to an unsigned word in its order (a comparison closure a pair, before,
+        // cost seconds of one core at 10^6 groups).
+        func word(_ k: CompatOptions.Key, _ g: Int) -> UInt64 {
+            let x = firsts[g]
+            switch k {
+            case .times: return UInt64(bitPattern: counts[g].records) ^ (1 << 63)
+            case .pages: return UInt64(bitPattern: counts[g].pages) ^ (1 << 63)
+            case .pid: return UInt64(UInt32(bitPattern: x.pid) ^ 0x8000_0000)
+            case .tgid: return UInt64(UInt32(bitPattern: x.tgid) ^ 0x8000_0000)
+            case .comm: return UInt64(UInt32(bitPattern: commRank[Int(x.comm)]) ^ 0x8000_0000)
+            case .module: return UInt64(UInt32(bitPattern: moduleRank[Int(x.module)]) ^ 0x8000_0000)
+            case .allocTs: return x.ts
+            case .allocator: return UInt64(UInt32(bitPattern: x.allocator.rawValue))
+            case .txt:
+                // The header's rank, then the stacktrace's, in one word.
+                return UInt64(UInt32(bitPattern: headerRank[Int(x.header)]) ^ 0x8000_0000) << 32
+                    | UInt64(UInt32(bitPattern: stackRank[Int(x.stack)]) ^ 0x8000_0000)
+            case .stacktrace: return UInt64(UInt32(bitPattern: stackRank[Int(x.stack)]) ^ 0x8000_0000)
             }
-            return 0
         }
-        let sort = options.sort
+        var passes: [(key: CompatOptions.Key, descending: Bool)] = options.sort.map { ($0.key, $0.descending) }
+        if noCull {
+            passes.append((.txt, false))
+        } else {
+            for (c, k) in cullChain where cull.contains(c) { passes.append((k, false)) }
+        }
         var order = Array(0..<Int32(firsts.count))
-        order.sort { ia, ib in
-            let a = Int(ia)
-            let b = Int(ib)
-            for k in sort {
-                var c = cmpKey(k.key, a, b)
-                if k.descending { c = -c }
-                if c != 0 { return c < 0 }
+        var keys = [UInt64](repeating: 0, count: order.count)
+        for (k, descending) in passes.reversed() {
+            for (i, g) in order.enumerated() {
+                let w = word(k, Int(g))
+                keys[i] = descending ? ~w : w
             }
-            let c = cullCompare(a, b)
-            if c != 0 { return c < 0 }
-            return a < b
+            order = RadixSort.sorted(keys: keys, payloads: order)
         }
         return order
     }

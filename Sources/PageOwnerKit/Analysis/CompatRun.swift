@@ -8,6 +8,8 @@ public enum CompatRun {
         public var groups: Int
         /// The groups (`isCompat`).
         public var aggregator: Aggregator
+        /// Threads the output is rendered on.
+        public var threads = 1
 
         /// Blocks kept by the filters, and those that took the exact path.
         public var kept: Int64 { aggregator.compat.kept }
@@ -16,7 +18,7 @@ public enum CompatRun {
         public var totals: (times: Int64, pages: Int64) { aggregator.compatTotals }
 
         /// Writes the kernel tool's output.
-        public func write(to out: OutputSink) throws { try CompatFormatter.write(aggregator, to: out) }
+        public func write(to out: OutputSink) throws { try CompatFormatter.write(aggregator, threads: threads, to: out) }
     }
 
     /// Record offsets continued across the streams of an archive: a group's first block is
@@ -57,6 +59,6 @@ public enum CompatRun {
             diagnostics.merge(ingest.diagnostics)
             records += ingest.records
         }
-        return Result(diagnostics: diagnostics, records: records, groups: main.groups.count, aggregator: main)
+        return Result(diagnostics: diagnostics, records: records, groups: main.groups.count, aggregator: main, threads: max(1, workers))
     }
 }
