@@ -298,7 +298,7 @@ extension Aggregator {
             // Stacktraces are mapped frame by frame (each distinct line interned once), then
             // found by their frame ids and the hash of their bytes; what was derived from
             // them is copied.
-            if stackMap[Int(x.stack)] < 0 { stackMap[Int(x.stack)] = stacks.merge(x.stack, from: other.stacks, frameMap: &frameMap, scratch: &ids) }
+            if stackMap[Int(x.stack)] < 0 { stackMap[Int(x.stack)] = stacks.merge(x.stack, from: other.stacks, frameMap: &frameMap, nameMap: &nameMap, scratch: &ids) }
             x.stack = stackMap[Int(x.stack)]
             if wantsModule {
                 if nameMap[Int(x.module)] < 0 { nameMap[Int(x.module)] = other.stacks.names.withBytes(x.module) { stacks.internName($0) } }
