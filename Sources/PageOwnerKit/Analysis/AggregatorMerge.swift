@@ -189,16 +189,28 @@ extension Aggregator.Core {
             // `groupOfStack`'s, or new. The other side's stacks are mapped first (most are
             // often this side's too), so the groups and metrics get room for the new groups
             // alone, not grown by doubling while the other side is still held.
+            // The stacks are looked up here in group order, each likely a cache miss in
+            // this side's index, hash and ids: each lookup is started a few groups ahead.
+            @inline(__always) func otherStack(_ g: Int32) -> Int32 {
+                Int32(bitPattern: UInt32(truncatingIfNeeded: other.groups.value(g, 0)))
+            }
+            @inline(__always) func otherHash(_ g: Int32) -> UInt64? {
+                let h = otherStack(g)
+                return h >= 0 ? other.stacks.stacks.hashes[Int(h)] : nil
+            }
             var fresh = 0
             for g in 0..<n {
-                let st = mergedStack(Int32(bitPattern: UInt32(truncatingIfNeeded: other.groups.value(g, 0))), of: other, &m)
+                if g + 8 < n, let hash = otherHash(g + 8) { stacks.stacks.prefetchSlot(hash: hash) }
+                if g + 4 < n, let hash = otherHash(g + 4) { stacks.stacks.prefetchCandidate(hash: hash) }
+                if g + 1 < n, let hash = otherHash(g + 1) { stacks.prefetch(hash: hash) }
+                let st = mergedStack(otherStack(g), of: other, &m)
                 if groupOfStack[st] < 0 { fresh += 1 }
             }
             groups.reserveCapacity(groups.count + fresh)
             for o in 0..<shared { metrics[base + o].reserveCapacity(groups.count + fresh) }
             for g in 0..<n {
                 // Every stack is mapped now: a read of `m.stacks`.
-                let st = mergedStack(Int32(bitPattern: UInt32(truncatingIfNeeded: other.groups.value(g, 0))), of: other, &m)
+                let st = mergedStack(otherStack(g), of: other, &m)
                 var ng = Int(groupOfStack[st])
                 if ng < 0 {
                     var k = UInt64(UInt32(bitPattern: st))

@@ -215,6 +215,28 @@ public struct StackStore {
         ids.withUnsafeBytes { po_prefetch($0.baseAddress! + a * 4, (b - a) * 4) }
     }
 
+    /// A merge's lookups started ahead, in steps (the caller's other store hashes are at hand,
+    /// so it can look several stacks ahead): `prefetchSlot(hash:)` loads the slot of `h`
+    /// without waiting for it, `prefetchCandidate(hash:)` (a few stacks later) reads that
+    /// slot and starts loading its stack's hash and `starts` entry, and `prefetch(hash:)`
+    /// (one stack ahead) its frame ids.
+    @inline(__always)
+    func prefetchSlot(hash h: UInt64) {
+        guard indexed else { return }
+        slots.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: h) & mask), 8) }
+    }
+
+    /// See `prefetchSlot(hash:)`.
+    @inline(__always)
+    func prefetchCandidate(hash h: UInt64) {
+        guard indexed else { return }
+        let s = slots[Int(truncatingIfNeeded: h) & mask]
+        guard s != 0 else { return }
+        let c = Int(s & 0xffff_ffff) - 1
+        hashes.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + c, 8) }
+        starts.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + c, 8) }
+    }
+
     /// Frees the lookup index (`slots`): a store only read by handle (a worker's, while it
     /// is merged) does not need it. A later lookup rebuilds it.
     mutating func releaseIndex() {
