@@ -52,160 +52,10 @@ extension Aggregator {
             checkInvariants()
         }
         #endif
-        var stackMap = [Int32](repeating: -1, count: other.stacks.count)
-        var frameMap: [Int32] = []
-        var scratch: [Int32] = []
-        func stack(_ h: Int32) -> Int32 {
-            if h < 0 { return h }
-            if stackMap[Int(h)] >= 0 { return stackMap[Int(h)] }
-            let info = other.stacks.info[Int(h)]
-            let n: Int32
-            switch info.kind {
-            case .unresolvedHandle:
-                // Stays unresolved here even when this side knows the handle:
-                // `resolveLateHandles` re-keys every such group at the end, by all its keys.
-                let handle = other.unresolvedHandle[h] ?? 0
-                n = stacks.unresolved(handle: handle)
-                unresolvedHandle[n] = handle
-            case .none:
-                n = stacks.noStack()
-            case .normal, .earlyPlaceholder, .dummyPlaceholder, .failurePlaceholder:
-                // Synthetic entries (a label, not frame lines) keep their kind.
-                let first = other.stacks.stacks.firstByte(h)
-                let frameLines = first == 32 || first == 9
-                n =
-                    frameLines
-                    ? stacks.merge(h, from: other.stacks, frameMap: &frameMap, scratch: &scratch)
-                    : other.stacks.stacks.withBytes(h) { stacks.synthetic($0, kind: info.kind) }
-            }
-            stackMap[Int(h)] = n
-            return n
-        }
-        // Each of the other side's handles is re-interned once, not once a group.
-        var nameMap = [Int32](repeating: -1, count: other.stacks.names.count)
-        var commMap = [Int32](repeating: -1, count: other.comms.count)
-        var memcgMap = [Int32](repeating: -1, count: other.memcgs.count)
-        func name(_ h: Int32) -> Int32 {
-            if h < 0 { return h }
-            if nameMap[Int(h)] < 0 { nameMap[Int(h)] = other.stacks.names.withBytes(h) { stacks.names.intern($0) } }
-            return nameMap[Int(h)]
-        }
-        func comm(_ h: Int32) -> Int32 {
-            if commMap[Int(h)] < 0 { commMap[Int(h)] = other.comms.withBytes(h) { comms.intern($0) } }
-            return commMap[Int(h)]
-        }
-        func memcg(_ h: Int32) -> Int32 {
-            if memcgMap[Int(h)] < 0 { memcgMap[Int(h)] = other.memcgs.withBytes(h) { memcgs.intern($0) } }
-            return memcgMap[Int(h)]
-        }
-        for (handle, s) in other.handleStacks where handleStacks[handle] == nil { handleStacks[handle] = stack(s) }
-        for (mask, h) in other.gfpNameOf where gfpNameOf[mask] == nil {
-            gfpNameOf[mask] = other.gfpNames.withBytes(h) { gfpNames.intern($0) }
-        }
-        // Other's snapshot i is this one's base + i.
-        let base = other.snapshotBase
-        let shared = max(0, min(totals.count - base, other.totals.count))
-        for o in 0..<shared {
-            let s = base + o
-            totals[s].recordsRead += other.totals[o].recordsRead
-            totals[s].pagesRead +|= other.totals[o].pagesRead
-            totals[s].records += other.totals[o].records
-            totals[s].pages +|= other.totals[o].pages
-            totals[s].earlyBootPages &+= other.totals[o].earlyBootPages
-            totals[s].fields.formUnion(other.totals[o].fields)
-            totals[s].maxTs = max(totals[s].maxTs, other.totals[o].maxTs)
-            totals[s].pfnEnd = max(totals[s].pfnEnd, other.totals[o].pfnEnd)
-            totals[s].pfnRuns += other.totals[o].pfnRuns
-            if totals[s].format == nil { totals[s].format = other.totals[o].format }
-            for h in other.totals[o].distinctStacks { totals[s].distinctStacks.insert(stack(h)) }
-        }
-        // Group `g`'s key with this side's handles, into `v`.
-        func key(_ g: Int32, into v: inout [UInt64]) {
-            other.groups.withBytes(g) { b in
-                let o = b.bindMemory(to: UInt64.self)
-                for (i, k) in keys.enumerated() {
-                    let x = o[i]
-                    switch k {
-                    case .stack:
-                        v[i] = UInt64(UInt32(bitPattern: stack(Int32(bitPattern: UInt32(truncatingIfNeeded: x)))))
-                    case .caller, .module:
-                        v[i] = UInt64(UInt32(bitPattern: name(Int32(bitPattern: UInt32(truncatingIfNeeded: x)))))
-                    case .comm:
-                        v[i] = UInt64(UInt32(bitPattern: comm(Int32(x))))
-                    case .memcg:
-                        if x == .max {
-                            v[i] = x
-                        } else {
-                            let h = memcg(Int32(x & 0xffff_ffff))
-                            v[i] = UInt64(h) | (x & 0xffff_ffff_0000_0000)
-                        }
-                    default:
-                        v[i] = x
-                    }
-                }
-                if hiddenStackColumn {
-                    let x = o[keys.count]
-                    v[keys.count] = x == .max ? x : UInt64(UInt32(bitPattern: stack(Int32(bitPattern: UInt32(truncatingIfNeeded: x)))))
-                }
-            }
-        }
-        // Each group's slot is asked for while the next group's key is made (software
-        // pipelining), so the lookups of a 10^5-group table overlap. Handles are still made
-        // in group order, and groups numbered in it.
-        var v = [UInt64](repeating: 0, count: groups.width)
-        var next = v
-        let n = Int32(other.groups.count)
-        if stackKeyed && !resolved {
-            // Grouped by stack alone: the group of a stack is `groupOfStack`'s, or new. The
-            // other side's stacks are mapped first (most are often this side's too), so the
-            // groups and metrics get room for the new groups alone, not grown by doubling
-            // while the other side is still held.
-            var fresh = 0
-            for g in 0..<n {
-                key(g, into: &v)
-                if groupOfStack[Int32(bitPattern: UInt32(truncatingIfNeeded: v[0]))] < 0 { fresh += 1 }
-            }
-            groups.reserveCapacity(groups.count + fresh)
-            for o in 0..<shared { metrics[base + o].reserveCapacity(groups.count + fresh) }
-            for g in 0..<n {
-                key(g, into: &v)
-                let st = Int32(bitPattern: UInt32(truncatingIfNeeded: v[0]))
-                var ng = Int(groupOfStack[st])
-                if ng < 0 {
-                    ng = Int(v.withUnsafeBytes { groups.append(new: $0) })
-                    groupOfStack[st] = Int32(ng)
-                }
-                addMetrics(of: other, group: Int(g), to: ng, base: base, shared: shared)
-            }
-            return
-        }
-        if n > 0 { key(0, into: &v) }
-        var h = v.withUnsafeBytes { groups.hash($0) }
-        for g in 0..<n {
-            var nextHash: UInt64 = 0
-            if g + 1 < n {
-                key(g + 1, into: &next)
-                nextHash = next.withUnsafeBytes { groups.hash($0) }
-                groups.prefetch(hash: nextHash)
-            }
-            let ng = Int(v.withUnsafeBytes { groups.intern($0, hash: h) })
-            addMetrics(of: other, group: Int(g), to: ng, base: base, shared: shared)
-            swap(&v, &next)
-            h = nextHash
-        }
-    }
-
-    /// Adds `other`'s metrics of its group `g` to this side's group `ng`, in each shared
-    /// snapshot (other's snapshot `o` is this one's `base + o`).
-    @inline(__always)
-    private func addMetrics(of other: Aggregator, group g: Int, to ng: Int, base: Int, shared: Int) {
-        for o in 0..<shared where g < other.metrics[o].count {
-            let x = other.metrics[o][g]
-            if x == Metrics() { continue }
-            let s = base + o
-            if ng >= metrics[s].count { metrics[s].append(contentsOf: repeatElement(Metrics(), count: ng + 1 - metrics[s].count)) }
-            metrics[s][ng].add(x)
-        }
+        // One access to each side's `core` for the whole merge: the work runs on the structs,
+        // so a stack or group costs no copy of a table (the class's computed properties
+        // return one, retaining all its arrays) and no dynamic exclusivity check.
+        core.merge(from: other.core)
     }
 
     /// Frees what only lookups into this worker need (the hash indexes of its stacks, frames
@@ -280,4 +130,193 @@ extension Aggregator {
         }
     }
     #endif
+}
+
+/// The other side's handles mapped to this side's while a merge runs (-1: not mapped yet),
+/// so each is re-interned once, not once a group.
+private struct MergeMaps {
+    var stacks: [Int32]
+    var frames: [Int32]
+    var names: [Int32]
+    var comms: [Int32]
+    var memcgs: [Int32]
+    /// Frame ids of the stack being mapped (reused).
+    var scratch: [Int32] = []
+
+    init(of other: Aggregator.Core) {
+        stacks = [Int32](repeating: -1, count: other.stacks.count)
+        frames = [Int32](repeating: -1, count: other.stacks.stacks.frames.count)
+        names = [Int32](repeating: -1, count: other.stacks.names.count)
+        comms = [Int32](repeating: -1, count: other.comms.count)
+        memcgs = [Int32](repeating: -1, count: other.memcgs.count)
+    }
+}
+
+extension Aggregator.Core {
+    /// `Aggregator.merge`'s work (both sides settled, their PFN runs closed). Every field of
+    /// either side is reached on the structs and the maps are passed `inout` (no closure
+    /// boxes them), so the per-stack and per-group steps copy no table, retain nothing and
+    /// pay no dynamic exclusivity check.
+    mutating func merge(from other: Aggregator.Core) {
+        var m = MergeMaps(of: other)
+        for (handle, s) in other.handleStacks where handleStacks[handle] == nil {
+            handleStacks[handle] = mergedStack(s, of: other, &m)
+        }
+        for (mask, h) in other.gfpNameOf where gfpNameOf[mask] == nil {
+            gfpNameOf[mask] = other.gfpNames.withBytes(h) { gfpNames.intern($0) }
+        }
+        // Other's snapshot i is this one's base + i.
+        let base = other.snapshotBase
+        let shared = max(0, min(totals.count - base, other.totals.count))
+        for o in 0..<shared {
+            let s = base + o
+            let t = other.totals[o]
+            totals[s].recordsRead += t.recordsRead
+            totals[s].pagesRead +|= t.pagesRead
+            totals[s].records += t.records
+            totals[s].pages +|= t.pages
+            totals[s].earlyBootPages &+= t.earlyBootPages
+            totals[s].fields.formUnion(t.fields)
+            totals[s].maxTs = max(totals[s].maxTs, t.maxTs)
+            totals[s].pfnEnd = max(totals[s].pfnEnd, t.pfnEnd)
+            totals[s].pfnRuns += t.pfnRuns
+            if totals[s].format == nil { totals[s].format = t.format }
+            for h in t.distinctStacks { totals[s].distinctStacks.insert(mergedStack(h, of: other, &m)) }
+        }
+        let n = Int32(other.groups.count)
+        if stackKeyed && !resolved {
+            // Grouped by stack alone (one key column, the stack): the group of a stack is
+            // `groupOfStack`'s, or new. The other side's stacks are mapped first (most are
+            // often this side's too), so the groups and metrics get room for the new groups
+            // alone, not grown by doubling while the other side is still held.
+            // The stacks are looked up here in group order, each likely a cache miss in
+            // this side's index, hash and ids: each lookup is started a few groups ahead.
+            @inline(__always) func otherStack(_ g: Int32) -> Int32 {
+                Int32(bitPattern: UInt32(truncatingIfNeeded: other.groups.value(g, 0)))
+            }
+            @inline(__always) func otherHash(_ g: Int32) -> UInt64? {
+                let h = otherStack(g)
+                return h >= 0 ? other.stacks.stacks.hashes[Int(h)] : nil
+            }
+            var fresh = 0
+            for g in 0..<n {
+                if g + 8 < n, let hash = otherHash(g + 8) { stacks.stacks.prefetchSlot(hash: hash) }
+                if g + 4 < n, let hash = otherHash(g + 4) { stacks.stacks.prefetchCandidate(hash: hash) }
+                if g + 1 < n, let hash = otherHash(g + 1) { stacks.prefetch(hash: hash) }
+                let st = mergedStack(otherStack(g), of: other, &m)
+                if groupOfStack[st] < 0 { fresh += 1 }
+            }
+            groups.reserveCapacity(groups.count + fresh)
+            for o in 0..<shared { metrics[base + o].reserveCapacity(groups.count + fresh) }
+            for g in 0..<n {
+                // Every stack is mapped now: a read of `m.stacks`.
+                let st = mergedStack(otherStack(g), of: other, &m)
+                var ng = Int(groupOfStack[st])
+                if ng < 0 {
+                    var k = UInt64(UInt32(bitPattern: st))
+                    ng = Int(withUnsafeBytes(of: &k) { groups.append(new: $0) })
+                    groupOfStack[st] = Int32(ng)
+                }
+                addMetrics(of: other, group: Int(g), to: ng, base: base, shared: shared)
+            }
+            return
+        }
+        // Each group's slot is asked for while the next group's key is made (software
+        // pipelining), so the lookups of a 10^5-group table overlap. Handles are still made
+        // in group order, and groups numbered in it.
+        var v = [UInt64](repeating: 0, count: groups.width)
+        var next = v
+        if n > 0 { mergedKey(0, of: other, into: &v, &m) }
+        var h = v.withUnsafeBytes { groups.hash($0) }
+        for g in 0..<n {
+            var nextHash: UInt64 = 0
+            if g + 1 < n {
+                mergedKey(g + 1, of: other, into: &next, &m)
+                nextHash = next.withUnsafeBytes { groups.hash($0) }
+                groups.prefetch(hash: nextHash)
+            }
+            let ng = Int(v.withUnsafeBytes { groups.intern($0, hash: h) })
+            addMetrics(of: other, group: Int(g), to: ng, base: base, shared: shared)
+            swap(&v, &next)
+            h = nextHash
+        }
+    }
+
+    /// This side's handle of `other`'s stack `h` (negative handles are kept).
+    @inline(__always)
+    private mutating func mergedStack(_ h: Int32, of other: Aggregator.Core, _ m: inout MergeMaps) -> Int32 {
+        if h < 0 { return h }
+        let known = m.stacks[Int(h)]
+        if known >= 0 { return known }
+        let n = mergeStack(h, of: other, &m)
+        m.stacks[Int(h)] = n
+        return n
+    }
+
+    /// `other`'s stack `h` interned here (once per stack: `mergedStack` keeps the result).
+    private mutating func mergeStack(_ h: Int32, of other: Aggregator.Core, _ m: inout MergeMaps) -> Int32 {
+        let kind = other.stacks.info[Int(h)].kind
+        switch kind {
+        case .unresolvedHandle:
+            // Stays unresolved here even when this side knows the handle:
+            // `resolveLateHandles` re-keys every such group at the end, by all its keys.
+            let handle = other.unresolvedHandle[h] ?? 0
+            let n = stacks.unresolved(handle: handle)
+            unresolvedHandle[n] = handle
+            return n
+        case .none:
+            return stacks.noStack()
+        case .normal, .earlyPlaceholder, .dummyPlaceholder, .failurePlaceholder:
+            // Synthetic entries (a label, not frame lines) keep their kind.
+            let first = other.stacks.stacks.firstByte(h)
+            if first == 32 || first == 9 {
+                return stacks.merge(h, from: other.stacks, frameMap: &m.frames, nameMap: &m.names, scratch: &m.scratch)
+            }
+            return other.stacks.stacks.withBytes(h) { stacks.synthetic($0, kind: kind) }
+        }
+    }
+
+    /// Group `g`'s key of `other`, with this side's handles, into `v`.
+    private mutating func mergedKey(_ g: Int32, of other: Aggregator.Core, into v: inout [UInt64], _ m: inout MergeMaps) {
+        let width = keys.count
+        for i in 0..<width {
+            let x = other.groups.value(g, i)
+            switch keys[i] {
+            case .stack:
+                v[i] = UInt64(UInt32(bitPattern: mergedStack(Int32(bitPattern: UInt32(truncatingIfNeeded: x)), of: other, &m)))
+            case .caller, .module:
+                let h = stacks.name(Int32(bitPattern: UInt32(truncatingIfNeeded: x)), of: other.stacks, map: &m.names)
+                v[i] = UInt64(UInt32(bitPattern: h))
+            case .comm:
+                let h = Int(Int32(x))
+                if m.comms[h] < 0 { m.comms[h] = other.comms.withBytes(Int32(h)) { comms.intern($0) } }
+                v[i] = UInt64(UInt32(bitPattern: m.comms[h]))
+            case .memcg:
+                if x == .max {
+                    v[i] = x
+                } else {
+                    let h = Int(Int32(x & 0xffff_ffff))
+                    if m.memcgs[h] < 0 { m.memcgs[h] = other.memcgs.withBytes(Int32(h)) { memcgs.intern($0) } }
+                    v[i] = UInt64(m.memcgs[h]) | (x & 0xffff_ffff_0000_0000)
+                }
+            default:
+                v[i] = x
+            }
+        }
+        if hiddenStackColumn {
+            let x = other.groups.value(g, width)
+            v[width] = x == .max ? x : UInt64(UInt32(bitPattern: mergedStack(Int32(bitPattern: UInt32(truncatingIfNeeded: x)), of: other, &m)))
+        }
+    }
+
+    /// Adds `other`'s metrics of its group `g` to this side's group `ng`, in each shared
+    /// snapshot (other's snapshot `o` is this one's `base + o`).
+    @inline(__always)
+    private mutating func addMetrics(of other: Aggregator.Core, group g: Int, to ng: Int, base: Int, shared: Int) {
+        for o in 0..<shared where g < other.metrics[o].count {
+            let x = other.metrics[o][g]
+            if x == Metrics() { continue }
+            metrics[base + o].add(x, to: ng)
+        }
+    }
 }

@@ -270,16 +270,10 @@ extension Aggregator.Core {
         }
         countCompat(index, pages: n.pages)
     }
-}
 
-extension Aggregator {
-    /// Adds a record by the exact path (the kernel tool's regular expressions on its text).
-    public func addCompatExact(_ r: Record) { core.addCompatExact(r) }
-
-    /// Adds the groups of a parallel worker (`merge` sends a compatible-mode aggregator
-    /// here). Where both saw a group, the fields of the block that came first in the input
-    /// are kept, as a sequential run would keep them.
-    func mergeCompat(_ other: Aggregator) {
+    /// `Aggregator.mergeCompat`'s work. Each of the other side's comms, headers, stacks and
+    /// module names is re-interned once (a map per table), not once a group.
+    mutating func mergeCompat(from other: Aggregator.Core) {
         compat.blocks += other.compat.blocks
         compat.kept += other.compat.kept
         compat.exactPath += other.compat.exactPath
@@ -288,34 +282,52 @@ extension Aggregator {
         var ids: [Int32] = []
         var commMap = [Int32](repeating: -1, count: other.comms.count)
         var nameMap = [Int32](repeating: -1, count: other.stacks.names.count)
+        var headerMap = [Int32](repeating: -1, count: other.compat.headers.count)
         let wantsModule = compat.wantsModule
         let base = other.snapshotBase
-        for g in 0..<other.compat.firsts.count {
+        let n = other.compat.firsts.count
+        for g in 0..<n {
             var x = other.compat.firsts[g]
             if commMap[Int(x.comm)] < 0 { commMap[Int(x.comm)] = other.comms.withBytes(x.comm) { comms.intern($0) } }
             x.comm = commMap[Int(x.comm)]
-            x.header = other.compat.headers.withBytes(x.header) { compat.headers.intern($0) }
+            if headerMap[Int(x.header)] < 0 {
+                headerMap[Int(x.header)] = other.compat.headers.withBytes(x.header) { compat.headers.intern($0) }
+            }
+            x.header = headerMap[Int(x.header)]
             // Stacktraces are mapped frame by frame (each distinct line interned once), then
             // found by their frame ids and the hash of their bytes; what was derived from
             // them is copied.
-            if stackMap[Int(x.stack)] < 0 { stackMap[Int(x.stack)] = stacks.merge(x.stack, from: other.stacks, frameMap: &frameMap, scratch: &ids) }
+            if stackMap[Int(x.stack)] < 0 {
+                stackMap[Int(x.stack)] = stacks.merge(x.stack, from: other.stacks, frameMap: &frameMap, nameMap: &nameMap, scratch: &ids)
+            }
             x.stack = stackMap[Int(x.stack)]
             if wantsModule {
-                if nameMap[Int(x.module)] < 0 { nameMap[Int(x.module)] = other.stacks.names.withBytes(x.module) { stacks.internName($0) } }
-                x.module = nameMap[Int(x.module)]
+                x.module = stacks.name(x.module, of: other.stacks, map: &nameMap)
             }
             let key = compat.key(
                 header: x.header, stack: x.stack, pid: x.pid, tgid: x.tgid, comm: x.comm, module: x.module, alloc: x.allocator)
-            let (index, new) = core.compatGroup(key)
+            let (index, new) = compatGroup(key)
             if new {
                 compat.firsts.append(x)
             } else if x.offset < compat.firsts[index].offset {
                 compat.firsts[index] = x
             }
-            let m = other.metrics(0, g)
+            let m = g < other.metrics[0].count ? other.metrics[0][g] : Metrics()
             metrics[base].add(index, times: m.records, pages: m.pages, ts: nil)
         }
     }
+}
+
+extension Aggregator {
+    /// Adds a record by the exact path (the kernel tool's regular expressions on its text).
+    public func addCompatExact(_ r: Record) { core.addCompatExact(r) }
+
+    /// Adds the groups of a parallel worker (`merge` sends a compatible-mode aggregator
+    /// here, both sides settled). Where both saw a group, the fields of the block that came
+    /// first in the input are kept, as a sequential run would keep them. The work runs on
+    /// the structs (`Core.mergeCompat`): one access to each side's `core`, no copy of a
+    /// table per group.
+    func mergeCompat(_ other: Aggregator) { core.mergeCompat(from: other.core) }
 
     /// Blocks and base pages over every group (they reconcile with the blocks kept).
     public var compatTotals: (times: Int64, pages: Int64) {

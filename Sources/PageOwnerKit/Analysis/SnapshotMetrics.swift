@@ -78,6 +78,15 @@ public struct SnapshotMetrics: RandomAccessCollection, MutableCollection, Expres
         }
     }
 
+    /// Adds another side's entry to group `g` (a merge), growing the entries to hold it
+    /// (a compacted snapshot grows back to dense): one access for the whole update.
+    @inline(__always)
+    mutating func add(_ x: Metrics, to g: Int) {
+        if sparseGroups != nil { expand() }
+        if g >= dense.count { dense.append(contentsOf: repeatElement(Metrics(), count: g + 1 - dense.count)) }
+        dense.withUnsafeMutableBufferPointer { $0[g].add(x) }
+    }
+
     /// Reserves room for `n` dense entries.
     public mutating func reserveCapacity(_ n: Int) {
         guard sparseGroups == nil else { return }

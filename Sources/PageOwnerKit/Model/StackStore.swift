@@ -102,7 +102,7 @@ public struct StackStore {
 
     /// The handle of a stack given as frame ids of this store, with the hash of its bytes
     /// (a stack of another store, mapped: see `StackTable.merge`), adding it if new.
-    mutating func intern(ids new: [Int32], hash h: UInt64) -> (handle: Int32, added: Bool) {
+    mutating func intern(ids new: UnsafeBufferPointer<Int32>, hash h: UInt64) -> (handle: Int32, added: Bool) {
         if !indexed { rebuildIndex() }
         let tag = h & 0xffff_ffff_0000_0000
         var i = Int(truncatingIfNeeded: h) & mask
@@ -111,7 +111,7 @@ public struct StackStore {
             if s == 0 { break }
             if s & 0xffff_ffff_0000_0000 == tag {
                 let c = Int(s & 0xffff_ffff) - 1
-                if hashes[c] == h && ids[Int(starts[c])..<Int(starts[c + 1])].elementsEqual(new) { return (Int32(c), false) }
+                if hashes[c] == h && hasIDs(c, new) { return (Int32(c), false) }
             }
             i = (i + 1) & mask
         }
@@ -126,20 +126,57 @@ public struct StackStore {
 
     /// The first byte of stack `h`, if it has one.
     func firstByte(_ h: Int32) -> UInt8? {
-        guard let f = frameIDs(h).first else { return nil }
-        return frames.withBytes(f) { $0.first ?? 10 }
+        let a = Int(starts[Int(h)])
+        guard a < Int(starts[Int(h) + 1]) else { return nil }
+        return frames.withBytes(ids[a]) { $0.first ?? 10 }
+    }
+
+    /// Whether stack `c`'s frame ids are `new`: raw buffers, no slice and no bounds check
+    /// per id (a merge compares every stack the two sides share).
+    @inline(__always)
+    func hasIDs(_ c: Int, _ new: UnsafeBufferPointer<Int32>) -> Bool {
+        let a = Int(starts[c])
+        let n = Int(starts[c + 1]) - a
+        guard n == new.count else { return false }
+        return ids.withUnsafeBufferPointer { p in
+            var k = 0
+            while k < n {
+                if p[a + k] != new[k] { return false }
+                k += 1
+            }
+            return true
+        }
     }
 
     /// The hash of stack `h`'s bytes.
     func hash(_ h: Int32) -> UInt64 { hashes[Int(h)] }
 
-    /// This store's id of frame `f` of `other`, through `map` (other's id → ours, -1 unknown).
-    mutating func frame(_ f: Int32, of other: StackStore, map: inout [Int32]) -> Int32 {
+    /// This store's handle of stack `h` of `other` (a parallel worker's), adding it if new:
+    /// each of its frames is mapped through `map` (other's frame id → ours, -1 unknown: each
+    /// distinct frame interned once), then the stack found by its ids (into `scratch`) and
+    /// the hash of its bytes. `other` is read in place: ids through raw buffers.
+    mutating func merge(_ h: Int32, of other: StackStore, map: inout [Int32], scratch: inout [Int32]) -> (handle: Int32, added: Bool) {
         if map.count < other.frames.count { map.append(contentsOf: repeatElement(-1, count: other.frames.count - map.count)) }
-        if map[Int(f)] >= 0 { return map[Int(f)] }
-        let mine = other.frames.withBytes(f) { frames.intern($0) }
-        map[Int(f)] = mine
-        return mine
+        let a = Int(other.starts[Int(h)])
+        let n = Int(other.starts[Int(h) + 1]) - a
+        if scratch.count < n { scratch.append(contentsOf: repeatElement(0, count: n - scratch.count)) }
+        other.ids.withUnsafeBufferPointer { src in
+            scratch.withUnsafeMutableBufferPointer { dst in
+                map.withUnsafeMutableBufferPointer { map in
+                    for k in 0..<n {
+                        let f = src[a + k]
+                        var mine = map[Int(f)]
+                        if mine < 0 {
+                            mine = other.frames.withBytes(f) { frames.intern($0) }
+                            map[Int(f)] = mine
+                        }
+                        dst[k] = mine
+                    }
+                }
+            }
+        }
+        let hash = other.hashes[Int(h)]
+        return scratch.withUnsafeBufferPointer { intern(ids: UnsafeBufferPointer(rebasing: $0[0..<n]), hash: hash) }
     }
 
     /// Whether stack `c` is exactly `bytes`: each of its frames, then a newline, in turn.
@@ -178,6 +215,28 @@ public struct StackStore {
         let a = Int(starts[c])
         let b = Int(starts[c + 1])
         ids.withUnsafeBytes { po_prefetch($0.baseAddress! + a * 4, (b - a) * 4) }
+    }
+
+    /// A merge's lookups started ahead, in steps (the caller's other store hashes are at hand,
+    /// so it can look several stacks ahead): `prefetchSlot(hash:)` loads the slot of `h`
+    /// without waiting for it, `prefetchCandidate(hash:)` (a few stacks later) reads that
+    /// slot and starts loading its stack's hash and `starts` entry, and `prefetch(hash:)`
+    /// (one stack ahead) its frame ids.
+    @inline(__always)
+    func prefetchSlot(hash h: UInt64) {
+        guard indexed else { return }
+        slots.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: h) & mask), 8) }
+    }
+
+    /// See `prefetchSlot(hash:)`.
+    @inline(__always)
+    func prefetchCandidate(hash h: UInt64) {
+        guard indexed else { return }
+        let s = slots[Int(truncatingIfNeeded: h) & mask]
+        guard s != 0 else { return }
+        let c = Int(s & 0xffff_ffff) - 1
+        hashes.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + c, 8) }
+        starts.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + c, 8) }
     }
 
     /// Frees the lookup index (`slots`): a store only read by handle (a worker's, while it

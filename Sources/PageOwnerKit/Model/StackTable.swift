@@ -168,18 +168,31 @@ public struct StackTable {
     /// This table's handle of stack `h` of `other` (a parallel worker's), adding it if new:
     /// frames are mapped through `frameMap` (each distinct frame interned once), the stack
     /// found by its ids and its bytes' hash, and what was derived from it copied, not
-    /// derived again. `scratch` is reused between calls.
-    mutating func merge(_ h: Int32, from other: StackTable, frameMap: inout [Int32], scratch: inout [Int32]) -> Int32 {
-        scratch.removeAll(keepingCapacity: true)
-        for f in other.stacks.frameIDs(h) { scratch.append(stacks.frame(f, of: other.stacks, map: &frameMap)) }
-        let (n, added) = stacks.intern(ids: scratch, hash: other.stacks.hash(h))
+    /// derived again (its caller and module names mapped through `nameMap`, as `name`
+    /// does). `scratch` is reused between calls.
+    mutating func merge(
+        _ h: Int32, from other: StackTable, frameMap: inout [Int32], nameMap: inout [Int32], scratch: inout [Int32]
+    ) -> Int32 {
+        let (n, added) = stacks.merge(h, of: other.stacks, map: &frameMap, scratch: &scratch)
         if added {
             var i = other.info[Int(h)]
-            if i.caller >= 0 { i.caller = other.names.withBytes(i.caller) { names.intern($0) } }
-            if i.module >= 0 { i.module = other.names.withBytes(i.module) { names.intern($0) } }
+            i.caller = name(i.caller, of: other, map: &nameMap)
+            i.module = name(i.module, of: other, map: &nameMap)
             appendInfo(i)
         }
         return n
+    }
+
+    /// This table's handle of name `x` of `other` (-1 stays -1), through `map` (other's
+    /// name handle → ours, -1 unknown; grown to `other.names.count` when short).
+    mutating func name(_ x: Int32, of other: StackTable, map: inout [Int32]) -> Int32 {
+        if x < 0 { return x }
+        if map.count < other.names.count { map.append(contentsOf: repeatElement(-1, count: other.names.count - map.count)) }
+        let known = map[Int(x)]
+        if known >= 0 { return known }
+        let mine = other.names.withBytes(x) { names.intern($0) }
+        map[Int(x)] = mine
+        return mine
     }
 
     /// Frees the stack index of a table only read by handle from now on (a worker about to
