@@ -60,4 +60,25 @@ final class MultiKeyGroupingTests: XCTestCase {
             if let first { XCTAssertEqual(lines, first, "\(workers) workers") } else { first = lines }
         }
     }
+
+    /// A record's own module line (openEuler's `Page allocated by module X`) and another
+    /// record's stack can name the same module: grouped by stack and module, the two pairs
+    /// (stack, rest) must make one group, in either order.
+    func testModuleLineAndStackModuleMakeOneGroup() throws {
+        func record(_ pfn: Int, moduleLine: Bool) -> String {
+            var b = "Page allocated via order 0, mask 0xcc0(GFP_KERNEL), pid 7, tgid 7 (modprobe), ts \(1000 + pfn) ns\n"
+            b += "PFN 0x\(String(pfn, radix: 16)) type Unmovable Block 1 type Unmovable Flags 0x0(node=0|zone=1)\n"
+            b += " ext4_fill_super+0x10/0x200 [ext4]\n mount_bdev+0x1/0x2\n"
+            if moduleLine { b += "Page allocated by module ext4\n" }
+            return b + "\n"
+        }
+        for lineFirst in [false, true] {
+            let text = (0..<6).map { record(0x1000 + $0, moduleLine: ($0 % 2 == 0) == lineFirst) }.joined()
+            let agg = try aggregate(Array(text.utf8), keys: [.stack, .module, .comm], workers: 1)
+            let report = Report(agg, selection: Report.Selection(), frameText: false)
+            XCTAssertEqual(report.groupCount, 1, "module line first: \(lineFirst)")
+            XCTAssertEqual(report.rows.first?.cells[1].text, "ext4")
+            XCTAssertEqual(report.rows.first?.metrics.pages, 6)
+        }
+    }
 }

@@ -125,6 +125,14 @@ public final class Aggregator: RecordConsumer {
         var rests: PackedKeyTable
         /// The rest keys' handles by the records' raw values, in front of `rests`.
         var restMemo: RestMemo
+        /// Whether two different (stack, rest) pairs make different groups: no rest key is
+        /// mapped through the stack (`keyValue`) but `.module`, which maps only the records
+        /// without a module line (see `internRest`).
+        let pairsAreGroups: Bool
+        /// Whether every group so far was made by `pairGroup` of this aggregator (none merged
+        /// in, none rebuilt): a pair `groupOfPair` does not know is then a new group, appended
+        /// without a lookup.
+        var groupsFromOwnPairs = true
         var groupOfPair = WordMap(capacity: 4096)
         /// Where the previous record's values start in `restWords`.
         static let lastRestAt = 16
@@ -186,6 +194,7 @@ public final class Aggregator: RecordConsumer {
             precondition(restKeys.count <= Core.lastRestAt, "at most \(Core.lastRestAt) keys besides the stack")
             rests = PackedKeyTable(width: restKeys.count, capacity: 256)
             restMemo = RestMemo(keys: restKeys)
+            pairsAreGroups = twoLevel && !restKeys.contains(.allocator)
             hasRecordFilters = filters.needsRecord
             filtersNeedStack = filters.needsStack
         }
@@ -872,6 +881,9 @@ extension Aggregator.Core {
     /// `restHandle` the full way: the values interned (`restValue`), then the key.
     @inline(never)
     mutating func internRest(_ r: Record) -> Int32 {
+        // A record's own module line can name the module another record's stack gives: two
+        // pairs may then make one group, which only a lookup finds.
+        if r.fields.contains(.module) && restKeys.contains(.module) { groupsFromOwnPairs = false }
         let had = rests.count
         // This record's values are filled in and compared with the previous record's in
         // the same pass.
@@ -916,7 +928,9 @@ extension Aggregator.Core {
             }
         }
         for (j, i) in restPositions.enumerated() { packed[i] = keyValue(restKeys[j], rest: rests.value(rest, j), stack) }
-        let g = packed.withUnsafeBytes { groups.intern($0) }
+        let g =
+            pairsAreGroups && groupsFromOwnPairs && !resolved
+            ? packed.withUnsafeBytes { groups.append(new: $0) } : packed.withUnsafeBytes { groups.intern($0) }
         groupOfPair.set(pair, g)
         return g
     }

@@ -158,6 +158,8 @@ extension Aggregator.Core {
     /// boxes them), so the per-stack and per-group steps copy no table, retain nothing and
     /// pay no dynamic exclusivity check.
     mutating func merge(from other: Aggregator.Core) {
+        // Groups of the other side are not in this side's `groupOfPair`.
+        groupsFromOwnPairs = false
         var m = MergeMaps(of: other)
         for (handle, s) in other.handleStacks where handleStacks[handle] == nil {
             handleStacks[handle] = mergedStack(s, of: other, &m)

@@ -26,6 +26,8 @@ extension Aggregator {
         p.countDistinctStacks = countDistinctStacks
         p.totals = totals
         p.metrics = Array(repeating: [], count: metrics.count)
+        // Its groups come from this one's, not from pairs of its own records.
+        p.core.groupsFromOwnPairs = false
         var groupOf = [Int32](repeating: -1, count: groups.count)
         // A key that needs the stack without `.stack` gives the projection a hidden column;
         // `.max` there says "no unresolved handle", and its `resolveLateHandles` drops it.
