@@ -339,16 +339,19 @@ extension Aggregator {
 
     /// The groups in the kernel tool's output order: the sort keys, then the cull key
     /// (a total order: no two groups have the same cull key).
-    func compatOrder() -> [Int32] {
+    func compatOrder(threads: Int = 1) -> [Int32] {
         let firsts = compat.firsts
         let options = compat.options
         let counts = summed([current])
-        let headerRank = compat.headers.sortedRanks()
-        let stackRank = stacks.stacks.sortedRanks()
-        let commRank = comms.sortedRanks()
-        let moduleRank = stacks.names.sortedRanks()
         let noCull = options.cull.isEmpty
         let cull = options.cull
+        // Only the ranks some key reads (each is a sort of its table).
+        let used = Set(options.sort.map(\.key)).union(noCull ? [.txt] : []).union(cull.contains(.stacktrace) ? [.stacktrace] : [])
+            .union(cull.contains(.comm) ? [.comm] : []).union(cull.contains(.module) ? [.module] : [])
+        let headerRank = used.contains(.txt) ? compat.headers.sortedRanks() : []
+        let stackRank = used.contains(.txt) || used.contains(.stacktrace) ? stacks.stacks.sortedRanks(threads: threads) : []
+        let commRank = used.contains(.comm) ? comms.sortedRanks() : []
+        let moduleRank = used.contains(.module) ? stacks.names.sortedRanks() : []
         // The kernel tool's cull comparator: its fields in a fixed order, whatever the order
         // given on the command line.
         let cullChain: [(CompatOptions.Cull, CompatOptions.Key)] = [

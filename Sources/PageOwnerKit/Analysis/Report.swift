@@ -206,7 +206,7 @@ public struct Report {
         var ranks: [GroupKey: [Int32]] = [:]
         for s in sort {
             guard case .key(let k) = s.field, keys.contains(k), ranks[k] == nil else { continue }
-            ranks[k] = k == .stack ? agg.stacks.stacks.sortedRanks() : TieRanks.interner(agg, k)?.sortedRanks()
+            ranks[k] = k == .stack ? agg.stacks.stacks.sortedRanks(threads: threads) : TieRanks.interner(agg, k)?.sortedRanks()
         }
         var flat = [UInt64](repeating: 0, count: n * width)
         // One read of the aggregator's key table, not one (a dynamic exclusivity check on the

@@ -406,8 +406,8 @@ public struct StackStore {
     }
 
     /// A rank for every stack, in ascending byte order.
-    public func sortedRanks() -> [Int32] {
-        let order = sorted(Array(0..<Int32(count)), frameRanks: frameRanks())
+    public func sortedRanks(threads: Int = 1) -> [Int32] {
+        let order = sorted(Array(0..<Int32(count)), frameRanks: frameRanks(), threads: threads)
         var rank = [Int32](repeating: 0, count: count)
         for (r, h) in order.enumerated() { rank[Int(h)] = Int32(r) }
         return rank

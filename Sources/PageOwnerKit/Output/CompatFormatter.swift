@@ -24,7 +24,7 @@ public enum CompatFormatter {
         let headers = agg.compat.headers
         let stacks = agg.stacks
         let comms = agg.comms
-        let order = agg.compatOrder()
+        let order = agg.compatOrder(threads: threads)
         try ParallelParts.render(order.count, threads: threads) { range, line in
             for gi in order[range] {
                 let g = firsts[Int(gi)]
