@@ -245,7 +245,7 @@ public struct Report {
         var firstKeys = [UInt64](repeating: 0, count: n)
         if width > 0 { for i in 0..<n { firstKeys[i] = flat[i * width] } }
         // Stable: equal first keys stay in index order.
-        var idx = RadixSort.sorted(keys: firstKeys, payloads: Array(0..<Int32(n)))
+        var idx = RadixSort.sorted(keys: firstKeys, payloads: Array(0..<Int32(n)), threads: threads)
         let entries = idx.map { Entry(key: firstKeys[Int($0)], index: $0) }
         if width > 1 {
             var start = 0

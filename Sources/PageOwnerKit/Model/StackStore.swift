@@ -443,7 +443,7 @@ public struct StackStore {
                 work[i].range.count > n / (2 * threads)
             else { break }
             let run = work.remove(at: i)
-            refine(&out, run, frameRanks: r, keys: &keys, payloads: &payloads, into: &work)
+            refine(&out, run, frameRanks: r, keys: &keys, payloads: &payloads, into: &work, threads: threads)
         }
         work.sort { $0.range.lowerBound < $1.range.lowerBound }
         let total = work.reduce(0) { $0 + $1.range.count }
@@ -479,7 +479,14 @@ public struct StackStore {
 
     /// Orders run `run` of `out` by its stacks' next two frames, adding the runs that still
     /// agree on them to `work`; a run of a few stacks is sorted by comparing.
-    func refine(_ out: inout [Int32], _ run: Run, frameRanks r: [Int32], keys: inout [UInt64], payloads: inout [Int32], into work: inout [Run]) {
+    ///
+    /// With `threads` above 1, a large run's keys are read on the threads: the runs `sorted`
+    /// refines before it splits the work can hold most stacks (generated and real stacks share
+    /// their first frames), and reading a stack's frames is a cache miss a stack.
+    func refine(
+        _ out: inout [Int32], _ run: Run, frameRanks r: [Int32], keys: inout [UInt64], payloads: inout [Int32], into work: inout [Run],
+        threads: Int = 1
+    ) {
         let (range, depth) = run
         if range.count < 2 { return }
         if range.count <= 16 {
@@ -503,17 +510,32 @@ public struct StackStore {
         }
         keys.removeAll(keepingCapacity: true)
         payloads.removeAll(keepingCapacity: true)
-        for i in range {
-            let h = out[i]
+        // Rank + 1 of frames `depth` and `depth + 1` of stack `h`, 0 past the stack's end.
+        let (ids, starts) = (self.ids, self.starts)
+        func key(_ h: Int32) -> UInt64 {
             let s = Int(starts[Int(h)])
             let n = Int(starts[Int(h) + 1]) - s
-            // Rank + 1 of frames `depth` and `depth + 1`, 0 past the stack's end.
             let a: UInt64 = depth < n ? UInt64(UInt32(bitPattern: r[Int(ids[s + depth])])) + 1 : 0
             let b: UInt64 = depth + 1 < n ? UInt64(UInt32(bitPattern: r[Int(ids[s + depth + 1])])) + 1 : 0
-            keys.append(a << 32 | b)
-            payloads.append(h)
+            return a << 32 | b
         }
-        Self.radixOrder(&out, range, keys: keys, payloads: payloads) { run, k, _ in
+        if threads > 1 && range.count >= 1 << 16 {
+            let handles = Array(out[range])
+            keys.append(contentsOf: repeatElement(0, count: range.count))
+            ParallelParts.withSlots(&keys) { ks in
+                ParallelParts.forEach(range.count, threads: threads) { part in
+                    for i in part { ks[i] = key(handles[i]) }
+                }
+            }
+            payloads = handles
+        } else {
+            for i in range {
+                let h = out[i]
+                keys.append(key(h))
+                payloads.append(h)
+            }
+        }
+        Self.radixOrder(&out, range, keys: keys, payloads: payloads, threads: threads) { run, k, _ in
             // Stacks that agree and go on past these two frames are told apart deeper;
             // agreeing ones that end here are the same stack (handles are distinct).
             if k & 0xffff_ffff != 0 { work.append((run, depth + 2)) }
@@ -525,9 +547,10 @@ public struct StackStore {
     /// more slots whose keys are equal, that key and the run's first payload: one refinement
     /// step of `sorted` and `frameRanks`.
     static func radixOrder(
-        _ out: inout [Int32], _ range: Range<Int>, keys: [UInt64], payloads: [Int32], tie: (Range<Int>, UInt64, Int32) -> Void
+        _ out: inout [Int32], _ range: Range<Int>, keys: [UInt64], payloads: [Int32], threads: Int = 1,
+        tie: (Range<Int>, UInt64, Int32) -> Void
     ) {
-        let order = RadixSort.sorted(keys: keys, payloads: Array(0..<Int32(range.count)))
+        let order = RadixSort.sorted(keys: keys, payloads: Array(0..<Int32(range.count)), threads: threads)
         for (j, o) in order.enumerated() { out[range.lowerBound + j] = payloads[Int(o)] }
         var start = 0
         while start < order.count {
