@@ -1,3 +1,4 @@
+import PageOwnerTestSupport
 import XCTest
 
 @testable import PageOwnerKit
@@ -35,13 +36,8 @@ final class RadixSortTests: XCTestCase {
     /// The parallel passes (inputs of 2^17 keys and more) give the one-thread order, element
     /// for element, on any number of threads: the parts meet within each digit in input order.
     func testThreadsGiveTheOneThreadOrder() {
-        var x: UInt64 = 0x9e37_79b9_7f4a_7c15
-        func next() -> UInt64 {
-            x ^= x << 13
-            x ^= x >> 7
-            x ^= x << 17
-            return x
-        }
+        var rng = SeededRandom(seed: 17)
+        func next() -> UInt64 { rng.next() }
         for (name, make) in [("ties", { next() % 1000 }), ("wide", { next() }), ("two bytes apart", { (next() % 7) << 40 | (next() % 3) })] as [(String, () -> UInt64)] {
             let n = 300_001
             let keys = (0..<n).map { _ in make() }

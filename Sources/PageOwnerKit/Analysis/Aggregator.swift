@@ -117,11 +117,12 @@ public final class Aggregator: RecordConsumer {
         /// `groups` stays the one place groups live, and the cache is dropped when it is rebuilt.
         let restKeys: [GroupKey]
         let restPositions: [Int]
-        /// This record's rest values (`restWords[0..<n]`) and the previous record's
-        /// (`restWords[Core.lastRestAt...]`), held inline: no array, so filling them takes no
-        /// uniqueness check and no reference counting (two workers releasing a shared empty
-        /// array a record fought over its count).
-        var restWords = InlineArray<32, UInt64>(repeating: 0)
+        /// The rest values of the record `internRest` files, held inline: no array, so filling
+        /// them takes no uniqueness check and no reference counting (two workers releasing a
+        /// shared empty array a record fought over its count).
+        var restWords = InlineArray<16, UInt64>(repeating: 0)
+        /// Most keys besides the stack (`restWords`).
+        static let maxRestKeys = 16
         var rests: PackedKeyTable
         /// The rest keys' handles by the records' raw values, in front of `rests`.
         var restMemo: RestMemo
@@ -134,11 +135,6 @@ public final class Aggregator: RecordConsumer {
         /// without a lookup.
         var groupsFromOwnPairs = true
         var groupOfPair = WordMap(capacity: 4096)
-        /// Where the previous record's values start in `restWords`.
-        static let lastRestAt = 16
-        /// The handle of the previous record's rest key (-1: none yet), which `restWords`
-        /// holds after the current one's: neighbouring records often share every key but the stack.
-        var lastRestHandle: Int32 = -1
         /// The previous record's task name and its handle in `comms`.
         var recentComm = ByteInterner.RecentKey()
         var recentMemcg = ByteInterner.RecentKey()
@@ -191,7 +187,7 @@ public final class Aggregator: RecordConsumer {
             let twoLevel = keys.contains(.stack) && !groupIsStackFunction
             restPositions = twoLevel ? keys.indices.filter { keys[$0] != .stack && keys[$0] != .caller } : []
             restKeys = restPositions.map { keys[$0] }
-            precondition(restKeys.count <= Core.lastRestAt, "at most \(Core.lastRestAt) keys besides the stack")
+            precondition(restKeys.count <= Core.maxRestKeys, "at most \(Core.maxRestKeys) keys besides the stack")
             rests = PackedKeyTable(width: restKeys.count, capacity: 256)
             restMemo = RestMemo(keys: restKeys)
             pairsAreGroups = twoLevel && !restKeys.contains(.allocator)
@@ -316,11 +312,6 @@ public final class Aggregator: RecordConsumer {
         get { core.groupOfPair }
         set { core.groupOfPair = newValue }
         _modify { yield &core.groupOfPair }
-    }
-    var lastRestHandle: Int32 {
-        get { core.lastRestHandle }
-        set { core.lastRestHandle = newValue }
-        _modify { yield &core.lastRestHandle }
     }
     var recentComm: ByteInterner.RecentKey {
         get { core.recentComm }
@@ -885,23 +876,10 @@ extension Aggregator.Core {
         // pairs may then make one group, which only a lookup finds.
         if r.fields.contains(.module) && restKeys.contains(.module) { groupsFromOwnPairs = false }
         let had = rests.count
-        // This record's values are filled in and compared with the previous record's in
-        // the same pass.
         let n = restKeys.count
-        var differs: UInt64 = lastRestHandle < 0 ? 1 : 0
-        for i in 0..<n {
-            let v = restValue(restKeys[i], r)
-            differs |= v ^ restWords[Aggregator.Core.lastRestAt + i]
-            restWords[i] = v
-        }
-        let rest: Int32
-        if differs == 0 {
-            rest = lastRestHandle
-        } else {
-            rest = withUnsafeBytes(of: restWords) { rests.intern(ByteView($0).slice(0, n * 8)) }
-            for i in 0..<n { restWords[Aggregator.Core.lastRestAt + i] = restWords[i] }
-            lastRestHandle = rest
-        }
+        for i in 0..<n { restWords[i] = restValue(restKeys[i], r) }
+        // `&restWords`: the words by address, not a copy of the array.
+        let rest = withUnsafeBytes(of: &restWords) { rests.intern(ByteView($0).slice(0, n * 8)) }
         if rests.count != had, r.fields.contains(.mask), restKeys.contains(.gfp), gfpNameOf[r.gfp] == nil {
             // A gfp mask seen for the first time is a new rest key: name it then.
             gfpNameOf[r.gfp] = r.withBytes(r.gfpNames) { gfpNames.intern($0) }

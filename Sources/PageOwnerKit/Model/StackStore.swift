@@ -148,8 +148,6 @@ public struct StackStore {
         }
     }
 
-    /// The hash of stack `h`'s bytes.
-    func hash(_ h: Int32) -> UInt64 { hashes[Int(h)] }
 
     /// This store's handle of stack `h` of `other` (a parallel worker's), adding it if new:
     /// each of its frames is mapped through `map` (other's frame id → ours, -1 unknown: each
@@ -489,10 +487,10 @@ public struct StackStore {
     ) {
         let (range, depth) = run
         if range.count < 2 { return }
+        // The closures below read local copies: a closure that calls a method of `self`
+        // copies the whole store (its arrays retained and released) each time.
+        let (ids, starts) = (self.ids, self.starts)
         if range.count <= 16 {
-            // The comparison reads local copies: a closure that calls a method of `self`
-            // copies the whole store (its arrays retained and released) each time.
-            let (ids, starts) = (self.ids, self.starts)
             out[range].sort { a, b in
                 if a == b { return false }
                 var i = Int(starts[Int(a)])
@@ -511,7 +509,6 @@ public struct StackStore {
         keys.removeAll(keepingCapacity: true)
         payloads.removeAll(keepingCapacity: true)
         // Rank + 1 of frames `depth` and `depth + 1` of stack `h`, 0 past the stack's end.
-        let (ids, starts) = (self.ids, self.starts)
         func key(_ h: Int32) -> UInt64 {
             let s = Int(starts[Int(h)])
             let n = Int(starts[Int(h) + 1]) - s
