@@ -1,5 +1,7 @@
 // One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): `Slots`, the buffer
 // several threads write disjoint slots of.
+import Foundation
+
 /// Splitting the work after the parse (ordering and rendering a report's groups) over the
 /// cores: a loop over `0..<count` cut into contiguous ranges, one a thread, the caller's
 /// thread taking the first. Each range's results go to their own slots, so what a loop
@@ -61,6 +63,31 @@ enum ParallelParts {
         let results = (0..<parts).map { _ in Handoff<T?>(nil) }
         withoutActuallyEscaping(body) { b in
             WorkerPool(count: parts).run(parts: parts) { p in results[p].value = b((count * p / parts)..<(count * (p + 1) / parts)) }
+        }
+        return results.map { $0.value! }
+    }
+
+    /// `body` of each of `0..<count`, on up to `threads` threads at once, each thread taking
+    /// the next index when it is done with one; the results in index order. For pieces of
+    /// work of unequal cost, where contiguous ranges would leave one thread waiting on the
+    /// other. What `body` returns must not depend on the thread that ran it.
+    static func mapEach<T>(_ count: Int, threads: Int, _ body: (Int) -> T) -> [T] {
+        let parts = max(1, min(threads, count))
+        if parts == 1 { return (0..<count).map(body) }
+        let results = (0..<count).map { _ in Handoff<T?>(nil) }
+        let next = Handoff(0)
+        let lock = NSLock()
+        withoutActuallyEscaping(body) { b in
+            WorkerPool(count: parts).run(parts: parts) { _ in
+                while true {
+                    lock.lock()
+                    let i = next.value
+                    next.value += 1
+                    lock.unlock()
+                    if i >= count { return }
+                    results[i].value = b(i)
+                }
+            }
         }
         return results.map { $0.value! }
     }

@@ -18,6 +18,7 @@ public struct CSVFormatter: ReportFormatter {
             var scratch: [UInt8] = []
             var percent = Render.FixedMemo(digits: 4)
             for ri in range {
+                report.prefetchStacks(ahead: ri, end: range.upperBound)
                 let r = report.rows[ri]
                 b.append(contentsOf: labels)
                 for (i, k) in report.keys.enumerated() {

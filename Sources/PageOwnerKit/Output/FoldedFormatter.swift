@@ -22,7 +22,9 @@ public struct FoldedFormatter: ReportFormatter {
             if r.stack >= 0 { for f in store.frameIDs(r.stack) { bound += store.frames.length(f) + 1 } }
         }
         lines.reserve(lines: report.rows.count, bytes: bound)
-        for r in report.rows {
+        let n = report.rows.count
+        for (i, r) in report.rows.enumerated() {
+            report.prefetchStacks(ahead: i, end: n)
             lines.add(r.metrics.pages) { out in
                 ByteRendering.appendFoldedLine(
                     keys: report.keys, cells: r.cells, stacks: report.stacks, stack: r.stack, label: r.stackLabel,

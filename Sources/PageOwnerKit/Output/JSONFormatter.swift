@@ -43,26 +43,30 @@ public struct JSONFormatter: ReportFormatter {
             labels.append(Render.json(l.value))
             labels.append(0x2c)
         }
+        // Rows rendered in ranges on the threads, written in order.
+        let n = report.rows.count
         if lines {
-            for r in report.rows {
-                try out.append { b in
-                    Self.appendGroup(r, report, labels: labels, to: &b)
+            try ParallelParts.render(n, threads: context.threads) { range, b in
+                for i in range {
+                    report.prefetchStacks(ahead: i, end: range.upperBound)
+                    Self.appendGroup(report.rows[i], report, labels: labels, to: &b)
                     b.append(0x0a)
                 }
-            }
+            } write: { try out.write($0) }
             return
         }
         var f = Self.metadata(report, context)
         f.append("\"totals\":" + Self.totals(report.total, groups: report.groupCount, pageSize: report.pageSize))
         f.append("\"shown\":" + Self.totals(report.shown, groups: report.rows.count, pageSize: report.pageSize))
         try out.write("{" + f.joined(separator: ",") + ",\"groups\":[\n")
-        for (i, r) in report.rows.enumerated() {
-            try out.append { b in
-                Self.appendGroup(r, report, labels: labels, to: &b)
-                if i + 1 < report.rows.count { b.append(0x2c) }
+        try ParallelParts.render(n, threads: context.threads) { range, b in
+            for i in range {
+                report.prefetchStacks(ahead: i, end: range.upperBound)
+                Self.appendGroup(report.rows[i], report, labels: labels, to: &b)
+                if i + 1 < n { b.append(0x2c) }
                 b.append(0x0a)
             }
-        }
+        } write: { try out.write($0) }
         try out.write("]}\n")
     }
 

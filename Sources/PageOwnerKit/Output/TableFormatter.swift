@@ -37,6 +37,7 @@ public struct TableFormatter: ReportFormatter {
         // Rows and their stacks rendered in ranges on the threads, written in order.
         try ParallelParts.render(report.rows.count, threads: context.threads) { range, b in
             for i in range {
+                report.prefetchStacks(ahead: i, end: range.upperBound)
                 table.appendRow(i, to: &b)
                 let r = report.rows[i]
                 if r.stack >= 0 { ByteRendering.appendStackLines(report.stacks, r.stack, label: r.stackLabel, to: &b) }
