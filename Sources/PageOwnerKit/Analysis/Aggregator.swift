@@ -380,19 +380,15 @@ public final class Aggregator: RecordConsumer {
     /// group is looked up one record later and its metrics added one record after that:
     /// the (stack, rest) map and the metrics of 10^5 groups are larger than the caches, so
     /// each lookup starts loading its slot here and reads it while the next record is
-    /// parsed. Groups are numbered in record order as `add` numbers them. `finish` (the
-    /// end of a parsed range) settles the last two.
+    /// parsed; with any other key, its metrics are added one record later. Groups are
+    /// numbered in record order as `add` numbers them. `finish` (the end of a parsed range)
+    /// settles what is pending.
     public func consume(_ r: inout Record) { core.add(&r, late: true) }
 
     public func finish() { core.settlePending() }
 
     /// Hashes the record's stack and starts loading the stored stack it will be compared with.
     public func prepare(_ r: inout Record) { core.prepare(&r) }
-
-    /// `prepare(next)` then `consume(previous)` in one access to `core`.
-    public func prepare(_ next: inout Record, thenConsume previous: inout Record) {
-        core.prepare(&next, thenAdd: &previous, late: true)
-    }
 
     /// The parse loop of a range, run inside one access to `core` (see
     /// `RecordConsumer.consumeRange`): no dynamic exclusivity check a record.
@@ -665,6 +661,13 @@ extension Aggregator.Core {
             groupOfPair.prefetch(pair)
             if let p = pendingPair { settle(p) }
             pendingPair = PendingPair(s: s, pair: pair, stack: stack, rest: rest, delta: delta)
+        } else if late {
+            // The group now, its metrics (a cache miss at 10^5 groups) added a record later.
+            let g = group(r, stack)
+            metrics[s].prefetch(g)
+            if pendingPair != nil { settlePending() }
+            if let a = pendingAdd { accumulate(a.s, a.group, a.delta) }
+            pendingAdd = PendingAdd(s: s, group: g, delta: delta)
         } else {
             if pendingPair != nil || pendingAdd != nil { settlePending() }
             accumulate(s, group(r, stack), delta)
@@ -808,11 +811,16 @@ extension Aggregator.Core {
     /// Runs the parse loop of a range (`Aggregator.consumeRange`): its steps work on `self`
     /// in place, which the caller holds for the whole loop.
     mutating func consumeRange(shift: Int64, late: Bool, _ loop: (_ step: ConsumeStep) throws -> Void) throws {
-        try loop { next, previous, consumes in
-            prepare(&next)
-            if consumes {
-                previous.offset += shift
-                add(&previous, late: late)
+        // Each record's stack lookup is started in three steps as it moves through the loop's
+        // lookahead (hash and slot, then the stored stack's start, then its frame ids), so
+        // that by the time it is added, nothing it reads is a cache miss waited on.
+        try loop { newest, second, third, oldest, held in
+            if prepareHash(&newest) { stacks.prefetchSlot(hash: newest.stackHash) }
+            if held >= 2 && second.stackHash != 0 { stacks.prefetchStart(hash: second.stackHash) }
+            if held >= 3 && third.stackHash != 0 { stacks.prefetch(hash: third.stackHash) }
+            if held == Ingest.lookahead {
+                oldest.offset += shift
+                add(&oldest, late: late)
             }
         }
     }
@@ -826,11 +834,18 @@ extension Aggregator.Core {
 
     /// Hashes the record's stack and starts loading the stored stack it will be compared with.
     mutating func prepare(_ r: inout Record) {
-        if isCompat { return prepareCompat(&r) }
+        if prepareHash(&r) { stacks.prefetch(hash: r.stackHash) }
+    }
+
+    /// Hashes the record's stack (into `stackHash`) when it will be looked up by its bytes;
+    /// whether it did.
+    @inline(__always)
+    mutating func prepareHash(_ r: inout Record) -> Bool {
+        if isCompat { return prepareCompatHash(&r) }
         guard needStack || countDistinctStacks, r.hasStack, r.kind != .stackHandle, !ignoreOffsets, !r.fields.contains(.crlf)
-        else { return }
+        else { return false }
         r.stackHash = r.withBytes(r.stack) { StackTable.hash($0) }
-        stacks.prefetch(hash: r.stackHash)
+        return true
     }
 
     /// The group of a record: its key values, packed and interned.

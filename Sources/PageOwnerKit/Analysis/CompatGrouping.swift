@@ -131,12 +131,11 @@ extension Aggregator.Core {
         addCompatText(r)
     }
 
-    /// Hashes the stacktrace the fast path will intern and starts loading the stored one
-    /// it will be compared with.
-    mutating func prepareCompat(_ r: inout Record) {
-        guard !compat.options.exactPathOnly, r.kind == .pageOwner, r.afterPFN >= 0, r.whole.end > r.afterPFN else { return }
+    /// Hashes the stacktrace the fast path will intern (into `stackHash`); whether it did.
+    mutating func prepareCompatHash(_ r: inout Record) -> Bool {
+        guard !compat.options.exactPathOnly, r.kind == .pageOwner, r.afterPFN >= 0, r.whole.end > r.afterPFN else { return false }
         r.stackHash = CompatNormalizer.stacktrace(r) { $0.hash() }
-        stacks.prefetch(hash: r.stackHash)
+        return true
     }
 
     /// The fast path; false when the record needs the exact path.

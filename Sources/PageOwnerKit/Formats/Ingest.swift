@@ -1,5 +1,5 @@
-// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the pair of records the
-// parse loop alternates between (two `inout`s into one buffer) and the workers' result slots.
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the ring of records the
+// parse loop holds (four `inout`s into one buffer) and the workers' result slots.
 import Dispatch
 import Foundation
 
@@ -13,14 +13,11 @@ public protocol RecordConsumer: AnyObject {
     /// Called with each record one record before `consume`: a chance to start loading
     /// what consuming it will touch (a cache miss then overlaps the previous record's work).
     func prepare(_ r: inout Record)
-    /// `prepare(next)` then `consume(previous)`, as the parse loop calls them for every
-    /// record: one call, so a consumer that is a class can touch its state once a record
-    /// (one dynamic exclusivity check) instead of twice.
-    func prepare(_ next: inout Record, thenConsume previous: inout Record) throws
-    /// Runs the parse loop of one range: `loop` calls `step(next, previous, true)` for each
-    /// record parsed after the first (`prepare(next)` then `consume(previous)`) and
-    /// `step(first, _, false)` for the first (`prepare` only). A consumer whose state is one
-    /// struct (`Aggregator`) keeps one access to it for the whole range, not one a record.
+    /// Runs the parse loop of one range: `loop` calls `step` once for each record parsed,
+    /// with the last `Ingest.lookahead` records (see `ConsumeStep`): the consumer prepares
+    /// the newest and consumes the oldest once there are that many. A consumer whose state
+    /// is one struct (`Aggregator`) keeps one access to it for the whole range, not one a
+    /// record.
     func consumeRange(_ loop: (_ step: ConsumeStep) throws -> Void) throws
     /// Called after the last record of a parsed range: a consumer that holds records back
     /// (`Aggregator.consume`) settles them.
@@ -29,21 +26,23 @@ public protocol RecordConsumer: AnyObject {
 
 extension RecordConsumer {
     public func prepare(_ r: inout Record) {}
-    public func prepare(_ next: inout Record, thenConsume previous: inout Record) throws {
-        prepare(&next)
-        try consume(&previous)
-    }
     public func consumeRange(_ loop: (_ step: ConsumeStep) throws -> Void) throws {
-        try loop { next, previous, consumes in
-            if consumes { try prepare(&next, thenConsume: &previous) } else { prepare(&next) }
+        try loop { newest, _, _, oldest, held in
+            prepare(&newest)
+            if held == Ingest.lookahead { try consume(&oldest) }
         }
     }
     public func finish() {}
 }
 
-/// One step of the parse loop (`RecordConsumer.consumeRange`): prepare the record just
-/// parsed, then, when the flag says so, consume the one before it.
-public typealias ConsumeStep = (_ next: inout Record, _ previous: inout Record, _ consumesPrevious: Bool) throws -> Void
+/// One step of the parse loop (`RecordConsumer.consumeRange`), with the last records parsed,
+/// newest first, and how many of them there are (`held`, 1 up to `Ingest.lookahead`; the
+/// others are not records yet): prepare the newest and, once `held` is
+/// `Ingest.lookahead`, consume the oldest, which then leaves the loop's hands. Records are
+/// consumed in input order.
+public typealias ConsumeStep = (
+    _ newest: inout Record, _ second: inout Record, _ third: inout Record, _ oldest: inout Record, _ held: Int
+) throws -> Void
 
 /// A consumer made of a closure (single-worker use).
 public final class ClosureConsumer: RecordConsumer {
@@ -60,6 +59,10 @@ public final class ClosureConsumer: RecordConsumer {
 /// that many threads at once; `body` gets the worker index, so each worker feeds its own
 /// consumer (merged by the caller at the end). Record `offset`s keep input order.
 public final class Ingest {
+    /// How many records the parse loop holds (`ConsumeStep`): a record is consumed three
+    /// records after it is parsed, time for three dependent loads its lookup will make.
+    public static let lookahead = 4
+
     public var diagnostics = Diagnostics()
     public let strict: Bool
     /// Forces a format instead of detecting it.
@@ -281,12 +284,16 @@ public final class Ingest {
         expected: inout InputFormat?, part: inout Part, _ consumer: RecordConsumer, dropBehind: Bool = false
     ) throws {
         let parser = RecordParser()
-        // Two records, taken in turn: each is consumed one record late, so `prepare` sees it
-        // first, while the one before is consumed, and what it starts loading arrives in time.
-        let slots = UnsafeMutablePointer<Record>.allocate(capacity: 2)
-        slots.initialize(repeating: Record(), count: 2)
-        var cur = 0
-        var hasPending = false
+        // The last `lookahead` records, in a ring: each is consumed `lookahead - 1` records
+        // after it is parsed, so what `prepare` and the steps after it start loading arrives
+        // in time.
+        let depth = Ingest.lookahead
+        let ring = UnsafeMutablePointer<Record>.allocate(capacity: depth)
+        ring.initialize(repeating: Record(), count: depth)
+        // Records of this range parsed (and kept) so far; `ring[parsed % depth]` is next.
+        var parsed = 0
+        // The ring slot of the record `back` records before the newest.
+        func slot(_ back: Int) -> Int { (parsed + depth - back) % depth }
         // CRLF input takes the careful path for every record; one scan for NUL bytes over the
         // whole range then spares one per record. Otherwise records take the fast path, which
         // sees every byte and hands any record with a NUL to the careful path.
@@ -301,8 +308,8 @@ public final class Ingest {
         var reported = part.records
         defer {
             ProgressLine.count(bytes: dropBehind ? to - dropped : 0, records: Int(part.records - reported))
-            slots.deinitialize(count: 2)
-            slots.deallocate()
+            ring.deinitialize(count: depth)
+            ring.deallocate()
             part.lines = splitter.lines
             splitter.release()
             if dropBehind { Chunker.dropPages(base, dropped, to) }
@@ -313,13 +320,14 @@ public final class Ingest {
                 splitter.skipBlank()
                 if dropBehind && splitter.pos - dropped >= dropStep {
                     let was = dropped
-                    dropped = Chunker.dropPages(base, dropped, hasPending ? Int(slots[1 - cur].whole.start) : splitter.pos)
+                    dropped = Chunker.dropPages(
+                        base, dropped, parsed > 0 ? Int(ring[slot(min(parsed, depth - 1))].whole.start) : splitter.pos)
                     ProgressLine.count(bytes: dropped - was, records: Int(part.records - reported))
                     reported = part.records
                 }
                 if splitter.pos >= to { break }
                 let start = splitter.pos
-                let record = slots + cur
+                let record = ring + parsed % depth
                 let line = splitter.lines
                 var problem: ParseProblem?
                 if fast, let (stop, lines) = parser.parseFast(base, start, to, into: &record.pointee) {
@@ -354,12 +362,12 @@ public final class Ingest {
                 part.records += 1
                 record.pointee.offset = offset + Int64(start)
                 record.pointee.line = line + 1
-                try step(&record.pointee, &slots[1 - cur], hasPending)
-                cur = 1 - cur
-                hasPending = true
+                try step(&record.pointee, &ring[slot(1)], &ring[slot(2)], &ring[slot(3)], min(parsed + 1, depth))
+                parsed += 1
             }
         }
-        if hasPending { try consumer.consume(&slots[1 - cur]) }
+        // The records still held, oldest first.
+        for back in stride(from: min(parsed, depth - 1), to: 0, by: -1) { try consumer.consume(&ring[slot(back)]) }
         consumer.finish()
     }
 }

@@ -254,6 +254,18 @@ public struct StackStore {
         starts.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + c, 8) }
     }
 
+    /// The parse loop's lookups started ahead, in three steps a record apart (see
+    /// `Ingest.lookahead`): `prefetchSlot(hash:)` loads the slot of `h`, this reads it (in
+    /// cache by then) and starts loading its stack's `starts` entry, and `prefetch(hash:)`
+    /// its frame ids; the lookup itself then waits on none of the three.
+    @inline(__always)
+    mutating func prefetchCandidateStart(hash h: UInt64) {
+        guard indexed else { return }
+        let s = slots[Int(truncatingIfNeeded: h) & mask]
+        guard s != 0 else { return }
+        starts.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + Int(s & 0xffff_ffff) - 1, 8) }
+    }
+
     /// Frees the lookup index (`slots`): a store only read by handle (a worker's, while it
     /// is merged) does not need it. A later lookup rebuilds it.
     mutating func releaseIndex() {
