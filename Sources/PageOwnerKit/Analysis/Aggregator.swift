@@ -811,25 +811,20 @@ extension Aggregator.Core {
     /// Runs the parse loop of a range (`Aggregator.consumeRange`): its steps work on `self`
     /// in place, which the caller holds for the whole loop.
     mutating func consumeRange(shift: Int64, late: Bool, _ loop: (_ step: ConsumeStep) throws -> Void) throws {
-        // Each record's stack lookup is started in three steps as it moves through the loop's
-        // lookahead (hash and slot, then the stored stack's start, then its frame ids), so
-        // that by the time it is added, nothing it reads is a cache miss waited on.
-        try loop { newest, second, third, oldest, held in
-            if prepareHash(&newest) { stacks.prefetchSlot(hash: newest.stackHash) }
-            if held >= 2 && second.stackHash != 0 { stacks.prefetchStart(hash: second.stackHash) }
-            if held >= 3 && third.stackHash != 0 { stacks.prefetch(hash: third.stackHash) }
-            if held == Ingest.lookahead {
-                oldest.offset += shift
-                add(&oldest, late: late)
+        // Each record's stack lookup is started in steps as it moves through the ring
+        // (`StackTable.prefetch(hash:step:)`: its slot, the stored stack's start, its frame
+        // ids), so that by the time it is added, the lookup waits on none of the three.
+        try loop { ring in
+            if prepareHash(&ring[back: 0]) { stacks.prefetch(hash: ring.stackHash(back: 0), step: 0) }
+            for back in 1..<(RecordRing.depth - 1) {
+                let h = ring.stackHash(back: back)
+                if h != 0 { stacks.prefetch(hash: h, step: back) }
+            }
+            if ring.oldestIsDue {
+                ring[back: RecordRing.depth - 1].offset += shift
+                add(&ring[back: RecordRing.depth - 1], late: late)
             }
         }
-    }
-
-    /// `prepare(next)`, then `add(previous, late:)`: the parse loop's one call a record.
-    @inline(__always)
-    mutating func prepare(_ next: inout Record, thenAdd previous: inout Record, late: Bool) {
-        prepare(&next)
-        add(&previous, late: late)
     }
 
     /// Hashes the record's stack and starts loading the stored stack it will be compared with.

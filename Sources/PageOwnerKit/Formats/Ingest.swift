@@ -1,5 +1,5 @@
-// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the ring of records the
-// parse loop holds (four `inout`s into one buffer) and the workers' result slots.
+// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): the workers' result
+// slots.
 import Dispatch
 import Foundation
 
@@ -10,14 +10,14 @@ import Glibc
 /// Something that takes parsed records: one per parsing worker.
 public protocol RecordConsumer: AnyObject {
     func consume(_ r: inout Record) throws
-    /// Called with each record one record before `consume`: a chance to start loading
-    /// what consuming it will touch (a cache miss then overlaps the previous record's work).
+    /// Called with each record as it is parsed, a few records before `consume`
+    /// (`RecordRing`): a chance to start loading what consuming it will touch (a cache miss
+    /// then overlaps the work on the records before it).
     func prepare(_ r: inout Record)
     /// Runs the parse loop of one range: `loop` calls `step` once for each record parsed,
-    /// with the last `Ingest.lookahead` records (see `ConsumeStep`): the consumer prepares
-    /// the newest and consumes the oldest once there are that many. A consumer whose state
-    /// is one struct (`Aggregator`) keeps one access to it for the whole range, not one a
-    /// record.
+    /// with the ring of the last records (see `ConsumeStep`): the consumer prepares the
+    /// newest and consumes the oldest once it is due. A consumer whose state is one struct
+    /// (`Aggregator`) keeps one access to it for the whole range, not one a record.
     func consumeRange(_ loop: (_ step: ConsumeStep) throws -> Void) throws
     /// Called after the last record of a parsed range: a consumer that holds records back
     /// (`Aggregator.consume`) settles them.
@@ -27,22 +27,19 @@ public protocol RecordConsumer: AnyObject {
 extension RecordConsumer {
     public func prepare(_ r: inout Record) {}
     public func consumeRange(_ loop: (_ step: ConsumeStep) throws -> Void) throws {
-        try loop { newest, _, _, oldest, held in
-            prepare(&newest)
-            if held == Ingest.lookahead { try consume(&oldest) }
+        try loop { ring in
+            prepare(&ring[back: 0])
+            if ring.oldestIsDue { try consume(&ring[back: RecordRing.depth - 1]) }
         }
     }
     public func finish() {}
 }
 
-/// One step of the parse loop (`RecordConsumer.consumeRange`), with the last records parsed,
-/// newest first, and how many of them there are (`held`, 1 up to `Ingest.lookahead`; the
-/// others are not records yet): prepare the newest and, once `held` is
-/// `Ingest.lookahead`, consume the oldest, which then leaves the loop's hands. Records are
-/// consumed in input order.
-public typealias ConsumeStep = (
-    _ newest: inout Record, _ second: inout Record, _ third: inout Record, _ oldest: inout Record, _ held: Int
-) throws -> Void
+/// One step of the parse loop (`RecordConsumer.consumeRange`), with the ring of the last
+/// records parsed: prepare the newest (`ring[back: 0]`) and, when `ring.oldestIsDue`,
+/// consume the oldest (`ring[back: RecordRing.depth - 1]`), which then leaves the loop's
+/// hands. Records are consumed in input order.
+public typealias ConsumeStep = (_ ring: RecordRing) throws -> Void
 
 /// A consumer made of a closure (single-worker use).
 public final class ClosureConsumer: RecordConsumer {
@@ -59,10 +56,6 @@ public final class ClosureConsumer: RecordConsumer {
 /// that many threads at once; `body` gets the worker index, so each worker feeds its own
 /// consumer (merged by the caller at the end). Record `offset`s keep input order.
 public final class Ingest {
-    /// How many records the parse loop holds (`ConsumeStep`): a record is consumed three
-    /// records after it is parsed, time for three dependent loads its lookup will make.
-    public static let lookahead = 4
-
     public var diagnostics = Diagnostics()
     public let strict: Bool
     /// Forces a format instead of detecting it.
@@ -284,16 +277,9 @@ public final class Ingest {
         expected: inout InputFormat?, part: inout Part, _ consumer: RecordConsumer, dropBehind: Bool = false
     ) throws {
         let parser = RecordParser()
-        // The last `lookahead` records, in a ring: each is consumed `lookahead - 1` records
-        // after it is parsed, so what `prepare` and the steps after it start loading arrives
-        // in time.
-        let depth = Ingest.lookahead
-        let ring = UnsafeMutablePointer<Record>.allocate(capacity: depth)
-        ring.initialize(repeating: Record(), count: depth)
-        // Records of this range parsed (and kept) so far; `ring[parsed % depth]` is next.
-        var parsed = 0
-        // The ring slot of the record `back` records before the newest.
-        func slot(_ back: Int) -> Int { (parsed + depth - back) % depth }
+        // The last records parsed (`RecordRing`): each is consumed a few records after it is
+        // parsed, so what `prepare` and the steps after it start loading arrives in time.
+        var ring = RecordRing()
         // CRLF input takes the careful path for every record; one scan for NUL bytes over the
         // whole range then spares one per record. Otherwise records take the fast path, which
         // sees every byte and hands any record with a NUL to the careful path.
@@ -308,8 +294,7 @@ public final class Ingest {
         var reported = part.records
         defer {
             ProgressLine.count(bytes: dropBehind ? to - dropped : 0, records: Int(part.records - reported))
-            ring.deinitialize(count: depth)
-            ring.deallocate()
+            ring.release()
             part.lines = splitter.lines
             splitter.release()
             if dropBehind { Chunker.dropPages(base, dropped, to) }
@@ -320,14 +305,15 @@ public final class Ingest {
                 splitter.skipBlank()
                 if dropBehind && splitter.pos - dropped >= dropStep {
                     let was = dropped
-                    dropped = Chunker.dropPages(
-                        base, dropped, parsed > 0 ? Int(ring[slot(min(parsed, depth - 1))].whole.start) : splitter.pos)
+                    // The oldest record not consumed yet still reads its bytes.
+                    let keep = ring.oldestIsDue ? RecordRing.depth - 2 : ring.held - 1
+                    dropped = Chunker.dropPages(base, dropped, keep >= 0 ? Int(ring[back: keep].whole.start) : splitter.pos)
                     ProgressLine.count(bytes: dropped - was, records: Int(part.records - reported))
                     reported = part.records
                 }
                 if splitter.pos >= to { break }
                 let start = splitter.pos
-                let record = ring + parsed % depth
+                let record = ring.next
                 let line = splitter.lines
                 var problem: ParseProblem?
                 if fast, let (stop, lines) = parser.parseFast(base, start, to, into: &record.pointee) {
@@ -362,12 +348,13 @@ public final class Ingest {
                 part.records += 1
                 record.pointee.offset = offset + Int64(start)
                 record.pointee.line = line + 1
-                try step(&record.pointee, &ring[slot(1)], &ring[slot(2)], &ring[slot(3)], min(parsed + 1, depth))
-                parsed += 1
+                ring.advance()
+                try step(ring)
             }
         }
-        // The records still held, oldest first.
-        for back in stride(from: min(parsed, depth - 1), to: 0, by: -1) { try consumer.consume(&ring[slot(back)]) }
+        // The records still held, oldest first (the one due at the last step was consumed).
+        let left = ring.oldestIsDue ? RecordRing.depth - 1 : ring.held
+        for back in stride(from: left - 1, through: 0, by: -1) { try consumer.consume(&ring[back: back]) }
         consumer.finish()
     }
 }

@@ -254,16 +254,36 @@ public struct StackStore {
         starts.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + c, 8) }
     }
 
-    /// The parse loop's lookups started ahead, in three steps a record apart (see
-    /// `Ingest.lookahead`): `prefetchSlot(hash:)` loads the slot of `h`, this reads it (in
-    /// cache by then) and starts loading its stack's `starts` entry, and `prefetch(hash:)`
-    /// its frame ids; the lookup itself then waits on none of the three.
+    /// The parse loop's lookups started ahead, in steps a record apart (see `RecordRing`):
+    /// `prefetchSlot(hash:)` loads the slot of `h`; each later step reads what the one
+    /// before loaded (in cache by then) and starts loading the next thing the compare will
+    /// read: the candidate stack's `starts` entry, then its frame ids. The lookup itself
+    /// then waits on none of them. A slot whose tag is not `h`'s holds no candidate worth
+    /// loading (a stack not seen yet, most likely). (Loading the frames' starts and bytes
+    /// too, two steps more, only moved the wait into the prefetches: they are many, and
+    /// mostly in a cache already.)
+    @inline(__always)
+    mutating func candidate(hash h: UInt64) -> Int? {
+        guard indexed else { return nil }
+        let s = slots[Int(truncatingIfNeeded: h) & mask]
+        guard s != 0, s & 0xffff_ffff_0000_0000 == h & 0xffff_ffff_0000_0000 else { return nil }
+        return Int(s & 0xffff_ffff) - 1
+    }
+
+    /// The second step (see `candidate(hash:)`): the candidate's `starts` entry.
     @inline(__always)
     mutating func prefetchCandidateStart(hash h: UInt64) {
-        guard indexed else { return }
-        let s = slots[Int(truncatingIfNeeded: h) & mask]
-        guard s != 0 else { return }
-        starts.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + Int(s & 0xffff_ffff) - 1, 8) }
+        guard let c = candidate(hash: h) else { return }
+        starts.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + c, 8) }
+    }
+
+    /// The third step: the candidate's frame ids.
+    @inline(__always)
+    mutating func prefetchCandidateIDs(hash h: UInt64) {
+        guard let c = candidate(hash: h) else { return }
+        let a = Int(starts[c])
+        let b = Int(starts[c + 1])
+        ids.withUnsafeBytes { po_prefetch($0.baseAddress! + a * 4, (b - a) * 4) }
     }
 
     /// Frees the lookup index (`slots`): a store only read by handle (a worker's, while it

@@ -140,15 +140,18 @@ public struct StackTable {
     /// with, for an `intern` a record later.
     public mutating func prefetch(hash: UInt64) { stacks.prefetch(hash: hash) }
 
-    /// The first step of `prefetch(hash:)` split in three, a record apart (the parse loop's
-    /// lookahead): the slot. (Mutating, as `prefetch`, so that it works on the aggregator's
-    /// table in place: a copy would retain and release its arrays.)
+    /// The parse loop's lookahead (`RecordRing`): the lookup of a stack hashing to `hash`
+    /// started in `step`s a record apart, 0 to 2 (see `StackStore.candidate(hash:)`).
+    /// (Mutating, as `prefetch`, so that it works on the aggregator's table in place: a copy
+    /// would retain and release its arrays.)
     @inline(__always)
-    public mutating func prefetchSlot(hash: UInt64) { stacks.prefetchSlot(hash: hash) }
-
-    /// The second step: the stored stack's start (its slot loaded by `prefetchSlot`).
-    @inline(__always)
-    public mutating func prefetchStart(hash: UInt64) { stacks.prefetchCandidateStart(hash: hash) }
+    public mutating func prefetch(hash: UInt64, step: Int) {
+        switch step {
+        case 0: stacks.prefetchSlot(hash: hash)
+        case 1: stacks.prefetchCandidateStart(hash: hash)
+        default: stacks.prefetchCandidateIDs(hash: hash)
+        }
+    }
 
     /// The handle of a stack compared by symbol names alone: each frame's `+0xoff/0xsize`
     /// (and any `[<addr>]` prefix) is dropped first, so two kernel builds can be compared.
