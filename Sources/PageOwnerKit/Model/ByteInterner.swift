@@ -154,6 +154,29 @@ public struct ByteInterner {
         arena.withUnsafeBytes { po_prefetch($0.baseAddress! + a, starts[handle + 1] - a) }
     }
 
+    /// A lookup of the string hashing to `h` started in `step`s (see
+    /// `StackStore.internFrames`): 0 loads its slot, 1 reads it and loads where the string it
+    /// names begins, 2 loads that string's bytes. A slot whose tag is not `h`'s starts no
+    /// load. (Mutating only so that calling it on a struct's property copies nothing.)
+    @inlinable @inline(__always)
+    public mutating func prefetch(hash h: UInt64, step: Int) {
+        let i = Int(truncatingIfNeeded: h) & mask
+        if step == 0 {
+            slots.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + i, 8) }
+            return
+        }
+        let s = slots[i]
+        guard s != 0, s & 0xffff_ffff_0000_0000 == h & 0xffff_ffff_0000_0000 else { return }
+        let handle = Int(s & 0xffff_ffff) - 1
+        if step == 1 {
+            starts.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + handle, 16) }
+            return
+        }
+        let a = starts[handle]
+        let n = starts[handle + 1] - a
+        arena.withUnsafeBytes { if n > 0, let b = $0.baseAddress { po_prefetch(b + a, n) } }
+    }
+
     /// Handle of `bytes` if present, without adding.
     @inlinable
     public func lookup(_ bytes: UnsafeRawBufferPointer) -> Int32? {

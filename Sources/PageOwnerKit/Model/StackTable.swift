@@ -144,13 +144,15 @@ public struct StackTable {
     /// started in `step`s a record apart, 0 to 2 (see `StackStore.candidate(hash:)`).
     /// (Mutating, as `prefetch`, so that it works on the aggregator's table in place: a copy
     /// would retain and release its arrays.)
-    @inline(__always)
-    public mutating func prefetch(hash: UInt64, step: Int) {
+    /// The last step returns the stack it started loading (-1 for none, as the others).
+    @inline(__always) @discardableResult
+    public mutating func prefetch(hash: UInt64, step: Int) -> Int32 {
         switch step {
         case 0: stacks.prefetchSlot(hash: hash)
         case 1: stacks.prefetchCandidateStart(hash: hash)
-        default: stacks.prefetchCandidateIDs(hash: hash)
+        default: return stacks.prefetchCandidateIDs(hash: hash)
         }
+        return -1
     }
 
     /// The handle of a stack compared by symbol names alone: each frame's `+0xoff/0xsize`
