@@ -189,7 +189,17 @@ public struct Report {
                 // a class's stored struct retains its arrays, and two threads retaining the
                 // same buffers contend for its reference count.
                 let view = RenderView(agg)
+                let stackPos = view.keys.firstIndex(of: .stack)
                 for i in range {
+                    // Groups are in report order, their keys, metrics and stacks' facts in
+                    // none: each row's are started a few rows ahead (the stack's once its key is in).
+                    if i + 8 < range.upperBound {
+                        view.table.prefetchKey(out[i + 8])
+                        m.prefetch(Int(out[i + 8]))
+                    }
+                    if let p = stackPos, i + 4 < range.upperBound {
+                        view.stacks.info.prefetch(Int(Int32(bitPattern: UInt32(truncatingIfNeeded: view.table.value(out[i + 4], p)))))
+                    }
                     let g = out[i]
                     slots[i] = Report.render(agg, view, group: g, metrics: m[Int(g)], frameText: frameText, memo: &memo)
                 }

@@ -1,6 +1,3 @@
-// One of the places unsafe code lives (docs/layout.md, "Where unsafe code lives"): a prefetch of one value.
-import CShims
-
 /// A value per dense handle (0, 1, 2, …: stacks, groups), -1 where none is set yet: an
 /// array that grows as handles are set, for caches looked up once per record.
 struct HandleMap {
@@ -10,8 +7,7 @@ struct HandleMap {
     /// calling it on a stored property copies nothing.)
     @inline(__always)
     mutating func prefetch(_ h: Int32) {
-        guard Int(h) < values.count else { return }
-        values.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + Int(h), 4) }
+        values.prefetch(Int(h))
     }
 
     subscript(_ h: Int32) -> Int32 {

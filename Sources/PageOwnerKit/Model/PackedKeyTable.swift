@@ -172,6 +172,10 @@ public struct PackedKeyTable {
         keys[Int(handle) * width + pos]
     }
 
+    /// Starts loading the key of `handle`, for a `value` read a little later.
+    @inline(__always)
+    public func prefetchKey(_ handle: Int32) { keys.prefetch(Int(handle) * width) }
+
     /// Calls `body` with the key of `handle`.
     public func withBytes<R>(_ handle: Int32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let a = Int(handle) * width * 8
