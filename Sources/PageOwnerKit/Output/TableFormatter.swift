@@ -8,37 +8,61 @@ public struct TableFormatter: ReportFormatter {
         var header = ["PAGES", "SIZE", "%", "CUM%", "RECORDS"]
         header += keyCols.map { $0.element.rawValue.uppercased() }
         let numeric = Set(0..<5).union(keyCols.enumerated().filter { $0.element.element.isNumeric }.map { $0.offset + 5 })
-        var table = TextTable(header: header, numeric: numeric)
-        table.reserve(rows: report.rows.count, bytes: 32 * header.count)
-        var cum: Int64 = 0
-        // Sizes and percents repeat from row to row: each distinct one is formatted once.
-        var sizes: [Int64: String] = [:]
-        var percent = Render.FixedMemo(digits: 1)
-        for r in report.rows {
-            cum &+= r.metrics.pages
-            let bytes = r.metrics.pages &* report.pageSize
-            let size = sizes[bytes] ?? Render.human(bytes)
-            sizes[bytes] = size
-            let share = percent(Render.percent(r.metrics.pages, report.total.pages)) + "%"
-            let cumShare = percent(Render.percent(cum, report.total.pages)) + "%"
-            table.row { t in
-                t.cell { $0.appendDecimal(r.metrics.pages) }
-                t.cell(size)
-                t.cell(share)
-                t.cell(cumShare)
-                t.cell { $0.appendDecimal(r.metrics.records) }
-                for c in keyCols {
-                    let text = r.cells[c.offset].text
-                    t.cell(text.isEmpty ? "-" : text)
+        let n = report.rows.count
+        // Each row's cumulative pages start from the pages of the rows before it.
+        var cumBefore = [Int64](repeating: 0, count: n + 1)
+        for (i, r) in report.rows.enumerated() { cumBefore[i + 1] = cumBefore[i] &+ r.metrics.pages }
+        // The cells of contiguous ranges of rows, each range its own table on the threads;
+        // the column widths are then the widest of any range's.
+        var parts = ParallelParts.map(n, threads: context.threads) { range -> TextTable in
+            var table = TextTable(header: header, numeric: numeric)
+            table.reserve(rows: range.count, bytes: 32 * header.count)
+            var cum = cumBefore[range.lowerBound]
+            // Sizes and percents repeat from row to row: each distinct one is formatted once.
+            var sizes: [Int64: String] = [:]
+            var percent = Render.FixedMemo(digits: 1)
+            for i in range {
+                let r = report.rows[i]
+                cum &+= r.metrics.pages
+                let bytes = r.metrics.pages &* report.pageSize
+                let size = sizes[bytes] ?? Render.human(bytes)
+                sizes[bytes] = size
+                let share = percent(Render.percent(r.metrics.pages, report.total.pages))
+                let cumShare = percent(Render.percent(cum, report.total.pages))
+                table.row { t in
+                    t.cell { $0.appendDecimal(r.metrics.pages) }
+                    t.cell(size)
+                    t.cell {
+                        $0.append(share)
+                        $0.append(0x25)
+                    }
+                    t.cell {
+                        $0.append(cumShare)
+                        $0.append(0x25)
+                    }
+                    t.cell { $0.appendDecimal(r.metrics.records) }
+                    for c in keyCols {
+                        let text = r.cells[c.offset].text
+                        t.cell(text.isEmpty ? "-" : text)
+                    }
                 }
             }
+            return table
         }
-        try table.writeHeader(to: out)
+        let widths = header.indices.map { c in parts.map { $0.widths[c] }.max() ?? 0 }
+        var firstRow = [0]
+        for i in parts.indices {
+            parts[i].widths = widths
+            firstRow.append(firstRow[i] + parts[i].rows)
+        }
+        try parts[0].writeHeader(to: out)
         // Rows and their stacks rendered in ranges on the threads, written in order.
-        try ParallelParts.render(report.rows.count, threads: context.threads) { range, b in
+        try ParallelParts.render(n, threads: context.threads) { range, b in
+            var p = 0
             for i in range {
+                while i >= firstRow[p + 1] { p += 1 }
                 report.prefetchStacks(ahead: i, end: range.upperBound)
-                table.appendRow(i, to: &b)
+                parts[p].appendRow(i - firstRow[p], to: &b)
                 let r = report.rows[i]
                 if r.stack >= 0 { ByteRendering.appendStackLines(report.stacks, r.stack, label: r.stackLabel, to: &b) }
             }
