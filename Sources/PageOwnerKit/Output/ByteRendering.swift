@@ -214,8 +214,8 @@ extension ByteRendering {
     /// stack root first, `;` inside a part turned into `,`; `all` when there is nothing.
     /// `parts` is scratch for the frame boundaries.
     static func appendFoldedLine(
-        keys: [GroupKey], cells: [Report.Cell], stacks: StackTable, stack h: Int32, label: String?, keepOffsets: Bool,
-        names: inout FrameNames, parts: inout [Int], to out: inout [UInt8]
+        keys: [GroupKey], cells: [Report.Cell], stacks: StackTable, stack h: Int32, label: String?,
+        names: FrameNames, parts: inout [Int], to out: inout [UInt8]
     ) {
         let start = out.count
         var any = false
@@ -234,7 +234,7 @@ extension ByteRendering {
             // Each frame's name (made once a frame line), then appended root first.
             parts.removeAll(keepingCapacity: true)
             for line in stacks.stacks.frameIDs(h) {
-                let r = names.name(line, stacks.stacks, keepOffsets: keepOffsets)
+                let r = names.known(line)
                 if r.lowerBound >= 0 {
                     parts.append(r.lowerBound)
                     parts.append(r.upperBound)
@@ -249,11 +249,15 @@ extension ByteRendering {
                 out.append(0x5d)
                 semicolonsToCommas(&out, from: from)
             } else {
-                var i = frames
-                while i > 0 {
-                    separate(&out)
-                    out.append(contentsOf: names.bytes[parts[2 * i - 2]..<parts[2 * i - 1]])
-                    i -= 1
+                // The names' bytes through one view a line: a slice a frame retains and
+                // releases the array, which threads making lines at once contend for.
+                ByteView.with(names.bytes) { nameBytes in
+                    var i = frames
+                    while i > 0 {
+                        separate(&out)
+                        out.append(nameBytes.slice(parts[2 * i - 2], parts[2 * i - 1]))
+                        i -= 1
+                    }
                 }
             }
         }
@@ -280,6 +284,23 @@ struct FrameNames {
     /// Per frame line: where its name starts and ends in `bytes`; (-1, -1) not made yet,
     /// (-2, -2) a line with no frame text (which `StackTable.forEachFrame` skips).
     var bounds: [(Int, Int)] = []
+
+    init() {}
+
+    /// The name of every frame line of `store`, made now (the folded lines are then made on
+    /// several threads, which only read them).
+    init(_ store: StackStore, keepOffsets: Bool) {
+        for f in 0..<Int32(store.frames.count) { _ = name(f, store, keepOffsets: keepOffsets) }
+    }
+
+    /// The range of line `line`'s name in `bytes` (a range starting below 0 for a line
+    /// that has none), when made already (by `init(_:keepOffsets:)`).
+    @inline(__always)
+    func known(_ line: Int32) -> Range<Int> {
+        let b = bounds[Int(line)]
+        precondition(b.0 != -1, "a frame name not made yet")
+        return b.0 < 0 ? -1 ..< -1 : b.0..<b.1
+    }
 
     /// The range of line `line`'s name in `bytes`, or a range starting below 0 for a line
     /// that has none.
@@ -317,6 +338,12 @@ struct FoldedLines {
     mutating func reserve(lines n: Int, bytes: Int) {
         lines.reserve(count: n, bytes: bytes)
         values.reserveCapacity(n)
+    }
+
+    /// Adds `line` with its value.
+    mutating func add(_ value: Int64, line: ByteView) {
+        let h = lines.intern(line)
+        if Int(h) == values.count { values.append(value) } else { values[Int(h)] += value }
     }
 
     /// Adds the line rendered by `body` with its value.
