@@ -364,7 +364,9 @@ struct FoldedLines {
     ///
     /// With `threads` above 1, the halves are sorted on two threads and then merged: the
     /// order is total, so the result is the same on any number.
-    func sortedOrder(threads: Int = 1) -> (order: [Int], ascii: [Bool]) {
+    /// Line numbers are `Int32` (a folded report of 10^6 lines holds three such arrays at
+    /// its peak).
+    func sortedOrder(threads: Int = 1) -> (order: [Int32], ascii: [Bool]) {
         let n = count
         var ascii = [Bool](repeating: true, count: n)
         var allASCII = true
@@ -372,18 +374,18 @@ struct FoldedLines {
             ascii[i] = withLine(i) { ByteRendering.isASCII($0) }
             allASCII = allASCII && ascii[i]
         }
-        func less(_ x: Int, _ y: Int) -> Bool {
-            let c = compare(x, y, ascii: allASCII || (ascii[x] && ascii[y]))
-            return c != 0 ? c < 0 : lines.compare(Int32(x), Int32(y)) < 0
+        func less(_ x: Int32, _ y: Int32) -> Bool {
+            let c = compare(Int(x), Int(y), ascii: allASCII || (ascii[Int(x)] && ascii[Int(y)]))
+            return c != 0 ? c < 0 : lines.compare(x, y) < 0
         }
-        let halves = ParallelParts.map(n, threads: min(threads, 2)) { range -> [Int] in
-            var part = Array(range)
+        let halves = ParallelParts.map(n, threads: min(threads, 2)) { range -> [Int32] in
+            var part = range.map { Int32($0) }
             part.sort(by: less)
             return part
         }
         guard halves.count == 2 else { return (halves.first ?? [], ascii) }
         let (a, b) = (halves[0], halves[1])
-        var order: [Int] = []
+        var order: [Int32] = []
         order.reserveCapacity(n)
         var i = 0
         var j = 0
@@ -415,14 +417,15 @@ struct FoldedLines {
         let n = count
         var i = 0
         while i < n {
-            var sum = values[order[i]]
+            let a = Int(order[i])
+            var sum = values[a]
             var j = i + 1
             // Distinct bytes, but two non-ASCII lines may still be equal as `String`s.
-            while j < n && !(ascii[order[i]] && ascii[order[j]]) && compare(order[i], order[j], ascii: false) == 0 {
-                sum += values[order[j]]
+            while j < n && !(ascii[a] && ascii[Int(order[j])]) && compare(a, Int(order[j]), ascii: false) == 0 {
+                sum += values[Int(order[j])]
                 j += 1
             }
-            try body(order[i], sum)
+            try body(a, sum)
             i = j
         }
     }
