@@ -816,10 +816,11 @@ extension Aggregator.Core {
         // ids), so that by the time it is added, the lookup waits on none of the three.
         try loop { ring in
             if prepareHash(&ring[back: 0]) { stacks.prefetch(hash: ring.stackHash(back: 0), step: 0) }
-            for back in 1..<(RecordRing.depth - 1) {
-                let h = ring.stackHash(back: back)
-                guard h != 0 else { continue }
-                let c = stacks.prefetch(hash: h, step: back)
+            let h1 = ring.stackHash(back: 1)
+            if h1 != 0 { stacks.prefetch(hash: h1, step: 1) }
+            let h2 = ring.stackHash(back: 2)
+            if h2 != 0 {
+                let c = stacks.prefetch(hash: h2, step: 2)
                 // With the stack's ids, the group it likely maps to (a cache miss at 10^5 stacks).
                 if c >= 0 && groupIsStackFunction { groupOfStack.prefetch(c) }
             }

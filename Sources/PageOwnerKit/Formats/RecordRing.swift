@@ -5,7 +5,7 @@
 /// consuming it will read in steps as it moves through the ring (`Aggregator`'s stack
 /// lookup takes three).
 public struct RecordRing {
-    /// How many records the ring holds.
+    /// How many records the ring holds (a power of two: a slot is a mask away).
     public static let depth = 4
 
     @usableFromInline let base: UnsafeMutablePointer<Record>
@@ -31,7 +31,7 @@ public struct RecordRing {
     @inlinable public var oldestIsDue: Bool { parsed >= Self.depth }
 
     @inlinable @inline(__always)
-    func index(_ back: Int) -> Int { (parsed - 1 - back + Self.depth) % Self.depth }
+    func index(_ back: Int) -> Int { (parsed - 1 - back) & (Self.depth - 1) }
 
     /// The record `back` records before the newest (0: the newest), in place.
     @inlinable
@@ -52,7 +52,7 @@ public struct RecordRing {
 
     /// Where the next record is parsed (the slot of the oldest, once it was consumed).
     @inline(__always)
-    var next: UnsafeMutablePointer<Record> { base + parsed % Self.depth }
+    var next: UnsafeMutablePointer<Record> { base + (parsed & (Self.depth - 1)) }
 
     /// The record just parsed into `next` joins the ring as its newest.
     @inline(__always)
