@@ -120,6 +120,40 @@ final class StackStoreTests: XCTestCase {
         XCTAssertEqual(store.sorted(hs, frameRanks: ranks, threads: 3), one)
     }
 
+    /// The merge's look-ahead (`handles(of:threads:)`) finds exactly the other store's stacks
+    /// this one holds (by their bytes), on 1, 2 and 3 threads, with frames only one side
+    /// has; `holdsMost` tells a mostly shared store from a mostly new one.
+    func testHandlesOfAnotherStoreAreItsSharedStacks() {
+        var rng = SeededRandom(seed: 11)
+        let pool = (0..<300).map { " f\($0)+0x\(String($0, radix: 16))/0x100\n" }
+        func stack() -> String {
+            var text = pool[0]
+            for _ in 0..<Int.random(in: 1...6, using: &rng) { text += pool[Int.random(in: 0..<pool.count, using: &rng)] }
+            return text
+        }
+        var mine = StackStore()
+        var other = StackStore()
+        var texts: [String: Int32] = [:]
+        for _ in 0..<30_000 {
+            let t = stack()
+            texts[t] = Array(t.utf8).withUnsafeBytes { mine.intern($0) }
+        }
+        let shared = texts.keys.sorted()
+        var expected: [Int32] = []
+        for i in 0..<40_000 {
+            // Two in three from the shared ones, the rest new (some with a frame `mine` lacks).
+            let t = i % 3 == 2 ? stack() + (i % 2 == 0 ? " only_other\(i)+0x1/0x2\n" : "") : shared[Int.random(in: 0..<shared.count, using: &rng)]
+            let h = Array(t.utf8).withUnsafeBytes { other.intern($0) }
+            if Int(h) == expected.count { expected.append(texts[t] ?? -1) }
+        }
+        XCTAssertEqual(other.count, expected.count)
+        XCTAssertGreaterThan(expected.filter { $0 >= 0 }.count, 1000)
+        XCTAssertGreaterThan(expected.filter { $0 < 0 }.count, 1000)
+        for threads in 1...3 { XCTAssertEqual(mine.handles(of: other, threads: threads), expected, "\(threads) threads") }
+        XCTAssertEqual(mine.holdsMost(of: other), expected.filter { $0 >= 0 }.count * 2 > expected.count)
+        XCTAssertFalse(StackStore().holdsMost(of: other))
+    }
+
     func testALastLineWithoutItsNewlineIsTheSameStack() {
         var store = StackStore()
         let a = Array(" f+0x1/0x2\n g+0x3/0x4\n".utf8)

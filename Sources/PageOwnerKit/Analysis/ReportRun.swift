@@ -92,7 +92,7 @@ public struct ReportRun {
             helpers.reverse()
             while let h = helpers.popLast() {
                 h.releaseLookupsForMerge()
-                agg.merge(h)
+                agg.merge(h, threads: workers)
             }
             agg.noteFormat(ingest.format)
             diags.merge(ingest.diagnostics)
