@@ -15,9 +15,7 @@ enum RadixSort {
         var k2 = [UInt64](repeating: 0, count: n)
         var p2 = [Int32](repeating: 0, count: n)
         var counts = [Int](repeating: 0, count: 256)
-        var differing: UInt64 = 0
-        let first = k[0]
-        for x in k { differing |= x ^ first }
+        let differing = differingBits(keys)
         for byte in 0..<8 {
             let shift = UInt64(byte * 8)
             if (differing >> shift) & 0xff == 0 { continue }
@@ -65,9 +63,7 @@ enum RadixSort {
         var k2 = [UInt64](repeating: 0, count: n)
         var p2 = [Int32](repeating: 0, count: n)
         var counts = [Int](repeating: 0, count: 256 * parts)
-        var differing: UInt64 = 0
-        let first = k[0]
-        for x in k { differing |= x ^ first }
+        let differing = differingBits(keys)
         for byte in 0..<8 {
             let shift = UInt64(byte * 8)
             if (differing >> shift) & 0xff == 0 { continue }
@@ -114,6 +110,14 @@ enum RadixSort {
             swap(&p, &p2)
         }
         return p
+    }
+
+    /// The bits in which some key differs from the first (a byte with none needs no pass).
+    static func differingBits(_ keys: [UInt64]) -> UInt64 {
+        guard let first = keys.first else { return 0 }
+        var differing: UInt64 = 0
+        for x in keys { differing |= x ^ first }
+        return differing
     }
 
     /// Bits needed to hold `x` (0 for 0).

@@ -127,17 +127,12 @@ public struct StackStore {
     /// (a stack of another store, mapped: see `StackTable.merge`), adding it if new.
     mutating func intern(ids new: UnsafeBufferPointer<Int32>, hash h: UInt64) -> (handle: Int32, added: Bool) {
         if !indexed { rebuildIndex() }
-        let tag = h & 0xffff_ffff_0000_0000
+        let found = find(ids: new, hash: h)
+        if found >= 0 { return (found, false) }
+        // New: its slot is the first empty one of its probe.
         var i = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let s = slots[i]
-            if s == 0 { break }
-            if s & 0xffff_ffff_0000_0000 == tag {
-                let c = Int(s & 0xffff_ffff) - 1
-                if hashes[c] == h && hasIDs(c, new) { return (Int32(c), false) }
-            }
-            i = (i + 1) & mask
-        }
+        while slots[i] != 0 { i = (i + 1) & mask }
+        let tag = h & 0xffff_ffff_0000_0000
         let handle = count
         ids.append(contentsOf: new)
         starts.append(Int32(truncatingIfNeeded: ids.count))
@@ -181,27 +176,17 @@ public struct StackStore {
         var out = [Int32](repeating: -1, count: other.count)
         guard indexed, other.count > 0 else { return out }
         let frameMap = ParallelParts.map(other.frames.count, threads: threads) { range -> [Int32] in
-            range.map { f in other.frames.withBytes(Int32(f)) { b in b.withUnsafeBytes { frames.lookup($0) } } ?? -1 }
+            range.map { f in other.frames.withBytes(Int32(f)) { frames.lookup($0) } ?? -1 }
         }.flatMap { $0 }
         ParallelParts.withSlots(&out) { found in
             ParallelParts.forEach(other.count, threads: threads) { range in
                 var scratch: [Int32] = []
-                other.ids.withUnsafeBufferPointer { ids in
-                    for h in range {
-                        scratch.removeAll(keepingCapacity: true)
-                        var known = true
-                        for k in Int(other.starts[h])..<Int(other.starts[h + 1]) {
-                            let mine = frameMap[Int(ids[k])]
-                            if mine < 0 {
-                                known = false
-                                break
-                            }
-                            scratch.append(mine)
-                        }
-                        guard known else { continue }
-                        let c = scratch.withUnsafeBufferPointer { find(ids: $0, hash: other.hashes[h]) }
-                        if c >= 0 { found[h] = c }
+                for h in range {
+                    let c = held(h, of: other, scratch: &scratch) { f in
+                        let mine = frameMap[Int(f)]
+                        return mine >= 0 ? mine : nil
                     }
+                    if c >= 0 { found[h] = c }
                 }
             }
         }
@@ -213,22 +198,25 @@ public struct StackStore {
     func holdsMost(of other: StackStore) -> Bool {
         guard indexed, other.count > 0 else { return false }
         let n = Swift.min(other.count, 1024)
-        var held = 0
+        var found = 0
         var scratch: [Int32] = []
         for j in 0..<n {
-            let h = j * other.count / n
-            scratch.removeAll(keepingCapacity: true)
-            var known = true
-            for k in Int(other.starts[h])..<Int(other.starts[h + 1]) {
-                guard let mine = other.frames.withBytes(other.ids[k], { frames.lookup($0) }) else {
-                    known = false
-                    break
-                }
-                scratch.append(mine)
-            }
-            if known && scratch.withUnsafeBufferPointer({ find(ids: $0, hash: other.hashes[h]) }) >= 0 { held += 1 }
+            let c = held(j * other.count / n, of: other, scratch: &scratch) { f in other.frames.withBytes(f) { frames.lookup($0) } }
+            if c >= 0 { found += 1 }
         }
-        return held * 2 > n
+        return found * 2 > n
+    }
+
+    /// This store's handle of stack `h` of `other`, or -1 when it holds no such stack: its
+    /// frames mapped to ours by `frame` (nil for a frame this store lacks, whose stacks are
+    /// new), into `scratch`, then looked up by ids and hash. Nothing is added.
+    private func held(_ h: Int, of other: StackStore, scratch: inout [Int32], frame: (Int32) -> Int32?) -> Int32 {
+        scratch.removeAll(keepingCapacity: true)
+        for k in Int(other.starts[h])..<Int(other.starts[h + 1]) {
+            guard let mine = frame(other.ids[k]) else { return -1 }
+            scratch.append(mine)
+        }
+        return scratch.withUnsafeBufferPointer { find(ids: $0, hash: other.hashes[h]) }
     }
 
     /// The handle of the stack made of frame ids `new` whose bytes hash to `h`, or -1.
@@ -302,15 +290,7 @@ public struct StackStore {
     }
 
     /// Starts loading the first candidate's frame ids for a lookup of `h` a little later.
-    public mutating func prefetch(hash h: UInt64) {
-        guard indexed else { return }
-        let s = slots[Int(truncatingIfNeeded: h) & mask]
-        guard s != 0 else { return }
-        let c = Int(s & 0xffff_ffff) - 1
-        let a = Int(starts[c])
-        let b = Int(starts[c + 1])
-        ids.withUnsafeBytes { po_prefetch($0.baseAddress! + a * 4, (b - a) * 4) }
-    }
+    public mutating func prefetch(hash h: UInt64) { _ = prefetchCandidateIDs(hash: h) }
 
     /// Starts loading where stack `h`'s frame ids begin: the first of two steps taken a few
     /// stacks ahead when stacks are read in an order of their own (a report's rows), where
@@ -320,8 +300,7 @@ public struct StackStore {
         starts.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + Int(h), 8) }
     }
 
-    /// Starts loading stack `h`'s frame ids and where each frame's line begins (the second
-    /// step, after `prefetchStart(h)`).
+    /// Starts loading stack `h`'s frame ids (the second step, after `prefetchStart(h)`).
     @inline(__always)
     public func prefetchIDs(_ h: Int32) {
         let a = Int(starts[Int(h)])
@@ -343,12 +322,9 @@ public struct StackStore {
     /// See `prefetchSlot(hash:)`.
     @inline(__always)
     func prefetchCandidate(hash h: UInt64) {
-        guard indexed else { return }
-        let s = slots[Int(truncatingIfNeeded: h) & mask]
-        guard s != 0 else { return }
-        let c = Int(s & 0xffff_ffff) - 1
+        guard let c = candidate(hash: h) else { return }
         hashes.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + c, 8) }
-        starts.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + c, 8) }
+        prefetchStart(Int32(c))
     }
 
     /// The parse loop's lookups started ahead, in steps a record apart (see `RecordRing`):
@@ -360,7 +336,7 @@ public struct StackStore {
     /// too, two steps more, only moved the wait into the prefetches: they are many, and
     /// mostly in a cache already.)
     @inline(__always)
-    mutating func candidate(hash h: UInt64) -> Int? {
+    func candidate(hash h: UInt64) -> Int? {
         guard indexed else { return nil }
         let s = slots[Int(truncatingIfNeeded: h) & mask]
         guard s != 0, s & 0xffff_ffff_0000_0000 == h & 0xffff_ffff_0000_0000 else { return nil }
@@ -370,8 +346,7 @@ public struct StackStore {
     /// The second step (see `candidate(hash:)`): the candidate's `starts` entry.
     @inline(__always)
     mutating func prefetchCandidateStart(hash h: UInt64) {
-        guard let c = candidate(hash: h) else { return }
-        starts.withUnsafeBufferPointer { po_prefetch($0.baseAddress! + c, 8) }
+        if let c = candidate(hash: h) { prefetchStart(Int32(c)) }
     }
 
     /// The third step: the candidate's frame ids. Returns the candidate (-1 for none), whose
@@ -379,9 +354,7 @@ public struct StackStore {
     @inline(__always)
     mutating func prefetchCandidateIDs(hash h: UInt64) -> Int32 {
         guard let c = candidate(hash: h) else { return -1 }
-        let a = Int(starts[c])
-        let b = Int(starts[c + 1])
-        ids.withUnsafeBytes { po_prefetch($0.baseAddress! + a * 4, (b - a) * 4) }
+        prefetchIDs(Int32(c))
         return Int32(c)
     }
 

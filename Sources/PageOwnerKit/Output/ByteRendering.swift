@@ -330,7 +330,6 @@ struct FrameNames {
 struct FoldedLines {
     var lines = ByteInterner(capacity: 4096)
     var values: [Int64] = []
-    var scratch: [UInt8] = []
 
     var count: Int { values.count }
 
@@ -343,14 +342,6 @@ struct FoldedLines {
     /// Adds `line` with its value.
     mutating func add(_ value: Int64, line: ByteView) {
         let h = lines.intern(line)
-        if Int(h) == values.count { values.append(value) } else { values[Int(h)] += value }
-    }
-
-    /// Adds the line rendered by `body` with its value.
-    mutating func add(_ value: Int64, _ body: (inout [UInt8]) -> Void) {
-        scratch.removeAll(keepingCapacity: true)
-        body(&scratch)
-        let h = ByteView.with(scratch) { lines.intern($0) }
         if Int(h) == values.count { values.append(value) } else { values[Int(h)] += value }
     }
 
