@@ -90,6 +90,64 @@ final class ReportTests: XCTestCase {
         }
     }
 
+    /// Folded lines are held as part ids and compared from the first part where they differ:
+    /// the output is the `String` reference's (`GroupRendering.foldedLine`, then `fold`) when
+    /// one frame's name is a prefix of another's followed by a byte below `;` (`.`, a space
+    /// before `[module]`) or above it (`_`), when names and task names hold `;`, and when a
+    /// stack is a prefix of another; with 1 to 3 threads and rows in either order.
+    func testFoldedLinesMatchTheStringReferenceWhereNamesArePrefixes() throws {
+        let dir = try TestFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let stacks = [
+            [" alloc_pages+0x36/0x50", " f+0x1/0x2", " root+0x1/0x9"],
+            [" alloc_pages+0x36/0x50", " f.cold+0x1/0x2", " root+0x1/0x9"],
+            [" alloc_pages+0x36/0x50", " f_x+0x1/0x2", " root+0x1/0x9"],
+            [" alloc_pages+0x36/0x50", " f+0x5/0x9 [mod]", " root+0x1/0x9"],
+            [" alloc_pages+0x36/0x50", " f;g+0x5/0x9", " root+0x1/0x9"],
+            [" f+0x1/0x2", " root+0x1/0x9"],
+            [" f+0x3/0x4", " root+0x1/0x9"],
+            [" root+0x1/0x9"],
+            [" rootx+0x1/0x9"],
+            [" root.y+0x1/0x9"],
+        ]
+        let comms = ["a", "a;b", "a.b", "ab", ""]
+        var records: [String] = []
+        for (i, s) in stacks.enumerated() {
+            for (j, c) in comms.enumerated() where (i + j) % 2 == 0 || j == 0 {
+                records.append(
+                    "Page allocated via order \(j % 3), mask 0x0(), pid 1, tgid 1 (\(c)), ts 0 ns\n"
+                        + "PFN 0x\(String(0x100 + records.count, radix: 16)) type Unmovable Block 0 type Unmovable Flags 0x4(referenced|node=0|zone=0)\n"
+                        + s.joined(separator: "\n") + "\n\n")
+            }
+        }
+        for order in [records, records.reversed()] {
+            let path = dir.appendingPathComponent("dump").path
+            try order.joined().write(toFile: path, atomically: true, encoding: .utf8)
+            for keys: [GroupKey] in [[.stack], [.comm, .stack]] {
+                var run = ReportRun()
+                run.keys = keys
+                let agg = try run.makeAggregator()
+                try run.read(path, into: agg)
+                for keepOffsets in [false, true] {
+                    let full = Report(agg, selection: Report.Selection())
+                    let expected = GroupRendering.fold(
+                        full.rows.map {
+                            (GroupRendering.foldedLine(keys, $0.cells, frames: $0.frames, label: $0.stackLabel, keepOffsets: keepOffsets), $0.metrics.pages)
+                        }
+                    ).map { "\($0.0) \($0.1)\n" }.joined()
+                    XCTAssertGreaterThanOrEqual(expected.split(separator: "\n").count, 9, "\(keys)")
+                    var ctx = ReportContext()
+                    ctx.foldedKeepOffsets = keepOffsets
+                    for threads in 1...3 {
+                        ctx.threads = threads
+                        let unsorted = Report(agg, selection: Report.Selection(), frameText: false, ordered: false)
+                        XCTAssertEqual(try render(unsorted, .folded, ctx), expected, "\(keys) keepOffsets \(keepOffsets), \(threads) threads")
+                    }
+                }
+            }
+        }
+    }
+
     func testCommAndCallerNameTheTmpfsWriter() throws {
         let agg = try aggregate([Self.s2], keys: [.comm, .caller])
         let report = Report(agg, selection: Report.Selection())

@@ -4,55 +4,85 @@
 public struct FoldedFormatter: ReportFormatter {
     public init() {}
 
-    /// Folded stacks and their pages, rendered from the stack bytes (not yet merged:
-    /// `FoldedLines.forEachMerged`). The lines are made in ranges of rows on the threads, a
-    /// batch of rows at a time (every frame's name made first, which they only read), and
-    /// filed in row order as each batch is done.
+    /// Folded stacks and their pages (not yet merged: `FoldedLines.forEachMerged`). Every
+    /// frame's name, key cell and label is made a part first (each distinct text once); then
+    /// each row's line is made as part ids in ranges of rows on the threads, a batch of rows
+    /// at a time, and filed in row order as each batch is done.
     static func folded(_ report: Report, keepOffsets: Bool, threads: Int = 1) -> FoldedLines {
         var lines = FoldedLines()
-        // Room for every line at once: a line is at most its cells and its frame lines (a
-        // name drops what the line has besides it), so the lines are never copied as they
-        // grow (copying 10^8 bytes of lines held both copies: the peak of a folded report
-        // of 10^6 stacks). Room never written costs no memory (`MemoryPolicy`).
         let store = report.stacks.stacks
         let n = report.rows.count
-        let bound = ParallelParts.map(n, threads: threads) { range -> Int in
-            var bound = 0
-            for i in range {
-                let r = report.rows[i]
-                bound += 64
-                for c in r.cells { bound += c.text.utf8.count + 2 }
-                if r.stack >= 0 { for f in store.frameIDs(r.stack) { bound += store.frames.length(f) + 1 } }
+        var scratch: [UInt8] = []
+        // A frame line's part: its name (`appendFrameName`), -1 for a line with no frame
+        // text (which `StackTable.forEachFrame` skips).
+        var partOfFrame = [Int32](repeating: -1, count: store.frames.count)
+        for f in 0..<store.frames.count {
+            store.frames.withBytes(Int32(f)) { p in
+                let (s, e) = StackTable.frameText(p, 0, p.count)
+                guard e > s else { return }
+                partOfFrame[f] = lines.part(&scratch) { ByteRendering.appendFrameName(p.slice(s, e), keepOffsets: keepOffsets, to: &$0) }
             }
-            return bound
+        }
+        var labelPart: [Int32] = []
+        for raw in 0...UInt8.max {
+            guard let kind = StackTable.Kind(rawValue: raw) else { break }
+            labelPart.append(kind.label.map { l in lines.part(&scratch) { $0.append(0x5b); $0.append(l); $0.append(0x5d) } } ?? -1)
+        }
+        let all = lines.part(&scratch) { $0.append("all") }
+        let empty = lines.parts.lookup(ByteView.empty) ?? -1
+        // Non-stack keys' cells, each row's in key order (rows share their cells' arrays,
+        // but a cell is a `String`: made a part once a row, before the threads start).
+        let cellPositions = report.keys.indices.filter { report.keys[$0] != .stack }
+        var cellParts: [Int32] = []
+        if !cellPositions.isEmpty {
+            cellParts.reserveCapacity(n * cellPositions.count)
+            for r in report.rows {
+                for pos in cellPositions {
+                    var t = r.cells[pos].text
+                    cellParts.append(lines.part(&scratch) { out in if t.isEmpty { out.append(0x2d) } else { t.withUTF8 { out.append(contentsOf: $0) } } })
+                }
+            }
+        }
+        let bound = ParallelParts.map(n, threads: threads) { range -> Int in
+            range.reduce(0) { $0 + cellPositions.count + 1 + (report.rows[$1].stack >= 0 ? store.frameCount(report.rows[$1].stack) : 0) }
         }.reduce(0, +)
-        lines.reserve(lines: n, bytes: bound)
-        let names = FrameNames(store, keepOffsets: keepOffsets)
-        // Each line goes to the batch's buffer after its length (8 bytes): a line can hold
-        // any byte a cell holds.
+        lines.reserve(lines: n, ids: bound)
+        // Each line goes to the batch's buffer as its part count (4 bytes) and its ids.
+        let (frameParts, labelParts, cells) = (partOfFrame, labelPart, cellParts)
         var row = 0
         ParallelParts.render(n, threads: threads) { range, out in
-            var parts: [Int] = []
+            var ids: [Int32] = []
             for i in range {
                 report.prefetchStacks(ahead: i, end: range.upperBound)
                 let r = report.rows[i]
-                let at = out.count
-                out.append(contentsOf: repeatElement(0, count: 8))
-                ByteRendering.appendFoldedLine(
-                    keys: report.keys, cells: r.cells, stacks: report.stacks, stack: r.stack, label: r.stackLabel,
-                    names: names, parts: &parts, to: &out)
-                let length = out.count - at - 8
-                for k in 0..<8 { out[at + k] = UInt8(truncatingIfNeeded: length >> (8 * k)) }
+                ids.removeAll(keepingCapacity: true)
+                for k in cellPositions.indices { ids.append(cells[i * cellPositions.count + k]) }
+                if r.stack >= 0 {
+                    // Root first; a placeholder's or an unresolved handle's label stands for
+                    // a stack of at most one frame.
+                    let from = ids.count
+                    for f in store.frameIDs(r.stack) where frameParts[Int(f)] >= 0 { ids.append(frameParts[Int(f)]) }
+                    if let kind = r.stackKind, labelParts[Int(kind.rawValue)] >= 0, ids.count - from <= 1 {
+                        ids.removeSubrange(from...)
+                        ids.append(labelParts[Int(kind.rawValue)])
+                    } else {
+                        ids[from...].reverse()
+                    }
+                }
+                // A line with no text is `all`.
+                if ids.isEmpty || (ids.count == 1 && ids[0] == empty) { ids = [all] }
+                var c = UInt32(ids.count)
+                withUnsafeBytes(of: &c) { out.append(contentsOf: $0) }
+                ids.withUnsafeBytes { out.append(contentsOf: $0) }
             }
         } write: { buffer in
             ByteView.with(buffer) { b in
                 var at = 0
                 while at < b.count {
-                    var length = 0
-                    for k in 0..<8 { length |= Int(b[at + k]) << (8 * k) }
-                    lines.add(report.rows[row].metrics.pages, line: b.slice(at + 8, at + 8 + length))
+                    let k = Int(UnsafeRawPointer(b.start + at).loadUnaligned(as: UInt32.self))
+                    lines.add(report.rows[row].metrics.pages, ids: b.slice(at + 4, at + 4 + 4 * k))
                     row += 1
-                    at += 8 + length
+                    at += 4 + 4 * k
                 }
             }
         }
@@ -71,7 +101,7 @@ public struct FoldedFormatter: ReportFormatter {
         let f = Self.folded(report, keepOffsets: context.foldedKeepOffsets, threads: context.threads)
         try f.forEachMerged(threads: context.threads) { i, sum in
             try out.append { b in
-                f.withLine(i) { b.append($0) }
+                f.appendLine(i, to: &b)
                 b.append(0x20)
                 b.appendDecimal(sum)
                 b.append(0x0a)
