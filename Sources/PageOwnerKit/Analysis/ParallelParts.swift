@@ -115,29 +115,74 @@ enum ParallelParts {
 
 extension ParallelParts {
     /// Renders `count` rows in order through `write`, `batch` rows at a time, each batch cut
-    /// into ranges that `render` turns into bytes on up to `threads` threads at once (one
-    /// buffer a range, written in range order): the bytes are those of one pass, and at most
-    /// one batch's bytes are held at a time.
+    /// into ranges that `render` turns into bytes (one buffer a range, written in range
+    /// order): the bytes are those of one pass. With `threads` above 1 a batch is written
+    /// while the next one is rendered: the caller's thread writes, then takes ranges of the
+    /// next batch as the other threads do, each the next range left (writing a large output
+    /// to a file costs about as much as rendering it). At most two batches' bytes are held
+    /// at a time. `write` runs beside `render` and must not change what `render` reads.
     static func render(
         _ count: Int, threads: Int, batch: Int = 16_384, _ render: (Range<Int>, inout [UInt8]) -> Void,
         write: ([UInt8]) throws -> Void
-    ) rethrows {
-        var start = 0
+    ) throws {
         let parts = max(1, threads)
-        var buffers = [[UInt8]](repeating: [], count: parts)
-        while start < count {
+        if parts == 1 || count < 2048 {
+            var buffer: [UInt8] = []
+            var start = 0
+            while start < count {
+                let end = min(count, start + batch)
+                buffer.removeAll(keepingCapacity: true)
+                render(start..<end, &buffer)
+                try write(buffer)
+                start = end
+            }
+            return
+        }
+        let pieces = parts * 4
+        var ready = [[UInt8]](repeating: [], count: pieces)
+        var readyCount = 0
+        var making = [[UInt8]](repeating: [], count: pieces)
+        var start = 0
+        while start < count || readyCount > 0 {
             let end = min(count, start + batch)
             let n = end - start
-            let used = n >= 2048 ? parts : 1
-            withSlots(&buffers) { out in
-                forEach(used, threads: used, minimum: 1) { ps in
-                    for p in ps {
-                        out[p].removeAll(keepingCapacity: true)
-                        render((start + n * p / used)..<(start + n * (p + 1) / used), &out[p])
+            let used = n >= 2048 ? pieces : (n > 0 ? 1 : 0)
+            if used == 0 {
+                for p in 0..<readyCount { try write(ready[p]) }
+                break
+            }
+            let next = Handoff(0)
+            let failure = Handoff<Error?>(nil)
+            let lock = NSLock()
+            let from = start
+            let toWrite = readyCount
+            withSlots(&making) { out in
+                withoutActuallyEscaping(render) { render in
+                    withoutActuallyEscaping(write) { write in
+                        WorkerPool(count: parts).run(parts: parts) { p in
+                            if p == 0 {
+                                do {
+                                    for b in ready[0..<toWrite] { try write(b) }
+                                } catch {
+                                    failure.value = error
+                                }
+                            }
+                            while true {
+                                lock.lock()
+                                let i = next.value
+                                next.value += 1
+                                lock.unlock()
+                                if i >= used { return }
+                                out[i].removeAll(keepingCapacity: true)
+                                render((from + n * i / used)..<(from + n * (i + 1) / used), &out[i])
+                            }
+                        }
                     }
                 }
             }
-            for p in 0..<used { try write(buffers[p]) }
+            if let e = failure.value { throw e }
+            swap(&ready, &making)
+            readyCount = used
             start = end
         }
     }

@@ -11,7 +11,7 @@ public struct FlameGraphSVG: ReportFormatter {
     }
 
     public func write(_ report: Report, context: ReportContext, to out: OutputSink) throws {
-        let root = GroupRendering.tree(FoldedFormatter.lines(report, keepOffsets: context.foldedKeepOffsets, threads: context.threads), root: "all")
+        let root = GroupRendering.tree(try FoldedFormatter.lines(report, keepOffsets: context.foldedKeepOffsets, threads: context.threads), root: "all")
         try out.write(Self.withDescriptions(Self.render(root, title: context.title, unit: "pages", pageSize: report.pageSize), context))
     }
 

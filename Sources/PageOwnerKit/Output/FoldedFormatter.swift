@@ -8,7 +8,7 @@ public struct FoldedFormatter: ReportFormatter {
     /// frame's name, key cell and label is made a part first (each distinct text once); then
     /// each row's line is made as part ids in ranges of rows on the threads, a batch of rows
     /// at a time, and filed in row order as each batch is done.
-    static func folded(_ report: Report, keepOffsets: Bool, threads: Int = 1) -> FoldedLines {
+    static func folded(_ report: Report, keepOffsets: Bool, threads: Int = 1) throws -> FoldedLines {
         var lines = FoldedLines()
         let store = report.stacks.stacks
         let n = report.rows.count
@@ -50,7 +50,7 @@ public struct FoldedFormatter: ReportFormatter {
         // Each line goes to the batch's buffer as its part count (4 bytes) and its ids.
         let (frameParts, labelParts, cells) = (partOfFrame, labelPart, cellParts)
         var row = 0
-        ParallelParts.render(n, threads: threads) { range, out in
+        try ParallelParts.render(n, threads: threads) { range, out in
             var ids: [Int32] = []
             for i in range {
                 report.prefetchStacks(ahead: i, end: range.upperBound)
@@ -90,15 +90,15 @@ public struct FoldedFormatter: ReportFormatter {
     }
 
     /// The folded lines as strings (the SVG flame graph's input).
-    public static func lines(_ report: Report, keepOffsets: Bool, threads: Int = 1) -> [(String, Int64)] {
+    public static func lines(_ report: Report, keepOffsets: Bool, threads: Int = 1) throws -> [(String, Int64)] {
         var out: [(String, Int64)] = []
-        let f = folded(report, keepOffsets: keepOffsets, threads: threads)
+        let f = try folded(report, keepOffsets: keepOffsets, threads: threads)
         f.forEachMerged(threads: threads) { i, sum in out.append((f.string(i), sum)) }
         return out
     }
 
     public func write(_ report: Report, context: ReportContext, to out: OutputSink) throws {
-        let f = Self.folded(report, keepOffsets: context.foldedKeepOffsets, threads: context.threads)
+        let f = try Self.folded(report, keepOffsets: context.foldedKeepOffsets, threads: context.threads)
         try f.forEachMerged(threads: context.threads) { i, sum in
             try out.append { b in
                 f.appendLine(i, to: &b)

@@ -84,8 +84,14 @@ public final class OutputSink {
         }
     }
 
-    /// Appends bytes; flushes when the buffer is large.
+    /// Appends bytes; flushes when the buffer is large. Bytes of 1 MiB or more are written
+    /// as they are, after what the buffer holds (not copied into it first).
     public func write(_ bytes: [UInt8]) throws {
+        if bytes.count >= 1 << 20 {
+            try flush()
+            try bytes.withUnsafeBytes { try writeAll($0) }
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { try flush() }
     }
@@ -104,15 +110,18 @@ public final class OutputSink {
     func flush() throws {
         // Output on the terminal the progress line is drawn on: the line goes first.
         if fd == 1 { ProgressLine.stop() }
+        try buffer.withUnsafeBytes { try writeAll($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ b: UnsafeRawBufferPointer) throws {
+        guard b.count > 0 else { return }
         do {
-            try buffer.withUnsafeBytes { b in
-                if b.count > 0 { try Syscall.writeAll(fd, b.baseAddress!, b.count, name: path, role: .output) }
-            }
+            try Syscall.writeAll(fd, b.baseAddress!, b.count, name: path, role: .output)
         } catch {
             failed = true
             throw error
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Flushes, fsyncs and closes the temporary file, renames it over the target, then
