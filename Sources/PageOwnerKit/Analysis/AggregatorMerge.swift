@@ -36,7 +36,7 @@ extension Aggregator {
     public func merge(_ other: Aggregator, threads: Int = 1) {
         settlePending()
         other.settlePending()
-        if isCompat { return mergeCompat(other) }
+        if isCompat { return mergeCompat(other, threads: threads) }
         closePFNRun()
         other.closePFNRun()
         #if DEBUG

@@ -272,11 +272,18 @@ extension Aggregator.Core {
 
     /// `Aggregator.mergeCompat`'s work. Each of the other side's comms, headers, stacks and
     /// module names is re-interned once (a map per table), not once a group.
-    mutating func mergeCompat(from other: Aggregator.Core) {
+    ///
+    /// The other side's stacks this side holds already are looked up on the threads first
+    /// when a sample says most are (`StackStore.handles(of:threads:)`, as `merge` does);
+    /// the rest are added one by one, in group order, as before.
+    mutating func mergeCompat(from other: Aggregator.Core, threads: Int = 1) {
         compat.blocks += other.compat.blocks
         compat.kept += other.compat.kept
         compat.exactPath += other.compat.exactPath
         var stackMap = [Int32](repeating: -1, count: other.stacks.count)
+        if threads > 1 && other.stacks.count >= 1 << 14 && stacks.stacks.holdsMost(of: other.stacks.stacks) {
+            stackMap = stacks.stacks.handles(of: other.stacks.stacks, threads: threads)
+        }
         var frameMap: [Int32] = []
         var ids: [Int32] = []
         var commMap = [Int32](repeating: -1, count: other.comms.count)
@@ -326,7 +333,7 @@ extension Aggregator {
     /// first in the input are kept, as a sequential run would keep them. The work runs on
     /// the structs (`Core.mergeCompat`): one access to each side's `core`, no copy of a
     /// table per group.
-    func mergeCompat(_ other: Aggregator) { core.mergeCompat(from: other.core) }
+    func mergeCompat(_ other: Aggregator, threads: Int = 1) { core.mergeCompat(from: other.core, threads: threads) }
 
     /// Blocks and base pages over every group (they reconcile with the blocks kept).
     public var compatTotals: (times: Int64, pages: Int64) {

@@ -54,7 +54,7 @@ public enum CompatRun {
             ingest.requireUsable = true
             let parts = [main] + (1..<max(1, workers)).map { _ in main.makeWorker() }
             try ingest.run(source, consumers: parts.map { Shifted($0, base) })
-            for p in parts.dropFirst() { main.merge(p) }
+            for p in parts.dropFirst() { main.merge(p, threads: workers) }
             base += Int64(ingest.bytes) + 1
             diagnostics.merge(ingest.diagnostics)
             records += ingest.records
