@@ -97,6 +97,29 @@ final class StackStoreTests: XCTestCase {
         for (r, f) in byLine.enumerated() { XCTAssertEqual(ranks[Int(f)], Int32(r), "frame \(f)") }
     }
 
+    /// Many frames (enough for the threaded path and its keys read on the threads) rank the
+    /// same on 1, 2 and 3 threads, and in line order: every neighbour pair ascends.
+    func testFrameRanksAreTheSameOnAnyNumberOfThreads() {
+        var rng = SystemRandomNumberGenerator()
+        let stems = [" get_page_from_freelist", " __alloc_pages_noprof", " kmem_cache_alloc", " k", " kmem_cache_alloc_noprof"]
+        var text: [UInt8] = []
+        var lines: Set<String> = []
+        while lines.count < 70_000 {
+            let line = stems.randomElement(using: &rng)! + "+0x\(String(Int.random(in: 0..<1 << 20, using: &rng), radix: 16))/0x\(Int.random(in: 1...9, using: &rng))"
+            if lines.insert(line).inserted { text += Array(line.utf8) + [10] }
+        }
+        var store = StackStore()
+        _ = text.withUnsafeBytes { store.intern($0) }
+        XCTAssertEqual(store.frames.count, lines.count)
+        let one = store.frameRanks(threads: 1)
+        var byRank = [Int32](repeating: -1, count: one.count)
+        for (f, r) in one.enumerated() { byRank[Int(r)] = Int32(f) }
+        XCTAssertFalse(byRank.contains(-1), "ranks are a permutation")
+        for i in 1..<byRank.count { XCTAssertLessThan(store.lineOrder(byRank[i - 1], byRank[i]), 0, "at \(i)") }
+        XCTAssertEqual(store.frameRanks(threads: 2), one)
+        XCTAssertEqual(store.frameRanks(threads: 3), one)
+    }
+
     /// Many stacks (enough for the threaded path) sort the same on 1, 2 and 3 threads, and
     /// into byte order: every neighbour pair compares ascending.
     func testSortedIsTheSameOnAnyNumberOfThreads() {

@@ -394,11 +394,16 @@ extension Aggregator {
         var order = Array(0..<Int32(firsts.count))
         var keys = [UInt64](repeating: 0, count: order.count)
         for (k, descending) in passes.reversed() {
-            for (i, g) in order.enumerated() {
-                let w = word(k, Int(g))
-                keys[i] = descending ? ~w : w
+            let groups = order
+            ParallelParts.withSlots(&keys) { ks in
+                ParallelParts.forEach(groups.count, threads: threads) { range in
+                    for i in range {
+                        let w = word(k, Int(groups[i]))
+                        ks[i] = descending ? ~w : w
+                    }
+                }
             }
-            order = RadixSort.sorted(keys: keys, payloads: order)
+            order = RadixSort.sorted(keys: keys, payloads: order, threads: threads)
         }
         return order
     }

@@ -513,7 +513,7 @@ public struct Report {
                 // Many stacks: sorted by their frames' ranks, with no comparison a pair.
                 // Distinct stacks never compare equal, so a stack's rank is its place.
                 let stacks = agg.stacks.stacks
-                for (i, h) in stacks.sorted(distinct, frameRanks: stacks.frameRanks(), threads: threads).enumerated() { rank[Int(h)] = Int32(i) }
+                for (i, h) in stacks.sorted(distinct, frameRanks: stacks.frameRanks(threads: threads), threads: threads).enumerated() { rank[Int(h)] = Int32(i) }
                 return rank
             }
             distinct.sort { compare($0, $1) < 0 }

@@ -474,45 +474,85 @@ public struct StackStore {
     /// lines (big-endian, so integer order is byte order; zeros past the newline), then each
     /// run that agrees on them by the next 8, and so on. A run whose lines ended inside the
     /// bytes they agree on would be one line twice, which an interner does not hold. Runs of
-    /// a few frames are sorted by `lineOrder`.
-    public func frameRanks() -> [Int32] {
+    /// a few frames are sorted by `lineOrder`. With `threads` above 1 and many frames, the
+    /// largest runs are refined here and the rest finished on the threads (as `sorted` does
+    /// with stacks); the order is total, so the ranks are the same on any number.
+    public func frameRanks(threads: Int = 1) -> [Int32] {
         let n = frames.count
         var out = Array(0..<Int32(n))
-        var work: [(range: Range<Int>, depth: Int)] = [(0..<n, 0)]
-        var keys: [UInt64] = []
-        var payloads: [Int32] = []
-        while let (range, depth) = work.popLast() {
-            if range.count < 2 { continue }
-            if range.count <= 16 {
-                out[range].sort { lineOrder($0, $1) < 0 }
-                continue
+        var work: [Run] = [(0..<n, 0)]
+        if threads > 1 && n >= 1 << 15 {
+            var keys: [UInt64] = []
+            var payloads: [Int32] = []
+            Self.refineLargest(&work, of: n, threads: threads) { run, work in
+                refineFrames(&out, run, keys: &keys, payloads: &payloads, into: &work, threads: threads)
             }
-            keys.removeAll(keepingCapacity: true)
-            payloads.removeAll(keepingCapacity: true)
-            frames.arena.withUnsafeBytes { fa in
-                frames.starts.withUnsafeBufferPointer { fs in
-                    for i in range {
-                        let h = Int(out[i])
-                        let f = fs[h]
-                        let len = fs[h + 1] - f
-                        var k: UInt64 = 0
-                        for j in depth..<(depth + 8) {
-                            let b: UInt8 = j < len ? fa[f + j] : (j == len ? 10 : 0)
-                            k = k << 8 | UInt64(b)
-                        }
-                        keys.append(k)
-                        payloads.append(out[i])
-                    }
-                }
-            }
-            Self.radixOrder(&out, range, keys: keys, payloads: payloads) { run, _, first in
-                // Agreeing lines that go on past these bytes are told apart deeper.
-                if frames.length(first) + 1 > depth + 8 { work.append((run, depth + 8)) }
-            }
+            Self.finishInSpans(&out, work, threads: threads) { part, runs in finishFrames(&part, runs) }
+        } else {
+            finishFrames(&out, work)
         }
         var rank = [Int32](repeating: 0, count: n)
         for (r, h) in out.enumerated() { rank[Int(h)] = Int32(r) }
         return rank
+    }
+
+    /// Sorts every run of frames of `work` in `out` to the end (see `frameRanks`).
+    func finishFrames(_ out: inout [Int32], _ work: [Run]) {
+        var work = work
+        var keys: [UInt64] = []
+        var payloads: [Int32] = []
+        while let run = work.popLast() { refineFrames(&out, run, keys: &keys, payloads: &payloads, into: &work) }
+    }
+
+    /// Orders run `run` of frames in `out` by the next 8 bytes of their lines, adding the
+    /// runs that still agree on them to `work`; a run of a few frames is sorted by comparing.
+    /// With `threads` above 1, a large run's keys are read on the threads.
+    func refineFrames(
+        _ out: inout [Int32], _ run: Run, keys: inout [UInt64], payloads: inout [Int32], into work: inout [Run], threads: Int = 1
+    ) {
+        let (range, depth) = run
+        if range.count < 2 { return }
+        if range.count <= 16 {
+            out[range].sort { lineOrder($0, $1) < 0 }
+            return
+        }
+        // The closures below read local copies, not `self` (see `refine`).
+        let (arena, fstarts) = (frames.arena, frames.starts)
+        @inline(__always) func key(_ h: Int32, _ fa: UnsafeRawBufferPointer) -> UInt64 {
+            let f = fstarts[Int(h)]
+            let len = fstarts[Int(h) + 1] - f
+            var k: UInt64 = 0
+            for j in depth..<(depth + 8) {
+                let b: UInt8 = j < len ? fa[f + j] : (j == len ? 10 : 0)
+                k = k << 8 | UInt64(b)
+            }
+            return k
+        }
+        keys.removeAll(keepingCapacity: true)
+        payloads.removeAll(keepingCapacity: true)
+        if threads > 1 && range.count >= 1 << 16 {
+            let handles = Array(out[range])
+            keys.append(contentsOf: repeatElement(0, count: range.count))
+            ParallelParts.withSlots(&keys) { ks in
+                ParallelParts.forEach(range.count, threads: threads) { part in
+                    arena.withUnsafeBytes { fa in
+                        for i in part { ks[i] = key(handles[i], fa) }
+                    }
+                }
+            }
+            payloads = handles
+        } else {
+            arena.withUnsafeBytes { fa in
+                for i in range {
+                    keys.append(key(out[i], fa))
+                    payloads.append(out[i])
+                }
+            }
+        }
+        Self.radixOrder(&out, range, keys: keys, payloads: payloads, threads: threads) { run, _, first in
+            // Agreeing lines that go on past these bytes are told apart deeper.
+            if fstarts[Int(first) + 1] - fstarts[Int(first)] + 1 > depth + 8 { work.append((run, depth + 8)) }
+        }
     }
 
     /// The rank of each of `n` handles in the order `less` gives.
@@ -526,7 +566,7 @@ public struct StackStore {
 
     /// A rank for every stack, in ascending byte order.
     public func sortedRanks(threads: Int = 1) -> [Int32] {
-        let order = sorted(Array(0..<Int32(count)), frameRanks: frameRanks(), threads: threads)
+        let order = sorted(Array(0..<Int32(count)), frameRanks: frameRanks(threads: threads), threads: threads)
         var rank = [Int32](repeating: 0, count: count)
         for (r, h) in order.enumerated() { rank[Int(h)] = Int32(r) }
         return rank
@@ -555,15 +595,32 @@ public struct StackStore {
             finish(&out, work, frameRanks: r)
             return out
         }
-        // Refine the largest run while it is more than half a thread's share (a bounded
-        // number of times: runs of stacks that agree deep down stay large for a while).
+        Self.refineLargest(&work, of: n, threads: threads) { run, work in
+            refine(&out, run, frameRanks: r, keys: &keys, payloads: &payloads, into: &work, threads: threads)
+        }
+        Self.finishInSpans(&out, work, threads: threads) { part, runs in finish(&part, runs, frameRanks: r) }
+        return out
+    }
+
+    /// Refines the largest run of `work` (`refine` takes it and adds the runs it leaves)
+    /// while it holds more than half a thread's share of the `n` items, a bounded number of
+    /// times: runs that agree deep down stay large for a while.
+    static func refineLargest(_ work: inout [Run], of n: Int, threads: Int, _ refine: (Run, inout [Run]) -> Void) {
         for _ in 0..<256 {
             guard let i = work.indices.max(by: { work[$0].range.count < work[$1].range.count }),
                 work[i].range.count > n / (2 * threads)
-            else { break }
+            else { return }
             let run = work.remove(at: i)
-            refine(&out, run, frameRanks: r, keys: &keys, payloads: &payloads, into: &work, threads: threads)
+            refine(run, &work)
         }
+    }
+
+    /// Finishes the runs of `work` (disjoint ranges of `out`) on `threads` threads: they are
+    /// cut into contiguous spans of about equal size, more spans than threads, which the
+    /// threads take in turn, largest first, each finished by `finish` on a copy of its span
+    /// (runs shifted to it) and copied back. `finish` runs on several threads at once.
+    static func finishInSpans(_ out: inout [Int32], _ work: [Run], threads: Int, _ finish: (inout [Int32], [Run]) -> Void) {
+        var work = work
         work.sort { $0.range.lowerBound < $1.range.lowerBound }
         let total = work.reduce(0) { $0 + $1.range.count }
         // More spans than threads, taken in turn: runs of equal size can cost very unequal
@@ -587,12 +644,11 @@ public struct StackStore {
             let span = spans[bi]
             var part = Array(snapshot[span])
             let shifted = buckets[bi].map { (range: ($0.range.lowerBound - span.lowerBound)..<($0.range.upperBound - span.lowerBound), depth: $0.depth) }
-            finish(&part, shifted, frameRanks: r)
+            finish(&part, shifted)
             return part
         }
         for (k, part) in parts.enumerated() { done[bySize[k]] = part }
         for (bi, part) in done.enumerated() { out.replaceSubrange(spans[bi], with: part) }
-        return out
     }
 
     /// Sorts every run of `work` in `out` to the end (see `sorted`).
