@@ -70,6 +70,13 @@ public struct StackTable {
         var cls: UInt8
     }
 
+    /// Each frame's symbol and module as handles in `names`, once a stack needed them (-2
+    /// before, and past the end): a frame is the caller of many stacks, and its name is
+    /// interned once, not once a new stack. Apart from `frameFacts`, which every frame of
+    /// every new stack reads: kept small, they stay in cache.
+    var frameCaller: [Int32] = []
+    var frameModule: [Int32] = []
+
     var scratch: [UInt8] = []
 
     /// How `derive` reads a stack.
@@ -327,18 +334,10 @@ public struct StackTable {
             let hasSymbol = ff.flags & FrameFacts.hasSymbol != 0
             if info.callerFrame < 0 && hasSymbol && ff.flags & FrameFacts.allocator == 0 && !(index == 0 && placeholderSlot == 1) {
                 info.callerFrame = index
-                info.caller = stacks.frames.withBytes(f) { p in
-                    let (fs, fe) = StackTable.frameText(p, 0, p.count)
-                    let (ss, se) = StackTable.symbol(p, fs, fe)
-                    return names.intern(p.slice(ss, se))
-                }
+                info.caller = Int(f) < frameCaller.count && frameCaller[Int(f)] != -2 ? frameCaller[Int(f)] : callerName(f)
             }
             if info.module < 0 && ff.flags & FrameFacts.hasModule != 0 {
-                info.module = stacks.frames.withBytes(f) { p in
-                    let (fs, fe) = StackTable.frameText(p, 0, p.count)
-                    let (ms, me) = StackTable.module(p, fs, fe)!
-                    return names.intern(p.slice(ms, me))
-                }
+                info.module = Int(f) < frameModule.count && frameModule[Int(f)] != -2 ? frameModule[Int(f)] : moduleName(f)
             }
             if classifying && hasSymbol { classifying = classifier.add(AllocationClass(rawValue: ff.cls)) }
             index += 1
@@ -367,6 +366,31 @@ public struct StackTable {
             }
         }
         return info
+    }
+
+    /// Frame `f`'s symbol interned in `names` (and kept in `frameCaller`).
+    mutating func callerName(_ f: Int32) -> Int32 {
+        let n = stacks.frames.withBytes(f) { p in
+            let (fs, fe) = StackTable.frameText(p, 0, p.count)
+            let (ss, se) = StackTable.symbol(p, fs, fe)
+            return names.intern(p.slice(ss, se))
+        }
+        if frameCaller.count <= Int(f) { frameCaller.append(contentsOf: repeatElement(-2, count: stacks.frames.count - frameCaller.count)) }
+        frameCaller[Int(f)] = n
+        return n
+    }
+
+    /// Frame `f`'s module interned in `names` (a frame whose facts say it has one; kept in
+    /// `frameModule`).
+    mutating func moduleName(_ f: Int32) -> Int32 {
+        let n = stacks.frames.withBytes(f) { p in
+            let (fs, fe) = StackTable.frameText(p, 0, p.count)
+            let (ms, me) = StackTable.module(p, fs, fe)!
+            return names.intern(p.slice(ms, me))
+        }
+        if frameModule.count <= Int(f) { frameModule.append(contentsOf: repeatElement(-2, count: stacks.frames.count - frameModule.count)) }
+        frameModule[Int(f)] = n
+        return n
     }
 
     /// The facts of frame `f`, made for every frame up to it the first time.
