@@ -154,8 +154,9 @@ fi
 fi
 
 # Scale: the same 1 GB with more distinct stacks (issue 14). Each row times `report` by stack
-# in CSV, folded and text on a SCALE_SIZE dump of N stacks, the kernel-style naive awk
-# summing folded stacks, and gives peak RSS and the ratio to the first row.
+# in CSV, folded, text and JSON on a SCALE_SIZE dump of N stacks, the kernel-style naive awk
+# summing folded stacks, and gives peak RSS, each format's ratio to the first row's and the
+# per-stack memory budget (64 MiB + 256 bytes a stack) the peaks are held to.
 # Env: STACK_ROWS ("5000 50000 200000 1000000"; empty skips), SCALE_SIZE (1G), SCALE_RUNS (3).
 STACK_ROWS=${STACK_ROWS-"5000 50000 200000 1000000"}
 SCALE_SIZE=${SCALE_SIZE:-1G}
@@ -169,11 +170,11 @@ if [[ -n $STACK_ROWS ]]; then
 END { for (k in pages) print k, pages[k] }
 AWK
     echo
-    echo "Scale: report by stack of $SCALE_SIZE dumps with N distinct stacks (medians of $SCALE_RUNS; s and peak RSS MB)"
+    echo "Scale: report by stack of $SCALE_SIZE dumps with N distinct stacks (medians of $SCALE_RUNS; s and peak RSS MiB)"
     echo
-    echo "| stacks | CSV s | MB | folded s | MB | text s | MB | naive awk s | MB | CSV ÷ first row |"
-    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    first=""
+    echo "| stacks | CSV s | MiB | folded s | MiB | text s | MiB | JSON s | MiB | naive awk s | MiB | ÷ first row (CSV / folded / text / JSON) | budget MiB |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    declare -A first=()
     for n in $STACK_ROWS; do
         f="$DATA/page_owner-$SCALE_SIZE-$n-stacks.txt"
         if [[ ! -s $f ]]; then
@@ -182,8 +183,8 @@ AWK
         fi
         cat "$f" >/dev/null
         line="| $n"
-        csv=""
-        for fmt in csv folded text awk; do
+        ratios=""
+        for fmt in csv folded text json awk; do
             t=() rss=0
             for ((i = 0; i < SCALE_RUNS; i++)); do
                 if [[ $fmt == awk ]]; then
@@ -195,11 +196,13 @@ AWK
                 (( RSS_KB > rss )) && rss=$RSS_KB
             done
             m=$(median "${t[@]}")
-            [[ $fmt == csv ]] && csv=$m
             line="$line | $m | $((rss / 1024))"
+            if [[ $fmt != awk ]]; then
+                [[ -n ${first[$fmt]:-} ]] || first[$fmt]=$m
+                ratios="$ratios${ratios:+ / }$(awk -v a="$m" -v b="${first[$fmt]}" 'BEGIN { printf "%.2f×", a / b }')"
+            fi
         done
-        [[ -n $first ]] || first=$csv
-        line="$line | $(awk -v a="$csv" -v b="$first" 'BEGIN { printf "%.2f×", a / b }') |"
+        line="$line | $ratios | $(awk -v n="$n" 'BEGIN { printf "%.1f", 64 + n * 256 / 1048576 }') |"
         echo "$line"
     done
     rm -f "$awkf"
