@@ -56,15 +56,24 @@ public struct TableFormatter: ReportFormatter {
             firstRow.append(firstRow[i] + parts[i].rows)
         }
         try parts[0].writeHeader(to: out)
-        // Rows and their stacks rendered in ranges on the threads, written in order.
+        // Rows and their stacks rendered in ranges on the threads, written in order. Each
+        // range reads its own copy of a table and of the stacks (a copy retains their arrays:
+        // once a row, the threads contended for their counts).
+        let tables = parts
         try ParallelParts.render(n, threads: context.threads) { range, b in
             var p = 0
+            while range.lowerBound >= firstRow[p + 1] { p += 1 }
+            var table = tables[p]
+            let stacks = report.stacks
             for i in range {
-                while i >= firstRow[p + 1] { p += 1 }
+                if i >= firstRow[p + 1] {
+                    while i >= firstRow[p + 1] { p += 1 }
+                    table = tables[p]
+                }
                 report.prefetchStacks(ahead: i, end: range.upperBound)
-                parts[p].appendRow(i - firstRow[p], to: &b)
-                let r = report.rows[i]
-                if r.stack >= 0 { ByteRendering.appendStackLines(report.stacks, r.stack, label: r.stackLabel, to: &b) }
+                table.appendRow(i - firstRow[p], to: &b)
+                let h = report.rows[i].stack
+                if h >= 0 { ByteRendering.appendStackLines(stacks, h, label: report.rows[i].stackLabel, to: &b) }
             }
         } write: { try out.write($0) }
         try out.write(Self.footer(report, context))

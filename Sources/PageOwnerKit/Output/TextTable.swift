@@ -71,14 +71,26 @@ struct TextTable {
         }
     }
 
-    /// Row `r` with its newline.
+    /// Row `r` with its newline. The cells are copied from the arena's buffer, not through
+    /// array slices: tables are written on several threads at once, and a slice retains the
+    /// arena, whose count the threads would contend for.
     func appendRow(_ r: Int, to b: inout [UInt8]) {
-        for c in 0..<columns {
-            let k = r * columns + c
-            let from = Int(starts[k])
-            let to = Int(starts[k + 1])
-            let width = wide.isEmpty ? to - from : Int(wide[k] ?? Int32(to - from))
-            appendCell(c, width: width, to: &b) { $0.append(contentsOf: arena[from..<to]) }
+        arena.withUnsafeBufferPointer { a in
+            for c in 0..<columns {
+                let k = r * columns + c
+                let from = Int(starts[k])
+                let to = Int(starts[k + 1])
+                let width = wide.isEmpty ? to - from : Int(wide[k] ?? Int32(to - from))
+                if c > 0 { b.append(contentsOf: [0x20, 0x20] as [UInt8]) }
+                let pad = Swift.max(0, widths[c] - width)
+                if numeric[c] {
+                    b.append(contentsOf: repeatElement(0x20, count: pad))
+                    b.append(contentsOf: UnsafeBufferPointer(rebasing: a[from..<to]))
+                } else {
+                    b.append(contentsOf: UnsafeBufferPointer(rebasing: a[from..<to]))
+                    if c != columns - 1 { b.append(contentsOf: repeatElement(0x20, count: pad)) }
+                }
+            }
         }
         b.append(0x0a)
     }
