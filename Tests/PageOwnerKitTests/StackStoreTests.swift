@@ -195,6 +195,28 @@ final class StackStoreTests: XCTestCase {
         XCTAssertEqual(store.frameCount(he), 0)
     }
 
+    /// The JSON and CSV byte renderers test eight bytes at a time for bytes they escape or
+    /// quote: every byte value, at every position of a word and of the tail, gives what the
+    /// `String` renderers give.
+    func testEveryByteAtEveryPositionRendersAsTheStringRenderersDo() {
+        let plain = Array("get_page_from_freelist".utf8)
+        for value in 0...255 {
+            for at in plain.indices {
+                var bytes = plain
+                bytes[at] = UInt8(value)
+                let str = String(decoding: bytes, as: UTF8.self)
+                ByteView.with(bytes) { b in
+                    var out: [UInt8] = []
+                    ByteRendering.appendJSON(b, to: &out)
+                    XCTAssertEqual(out, Array(Render.json(str).utf8), "json: byte \(value) at \(at)")
+                    out = []
+                    ByteRendering.appendCSV(b, to: &out)
+                    XCTAssertEqual(out, Array(Render.csv(str).utf8), "csv: byte \(value) at \(at)")
+                }
+            }
+        }
+    }
+
     func testByteRenderersWriteWhatTheStringRenderersWrite() {
         let samples = [
             "shmem_alloc_folio+0x3c/0x170", "[<ffffffff8123>] foo+0x1/0x2 [ext4]", "ext4_writepages+0x1/0x2 [ext4]",

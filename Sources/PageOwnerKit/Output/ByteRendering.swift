@@ -81,8 +81,40 @@ enum ByteRendering {
         out.append(0x22)
     }
 
+    /// Whether `b` is ASCII and holds none of the bytes a JSON string escapes (control
+    /// bytes, `"` and `\`): eight bytes at a time, as `isPlainCSV`.
+    @inline(__always)
+    static func isPlainJSON(_ b: ByteView) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func has(_ x: UInt64, _ c: UInt64) -> Bool {
+            let v = x ^ (ones &* c)
+            return (v &- ones) & ~v & highs != 0
+        }
+        var i = 0
+        let n = b.count
+        while i + 8 <= n {
+            let x = b.loadWord(i)
+            // A byte below 0x20 (the word is ASCII: no byte has its high bit).
+            if x & highs != 0 || (x &- ones &* 0x20) & ~x & highs != 0 || has(x, 0x22) || has(x, 0x5c) { return false }
+            i += 8
+        }
+        while i < n {
+            let c = b[i]
+            if c >= 0x80 || c < 0x20 || c == 0x22 || c == 0x5c { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// A JSON string literal (as `Render.json`).
     static func appendJSON(_ b: ByteView, to out: inout [UInt8]) {
+        if isPlainJSON(b) {
+            out.append(0x22)
+            out.append(b)
+            out.append(0x22)
+            return
+        }
         guard isASCII(b) else {
             out.append(Render.json(String(decoding: b, as: UTF8.self)))
             return
