@@ -150,13 +150,18 @@ public struct Report {
         let order =
             ordered || selection.top != nil
             ? Report.order(agg, groups: live, metrics: { m[Int($0)] }, sort: selection.sort, threads: threads) : live
-        var out: [Int32] = []
-        for g in order {
-            let x = m[Int(g)]
-            if let mp = selection.minPages, x.pages < mp { continue }
-            if let pc = selection.minPercent, total.pages > 0, Double(x.pages) * 100 / Double(total.pages) < pc { continue }
-            if let t = selection.top, out.count >= t { break }
-            out.append(g)
+        // Every group is shown unless the selection leaves some out (then the rows are read
+        // in report order: a cache miss a group at 10^6 groups).
+        let everyGroup = selection.minPages == nil && selection.minPercent == nil && selection.top == nil
+        var out: [Int32] = everyGroup ? order : []
+        if !everyGroup {
+            for g in order {
+                let x = m[Int(g)]
+                if let mp = selection.minPages, x.pages < mp { continue }
+                if let pc = selection.minPercent, total.pages > 0, Double(x.pages) * 100 / Double(total.pages) < pc { continue }
+                if let t = selection.top, out.count >= t { break }
+                out.append(g)
+            }
         }
         if !cells {
             rows.reserveCapacity(out.count)
@@ -173,10 +178,17 @@ public struct Report {
             }
             return
         }
-        for g in out {
-            let x = m[Int(g)]
-            shown.records += x.records
-            shown.pages +|= x.pages
+        if everyGroup {
+            // Every group shown: the sums are `total`'s (pages are never negative, so their
+            // saturating sum is the same in any order).
+            shown.records = total.records
+            shown.pages = total.pages
+        } else {
+            for g in out {
+                let x = m[Int(g)]
+                shown.records += x.records
+                shown.pages +|= x.pages
+            }
         }
         // Rows are rendered in ranges on the threads, each range with its own memo, into
         // their own slots of one array (no second copy of the rows): the same rows on any
@@ -330,26 +342,31 @@ public struct Report {
         if let packed = Self.packTies(
             tieKeys, rows: tied.count, width: kw, groups: groups, tieRow: tieRow, idx: idx, runs: runs, threads: threads)
         {
-            // The runs are disjoint ranges of `idx`: the first ones (half the tied rows) on
-            // this thread, the others on a second.
+            // The runs are disjoint ranges of `idx`. A run of more than a quarter of the tied
+            // rows (rows of one page each, at 10^6 stacks) is sorted on all threads first; of
+            // the others, the first ones (half their rows) on this thread, the rest on a second.
             let total = tied.count
+            let source = idx
+            let large = runs.filter { $0.count > total / 4 && $0.count >= 1 << 16 }
+            let small = runs.filter { !($0.count > total / 4 && $0.count >= 1 << 16) }
+            let smallTotal = small.reduce(0) { $0 + $1.count }
             var cut = 0
             var sum = 0
-            while cut < runs.count && sum * 2 < total {
-                sum += runs[cut].count
+            while cut < small.count && sum * 2 < smallTotal {
+                sum += small[cut].count
                 cut += 1
             }
-            let source = idx
             ParallelParts.withSlots(&idx) { out in
-                let sortRuns: (ArraySlice<Range<Int>>) -> Void = { part in
+                let sortRuns: (ArraySlice<Range<Int>>, Int) -> Void = { part, threads in
                     for r in part {
                         let sortedRun = RadixSort.sorted(
-                            keys: r.map { packed[Int(tieRow[Int(source[$0])])] }, payloads: r.map { source[$0] })
+                            keys: r.map { packed[Int(tieRow[Int(source[$0])])] }, payloads: r.map { source[$0] }, threads: threads)
                         for (j, i) in r.enumerated() { out[i] = sortedRun[j] }
                     }
                 }
+                sortRuns(large[...], threads)
                 ParallelParts.run(
-                    [{ sortRuns(runs[..<cut]) }, { sortRuns(runs[cut...]) }], threads: total >= 8192 ? threads : 1)
+                    [{ sortRuns(small[..<cut], 1) }, { sortRuns(small[cut...], 1) }], threads: smallTotal >= 8192 ? threads : 1)
             }
             return idx.map { groups[Int($0)] }
         }
