@@ -75,21 +75,31 @@ enum ParallelParts {
         let parts = max(1, min(threads, count))
         if parts == 1 { return (0..<count).map(body) }
         let results = (0..<count).map { _ in Handoff<T?>(nil) }
-        let next = Handoff(0)
-        let lock = NSLock()
+        let next = NextIndex()
         withoutActuallyEscaping(body) { b in
             WorkerPool(count: parts).run(parts: parts) { _ in
                 while true {
-                    lock.lock()
-                    let i = next.value
-                    next.value += 1
-                    lock.unlock()
+                    let i = next.take()
                     if i >= count { return }
                     results[i].value = b(i)
                 }
             }
         }
         return results.map { $0.value! }
+    }
+
+    /// Hands out 0, 1, 2, … to threads that ask at once, each number once: a thread done
+    /// with one piece of work takes the next.
+    final class NextIndex: @unchecked Sendable {
+        private var value = 0
+        private let lock = NSLock()
+
+        func take() -> Int {
+            lock.lock()
+            defer { lock.unlock() }
+            value += 1
+            return value - 1
+        }
     }
 
     /// Calls each of `jobs` once, on up to `threads` threads at once (the first job on this
@@ -151,9 +161,8 @@ extension ParallelParts {
                 for p in 0..<readyCount { try write(ready[p]) }
                 break
             }
-            let next = Handoff(0)
+            let next = NextIndex()
             let failure = Handoff<Error?>(nil)
-            let lock = NSLock()
             let from = start
             let toWrite = readyCount
             withSlots(&making) { out in
@@ -168,10 +177,7 @@ extension ParallelParts {
                                 }
                             }
                             while true {
-                                lock.lock()
-                                let i = next.value
-                                next.value += 1
-                                lock.unlock()
+                                let i = next.take()
                                 if i >= used { return }
                                 out[i].removeAll(keepingCapacity: true)
                                 render((from + n * i / used)..<(from + n * (i + 1) / used), &out[i])

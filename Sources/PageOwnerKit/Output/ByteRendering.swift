@@ -37,22 +37,47 @@ enum ByteRendering {
     /// (`,` `"` CR LF): eight bytes at a time, a zero-byte test per special byte.
     @inline(__always)
     static func isPlainCSV(_ b: ByteView) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func has(_ x: UInt64, _ c: UInt64) -> Bool {
-            let v = x ^ (ones &* c)
-            return (v &- ones) & ~v & highs != 0
+        allPlain(b) { x in
+            x & highs == 0 && !wordHas(x, 0x2c) && !wordHas(x, 0x22) && !wordHas(x, 0x0a) && !wordHas(x, 0x0d)
+        } byte: { c in
+            c < 0x80 && c != 0x2c && c != 0x22 && c != 0x0a && c != 0x0d
         }
+    }
+
+    /// Whether `b` is ASCII and holds none of the bytes a JSON string escapes (control
+    /// bytes, `"` and `\`): eight bytes at a time, as `isPlainCSV`.
+    @inline(__always)
+    static func isPlainJSON(_ b: ByteView) -> Bool {
+        allPlain(b) { x in
+            // A byte below 0x20 (the word is ASCII: no byte has its high bit).
+            x & highs == 0 && (x &- ones &* 0x20) & ~x & highs == 0 && !wordHas(x, 0x22) && !wordHas(x, 0x5c)
+        } byte: { c in
+            c < 0x80 && c >= 0x20 && c != 0x22 && c != 0x5c
+        }
+    }
+
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether a byte of word `x` is `c` (a zero-byte test of `x ^ c…c`).
+    @inline(__always)
+    static func wordHas(_ x: UInt64, _ c: UInt64) -> Bool {
+        let v = x ^ (ones &* c)
+        return (v &- ones) & ~v & highs != 0
+    }
+
+    /// Whether every word of `b` (8 bytes, unaligned) passes `word` and every byte after the
+    /// last whole word passes `byte`.
+    @inline(__always)
+    static func allPlain(_ b: ByteView, word: (UInt64) -> Bool, byte: (UInt8) -> Bool) -> Bool {
         var i = 0
         let n = b.count
         while i + 8 <= n {
-            let x = b.loadWord(i)
-            if x & highs != 0 || has(x, 0x2c) || has(x, 0x22) || has(x, 0x0a) || has(x, 0x0d) { return false }
+            if !word(b.loadWord(i)) { return false }
             i += 8
         }
         while i < n {
-            let c = b[i]
-            if c >= 0x80 || c == 0x2c || c == 0x22 || c == 0x0a || c == 0x0d { return false }
+            if !byte(b[i]) { return false }
             i += 1
         }
         return true
@@ -79,32 +104,6 @@ enum ByteRendering {
             out.append(c)
         }
         out.append(0x22)
-    }
-
-    /// Whether `b` is ASCII and holds none of the bytes a JSON string escapes (control
-    /// bytes, `"` and `\`): eight bytes at a time, as `isPlainCSV`.
-    @inline(__always)
-    static func isPlainJSON(_ b: ByteView) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func has(_ x: UInt64, _ c: UInt64) -> Bool {
-            let v = x ^ (ones &* c)
-            return (v &- ones) & ~v & highs != 0
-        }
-        var i = 0
-        let n = b.count
-        while i + 8 <= n {
-            let x = b.loadWord(i)
-            // A byte below 0x20 (the word is ASCII: no byte has its high bit).
-            if x & highs != 0 || (x &- ones &* 0x20) & ~x & highs != 0 || has(x, 0x22) || has(x, 0x5c) { return false }
-            i += 8
-        }
-        while i < n {
-            let c = b[i]
-            if c >= 0x80 || c < 0x20 || c == 0x22 || c == 0x5c { return false }
-            i += 1
-        }
-        return true
     }
 
     /// A JSON string literal (as `Render.json`).
