@@ -274,8 +274,9 @@ extension Aggregator.Core {
     /// module names is re-interned once (a map per table), not once a group.
     ///
     /// The other side's stacks this side holds already are looked up on the threads first
-    /// when a sample says most are (`StackStore.handles(of:threads:)`, as `merge` does);
-    /// the rest are added one by one, in group order, as before.
+    /// when a sample says most are (`StackStore.handles(of:threads:)`, as `merge` does), and
+    /// so are its headers; the rest are added one by one, in group order, as before, each
+    /// group's slot loaded a few groups ahead.
     mutating func mergeCompat(from other: Aggregator.Core, threads: Int = 1) {
         compat.blocks += other.compat.blocks
         compat.kept += other.compat.kept
@@ -289,10 +290,36 @@ extension Aggregator.Core {
         var commMap = [Int32](repeating: -1, count: other.comms.count)
         var nameMap = [Int32](repeating: -1, count: other.stacks.names.count)
         var headerMap = [Int32](repeating: -1, count: other.compat.headers.count)
+        if threads > 1 && other.compat.headers.count >= 1 << 14 {
+            // The headers this side holds, looked up on the threads (read only: the others
+            // are interned below, in group order, as before).
+            let (mine, theirs) = (compat.headers, other.compat.headers)
+            headerMap = ParallelParts.map(theirs.count, threads: threads) { range in
+                range.map { h in theirs.withBytes(Int32(h)) { mine.lookup($0) } ?? -1 }
+            }.flatMap { $0 }
+        }
         let wantsModule = compat.wantsModule
+        let stackOnly = compat.stackOnlyCull
         let base = other.snapshotBase
         let n = other.compat.firsts.count
+        // The key of the other side's group `g` in this side's handles, when all of them are
+        // known already (a module is mapped as it comes, so a key that needs one is not).
+        func knownKey(_ g: Int) -> CompatGrouping.Key? {
+            let y = other.compat.firsts[g]
+            let (st, h, c) = (stackMap[Int(y.stack)], headerMap[Int(y.header)], commMap[Int(y.comm)])
+            guard st >= 0, h >= 0, c >= 0, !wantsModule else { return nil }
+            return compat.key(header: h, stack: st, pid: y.pid, tgid: y.tgid, comm: c, module: 0, alloc: y.allocator)
+        }
         for g in 0..<n {
+            // Each group's slot in this side's table (a cache miss at 10^5 groups) is loaded
+            // a few groups ahead.
+            if g + 8 < n, var k = knownKey(g + 8) {
+                if stackOnly {
+                    groupOfStack.prefetch(k.stack)
+                } else {
+                    withUnsafeBytes(of: &k) { groups.prefetch(hash: groups.hash($0)) }
+                }
+            }
             var x = other.compat.firsts[g]
             if commMap[Int(x.comm)] < 0 { commMap[Int(x.comm)] = other.comms.withBytes(x.comm) { comms.intern($0) } }
             x.comm = commMap[Int(x.comm)]
