@@ -148,6 +148,27 @@ final class ReportTests: XCTestCase {
         }
     }
 
+    /// Folded lines that merge stacks of huge orders hold their sum at `Int64.max`, as the
+    /// groups' own sums do, instead of overflowing.
+    func testFoldedSumsSaturate() throws {
+        let dir = try TestFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("dump").path
+        let text = (0..<4).map { i in
+            "Page allocated via order 62, mask 0x0(), pid 1, tgid 1 (t), ts 0 ns\n"
+                + "PFN 0x\(String(0x100 + i, radix: 16)) type Unmovable Block 0 type Unmovable Flags 0x4(referenced|node=0|zone=0)\n"
+                + " alloc_pages+0x\(i)/0x50\n do_thing+0x27/0x330\n\n"
+        }.joined()
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var run = ReportRun()
+        run.keys = [.stack]
+        let agg = try run.makeAggregator()
+        try run.read(path, into: agg)
+        let report = Report(agg, selection: Report.Selection(), frameText: false, ordered: false)
+        XCTAssertEqual(report.rows.count, 4, "four stacks")
+        XCTAssertEqual(try render(report, .folded), "do_thing;alloc_pages \(Int64.max)\n")
+    }
+
     func testCommAndCallerNameTheTmpfsWriter() throws {
         let agg = try aggregate([Self.s2], keys: [.comm, .caller])
         let report = Report(agg, selection: Report.Selection())

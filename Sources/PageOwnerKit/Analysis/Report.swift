@@ -347,8 +347,9 @@ public struct Report {
             // the others, the first ones (half their rows) on this thread, the rest on a second.
             let total = tied.count
             let source = idx
-            let large = runs.filter { $0.count > total / 4 && $0.count >= 1 << 16 }
-            let small = runs.filter { !($0.count > total / 4 && $0.count >= 1 << 16) }
+            let isLarge = { (r: Range<Int>) in r.count > total / 4 && r.count >= 1 << 16 }
+            let large = runs.filter(isLarge)
+            let small = runs.filter { !isLarge($0) }
             let smallTotal = small.reduce(0) { $0 + $1.count }
             var cut = 0
             var sum = 0

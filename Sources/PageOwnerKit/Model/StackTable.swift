@@ -334,10 +334,10 @@ public struct StackTable {
             let hasSymbol = ff.flags & FrameFacts.hasSymbol != 0
             if info.callerFrame < 0 && hasSymbol && ff.flags & FrameFacts.allocator == 0 && !(index == 0 && placeholderSlot == 1) {
                 info.callerFrame = index
-                info.caller = Int(f) < frameCaller.count && frameCaller[Int(f)] != -2 ? frameCaller[Int(f)] : callerName(f)
+                info.caller = frameName(f, module: false)
             }
             if info.module < 0 && ff.flags & FrameFacts.hasModule != 0 {
-                info.module = Int(f) < frameModule.count && frameModule[Int(f)] != -2 ? frameModule[Int(f)] : moduleName(f)
+                info.module = frameName(f, module: true)
             }
             if classifying && hasSymbol { classifying = classifier.add(AllocationClass(rawValue: ff.cls)) }
             index += 1
@@ -368,29 +368,29 @@ public struct StackTable {
         return info
     }
 
-    /// Frame `f`'s symbol interned in `names` (and kept in `frameCaller`).
-    mutating func callerName(_ f: Int32) -> Int32 {
+    /// Frame `f`'s symbol, or with `module` its module (a frame whose facts say it has
+    /// one), interned in `names` the first time and kept in `frameCaller`/`frameModule`.
+    mutating func frameName(_ f: Int32, module: Bool) -> Int32 {
+        let i = Int(f)
+        let known = module ? (i < frameModule.count ? frameModule[i] : -2) : (i < frameCaller.count ? frameCaller[i] : -2)
+        if known != -2 { return known }
         let n = stacks.frames.withBytes(f) { p in
             let (fs, fe) = StackTable.frameText(p, 0, p.count)
-            let (ss, se) = StackTable.symbol(p, fs, fe)
-            return names.intern(p.slice(ss, se))
+            let (s, e) = module ? StackTable.module(p, fs, fe)! : StackTable.symbol(p, fs, fe)
+            return names.intern(p.slice(s, e))
         }
-        if frameCaller.count <= Int(f) { frameCaller.append(contentsOf: repeatElement(-2, count: stacks.frames.count - frameCaller.count)) }
-        frameCaller[Int(f)] = n
+        if module {
+            Self.keep(n, at: i, in: &frameModule, frames: stacks.frames.count)
+        } else {
+            Self.keep(n, at: i, in: &frameCaller, frames: stacks.frames.count)
+        }
         return n
     }
 
-    /// Frame `f`'s module interned in `names` (a frame whose facts say it has one; kept in
-    /// `frameModule`).
-    mutating func moduleName(_ f: Int32) -> Int32 {
-        let n = stacks.frames.withBytes(f) { p in
-            let (fs, fe) = StackTable.frameText(p, 0, p.count)
-            let (ms, me) = StackTable.module(p, fs, fe)!
-            return names.intern(p.slice(ms, me))
-        }
-        if frameModule.count <= Int(f) { frameModule.append(contentsOf: repeatElement(-2, count: stacks.frames.count - frameModule.count)) }
-        frameModule[Int(f)] = n
-        return n
+    /// Sets `cache[i]`, the cache grown to `frames` entries (-2: not made yet) when short.
+    static func keep(_ n: Int32, at i: Int, in cache: inout [Int32], frames: Int) {
+        if cache.count <= i { cache.append(contentsOf: repeatElement(-2, count: frames - cache.count)) }
+        cache[i] = n
     }
 
     /// The facts of frame `f`, made for every frame up to it the first time.

@@ -40,10 +40,11 @@ struct FoldedLines {
         return ByteView.with(scratch) { part($0) }
     }
 
-    /// Adds the line of part ids `ids` (their bytes) with its value.
+    /// Adds the line of part ids `ids` (their bytes) with its value (sums saturate: pages
+    /// come from the input, and `order 63` is 2^63 of them).
     mutating func add(_ value: Int64, ids: ByteView) {
         let h = lines.intern(ids)
-        if Int(h) == values.count { values.append(value) } else { values[Int(h)] += value }
+        if Int(h) == values.count { values.append(value) } else { values[Int(h)] +|= value }
     }
 
     /// Calls `body` with line `i`'s part ids.
@@ -179,7 +180,7 @@ struct FoldedLines {
             var j = i + 1
             // Distinct texts, but two non-ASCII lines may still be equal as `String`s.
             while j < n && !(ascii[a] && ascii[Int(order[j])]) && compare(a, Int(order[j]), ascii: false) == 0 {
-                sum += values[Int(order[j])]
+                sum +|= values[Int(order[j])]
                 j += 1
             }
             try body(a, sum)

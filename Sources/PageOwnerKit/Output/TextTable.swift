@@ -81,15 +81,7 @@ struct TextTable {
                 let from = Int(starts[k])
                 let to = Int(starts[k + 1])
                 let width = wide.isEmpty ? to - from : Int(wide[k] ?? Int32(to - from))
-                if c > 0 { b.append(contentsOf: [0x20, 0x20] as [UInt8]) }
-                let pad = Swift.max(0, widths[c] - width)
-                if numeric[c] {
-                    b.append(contentsOf: repeatElement(0x20, count: pad))
-                    b.append(contentsOf: UnsafeBufferPointer(rebasing: a[from..<to]))
-                } else {
-                    b.append(contentsOf: UnsafeBufferPointer(rebasing: a[from..<to]))
-                    if c != columns - 1 { b.append(contentsOf: repeatElement(0x20, count: pad)) }
-                }
+                appendCell(c, width: width, to: &b) { $0.append(contentsOf: UnsafeBufferPointer(rebasing: a[from..<to])) }
             }
         }
         b.append(0x0a)
