@@ -51,9 +51,11 @@ public struct StackTable {
     /// space included).
     public private(set) var stacks = StackStore(capacity: 4096)
     public private(set) var info: [Info] = []
-    /// The early-boot placeholder stacks (usually one), so that a record can be told to be one
-    /// of them without reading `info`, which at 10^5 stacks and more is a cache miss.
-    private(set) var earlyPlaceholders: [Int32] = []
+    /// Bit `h` is set when stack `h` is an early-boot placeholder, so that a record can be
+    /// told to be one without reading `info` (at 10^5 stacks and more a cache miss a record,
+    /// where the bits of 10^6 stacks fit 125 KB). Real dumps hold one such stack; dumps whose
+    /// stacks start with `register_early_stack` and go on can hold thousands.
+    private(set) var earlyBits: [UInt64] = []
     /// Short strings derived from stacks: caller symbols and module names.
     public internal(set) var names = ByteInterner(capacity: 1024)
     let allocatorFunctions: AllocatorFunctions
@@ -102,15 +104,17 @@ public struct StackTable {
 
     /// Files what was derived from the stack just added.
     private mutating func appendInfo(_ i: Info) {
-        if i.kind == .earlyPlaceholder { earlyPlaceholders.append(Int32(info.count)) }
+        let h = info.count
+        if h >> 6 >= earlyBits.count { earlyBits.append(0) }
+        if i.kind == .earlyPlaceholder { earlyBits[h >> 6] |= 1 << UInt64(h & 63) }
         info.append(i)
     }
 
     /// Whether stack `h` is an early-boot placeholder (`Kind.earlyPlaceholder`).
     @inline(__always)
     func isEarlyPlaceholder(_ h: Int32) -> Bool {
-        if earlyPlaceholders.count > 8 { return info[Int(h)].kind == .earlyPlaceholder }
-        return earlyPlaceholders.contains(h)
+        let w = Int(h) >> 6
+        return h >= 0 && w < earlyBits.count && earlyBits[w] >> UInt64(h & 63) & 1 != 0
     }
 
     /// The handle of the stack in `bytes` (frame lines), adding it if new.
