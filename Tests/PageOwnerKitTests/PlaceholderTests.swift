@@ -63,6 +63,61 @@ final class PlaceholderTests: XCTestCase {
         }
     }
 
+    /// Stacks that start with `register_early_stack` and go on are early-boot placeholders
+    /// too, however many there are (one bit a stack, past a 64-bit word): their order-0
+    /// pages with mask 0 are counted, and no other stack's, on any number of workers and in
+    /// either input order.
+    func testManyEarlyPlaceholderStacksAreEachCounted() throws {
+        let dir = try TestFixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var records: [String] = []
+        var early: Int64 = 0
+        for i in 0..<150 {
+            // Every third stack an early placeholder that goes on with a frame of its own;
+            // the others ordinary stacks with the same header (order 0, mask 0).
+            let placeholder = i % 3 == 0
+            let frames = placeholder
+                ? " register_early_stack+0x36/0x50\n init_page_owner+0x27/0x370\n frame_\(i)+0x1/0x10\n"
+                : " get_page_from_freelist+0x1324/0x13d0\n frame_\(i)+0x1/0x10\n"
+            for _ in 0..<(1 + i % 2) {
+                records.append(
+                    "Page allocated via order 0, mask 0x0(), pid 0, tgid 0 (swapper), ts \(i) ns\n"
+                        + "PFN 0x\(String(0x100 + records.count, radix: 16)) type Unmovable Block 0 type Unmovable Flags 0x0(node=0|zone=0)\n"
+                        + frames + "\n")
+                if placeholder { early += 1 }
+            }
+        }
+        XCTAssertGreaterThan(early, 64)
+        for order in [records, records.reversed()] {
+            let path = dir.appendingPathComponent("dump").path
+            try order.joined().write(toFile: path, atomically: true, encoding: .utf8)
+            for workers in 1...3 {
+                for keys: [GroupKey] in [[.stack], [.comm]] {
+                    var run = ReportRun()
+                    run.keys = keys
+                    run.strict = true
+                    run.workers = workers
+                    let agg = try run.makeAggregator()
+                    if workers > 1 {
+                        let bytes = try TestFixtures.readAll(path)
+                        let ingest = Ingest(strict: true)
+                        ingest.pipelineChunkSize = 4096
+                        ingest.parallelThreshold = 4096
+                        agg.beginSnapshot(name: path)
+                        let helpers = (1..<workers).map { _ in agg.makeWorker() }
+                        try ingest.run(ChunkedSource(MemorySource(bytes, name: path), chunk: 1021), consumers: [agg] + helpers)
+                        for h in helpers { agg.merge(h) }
+                    } else {
+                        try run.read(path, into: agg)
+                    }
+                    agg.resolveLateHandles()
+                    XCTAssertEqual(agg.totals[0].earlyBootPages, early, "\(workers) workers, \(keys)")
+                    XCTAssertEqual(agg.totals[0].pages, Int64(records.count))
+                }
+            }
+        }
+    }
+
     func testExcludePlaceholdersDropsThemFromEveryGrouping() throws {
         let dump = "\(Self.run73)/s1-boot/page_owner"
         let all = Report(try aggregate(dump, keys: [.comm]), selection: Report.Selection())
