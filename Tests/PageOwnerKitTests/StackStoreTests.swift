@@ -145,7 +145,8 @@ final class StackStoreTests: XCTestCase {
 
     /// The merge's look-ahead (`handles(of:threads:)`) finds exactly the other store's stacks
     /// this one holds (by their bytes), on 1, 2 and 3 threads, with frames only one side
-    /// has; `holdsMost` tells a mostly shared store from a mostly new one.
+    /// has; a merge that adds the others without a lookup (`new`) builds the same store as
+    /// one that looks each up, also when the index was released first (`lookUp` remakes it).
     func testHandlesOfAnotherStoreAreItsSharedStacks() {
         var rng = SeededRandom(seed: 11)
         let pool = (0..<300).map { " f\($0)+0x\(String($0, radix: 16))/0x100\n" }
@@ -173,8 +174,26 @@ final class StackStoreTests: XCTestCase {
         XCTAssertGreaterThan(expected.filter { $0 >= 0 }.count, 1000)
         XCTAssertGreaterThan(expected.filter { $0 < 0 }.count, 1000)
         for threads in 1...3 { XCTAssertEqual(mine.handles(of: other, threads: threads), expected, "\(threads) threads") }
-        XCTAssertEqual(mine.holdsMost(of: other), expected.filter { $0 >= 0 }.count * 2 > expected.count)
-        XCTAssertFalse(StackStore().holdsMost(of: other))
+        for release in [false, true] {
+            var looked = mine
+            var plain = mine
+            if release { looked.releaseIndex() }
+            let found = looked.lookUp(other, threads: 2)
+            XCTAssertEqual(found, expected, "released: \(release)")
+            var (mapA, mapB, scratchA, scratchB): ([Int32], [Int32], [Int32], [Int32]) = ([], [], [], [])
+            for h in 0..<Int32(other.count) {
+                let a = found[Int(h)] >= 0 ? found[Int(h)] : looked.merge(h, of: other, map: &mapA, scratch: &scratchA, new: true).handle
+                let b = plain.merge(h, of: other, map: &mapB, scratch: &scratchB).handle
+                XCTAssertEqual(a, b, "stack \(h)")
+            }
+            XCTAssertEqual(looked.count, plain.count)
+            for h in 0..<Int32(plain.count) { XCTAssertEqual(looked.bytes(h), plain.bytes(h)) }
+            // Every added stack is found again by its bytes.
+            for h in Int32(mine.count)..<Int32(looked.count) {
+                XCTAssertEqual(looked.bytes(h).withUnsafeBytes { looked.intern($0) }, h)
+            }
+            XCTAssertEqual(looked.count, plain.count)
+        }
     }
 
     func testALastLineWithoutItsNewlineIsTheSameStack() {

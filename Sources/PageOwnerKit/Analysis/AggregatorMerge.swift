@@ -143,7 +143,7 @@ private struct MergeMaps {
     /// Frame ids of the stack being mapped (reused).
     var scratch: [Int32] = []
     /// This side's handle of each of the other side's stacks it held before the merge (-1
-    /// for the others), when looked up ahead (`StackStore.handles(of:threads:)`); empty when not.
+    /// for the others, which are new), when looked up ahead (`StackTable.lookUp`); empty when not.
     var found: [Int32] = []
 
     init(of other: Aggregator.Core) {
@@ -164,12 +164,11 @@ extension Aggregator.Core {
         // Groups of the other side are not in this side's `groupOfPair`.
         groupsFromOwnPairs = false
         var m = MergeMaps(of: other)
-        // The other side's stacks this side holds already, looked up on the threads first
-        // when a sample says most are (a stack that repeats is often both workers'; with
-        // nearly a stack a record, most are new, and looking them up twice costs more); the
-        // rest are added one by one below, in order, as before.
-        if threads > 1 && other.stacks.count >= 1 << 14 && stacks.stacks.holdsMost(of: other.stacks.stacks) {
-            m.found = stacks.stacks.handles(of: other.stacks.stacks, threads: threads)
+        // The other side's stacks this side holds already, looked up on the threads first;
+        // the others are then known to be new, and are added one by one below, in order, as
+        // before, without a lookup.
+        if threads > 1 && other.stacks.count >= 1 << 14 {
+            m.found = stacks.lookUp(other.stacks, threads: threads)
         }
         for (handle, s) in other.handleStacks where handleStacks[handle] == nil {
             handleStacks[handle] = mergedStack(s, of: other, &m)
@@ -282,7 +281,12 @@ extension Aggregator.Core {
             // Synthetic entries (a label, not frame lines) keep their kind.
             let first = other.stacks.stacks.firstByte(h)
             if first == 32 || first == 9 {
-                if !m.found.isEmpty, m.found[Int(h)] >= 0 { return m.found[Int(h)] }
+                if !m.found.isEmpty {
+                    let held = m.found[Int(h)]
+                    if held >= 0 { return held }
+                    // Not held before the merge, nor since: the other side's stacks are distinct.
+                    return stacks.merge(h, from: other.stacks, frameMap: &m.frames, nameMap: &m.names, scratch: &m.scratch, new: true)
+                }
                 return stacks.merge(h, from: other.stacks, frameMap: &m.frames, nameMap: &m.names, scratch: &m.scratch)
             }
             return other.stacks.stacks.withBytes(h) { stacks.synthetic($0, kind: kind) }

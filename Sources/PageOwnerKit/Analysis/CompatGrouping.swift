@@ -274,17 +274,17 @@ extension Aggregator.Core {
     /// module names is re-interned once (a map per table), not once a group.
     ///
     /// The other side's stacks this side holds already are looked up on the threads first
-    /// when a sample says most are (`StackStore.handles(of:threads:)`, as `merge` does), and
-    /// so are its headers; the rest are added one by one, in group order, as before, each
-    /// group's slot loaded a few groups ahead.
+    /// (`StackTable.lookUp`, as `merge` does), and so are its headers; the rest are added one
+    /// by one, in group order, as before (the stacks without a second lookup), each group's
+    /// slot loaded a few groups ahead.
     mutating func mergeCompat(from other: Aggregator.Core, threads: Int = 1) {
         compat.blocks += other.compat.blocks
         compat.kept += other.compat.kept
         compat.exactPath += other.compat.exactPath
         var stackMap = [Int32](repeating: -1, count: other.stacks.count)
-        if threads > 1 && other.stacks.count >= 1 << 14 && stacks.stacks.holdsMost(of: other.stacks.stacks) {
-            stackMap = stacks.stacks.handles(of: other.stacks.stacks, threads: threads)
-        }
+        // Whether `stackMap` was looked up: its -1 stacks are then new here.
+        let lookedUp = threads > 1 && other.stacks.count >= 1 << 14
+        if lookedUp { stackMap = stacks.lookUp(other.stacks, threads: threads) }
         var frameMap: [Int32] = []
         var ids: [Int32] = []
         var commMap = [Int32](repeating: -1, count: other.comms.count)
@@ -331,7 +331,8 @@ extension Aggregator.Core {
             // found by their frame ids and the hash of their bytes; what was derived from
             // them is copied.
             if stackMap[Int(x.stack)] < 0 {
-                stackMap[Int(x.stack)] = stacks.merge(x.stack, from: other.stacks, frameMap: &frameMap, nameMap: &nameMap, scratch: &ids)
+                stackMap[Int(x.stack)] = stacks.merge(
+                    x.stack, from: other.stacks, frameMap: &frameMap, nameMap: &nameMap, scratch: &ids, new: lookedUp)
             }
             x.stack = stackMap[Int(x.stack)]
             if wantsModule {

@@ -129,7 +129,15 @@ public struct StackStore {
         if !indexed { rebuildIndex() }
         let found = find(ids: new, hash: h)
         if found >= 0 { return (found, false) }
-        // New: its slot is the first empty one of its probe.
+        return (add(ids: new, hash: h), true)
+    }
+
+    /// Adds the stack made of frame ids `new` whose bytes hash to `h`, which this store does
+    /// not hold (the caller knows: `handles(of:threads:)` did not find it), without looking
+    /// it up; its handle.
+    mutating func add(ids new: UnsafeBufferPointer<Int32>, hash h: UInt64) -> Int32 {
+        if !indexed { rebuildIndex() }
+        // Its slot is the first empty one of its probe.
         var i = Int(truncatingIfNeeded: h) & mask
         while slots[i] != 0 { i = (i + 1) & mask }
         let tag = h & 0xffff_ffff_0000_0000
@@ -139,7 +147,7 @@ public struct StackStore {
         hashes.append(h)
         slots[i] = tag | UInt64(handle + 1)
         if count * 2 > mask { grow() }
-        return (Int32(handle), true)
+        return Int32(handle)
     }
 
     /// The first byte of stack `h`, if it has one.
@@ -193,18 +201,11 @@ public struct StackStore {
         return out
     }
 
-    /// Whether this store holds most of `other`'s stacks, judged by a sample of 1,024 of them
-    /// spread over its handles: `handles(of:threads:)` pays when it finds most of them.
-    func holdsMost(of other: StackStore) -> Bool {
-        guard indexed, other.count > 0 else { return false }
-        let n = Swift.min(other.count, 1024)
-        var found = 0
-        var scratch: [Int32] = []
-        for j in 0..<n {
-            let c = held(j * other.count / n, of: other, scratch: &scratch) { f in other.frames.withBytes(f) { frames.lookup($0) } }
-            if c >= 0 { found += 1 }
-        }
-        return found * 2 > n
+    /// `handles(of:threads:)` with this store's index made first if it was released: -1
+    /// then means this store does not hold the stack (`merge(_:of:map:scratch:new:)`).
+    mutating func lookUp(_ other: StackStore, threads: Int) -> [Int32] {
+        if !indexed { rebuildIndex() }
+        return handles(of: other, threads: threads)
     }
 
     /// This store's handle of stack `h` of `other`, or -1 when it holds no such stack: its
@@ -238,7 +239,13 @@ public struct StackStore {
     /// each of its frames is mapped through `map` (other's frame id → ours, -1 unknown: each
     /// distinct frame interned once), then the stack found by its ids (into `scratch`) and
     /// the hash of its bytes. `other` is read in place: ids through raw buffers.
-    mutating func merge(_ h: Int32, of other: StackStore, map: inout [Int32], scratch: inout [Int32]) -> (handle: Int32, added: Bool) {
+    ///
+    /// With `new`, the caller knows this store does not hold the stack (`handles(of:threads:)`
+    /// did not find it, and the other store's stacks are distinct): it is added without a
+    /// lookup.
+    mutating func merge(
+        _ h: Int32, of other: StackStore, map: inout [Int32], scratch: inout [Int32], new: Bool = false
+    ) -> (handle: Int32, added: Bool) {
         if map.count < other.frames.count { map.append(contentsOf: repeatElement(-1, count: other.frames.count - map.count)) }
         let a = Int(other.starts[Int(h)])
         let n = Int(other.starts[Int(h) + 1]) - a
@@ -259,7 +266,10 @@ public struct StackStore {
             }
         }
         let hash = other.hashes[Int(h)]
-        return scratch.withUnsafeBufferPointer { intern(ids: UnsafeBufferPointer(rebasing: $0[0..<n]), hash: hash) }
+        return scratch.withUnsafeBufferPointer {
+            let ids = UnsafeBufferPointer(rebasing: $0[0..<n])
+            return new ? (add(ids: ids, hash: hash), true) : intern(ids: ids, hash: hash)
+        }
     }
 
     /// Whether stack `c` is exactly `bytes`: each of its frames, then a newline, in turn.

@@ -196,10 +196,12 @@ public struct StackTable {
     /// found by its ids and its bytes' hash, and what was derived from it copied, not
     /// derived again (its caller and module names mapped through `nameMap`, as `name`
     /// does). `scratch` is reused between calls.
+    /// With `new`, the caller knows this table does not hold it (see `StackStore.merge`).
     mutating func merge(
-        _ h: Int32, from other: StackTable, frameMap: inout [Int32], nameMap: inout [Int32], scratch: inout [Int32]
+        _ h: Int32, from other: StackTable, frameMap: inout [Int32], nameMap: inout [Int32], scratch: inout [Int32],
+        new: Bool = false
     ) -> Int32 {
-        let (n, added) = stacks.merge(h, of: other.stacks, map: &frameMap, scratch: &scratch)
+        let (n, added) = stacks.merge(h, of: other.stacks, map: &frameMap, scratch: &scratch, new: new)
         if added {
             var i = other.info[Int(h)]
             i.caller = name(i.caller, of: other, map: &nameMap)
@@ -208,6 +210,10 @@ public struct StackTable {
         }
         return n
     }
+
+    /// This table's handle of each of `other`'s stacks, -1 for those it does not hold,
+    /// looked up on `threads` threads (`StackStore.lookUp`).
+    mutating func lookUp(_ other: StackTable, threads: Int) -> [Int32] { stacks.lookUp(other.stacks, threads: threads) }
 
     /// This table's handle of name `x` of `other` (-1 stays -1), through `map` (other's
     /// name handle → ours, -1 unknown; grown to `other.names.count` when short).
