@@ -744,13 +744,34 @@ public struct StackStore {
     }
 
     /// Puts `payloads` (one a slot of `out[range]`, in slot order) into `out[range]` in the
-    /// order of their `keys` (a stable radix sort), then calls `tie` with each run of two or
-    /// more slots whose keys are equal, that key and the run's first payload: one refinement
-    /// step of `sorted` and `frameRanks`.
+    /// order of their `keys` (a radix sort; a comparison sort for a short run), then calls
+    /// `tie` with each run of two or more slots whose keys are equal, that key and one of the
+    /// run's payloads: one refinement step of `sorted` and `frameRanks`. The order inside a
+    /// tie is left to the next step, which tells its items apart (they are distinct).
     static func radixOrder(
         _ out: inout [Int32], _ range: Range<Int>, keys: [UInt64], payloads: [Int32], threads: Int = 1,
         tie: (Range<Int>, UInt64, Int32) -> Void
     ) {
+        if range.count <= 256 {
+            // A short run: a comparison sort of (key, payload) pairs costs less than the
+            // radix sort's buffers and passes (up to seven of 256 digits each). Equal keys
+            // are told apart deeper (or are the same item), so stability does not matter.
+            var pairs = (0..<range.count).map { (key: keys[$0], payload: payloads[$0]) }
+            pairs.sort { $0.key < $1.key }
+            var start = 0
+            while start < pairs.count {
+                let k = pairs[start].key
+                out[range.lowerBound + start] = pairs[start].payload
+                var end = start + 1
+                while end < pairs.count && pairs[end].key == k {
+                    out[range.lowerBound + end] = pairs[end].payload
+                    end += 1
+                }
+                if end - start > 1 { tie(range.lowerBound + start..<range.lowerBound + end, k, pairs[start].payload) }
+                start = end
+            }
+            return
+        }
         let order = RadixSort.sorted(keys: keys, payloads: Array(0..<Int32(range.count)), threads: threads)
         for (j, o) in order.enumerated() { out[range.lowerBound + j] = payloads[Int(o)] }
         var start = 0
