@@ -164,10 +164,12 @@ extension Aggregator.Core {
         // Groups of the other side are not in this side's `groupOfPair`.
         groupsFromOwnPairs = false
         var m = MergeMaps(of: other)
-        // The other side's stacks this side holds already, looked up on the threads first;
-        // the others are then known to be new, and are added one by one below, in order, as
-        // before, without a lookup.
-        if threads > 1 && other.stacks.count >= 1 << 14 {
+        // The other side's stacks this side holds already, looked up on the threads first
+        // when a sample says most are (a stack that repeats is often both workers'; with
+        // nearly a stack a record, most are new, and looking them up twice costs more); the
+        // others are then known to be new, and are added one by one below, in order, as
+        // before, without a second lookup.
+        if threads > 1 && other.stacks.count >= 1 << 14 && stacks.holdsMost(of: other.stacks) {
             m.found = stacks.lookUp(other.stacks, threads: threads)
         }
         for (handle, s) in other.handleStacks where handleStacks[handle] == nil {

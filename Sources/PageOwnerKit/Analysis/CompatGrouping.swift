@@ -274,7 +274,7 @@ extension Aggregator.Core {
     /// module names is re-interned once (a map per table), not once a group.
     ///
     /// The other side's stacks this side holds already are looked up on the threads first
-    /// (`StackTable.lookUp`, as `merge` does), and so are its headers; the rest are added one
+    /// when a sample says most are (`StackTable.lookUp`, as `merge` does), and so are its headers; the rest are added one
     /// by one, in group order, as before (the stacks without a second lookup), each group's
     /// slot loaded a few groups ahead.
     mutating func mergeCompat(from other: Aggregator.Core, threads: Int = 1) {
@@ -283,7 +283,7 @@ extension Aggregator.Core {
         compat.exactPath += other.compat.exactPath
         var stackMap = [Int32](repeating: -1, count: other.stacks.count)
         // Whether `stackMap` was looked up: its -1 stacks are then new here.
-        let lookedUp = threads > 1 && other.stacks.count >= 1 << 14
+        let lookedUp = threads > 1 && other.stacks.count >= 1 << 14 && stacks.holdsMost(of: other.stacks)
         if lookedUp { stackMap = stacks.lookUp(other.stacks, threads: threads) }
         var frameMap: [Int32] = []
         var ids: [Int32] = []

@@ -208,6 +208,23 @@ public struct StackStore {
         return handles(of: other, threads: threads)
     }
 
+    /// Whether this store holds most of `other`'s stacks, judged by a sample of 1,024 of them
+    /// spread over its handles: looking them all up ahead (`lookUp`) pays when it finds most
+    /// of them. When most are new, the lookups find little, and adding a new stack still
+    /// probes for its empty slot, the miss the lookup would have saved.
+    mutating func holdsMost(of other: StackStore) -> Bool {
+        if !indexed { rebuildIndex() }
+        guard other.count > 0 else { return false }
+        let n = Swift.min(other.count, 1024)
+        var found = 0
+        var scratch: [Int32] = []
+        for j in 0..<n {
+            let c = held(j * other.count / n, of: other, scratch: &scratch) { f in other.frames.withBytes(f) { frames.lookup($0) } }
+            if c >= 0 { found += 1 }
+        }
+        return found * 2 > n
+    }
+
     /// This store's handle of stack `h` of `other`, or -1 when it holds no such stack: its
     /// frames mapped to ours by `frame` (nil for a frame this store lacks, whose stacks are
     /// new), into `scratch`, then looked up by ids and hash. Nothing is added.
@@ -404,6 +421,14 @@ public struct StackStore {
         for k in Int(starts[Int(h)])..<Int(starts[Int(h) + 1]) {
             try frames.withBytes(ids[k], body)
         }
+    }
+
+    /// Calls `body` with the frame ids of stack `h` (a raw buffer: no slice, no retain).
+    @inline(__always)
+    func withFrameIDs<R>(_ h: Int32, _ body: (UnsafeBufferPointer<Int32>) throws -> R) rethrows -> R {
+        let a = Int(starts[Int(h)])
+        let b = Int(starts[Int(h) + 1])
+        return try ids.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[a..<b])) }
     }
 
     /// The frame ids of stack `h`.

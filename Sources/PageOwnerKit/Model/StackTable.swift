@@ -215,6 +215,9 @@ public struct StackTable {
     /// looked up on `threads` threads (`StackStore.lookUp`).
     mutating func lookUp(_ other: StackTable, threads: Int) -> [Int32] { stacks.lookUp(other.stacks, threads: threads) }
 
+    /// Whether this table holds most of `other`'s stacks (`StackStore.holdsMost`).
+    mutating func holdsMost(of other: StackTable) -> Bool { stacks.holdsMost(of: other.stacks) }
+
     /// This table's handle of name `x` of `other` (-1 stays -1), through `map` (other's
     /// name handle → ours, -1 unknown; grown to `other.names.count` when short).
     mutating func name(_ x: Int32, of other: StackTable, map: inout [Int32]) -> Int32 {
