@@ -146,7 +146,8 @@ final class StackStoreTests: XCTestCase {
     /// The merge's look-ahead (`handles(of:threads:)`) finds exactly the other store's stacks
     /// this one holds (by their bytes), on 1, 2 and 3 threads, with frames only one side
     /// has; a merge that adds the others without a lookup (`new`) builds the same store as
-    /// one that looks each up, also when the index was released first (`lookUp` remakes it).
+    /// one that looks each up, also when the index was released first (`lookUp` remakes it);
+    /// `holdsMost` tells a mostly shared store from a mostly new one.
     func testHandlesOfAnotherStoreAreItsSharedStacks() {
         var rng = SeededRandom(seed: 11)
         let pool = (0..<300).map { " f\($0)+0x\(String($0, radix: 16))/0x100\n" }
@@ -194,6 +195,10 @@ final class StackStoreTests: XCTestCase {
             }
             XCTAssertEqual(looked.count, plain.count)
         }
+        var sampled = mine
+        XCTAssertEqual(sampled.holdsMost(of: other), expected.filter { $0 >= 0 }.count * 2 > expected.count)
+        var empty = StackStore()
+        XCTAssertFalse(empty.holdsMost(of: other))
     }
 
     func testALastLineWithoutItsNewlineIsTheSameStack() {
@@ -234,6 +239,57 @@ final class StackStoreTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// Stacks written from each frame's form (`FrameForms`) are byte for byte what the
+    /// general path writes, in CSV, JSON and text, whatever their frames hold: blanks of
+    /// every kind and count before the text, none at all, quotes, commas, backslashes,
+    /// control bytes, non-ASCII and invalid UTF-8; plain stacks take the forms' path, the
+    /// others fall back.
+    func testStacksWrittenFromFrameFormsAreThoseOfTheGeneralPath() {
+        let odd = [
+            " plain+0x1/0x2", "\tafter_tab+0x1/0x2", "   three_blanks+0x1/0x2", "no_blank+0x1/0x2",
+            " a,comma+0x1/0x2", " a\"quote+0x1/0x2", " back\\slash+0x1/0x2", " ctrl\u{1}x+0x1/0x2",
+            " caf\u{e9}+0x1/0x2 [m\u{f6}d]", " ;semi+0x1/0x2", "   ", String(repeating: " ", count: 40) + "deep+0x1/0x2",
+        ]
+        var lines = odd.map { Array($0.utf8) }
+        lines.append(Array(" invalid".utf8) + [0x80, 0xc3])
+        var table = StackTable()
+        var handles: [Int32] = []
+        var rng = SeededRandom(seed: 3)
+        let plainPool = (0..<30).map { Array(" f\($0)+0x\(String($0, radix: 16))/0x40".utf8) }
+        for i in 0..<600 {
+            var text: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...6, using: &rng) {
+                // Mostly plain frames; now and then an odd one.
+                let line = i % 5 == 0 ? lines[Int.random(in: 0..<lines.count, using: &rng)] : plainPool[Int.random(in: 0..<plainPool.count, using: &rng)]
+                text += line + [10]
+            }
+            handles.append(ByteView.with(text) { table.intern($0) })
+        }
+        guard let forms = FrameForms(table, rows: handles.count, threads: 2) else { return XCTFail("forms for 600 rows") }
+        XCTAssertEqual(forms.forms.count, table.stacks.frames.count)
+        XCTAssertNil(FrameForms(table, rows: 0, threads: 1))
+        var fast = 0
+        for h in Set(handles) {
+            var scratch: [UInt8] = []
+            var (a, b): ([UInt8], [UInt8]) = ([], [])
+            ByteRendering.appendStackCSV(table, h, scratch: &scratch, to: &a)
+            ByteRendering.appendStackCSV(table, h, forms: forms, scratch: &scratch, to: &b)
+            XCTAssertEqual(a, b, "csv \(h)")
+            (a, b) = ([], [])
+            ByteRendering.appendStackJSON(table, h, to: &a)
+            ByteRendering.appendStackJSON(table, h, forms: forms, to: &b)
+            XCTAssertEqual(a, b, "json \(h)")
+            (a, b) = ([9], [9])
+            ByteRendering.appendStackLines(table, h, label: "x", to: &a)
+            ByteRendering.appendStackLines(table, h, label: "x", forms: forms, to: &b)
+            XCTAssertEqual(a, b, "text \(h)")
+            var out: [UInt8] = [1, 2]
+            if forms.appendFrames(table, h, need: FrameForms.plainCSV, to: &out, { f, o in o.append(f) }) { fast += 1 } else { XCTAssertEqual(out, [1, 2]) }
+        }
+        XCTAssertGreaterThan(fast, 300)
+        XCTAssertLessThan(fast, Set(handles).count)
     }
 
     func testByteRenderersWriteWhatTheStringRenderersWrite() {

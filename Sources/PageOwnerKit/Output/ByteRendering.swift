@@ -185,7 +185,18 @@ extension OutputSink {
 extension ByteRendering {
     /// A stack as one CSV field: its frames joined by `;`, innermost first (as
     /// `GroupRendering.csvKeys`).
-    static func appendStackCSV(_ stacks: StackTable, _ h: Int32, scratch: inout [UInt8], to out: inout [UInt8]) {
+    static func appendStackCSV(
+        _ stacks: StackTable, _ h: Int32, forms: FrameForms? = nil, scratch: inout [UInt8], to out: inout [UInt8]
+    ) {
+        if let forms {
+            var first = true
+            let done = forms.appendFrames(stacks, h, need: FrameForms.plainCSV, to: &out) { f, out in
+                if !first { out.append(0x3b) }
+                first = false
+                out.append(f)
+            }
+            if done { return }
+        }
         // Most stacks are ASCII with no byte CSV must quote: their frames go straight to
         // `out`, each checked eight bytes at a time. Any other is built in `scratch` and
         // written as one field, as before.
@@ -215,8 +226,22 @@ extension ByteRendering {
     }
 
     /// A stack as a JSON array of frame strings, innermost first.
-    static func appendStackJSON(_ stacks: StackTable, _ h: Int32, to out: inout [UInt8]) {
+    static func appendStackJSON(_ stacks: StackTable, _ h: Int32, forms: FrameForms? = nil, to out: inout [UInt8]) {
         out.append(0x5b)
+        if let forms {
+            var first = true
+            let done = forms.appendFrames(stacks, h, need: FrameForms.plainJSON, to: &out) { f, out in
+                out.append(first ? 0x22 : 0x2c)
+                if !first { out.append(0x22) }
+                first = false
+                out.append(f)
+                out.append(0x22)
+            }
+            if done {
+                out.append(0x5d)
+                return
+            }
+        }
         var first = true
         stacks.forEachFrame(h) { f in
             if !first { out.append(0x2c) }
@@ -227,11 +252,22 @@ extension ByteRendering {
     }
 
     /// The stack printed under a group in text tables (as `GroupRendering.stackLines`).
-    static func appendStackLines(_ stacks: StackTable, _ h: Int32, label: String?, to out: inout [UInt8]) {
+    static func appendStackLines(_ stacks: StackTable, _ h: Int32, label: String?, forms: FrameForms? = nil, to out: inout [UInt8]) {
         if let label {
             out.append("    [")
             out.append(label)
             out.append("]\n")
+        }
+        if let forms {
+            let done = forms.appendFrames(stacks, h, need: FrameForms.ascii, to: &out) { f, out in
+                out.append("    ")
+                out.append(f)
+                out.append(0x0a)
+            }
+            if done {
+                out.append(0x0a)
+                return
+            }
         }
         stacks.forEachFrame(h) { f in
             out.append("    ")

@@ -13,6 +13,7 @@ public struct CSVFormatter: ReportFormatter {
             labels.append(Render.csv(l.value))
             labels.append(0x2c)
         }
+        let forms = report.keys.contains(.stack) ? FrameForms(report.stacks, rows: report.rows.count, threads: context.threads) : nil
         // Rows rendered in ranges on the threads, written in order.
         try ParallelParts.render(report.rows.count, threads: context.threads) { range, b in
             var scratch: [UInt8] = []
@@ -24,7 +25,7 @@ public struct CSVFormatter: ReportFormatter {
                 for (i, k) in report.keys.enumerated() {
                     if i > 0 { b.append(0x2c) }
                     if k == .stack {
-                        if r.stack >= 0 { ByteRendering.appendStackCSV(report.stacks, r.stack, scratch: &scratch, to: &b) }
+                        if r.stack >= 0 { ByteRendering.appendStackCSV(report.stacks, r.stack, forms: forms, scratch: &scratch, to: &b) }
                     } else {
                         ByteView.with(r.cells[i].text) { ByteRendering.appendCSV($0, to: &b) }
                     }

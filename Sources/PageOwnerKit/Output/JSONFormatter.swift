@@ -45,11 +45,12 @@ public struct JSONFormatter: ReportFormatter {
         }
         // Rows rendered in ranges on the threads, written in order.
         let n = report.rows.count
+        let forms = report.keys.contains(.stack) ? FrameForms(report.stacks, rows: n, threads: context.threads) : nil
         if lines {
             try ParallelParts.render(n, threads: context.threads) { range, b in
                 for i in range {
                     report.prefetchStacks(ahead: i, end: range.upperBound)
-                    Self.appendGroup(report.rows[i], report, labels: labels, to: &b)
+                    Self.appendGroup(report.rows[i], report, labels: labels, forms: forms, to: &b)
                     b.append(0x0a)
                 }
             } write: { try out.write($0) }
@@ -62,7 +63,7 @@ public struct JSONFormatter: ReportFormatter {
         try ParallelParts.render(n, threads: context.threads) { range, b in
             for i in range {
                 report.prefetchStacks(ahead: i, end: range.upperBound)
-                Self.appendGroup(report.rows[i], report, labels: labels, to: &b)
+                Self.appendGroup(report.rows[i], report, labels: labels, forms: forms, to: &b)
                 if i + 1 < n { b.append(0x2c) }
                 b.append(0x0a)
             }
@@ -71,7 +72,7 @@ public struct JSONFormatter: ReportFormatter {
     }
 
     /// One group object on bytes (as `group`): labels, keys, then the metrics.
-    static func appendGroup(_ r: Report.Row, _ report: Report, labels: [UInt8], to b: inout [UInt8]) {
+    static func appendGroup(_ r: Report.Row, _ report: Report, labels: [UInt8], forms: FrameForms? = nil, to b: inout [UInt8]) {
         b.append(0x7b)
         b.append(contentsOf: labels)
         for (i, k) in report.keys.enumerated() {
@@ -83,7 +84,7 @@ public struct JSONFormatter: ReportFormatter {
                     b.append(0x2c)
                 }
                 b.append("\"stack\":")
-                if r.stack >= 0 { ByteRendering.appendStackJSON(report.stacks, r.stack, to: &b) } else { b.append("[]") }
+                if r.stack >= 0 { ByteRendering.appendStackJSON(report.stacks, r.stack, forms: forms, to: &b) } else { b.append("[]") }
             } else {
                 b.append(Render.json(k.rawValue))
                 b.append(0x3a)

@@ -60,6 +60,7 @@ public struct TableFormatter: ReportFormatter {
         // range reads its own copy of a table and of the stacks (a copy retains their arrays:
         // once a row, the threads contended for their counts).
         let tables = parts
+        let forms = report.rows.contains { $0.stack >= 0 } ? FrameForms(report.stacks, rows: n, threads: context.threads) : nil
         try ParallelParts.render(n, threads: context.threads) { range, b in
             var p = 0
             while range.lowerBound >= firstRow[p + 1] { p += 1 }
@@ -73,7 +74,7 @@ public struct TableFormatter: ReportFormatter {
                 report.prefetchStacks(ahead: i, end: range.upperBound)
                 table.appendRow(i - firstRow[p], to: &b)
                 let h = report.rows[i].stack
-                if h >= 0 { ByteRendering.appendStackLines(stacks, h, label: report.rows[i].stackLabel, to: &b) }
+                if h >= 0 { ByteRendering.appendStackLines(stacks, h, label: report.rows[i].stackLabel, forms: forms, to: &b) }
             }
         } write: { try out.write($0) }
         try out.write(Self.footer(report, context))
