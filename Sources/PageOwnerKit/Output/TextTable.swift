@@ -12,6 +12,9 @@ struct TextTable {
     /// The width of each cell whose width is not its byte count (non-ASCII), by its index.
     var wide: [Int: Int32] = [:]
     var rows = 0
+    /// The column of the next cell (counted, not `starts.count % columns`: a division a
+    /// cell was a tenth of a 10^5-row table's build).
+    private var column = 0
 
     init(header: [String], numeric: Set<Int>) {
         self.header = header
@@ -58,7 +61,8 @@ struct TextTable {
         let bytes = arena.count - Int(starts[k])
         starts.append(UInt32(arena.count))
         if w != bytes { wide[k] = Int32(w) }
-        let c = k % columns
+        let c = column
+        column = c + 1 == columns ? 0 : c + 1
         if w > widths[c] { widths[c] = w }
     }
 
